@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: ISC
+#
+# amtgw: an AMT gateway site for Linux (amtgwd, igmpproxyd, amtrelayd).
+# Plain GNU make.  Objects go to $(O), which depends on the compiler and
+# on SANITIZE, so that gcc, clang and sanitizer builds never mix.
+
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc/amt
+INITDIR		?= /etc/init.d
+SYSTEMDDIR	?= /lib/systemd/system
+DEFAULTDIR	?= /etc/default
+RUNDIR		?= /run/amt
+DESTDIR		?=
+
+PKG_CONFIG	?= pkg-config
+CLANG		?= clang
+FUZZ_SECONDS	?= 60
+INSTALL		?= install
+
+ifeq ($(origin CC),default)
+CC		:= cc
+endif
+
+ifeq ($(SANITIZE),1)
+O		?= build-san$(if $(findstring clang,$(CC)),-clang)
+else
+O		?= build$(if $(findstring clang,$(CC)),-clang)
+endif
+
+WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarations \
+	   -Wsign-compare -Wformat=2 -Wimplicit-fallthrough -Wvla \
+	   -Wwrite-strings -Wundef
+ifeq ($(WERROR),1)
+WARN	+= -Werror
+endif
+
+ifeq ($(SANITIZE),1)
+OPT	?= -O1 -g -fno-omit-frame-pointer
+HARDEN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fstack-protector-strong -fPIE
+LDHARDEN := -fsanitize=address,undefined -pie -Wl,-z,relro,-z,now
+else
+OPT	?= -O2 -g
+HARDEN	:= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDHARDEN := -pie -Wl,-z,relro,-z,now
+endif
+
+PKGS		:= libevent libpcap libsodium libcap
+PKG_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS	:= $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+ALL_CFLAGS	= -std=gnu11 $(OPT) $(WARN) $(HARDEN) -D_GNU_SOURCE \
+		  -DSYSCONFDIR='"$(SYSCONFDIR)"' -DRUNDIR='"$(RUNDIR)"' \
+		  -Icommon $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS	= $(LDHARDEN) $(LDFLAGS)
+
+# --- sources ---------------------------------------------------------
+
+COMMON_PURE	:= common/buf.c common/cksum.c common/amt_proto.c \
+		   common/igmp_proto.c
+COMMON_SRCS	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
+		   common/util.c
+
+UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
+		   tests/unit/test_cksum.c tests/unit/test_addr.c \
+		   tests/unit/test_amt_proto.c tests/unit/test_igmp_proto.c \
+		   tests/unit/test_conf.c tests/unit/test_log.c \
+		   tests/unit/test_replay.c
+
+FUZZERS		:= fuzz_amt fuzz_igmp fuzz_conf
+
+obj = $(patsubst %.c,$(O)/%.o,$(1))
+
+COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))
+UNIT_OBJS	:= $(call obj,$(UNIT_SRCS))
+
+PROGS		:=
+TOOLS		:=
+TESTBIN		:= $(O)/tests/unit_tests
+
+.PHONY: all check unit netns conftest deps fuzz lint bench demo install \
+	uninstall clean
+
+all: $(PROGS) $(TOOLS) $(TESTBIN)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/libcommon.a: $(COMMON_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(TESTBIN): $(UNIT_OBJS) $(O)/libcommon.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# --- tests -----------------------------------------------------------
+
+# Installs what is missing (quietly when nothing is), then runs every
+# test layer: unit and capture replay, config golden files, netns.
+# The sub-makes read this file again after the dependencies are in, so
+# that pkg-config sees them.
+check:
+	@scripts/install-deps.sh --quiet
+	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory conftest
+	$(MAKE) --no-print-directory netns
+
+unit: $(TESTBIN)
+	TESTDATA=tests/data $(TESTBIN)
+
+conftest: all
+	@if [ -x tests/conf/run.sh ]; then O=$(O) tests/conf/run.sh; fi
+
+netns: all
+	@if [ -x tests/netns/run.sh ]; then O=$(O) tests/netns/run.sh; fi
+
+deps:
+	scripts/install-deps.sh
+
+# --- fuzzing (clang, libFuzzer) --------------------------------------
+
+FUZZ_O		:= build-fuzz
+FUZZ_FLAGS	:= -std=gnu11 -g -O1 -D_GNU_SOURCE -Icommon \
+		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_COMMON	:= $(COMMON_SRCS)
+
+$(FUZZ_O)/%: tests/fuzz/%.c $(FUZZ_COMMON)
+	@mkdir -p $(FUZZ_O)
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $^
+
+fuzz: $(addprefix $(FUZZ_O)/,$(FUZZERS))
+	@set -e; for f in $(FUZZERS); do \
+		rm -rf $(FUZZ_O)/corpus-$$f; \
+		mkdir -p $(FUZZ_O)/corpus-$$f; \
+		cp tests/fuzz/corpus/$$f/* $(FUZZ_O)/corpus-$$f/; \
+		echo "== $$f ($(FUZZ_SECONDS) s)"; \
+		$(FUZZ_O)/$$f -max_total_time=$(FUZZ_SECONDS) \
+		    -dict=tests/fuzz/$$f.dict -detect_leaks=1 \
+		    -print_final_stats=1 $(FUZZ_O)/corpus-$$f \
+		    2>$(FUZZ_O)/$$f.log || { tail -50 $(FUZZ_O)/$$f.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units|stat::peak_rss' \
+		    $(FUZZ_O)/$$f.log; \
+	done
+
+# --- lint, bench, demo -----------------------------------------------
+
+lint:
+	@out=$$(mandoc -Tlint -W warning man/*.[0-9] 2>&1); \
+	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+
+bench: all
+	O=$(O) tests/bench/run.sh
+
+demo:
+	@scripts/install-deps.sh --quiet
+	$(MAKE) --no-print-directory all
+	O=$(O) scripts/demo.sh
+
+# --- install ---------------------------------------------------------
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR)
+
+uninstall:
+
+clean:
+	rm -rf build build-san build-clang build-san-clang $(FUZZ_O)

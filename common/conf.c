@@ -1,0 +1,245 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * Line-oriented configuration tokenizer shared by the three daemons.
+ * Each daemon keeps a sorted keyword table; conf_directive() finds the
+ * keyword with bsearch and checks the argument count, so a daemon's
+ * parser only converts values.
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+/* Open path for reading; -1 with errno set on failure. */
+int
+conf_open(struct conf_reader *r, const char *path)
+{
+	FILE	*fp;
+
+	if ((fp = fopen(path, "re")) == NULL)
+		return -1;
+	conf_from_fp(r, fp, path);
+	r->owned = 1;
+	return 0;
+}
+
+/* Read from an already open stream (tests, fuzzing, stdin). */
+void
+conf_from_fp(struct conf_reader *r, FILE *fp, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	r->fp = fp;
+	r->path = name;
+}
+
+void
+conf_close(struct conf_reader *r)
+{
+	if (r->owned && r->fp != NULL)
+		fclose(r->fp);
+	r->fp = NULL;
+	free(r->raw);
+	r->raw = NULL;
+	r->rawsz = 0;
+}
+
+/* Report an error at the current line. */
+void
+conf_error(struct conf_reader *r, const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("%s:%d: %s", r->path, r->lineno, msg);
+	r->errors++;
+}
+
+/* Split r->line into words; -1 (reported) on a syntax error. */
+static int
+tokenize(struct conf_reader *r, struct conf_args *a)
+{
+	char	*p = r->line, *out;
+
+	a->argc = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p == '\0' || *p == '#')
+			return 0;
+		if (a->argc == CONF_MAXARGS) {
+			conf_error(r, "too many words on the line");
+			return -1;
+		}
+		a->argv[a->argc++] = out = p;
+		if (*p == '"') {
+			a->argv[a->argc - 1] = out = ++p;
+			while (*p != '"') {
+				if (*p == '\0' || *p == '\n') {
+					conf_error(r, "unterminated quote");
+					return -1;
+				}
+				p++;
+			}
+			*p++ = '\0';
+			if (*p != '\0' && *p != ' ' && *p != '\t' &&
+			    *p != '\n' && *p != '\r' && *p != '#') {
+				conf_error(r, "text after closing quote");
+				return -1;
+			}
+			continue;
+		}
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' &&
+		    *p != '\n' && *p != '#')
+			p++;
+		if (*p == '#') {
+			*p = '\0';
+			return 0;
+		}
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+}
+
+/*
+ * Next non-empty line, split into words: 1, or 0 at the end of the
+ * file.  Lines that are too long or badly quoted are reported and
+ * skipped.
+ */
+int
+conf_next(struct conf_reader *r, struct conf_args *a)
+{
+	ssize_t	 n;
+
+	while ((n = getline(&r->raw, &r->rawsz, r->fp)) != -1) {
+		r->lineno++;
+		if (n > CONF_LINELEN) {
+			conf_error(r, "line too long");
+			continue;
+		}
+		if (memchr(r->raw, '\0', (size_t)n) != NULL) {
+			conf_error(r, "NUL byte in line");
+			continue;
+		}
+		memcpy(r->line, r->raw, (size_t)n + 1);
+		if (tokenize(r, a) == -1)
+			continue;
+		if (a->argc > 0)
+			return 1;
+	}
+	if (ferror(r->fp)) {
+		conf_error(r, "read error: %s", strerror(errno));
+		clearerr(r->fp);
+	}
+	return 0;
+}
+
+static int
+kwcmp(const void *key, const void *elem)
+{
+	const struct conf_keyword	*kw = elem;
+
+	return strcmp(key, kw->name);
+}
+
+/* Find name in a table sorted by name. */
+const struct conf_keyword *
+conf_lookup(const struct conf_keyword *tab, size_t n, const char *name)
+{
+	return bsearch(name, tab, n, sizeof(*tab), kwcmp);
+}
+
+/*
+ * The directive a line holds, with its argument count checked; NULL
+ * (reported) if the keyword is unknown or the arguments are wrong.
+ */
+const struct conf_keyword *
+conf_directive(struct conf_reader *r, const struct conf_keyword *tab,
+    size_t n, const struct conf_args *a)
+{
+	const struct conf_keyword	*kw;
+	int				 nargs = a->argc - 1;
+
+	if ((kw = conf_lookup(tab, n, a->argv[0])) == NULL) {
+		conf_error(r, "unknown keyword \"%s\"", a->argv[0]);
+		return NULL;
+	}
+	if (nargs < kw->minargs) {
+		conf_error(r, "%s: missing argument", kw->name);
+		return NULL;
+	}
+	if (nargs > kw->maxargs) {
+		conf_error(r, "%s: too many arguments", kw->name);
+		return NULL;
+	}
+	return kw;
+}
+
+/* A decimal number in [min, max]; reports and returns -1 otherwise. */
+int
+conf_uint(struct conf_reader *r, const char *kw, const char *s,
+    unsigned long min, unsigned long max, unsigned *out)
+{
+	unsigned long	 v;
+	char		*end;
+
+	if (*s < '0' || *s > '9') {
+		conf_error(r, "%s: \"%s\" is not a number", kw, s);
+		return -1;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0') {
+		conf_error(r, "%s: \"%s\" is not a number", kw, s);
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		conf_error(r, "%s: %s is out of range (%lu..%lu)", kw, s, min,
+		    max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* "on"/"yes" or "off"/"no". */
+int
+conf_bool(struct conf_reader *r, const char *kw, const char *s, int *out)
+{
+	if (strcmp(s, "on") == 0 || strcmp(s, "yes") == 0)
+		*out = 1;
+	else if (strcmp(s, "off") == 0 || strcmp(s, "no") == 0)
+		*out = 0;
+	else {
+		conf_error(r, "%s: expected on or off, not \"%s\"", kw, s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Copy a string argument that must fit in len bytes. */
+int
+conf_string(struct conf_reader *r, const char *kw, const char *s, char *out,
+    size_t len)
+{
+	size_t	 n = strlen(s);
+
+	if (n == 0 || n >= len) {
+		conf_error(r, "%s: \"%s\" is empty or too long (max %zu)", kw,
+		    s, len - 1);
+		return -1;
+	}
+	memcpy(out, s, n + 1);
+	return 0;
+}

@@ -1,0 +1,418 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * IPv4 + IGMP codec.  The decoder checks, in order: the IPv4 header
+ * (version, lengths, checksum, options, fragments, protocol), then the
+ * IGMP checksum over the whole IP payload (RFC 3376 4.1.2, 4.2.2), then
+ * the message by type and length, walking every v3 group record and
+ * source list against the payload length so that later readers need no
+ * checks of their own.
+ */
+
+#include <string.h>
+
+#include "addr.h"
+#include "cksum.h"
+#include "igmp_proto.h"
+
+#define IPOPT_EOL_	0
+#define IPOPT_NOP_	1
+#define IPOPT_RA_	0x94	/* Router Alert, RFC 2113 */
+#define IP_MF_		0x2000
+#define IP_OFFMASK_	0x1fff
+
+static const char *const igmp_err_names[] = {
+	"ok", "too short", "not IPv4", "bad IPv4 header length",
+	"bad IPv4 header checksum", "malformed IP options", "fragment",
+	"not IGMP", "bad IGMP checksum", "unknown IGMP type",
+	"query length fits no IGMP version", "record beyond datagram",
+	"group is not multicast",
+};
+
+static const char *const igmp_rec_names[] = {
+	"UNKNOWN", "IS_IN", "IS_EX", "TO_IN", "TO_EX", "ALLOW", "BLOCK",
+};
+
+const char *
+igmp_strerror(enum igmp_err e)
+{
+	if ((unsigned)e > IGMP_ERR_MAX)
+		return "unknown error";
+	return igmp_err_names[e];
+}
+
+const char *
+igmp_rec_type_name(unsigned t)
+{
+	if (t > IGMP_BLOCK_OLD_SOURCES)
+		t = 0;
+	return igmp_rec_names[t];
+}
+
+/* Walk the IPv4 options; notes a Router Alert. */
+static enum igmp_err
+ip4_options(const uint8_t *p, size_t hlen, int *ra)
+{
+	size_t	 i = IP4_HDR_LEN, olen;
+
+	*ra = 0;
+	while (i < hlen) {
+		if (p[i] == IPOPT_EOL_)
+			break;
+		if (p[i] == IPOPT_NOP_) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= hlen)
+			return IGMP_ERR_OPTIONS;
+		olen = p[i + 1];
+		if (olen < 2 || olen > hlen - i)
+			return IGMP_ERR_OPTIONS;
+		if (p[i] == IPOPT_RA_ && olen == 4)
+			*ra = 1;
+		i += olen;
+	}
+	return IGMP_OK;
+}
+
+/*
+ * Decode an IPv4 header.  len is the number of bytes available; bytes
+ * past the Total Length (link padding) are not part of the datagram.
+ */
+enum igmp_err
+ip4_decode(const uint8_t *p, size_t len, struct ip4_info *ip)
+{
+	enum igmp_err	 e;
+
+	memset(ip, 0, sizeof(*ip));
+	if (len < IP4_HDR_LEN)
+		return IGMP_ERR_SHORT;
+	if (p[0] >> 4 != 4)
+		return IGMP_ERR_IPVER;
+	ip->hlen = (uint8_t)((p[0] & 0x0f) * 4);
+	ip->tos = p[1];
+	ip->tot_len = be16_load(p + 2);
+	ip->frag = be16_load(p + 6);
+	ip->ttl = p[8];
+	ip->proto = p[9];
+	ip->src = be32_load(p + 12);
+	ip->dst = be32_load(p + 16);
+	if (ip->hlen < IP4_HDR_LEN || ip->tot_len < ip->hlen)
+		return IGMP_ERR_IPHDR;
+	if (ip->tot_len > len)
+		return IGMP_ERR_SHORT;
+	if (in_cksum(p, ip->hlen) != 0)
+		return IGMP_ERR_IPCKSUM;
+	if ((e = ip4_options(p, ip->hlen, &ip->router_alert)) != IGMP_OK)
+		return e;
+	ip->payload_len = (size_t)ip->tot_len - ip->hlen;
+	return IGMP_OK;
+}
+
+/* Check one v3 record list: count records, each fully inside b. */
+static enum igmp_err
+check_records(struct buf *b, unsigned n)
+{
+	uint8_t		 type, aux;
+	uint16_t	 nsrcs;
+	uint32_t	 group;
+
+	while (n-- > 0) {
+		if (buf_get_u8(b, &type) == -1 || buf_get_u8(b, &aux) == -1 ||
+		    buf_get_u16(b, &nsrcs) == -1 || buf_get_u32(b, &group) == -1)
+			return IGMP_ERR_RECORD;
+		/* RFC 3376 4.2.16: the whole record must fit. */
+		if (buf_skip(b, 4 * (size_t)nsrcs + 4 * (size_t)aux) == -1)
+			return IGMP_ERR_RECORD;
+		if (!IN4_MCAST(group))
+			return IGMP_ERR_GROUP;
+	}
+	return IGMP_OK;
+}
+
+/*
+ * Decode an IGMP message of len bytes (the whole IP payload, which the
+ * checksum covers).
+ */
+enum igmp_err
+igmp_decode(const uint8_t *p, size_t len, struct igmp_msg *m)
+{
+	struct buf	 b;
+	uint8_t		 sqrv;
+
+	memset(m, 0, sizeof(*m));
+	if (len < IGMP_V12_LEN)
+		return IGMP_ERR_SHORT;
+	if (in_cksum(p, len) != 0)
+		return IGMP_ERR_CKSUM;
+	m->type = p[0];
+	m->code = p[1];
+	m->group = be32_load(p + 4);
+	buf_init(&b, p, len);
+	(void)buf_skip(&b, 8);
+
+	switch (m->type) {
+	case IGMP_QUERY:
+		/* RFC 3376 7.1: the version is told by the length. */
+		if (len == IGMP_V12_LEN)
+			m->version = m->code == 0 ? 1 : 2;
+		else if (len >= IGMP_V3_QUERY_MIN) {
+			m->version = 3;
+			(void)buf_get_u8(&b, &sqrv);
+			(void)buf_get_u8(&b, &m->qqic);
+			(void)buf_get_u16(&b, &m->nsrcs);
+			m->s_flag = (sqrv >> 3) & 1;
+			m->qrv = sqrv & 0x07;
+			m->srcs = buf_cur(&b);
+			if (buf_skip(&b, 4 * (size_t)m->nsrcs) == -1)
+				return IGMP_ERR_RECORD;
+		} else
+			return IGMP_ERR_QUERYLEN;
+		if (m->group != 0 && !IN4_MCAST(m->group))
+			return IGMP_ERR_GROUP;
+		return IGMP_OK;
+	case IGMP_V1_REPORT:
+	case IGMP_V2_REPORT:
+	case IGMP_V2_LEAVE:
+		/* RFC 2236 2.5: octets past the first 8 are ignored. */
+		m->version = m->type == IGMP_V1_REPORT ? 1 : 2;
+		if (!IN4_MCAST(m->group))
+			return IGMP_ERR_GROUP;
+		return IGMP_OK;
+	case IGMP_V3_REPORT:
+		m->version = 3;
+		m->nrecs = be16_load(p + 6);
+		m->recs = p + 8;
+		m->recs_len = len - 8;
+		m->group = 0;
+		return check_records(&b, m->nrecs);
+	default:
+		return IGMP_ERR_TYPE;	/* RFC 3376 4: ignore */
+	}
+}
+
+/* Decode an IPv4 datagram carrying IGMP. */
+enum igmp_err
+igmp_decode_packet(const uint8_t *p, size_t len, struct ip4_info *ip,
+    struct igmp_msg *m)
+{
+	enum igmp_err	 e;
+
+	if ((e = ip4_decode(p, len, ip)) != IGMP_OK)
+		return e;
+	if ((ip->frag & (IP_MF_ | IP_OFFMASK_)) != 0)
+		return IGMP_ERR_FRAGMENT;
+	if (ip->proto != IPPROTO_IGMP_NUM)
+		return IGMP_ERR_PROTO;
+	return igmp_decode(p + ip->hlen, ip->payload_len, m);
+}
+
+/* Iterate over the group records of a decoded v3 report. */
+void
+igmp_rec_iter_init(struct igmp_rec_iter *it, const struct igmp_msg *m)
+{
+	buf_init(&it->b, m->recs, m->recs_len);
+	it->left = m->type == IGMP_V3_REPORT ? m->nrecs : 0;
+}
+
+/* Next record: 1 and *r filled, 0 at the end, -1 if malformed. */
+int
+igmp_rec_next(struct igmp_rec_iter *it, struct igmp_rec *r)
+{
+	struct buf	 save = it->b;
+
+	if (it->left == 0)
+		return 0;
+	if (buf_get_u8(&it->b, &r->type) == -1 ||
+	    buf_get_u8(&it->b, &r->auxlen) == -1 ||
+	    buf_get_u16(&it->b, &r->nsrcs) == -1 ||
+	    buf_get_u32(&it->b, &r->group) == -1)
+		goto bad;
+	r->srcs = buf_cur(&it->b);
+	/* RFC 3376 4.2.6: auxiliary data is skipped. */
+	if (buf_skip(&it->b, 4 * (size_t)r->nsrcs + 4 * (size_t)r->auxlen)
+	    == -1)
+		goto bad;
+	it->left--;
+	return 1;
+bad:
+	it->b = save;
+	it->left = 0;
+	return -1;
+}
+
+/*
+ * Max Resp Code and QQIC (RFC 3376 4.1.1, 4.1.7): below 128 the code is
+ * the value; otherwise 1|exp(3)|mant(4) means (mant | 0x10) << (exp + 3).
+ */
+uint32_t
+igmp_code_to_value(uint8_t code)
+{
+	if (code < 128)
+		return code;
+	return ((uint32_t)(code & 0x0f) | 0x10) << (((code >> 4) & 0x07) + 3);
+}
+
+/* The code for value, rounded down; values beyond the range give 0xff. */
+uint8_t
+igmp_value_to_code(uint32_t value)
+{
+	unsigned	 exp;
+	uint32_t	 mant;
+
+	if (value < 128)
+		return (uint8_t)value;
+	if (value >= igmp_code_to_value(0xff))
+		return 0xff;
+	/* Find exp such that value >> (exp + 3) is in [16, 31]. */
+	for (exp = 0; exp < 7; exp++)
+		if ((value >> (exp + 3)) < 32)
+			break;
+	mant = (value >> (exp + 3)) & 0x0f;
+	return (uint8_t)(0x80 | exp << 4 | mant);
+}
+
+/* Write the 24-byte IPv4 header with Router Alert; lengths come later. */
+static int
+ip4_put_header(struct wbuf *w, uint32_t src, uint32_t dst)
+{
+	int	 rv = 0;
+
+	if (w->len != 0 || wbuf_left(w) < IGMP_IP_HDR_LEN)
+		return -1;
+	rv |= wbuf_put_u8(w, 0x46);		/* version 4, IHL 6 */
+	rv |= wbuf_put_u8(w, 0xc0);		/* RFC 3376 4: TOS 0xc0 */
+	rv |= wbuf_put_u16(w, 0);		/* total length, later */
+	rv |= wbuf_put_u16(w, 0);		/* id */
+	rv |= wbuf_put_u16(w, 0);		/* no flags, offset 0 */
+	rv |= wbuf_put_u8(w, 1);		/* TTL 1 */
+	rv |= wbuf_put_u8(w, IPPROTO_IGMP_NUM);
+	rv |= wbuf_put_u16(w, 0);		/* checksum, later */
+	rv |= wbuf_put_u32(w, src);
+	rv |= wbuf_put_u32(w, dst);
+	rv |= wbuf_put_u8(w, IPOPT_RA_);	/* RFC 2113 Router Alert */
+	rv |= wbuf_put_u8(w, 4);
+	rv |= wbuf_put_u16(w, 0);
+	return rv;
+}
+
+/* Fill in total length and both checksums once the message is written. */
+static int
+ip4_finish(struct wbuf *w)
+{
+	if (w->len < IGMP_IP_HDR_LEN || w->len > 0xffff)
+		return -1;
+	if (wbuf_set_u16(w, 2, (uint16_t)w->len) == -1 ||
+	    wbuf_set_u16(w, IGMP_IP_HDR_LEN + 2, 0) == -1 ||
+	    wbuf_set_u16(w, IGMP_IP_HDR_LEN + 2, in_cksum(w->data +
+	    IGMP_IP_HDR_LEN, w->len - IGMP_IP_HDR_LEN)) == -1 ||
+	    wbuf_set_u16(w, 10, 0) == -1 ||
+	    wbuf_set_u16(w, 10, in_cksum(w->data, IGMP_IP_HDR_LEN)) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Build a v1, v2 or v3 query.  v1 and v2 queries are 8 bytes (RFC 3376
+ * 7.3.1: in v1 mode the code is 0).
+ */
+int
+igmp_build_query(struct wbuf *w, const struct igmp_query *q)
+{
+	int	 rv = 0;
+	uint16_t i;
+
+	if (ip4_put_header(w, q->src, q->dst) == -1)
+		return -1;
+	rv |= wbuf_put_u8(w, IGMP_QUERY);
+	rv |= wbuf_put_u8(w, q->version == 1 ? 0 : q->code);
+	rv |= wbuf_put_u16(w, 0);
+	rv |= wbuf_put_u32(w, q->version == 1 ? 0 : q->group);
+	if (q->version == 3) {
+		rv |= wbuf_put_u8(w, (uint8_t)((q->s_flag ? 0x08 : 0) |
+		    (q->qrv > 7 ? 0 : q->qrv)));	/* 4.1.6 */
+		rv |= wbuf_put_u8(w, q->qqic);
+		rv |= wbuf_put_u16(w, q->nsrcs);
+		for (i = 0; i < q->nsrcs; i++)
+			rv |= wbuf_put_u32(w, q->srcs[i]);
+	} else if (q->version != 1 && q->version != 2)
+		return -1;
+	if (rv != 0)
+		return -1;
+	return ip4_finish(w);
+}
+
+/* Build an 8-byte v1 report, v2 report or v2 leave. */
+int
+igmp_build_v12(struct wbuf *w, uint32_t src, uint32_t dst, uint8_t type,
+    uint8_t code, uint32_t group)
+{
+	int	 rv = 0;
+
+	if (ip4_put_header(w, src, dst) == -1)
+		return -1;
+	rv |= wbuf_put_u8(w, type);
+	rv |= wbuf_put_u8(w, code);
+	rv |= wbuf_put_u16(w, 0);
+	rv |= wbuf_put_u32(w, group);
+	if (rv != 0)
+		return -1;
+	return ip4_finish(w);
+}
+
+/* Start a v3 report to 224.0.0.22 (RFC 3376 4.2.14). */
+int
+igmp_report_begin(struct wbuf *w, uint32_t src)
+{
+	int	 rv = 0;
+
+	if (ip4_put_header(w, src, IN4_IGMPV3_ROUTERS) == -1)
+		return -1;
+	rv |= wbuf_put_u8(w, IGMP_V3_REPORT);
+	rv |= wbuf_put_u8(w, 0);
+	rv |= wbuf_put_u16(w, 0);		/* checksum */
+	rv |= wbuf_put_u16(w, 0);		/* reserved */
+	rv |= wbuf_put_u16(w, 0);		/* record count */
+	return rv == 0 ? 0 : -1;
+}
+
+/* Records added so far to the report in w. */
+uint16_t
+igmp_report_nrecs(const struct wbuf *w)
+{
+	if (w->len < IGMP_IP_HDR_LEN + IGMP_V3_REPORT_MIN)
+		return 0;
+	return be16_load(w->data + IGMP_IP_HDR_LEN + 6);
+}
+
+/* Append a record; fails, writing nothing, if it does not fit. */
+int
+igmp_report_add(struct wbuf *w, uint8_t type, uint32_t group,
+    const uint32_t *srcs, uint16_t n)
+{
+	uint16_t	 i, nrecs;
+
+	if (w->len < IGMP_IP_HDR_LEN + IGMP_V3_REPORT_MIN ||
+	    wbuf_left(w) < IGMP_V3_REC_MIN + 4 * (size_t)n)
+		return -1;
+	nrecs = igmp_report_nrecs(w);
+	if (nrecs == 0xffff)
+		return -1;
+	(void)wbuf_put_u8(w, type);
+	(void)wbuf_put_u8(w, 0);		/* no aux data */
+	(void)wbuf_put_u16(w, n);
+	(void)wbuf_put_u32(w, group);
+	for (i = 0; i < n; i++)
+		(void)wbuf_put_u32(w, srcs[i]);
+	return wbuf_set_u16(w, IGMP_IP_HDR_LEN + 6, (uint16_t)(nrecs + 1));
+}
+
+/* Complete the report's lengths and checksums. */
+int
+igmp_report_finish(struct wbuf *w)
+{
+	return ip4_finish(w);
+}

@@ -1,0 +1,22 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/* Monotonic time and random numbers from the kernel. */
+
+#ifndef AMT_UTIL_H
+#define AMT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+uint64_t	 mono_ms(void);
+uint64_t	 mono_us(void);
+void		 rand_bytes(void *, size_t);
+uint32_t	 rand_u32(void);
+uint32_t	 rand_range(uint32_t, uint32_t);
+
+#endif

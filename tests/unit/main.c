@@ -1,0 +1,33 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/* Runs every unit suite and prints Check's summary line. */
+
+#include <stdlib.h>
+
+#include "log.h"
+#include "unit.h"
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	log_init(1, 0);
+	log_procname("unit");
+	sr = srunner_create(buf_suite());
+	srunner_add_suite(sr, cksum_suite());
+	srunner_add_suite(sr, addr_suite());
+	srunner_add_suite(sr, amt_proto_suite());
+	srunner_add_suite(sr, igmp_proto_suite());
+	srunner_add_suite(sr, conf_suite());
+	srunner_add_suite(sr, log_suite());
+	srunner_add_suite(sr, replay_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
