@@ -15,6 +15,7 @@
 #include "log.h"
 
 static int		 log_foreground = 1;
+static int		 log_discard;
 static int		 log_verbose;
 static const char	*log_name = "amt";
 
@@ -35,6 +36,13 @@ log_procname(const char *name)
 	log_name = name;
 }
 
+/* Drop every message (fuzzing harnesses). */
+void
+log_discard_all(int on)
+{
+	log_discard = on;
+}
+
 void
 log_setverbose(int v)
 {
@@ -53,6 +61,8 @@ vlog(int pri, const char *fmt, va_list ap)
 {
 	int	 saved_errno = errno;
 
+	if (log_discard)
+		return;
 	if (log_foreground) {
 		flockfile(stderr);
 		fprintf(stderr, "%s: ", log_name);

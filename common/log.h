@@ -19,6 +19,7 @@
 
 void	log_init(int foreground, int facility);
 void	log_procname(const char *);
+void	log_discard_all(int);
 void	log_setverbose(int);
 int	log_getverbose(void);
 void	log_warn(const char *, ...) LOG_PRINTF(1, 2);
