@@ -56,7 +56,7 @@ CHECK_LIBS	:= $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 ALL_CFLAGS	= -std=gnu11 $(OPT) $(WARN) $(HARDEN) -D_GNU_SOURCE \
 		  -DSYSCONFDIR='"$(SYSCONFDIR)"' -DRUNDIR='"$(RUNDIR)"' \
-		  -Icommon $(PKG_CFLAGS) $(CFLAGS)
+		  -Icommon -Iamtgwd -Iigmpproxyd -Iamtrelayd $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS	= $(LDHARDEN) $(LDFLAGS)
 
 # --- sources ---------------------------------------------------------
@@ -64,23 +64,27 @@ ALL_LDFLAGS	= $(LDHARDEN) $(LDFLAGS)
 COMMON_PURE	:= common/buf.c common/cksum.c common/amt_proto.c \
 		   common/igmp_proto.c
 COMMON_SRCS	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
-		   common/util.c
+		   common/util.c common/daemon.c common/tun.c
+
+GW_CORE		:= amtgwd/gw_fsm.c amtgwd/gw_subs.c amtgwd/config.c
+GW_SRCS		:= $(GW_CORE) amtgwd/gw_io.c amtgwd/amtgwd.c
 
 UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_cksum.c tests/unit/test_addr.c \
 		   tests/unit/test_amt_proto.c tests/unit/test_igmp_proto.c \
 		   tests/unit/test_conf.c tests/unit/test_log.c \
-		   tests/unit/test_replay.c
+		   tests/unit/test_replay.c tests/unit/test_gw_fsm.c \
+		   tests/unit/test_gw_conf.c
 
 FUZZERS		:= fuzz_amt fuzz_igmp fuzz_conf
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))
-UNIT_OBJS	:= $(call obj,$(UNIT_SRCS))
+UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE))
 
-PROGS		:=
-TOOLS		:=
+PROGS		:= $(O)/bin/amtgwd
+TOOLS		:= $(O)/bin/fakerelay
 TESTBIN		:= $(O)/tests/unit_tests
 
 .PHONY: all check unit netns conftest deps fuzz lint bench demo install \
@@ -95,6 +99,14 @@ $(O)/%.o: %.c
 $(O)/libcommon.a: $(COMMON_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+$(O)/bin/amtgwd: $(call obj,$(GW_SRCS)) $(O)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/bin/fakerelay: $(call obj,tests/tools/fakerelay.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(TESTBIN): $(UNIT_OBJS) $(O)/libcommon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)

@@ -12,11 +12,14 @@
 
 #include <sys/types.h>
 
+#include <net/if.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "conf.h"
 
 /* Open path for reading; -1 with errno set on failure. */
@@ -62,7 +65,10 @@ conf_error(struct conf_reader *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_warnx("%s:%d: %s", r->path, r->lineno, msg);
+	if (r->lineno > 0)
+		log_warnx("%s:%d: %s", r->path, r->lineno, msg);
+	else
+		log_warnx("%s: %s", r->path, msg);
 	r->errors++;
 }
 
@@ -243,3 +249,108 @@ conf_string(struct conf_reader *r, const char *kw, const char *s, char *out,
 	memcpy(out, s, n + 1);
 	return 0;
 }
+
+/*
+ * Time values.  Seconds with up to three decimals ("2", "0.25") to milliseconds, in
+ * [min, max] ms.  -1 if malformed or out of range.
+ */
+int
+time_parse(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t	 ms = 0;
+	unsigned	 frac = 0;
+	const char	*p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9') {
+		ms = ms * 10 + (uint64_t)(*p++ - '0');
+		if (ms > 100000000)
+			return -1;
+	}
+	ms *= 1000;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9') {
+			if (frac == 3)
+				return -1;
+			ms += (uint64_t)(*p++ - '0') *
+			    (frac == 0 ? 100 : frac == 1 ? 10 : 1);
+			frac++;
+		}
+	}
+	if (*p != '\0' || ms < min || ms > max)
+		return -1;
+	*out = (uint32_t)ms;
+	return 0;
+}
+
+int
+conf_time(struct conf_reader *r, const char *kw, const char *s,
+    uint32_t min, uint32_t max, uint32_t *out)
+{
+	if (time_parse(s, min, max, out) == -1) {
+		conf_error(r, "%s: \"%s\" is not a time in %u.%03u..%u.%03u "
+		    "seconds", kw, s, min / 1000, min % 1000, max / 1000,
+		    max % 1000);
+		return -1;
+	}
+	return 0;
+}
+
+/* A unicast IPv4 address (the underlay is IPv4). */
+int
+conf_unicast4(struct conf_reader *r, const char *kw, const char *s,
+    uint32_t *out)
+{
+	uint32_t	 a;
+
+	if (addr4_parse(s, &a) == -1) {
+		conf_error(r, "%s: \"%s\" is not an IPv4 address", kw, s);
+		return -1;
+	}
+	if (a == 0 || IN4_MCAST(a) || a == 0xffffffffU) {
+		conf_error(r, "%s: %s is not a unicast address", kw, s);
+		return -1;
+	}
+	*out = a;
+	return 0;
+}
+
+int
+conf_ifname(struct conf_reader *r, const char *kw, const char *s,
+    char *out)
+{
+	if (strlen(s) >= IFNAMSIZ || *s == '\0' || strchr(s, '/') != NULL ||
+	    strcmp(s, ".") == 0 || strcmp(s, "..") == 0) {
+		conf_error(r, "%s: \"%s\" is not a valid interface name", kw,
+		    s);
+		return -1;
+	}
+	strcpy(out, s);
+	return 0;
+}
+
+/* Milliseconds back to the seconds notation time_parse() reads. */
+const char *
+conf_time_str(uint32_t ms)
+{
+	static char	 buf[4][24];
+	static unsigned	 i;
+	char		*b = buf[i++ % 4];
+
+	if (ms % 1000 == 0)
+		snprintf(b, sizeof(buf[0]), "%u", ms / 1000);
+	else if (ms % 100 == 0)
+		snprintf(b, sizeof(buf[0]), "%u.%u", ms / 1000, ms % 1000 /
+		    100);
+	else if (ms % 10 == 0)
+		snprintf(b, sizeof(buf[0]), "%u.%02u", ms / 1000, ms % 1000 /
+		    10);
+	else
+		snprintf(b, sizeof(buf[0]), "%u.%03u", ms / 1000, ms % 1000);
+	return b;
+}
+

@@ -12,6 +12,7 @@
 #ifndef AMT_CONF_H
 #define AMT_CONF_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "log.h"
@@ -54,6 +55,14 @@ const struct conf_keyword *conf_directive(struct conf_reader *,
 int	 conf_uint(struct conf_reader *, const char *, const char *,
 	    unsigned long, unsigned long, unsigned *);
 int	 conf_bool(struct conf_reader *, const char *, const char *, int *);
+int	 time_parse(const char *, uint32_t, uint32_t, uint32_t *);
+const char *conf_time_str(uint32_t);
+int	 conf_time(struct conf_reader *, const char *, const char *, uint32_t,
+	    uint32_t, uint32_t *);
+int	 conf_unicast4(struct conf_reader *, const char *, const char *,
+	    uint32_t *);
+int	 conf_ifname(struct conf_reader *, const char *, const char *,
+	    char *);
 int	 conf_string(struct conf_reader *, const char *, const char *, char *,
 	    size_t);
 

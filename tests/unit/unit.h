@@ -19,6 +19,8 @@ Suite	*igmp_proto_suite(void);
 Suite	*conf_suite(void);
 Suite	*log_suite(void);
 Suite	*replay_suite(void);
+Suite	*gw_fsm_suite(void);
+Suite	*gw_conf_suite(void);
 
 /* A small, seeded generator so random tests are reproducible. */
 static inline uint32_t

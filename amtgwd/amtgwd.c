@@ -1,0 +1,391 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * amtgwd main: command line, configuration, the TUN and the UDP socket
+ * opened as root, detaching, the privilege drop, and the libevent loop
+ * that feeds the gateway state machine.  Signals: SIGHUP reloads,
+ * SIGTERM and SIGINT shut down (Teardown first), SIGUSR1 dumps state.
+ */
+
+#include <sys/capability.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "amtgwd.h"
+#include "daemon.h"
+#include "gw_io.h"
+#include "util.h"
+
+struct gwd {
+	struct event_base	*base;
+	struct gw		 gw;
+	struct gw_conf		*conf;
+	const char		*conf_path;
+	const char		*pidfile_arg;
+	int			 udp;
+	int			 tun;
+	char			 tunname[IFNAMSIZ];
+	struct gwio_batch	 batch;
+	struct event		*ev_udp;
+	struct event		*ev_tun;
+	struct event		*ev_timer;
+	struct event		*ev_sig[5];
+	int			 stopping;
+};
+
+static struct gwd	 gwd;
+
+static void	 reschedule(struct gwd *);
+
+static __attribute__((__noreturn__)) void
+usage(void)
+{
+	fprintf(stderr, "usage: amtgwd [-dhnv] [-f file] [-p pidfile]\n");
+	exit(1);
+}
+
+static int
+op_send(void *arg, uint32_t addr, uint16_t port, const uint8_t *p,
+    size_t len)
+{
+	struct gwd	*d = arg;
+
+	return gwio_sendto(d->udp, addr, port, p, len);
+}
+
+static int
+op_tun_write(void *arg, const uint8_t *p, size_t len)
+{
+	struct gwd	*d = arg;
+
+	return write(d->tun, p, len) == (ssize_t)len ? 0 : -1;
+}
+
+static uint32_t
+op_random(void *arg)
+{
+	(void)arg;
+	return rand_u32();
+}
+
+static const struct gw_ops gwd_ops = {
+	.send = op_send,
+	.tun_write = op_tun_write,
+	.random = op_random,
+};
+
+static void
+udp_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct gwd	*d = arg;
+
+	(void)fd;
+	(void)ev;
+	if (gwio_udp_read(&d->gw, &d->batch, d->udp, d->tun))
+		reschedule(d);
+}
+
+static void
+tun_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct gwd	*d = arg;
+
+	(void)fd;
+	(void)ev;
+	gwio_tun_read(&d->gw, d->tun);
+	reschedule(d);
+}
+
+static void
+timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct gwd	*d = arg;
+
+	(void)fd;
+	(void)ev;
+	gw_timer(&d->gw, mono_ms());
+	reschedule(d);
+}
+
+/* Arm the one timer for the state machine's earliest deadline. */
+static void
+reschedule(struct gwd *d)
+{
+	uint64_t	 dl = gw_next_deadline(&d->gw), now = mono_ms();
+	struct timeval	 tv;
+
+	if (d->stopping && gw_done(&d->gw)) {
+		event_base_loopbreak(d->base);
+		return;
+	}
+	if (dl == UINT64_MAX) {
+		evtimer_del(d->ev_timer);
+		return;
+	}
+	dl = dl > now ? dl - now : 0;
+	tv.tv_sec = (time_t)(dl / 1000);
+	tv.tv_usec = (suseconds_t)(dl % 1000) * 1000;
+	if (evtimer_add(d->ev_timer, &tv) == -1)
+		fatalx("evtimer_add");
+}
+
+static void
+dump_line(void *arg, const char *line)
+{
+	(void)arg;
+	log_info("%s", line);
+}
+
+/* Replace the UDP socket after a change of local address or port. */
+static int
+reopen_udp(struct gwd *d, const struct gw_conf *c)
+{
+	int	 s;
+
+	if ((s = gwio_udp_open(c)) == -1)
+		return -1;
+	event_free(d->ev_udp);
+	close(d->udp);
+	d->udp = s;
+	d->ev_udp = event_new(d->base, s, EV_READ | EV_PERSIST, udp_cb, d);
+	if (d->ev_udp == NULL || event_add(d->ev_udp, NULL) == -1)
+		fatalx("event_add udp");
+	log_info("UDP socket bound to port %u", gwio_udp_port(s));
+	return 0;
+}
+
+/* Replace the TUN device after a change of its name. */
+static int
+reopen_tun(struct gwd *d, const struct gw_conf *c)
+{
+	char	 name[IFNAMSIZ];
+	int	 fd;
+
+	if ((fd = gwio_tun_open(c, name)) == -1)
+		return -1;
+	event_free(d->ev_tun);
+	close(d->tun);
+	d->tun = fd;
+	memcpy(d->tunname, name, IFNAMSIZ);
+	d->ev_tun = event_new(d->base, fd, EV_READ | EV_PERSIST, tun_cb, d);
+	if (d->ev_tun == NULL || event_add(d->ev_tun, NULL) == -1)
+		fatalx("event_add tun");
+	log_info("pseudo-interface now %s", name);
+	return 0;
+}
+
+/* SIGHUP: parse afresh; apply only if the whole file is valid. */
+static void
+reload(struct gwd *d)
+{
+	struct gw_conf	*nc, *old = d->conf;
+
+	log_info("reloading %s", d->conf_path);
+	if ((nc = malloc(sizeof(*nc))) == NULL) {
+		log_warn("reload");
+		return;
+	}
+	if (gw_conf_load(nc, d->conf_path) == -1) {
+		log_warnx("%s has errors; keeping the running configuration",
+		    d->conf_path);
+		free(nc);
+		return;
+	}
+	if (d->pidfile_arg != NULL)
+		strcpy(nc->pidfile, old->pidfile);
+	if (strcmp(nc->user, old->user) != 0 ||
+	    strcmp(nc->pidfile, old->pidfile) != 0)
+		log_warnx("user and pidfile changes take effect at restart");
+	if (strcmp(nc->tunnel, old->tunnel) != 0) {
+		if (reopen_tun(d, nc) == -1) {
+			log_warnx("keeping pseudo-interface %s", d->tunname);
+			strcpy(nc->tunnel, old->tunnel);
+		}
+	} else if (nc->tunnel_mtu != old->tunnel_mtu ||
+	    nc->tunnel_addr_set != old->tunnel_addr_set ||
+	    nc->tunnel_addr != old->tunnel_addr ||
+	    nc->tunnel_plen != old->tunnel_plen)
+		(void)gwio_tun_configure(nc, d->tunname);
+	if ((nc->local_addr != old->local_addr ||
+	    nc->local_port != old->local_port ||
+	    strcmp(nc->ifname, old->ifname) != 0) && reopen_udp(d, nc) == -1) {
+		log_warnx("keeping the old UDP socket");
+		nc->local_addr = old->local_addr;
+		nc->local_port = old->local_port;
+		strcpy(nc->ifname, old->ifname);
+	}
+	d->conf = nc;
+	gw_reconfigure(&d->gw, nc, mono_ms());
+	free(old);
+	reschedule(d);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct gwd	*d = arg;
+
+	(void)ev;
+	switch (sig) {
+	case SIGHUP:
+		reload(d);
+		break;
+	case SIGUSR1:
+		gw_dump(&d->gw, mono_ms(), dump_line, NULL);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		if (d->stopping) {
+			log_info("second signal: exiting now");
+			event_base_loopbreak(d->base);
+			return;
+		}
+		log_info("shutting down");
+		d->stopping = 1;
+		gw_stop(&d->gw, mono_ms());
+		reschedule(d);
+		break;
+	default:
+		break;
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct gwd	*d = &gwd;
+	static const cap_value_t caps[] = {
+		CAP_NET_ADMIN,	/* TUN MTU, address and rp_filter on reload */
+		CAP_NET_RAW,	/* SO_BINDTODEVICE when rebinding on reload */
+	};
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+	int		 ch, debug = 0, verbose = 0, check = 0;
+	unsigned	 i;
+
+	d->conf_path = GW_CONF_FILE;
+	while ((ch = getopt(argc, argv, "df:hnp:v")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			d->conf_path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'p':
+			d->pidfile_arg = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_procname("amtgwd");
+	log_init(1, LOG_DAEMON);
+	log_setverbose(verbose);
+	if ((d->conf = malloc(sizeof(*d->conf))) == NULL)
+		fatal("malloc");
+	if (gw_conf_load(d->conf, d->conf_path) == -1) {
+		if (check)
+			fprintf(stderr, "%s: configuration invalid\n",
+			    d->conf_path);
+		exit(1);
+	}
+	if (d->pidfile_arg != NULL) {
+		if (strlen(d->pidfile_arg) >= sizeof(d->conf->pidfile))
+			fatalx("pidfile path too long");
+		strcpy(d->conf->pidfile, d->pidfile_arg);
+	}
+	if (check) {
+		gw_conf_print(d->conf, stdout);
+		fprintf(stderr, "%s: configuration OK\n", d->conf_path);
+		exit(0);
+	}
+	if (geteuid() != 0)
+		fatalx("must be started as root");
+
+	/* Everything that needs root, before detaching and dropping it. */
+	if ((d->tun = gwio_tun_open(d->conf, d->tunname)) == -1)
+		exit(1);
+	if ((d->udp = gwio_udp_open(d->conf)) == -1)
+		exit(1);
+	if (gwio_batch_init(&d->batch) == -1)
+		fatal("receive buffers");
+	if (!debug && daemon_detach() == -1)
+		fatal("daemon");
+	log_init(debug, LOG_DAEMON);
+	if (rundir_create(RUNDIR, d->conf->user) == -1 &&
+	    strncmp(d->conf->pidfile, RUNDIR "/", strlen(RUNDIR) + 1) == 0)
+		exit(1);
+	if (pidfile_create(d->conf->pidfile, d->conf->user) == -1)
+		exit(1);
+	if (privdrop(d->conf->user, caps, (int)NELEM(caps)) == -1) {
+		pidfile_remove();
+		fatalx("refusing to run with privileges");
+	}
+
+	daemon_libevent_logging();
+	if ((d->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	d->ev_udp = event_new(d->base, d->udp, EV_READ | EV_PERSIST, udp_cb,
+	    d);
+	d->ev_tun = event_new(d->base, d->tun, EV_READ | EV_PERSIST, tun_cb,
+	    d);
+	d->ev_timer = evtimer_new(d->base, timer_cb, d);
+	if (d->ev_udp == NULL || d->ev_tun == NULL || d->ev_timer == NULL ||
+	    event_add(d->ev_udp, NULL) == -1 || event_add(d->ev_tun, NULL) ==
+	    -1)
+		fatalx("libevent setup");
+	for (i = 0; i < NELEM(sigs); i++) {
+		d->ev_sig[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
+		if (d->ev_sig[i] == NULL || event_add(d->ev_sig[i], NULL) == -1)
+			fatalx("evsignal_add");
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	if (gw_init(&d->gw, d->conf, &gwd_ops, d) == -1)
+		fatal("gw_init");
+	log_info("started: pseudo-interface %s, UDP port %u, %s %s",
+	    d->tunname, gwio_udp_port(d->udp), d->conf->fixed_relay ?
+	    "relay" : "discovery", addr4_ntoa(d->conf->fixed_relay ?
+	    d->conf->relay : d->conf->discovery));
+	gw_start(&d->gw, mono_ms());
+	reschedule(d);
+
+	event_base_dispatch(d->base);
+
+	log_info("exiting");
+	for (i = 0; i < NELEM(sigs); i++)
+		event_free(d->ev_sig[i]);
+	event_free(d->ev_udp);
+	event_free(d->ev_tun);
+	event_free(d->ev_timer);
+	event_base_free(d->base);
+	gw_free(&d->gw);
+	gwio_batch_free(&d->batch);
+	close(d->udp);
+	close(d->tun);		/* the TUN device goes away with it */
+	pidfile_remove();
+	free(d->conf);
+	return 0;
+}

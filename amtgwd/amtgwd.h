@@ -1,0 +1,271 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * amtgwd: the AMT gateway (RFC 7450 section 5.2).  The configuration,
+ * the gateway state machine (gw_fsm.c, no sockets or clocks: events
+ * come in with the time, actions go out through struct gw_ops), the
+ * mirror of what has been reported (gw_subs.c), and the I/O glue.
+ */
+
+#ifndef AMTGWD_H
+#define AMTGWD_H
+
+#include <net/if.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+#include "amt_proto.h"
+#include "buf.h"
+#include "log.h"
+
+#define GW_CONF_FILE		SYSCONFDIR "/amtgwd.conf"
+#define GW_PIDFILE		RUNDIR "/amtgwd.pid"
+#define GW_CTLSOCK		RUNDIR "/amtgwd.sock"
+#define GW_DEFAULT_TUNNEL	"amt0"
+#define GW_DEFAULT_DISCOVERY	0xc034c101U	/* 192.52.193.1, 7450 7 */
+#define GW_DEFAULT_MTU		1470	/* 1500 - IPv4 - UDP - AMT data */
+#define GW_DEFAULT_USER		"nobody"
+#define GW_PKT_MAX		9216	/* receive buffer per datagram */
+#define GW_DEFAULT_QI_MS	125000	/* RFC 3376 8.2, when QQIC is 0 */
+#define GW_MIN_QI_MS		1000
+#define GW_DEFAULT_QRV		2
+
+/* The configuration file, parsed (config.c). */
+struct gw_conf {
+	char		 tunnel[IFNAMSIZ];
+	int		 tunnel_addr_set;
+	uint32_t	 tunnel_addr;
+	uint8_t		 tunnel_plen;
+	unsigned	 tunnel_mtu;
+	int		 fixed_relay;	/* relay given: no discovery */
+	uint32_t	 relay;		/* the fixed relay */
+	uint32_t	 discovery;	/* Relay Discovery Address */
+	uint32_t	 local_addr;	/* 0: any */
+	unsigned	 local_port;	/* 0: ephemeral */
+	char		 ifname[IFNAMSIZ];	/* "": no binding */
+	uint32_t	 disc_timeout_ms;
+	uint32_t	 req_timeout_ms;
+	uint32_t	 max_timeout_ms;
+	unsigned	 disc_retries;
+	unsigned	 req_retries;
+	uint32_t	 nat_keepalive_ms;	/* 0: off */
+	uint32_t	 teardown_interval_ms;
+	unsigned	 report_queue;
+	unsigned	 rcvbuf_kb;
+	char		 user[64];
+	char		 pidfile[PATH_MAX];
+	char		 ctlsock[PATH_MAX];
+	char		 pcap_file[PATH_MAX];
+	unsigned	 pcap_limit_kb;
+	int		 pcap_data;
+};
+
+void	 gw_conf_defaults(struct gw_conf *);
+int	 gw_conf_parse(struct gw_conf *, FILE *, const char *);
+int	 gw_conf_load(struct gw_conf *, const char *);
+void	 gw_conf_print(const struct gw_conf *, FILE *);
+
+enum gw_state {
+	GW_STA_IDLE,
+	GW_STA_DISCOVERING,	/* Relay Discovery sent, no Advertisement */
+	GW_STA_REQUESTING,	/* Request sent, waiting for the Query */
+	GW_STA_ESTABLISHED,	/* Query held, query timer running */
+	GW_STA_STOPPING,	/* shutdown: Teardown / Update repeats */
+	GW_STA_DONE,
+};
+
+/* Counters, by what happened; gw_ctr_names[] in gw_fsm.c. */
+enum gw_ctr {
+	GW_CTR_DISC_SENT,
+	GW_CTR_ADV_RCVD,
+	GW_CTR_ADV_UNEXPECTED,
+	GW_CTR_ADV_NONCE,
+	GW_CTR_ADV_SOURCE,
+	GW_CTR_ADV_FAMILY,
+	GW_CTR_REQ_SENT,
+	GW_CTR_QUERY_RCVD,
+	GW_CTR_QUERY_UNEXPECTED,
+	GW_CTR_QUERY_NONCE,
+	GW_CTR_QUERY_SOURCE,
+	GW_CTR_QUERY_NOT_GENERAL,
+	GW_CTR_QUERY_LIMIT,
+	GW_CTR_GW_ADDR_CHANGED,
+	GW_CTR_UPDATE_SENT,
+	GW_CTR_TEARDOWN_SENT,
+	GW_CTR_REPORT_RCVD,
+	GW_CTR_REPORT_QUEUED,
+	GW_CTR_REPORT_QUEUE_DROP,
+	GW_CTR_TUN_IGNORED,
+	GW_CTR_TUN_READ_ERR,
+	GW_CTR_AMT_MALFORMED,
+	GW_CTR_AMT_WRONG_TYPE,
+	GW_CTR_SEND_ERR,
+	GW_CTR_RELAY_CHANGE,
+	GW_CTR_DISC_TIMEOUT,
+	GW_CTR_REQ_TIMEOUT,
+	GW_CTR_DATA_RCVD,
+	GW_CTR_DATA_BYTES,
+	GW_CTR_DATA_NOT_RELAY,
+	GW_CTR_DATA_SHORT,
+	GW_CTR_DATA_NOT_IPV4,
+	GW_CTR_DATA_BAD_LEN,
+	GW_CTR_DATA_NOT_MCAST,
+	GW_CTR_DATA_TRUNCATED,
+	GW_CTR_DATA_TUN_ERR,
+	GW_CTR_MAX
+};
+
+extern const char *const gw_ctr_names[GW_CTR_MAX];
+extern const char *const gw_state_names[];
+
+/* What the state machine asks of the outside world. */
+struct gw_ops {
+	/* Send a UDP payload to addr:port (addr in host order). */
+	int	 (*send)(void *, uint32_t, uint16_t, const uint8_t *, size_t);
+	/* Write an IP datagram into the pseudo-interface. */
+	int	 (*tun_write)(void *, const uint8_t *, size_t);
+	/* A random 32-bit value (CSPRNG in the daemon). */
+	uint32_t (*random)(void *);
+};
+
+/* The fields a Membership Query leaves behind (5.2.3.5.4). */
+struct gw_qinfo {
+	int		 valid;
+	uint32_t	 relay;
+	uint8_t		 mac[AMT_MAC_LEN];
+	uint32_t	 nonce;
+	int		 g;
+	uint16_t	 gw_port;
+	uint8_t		 gw_addr[AMT_GWADDR_LEN];
+	uint8_t		 qrv;
+	uint8_t		 qqic;
+	uint8_t		 mrc;
+	uint8_t		 l;
+	uint64_t	 when;		/* ms */
+};
+
+/* A message sent again every interval until left runs out. */
+struct gw_repeat {
+	unsigned	 left;
+	uint64_t	 next;
+	uint32_t	 dst;
+	size_t		 len;
+	uint8_t		 msg[1500];
+};
+
+/* One group as last reported to the relay (host-side state). */
+struct gw_sub {
+	uint32_t	 group;
+	uint8_t		 exclude;	/* filter mode */
+	uint16_t	 nsrcs;
+	uint16_t	 cap;
+	uint32_t	*srcs;		/* sorted */
+};
+
+struct gw_subs {
+	struct gw_sub	*v;
+	size_t		 n;
+	size_t		 cap;
+	int		 overflow;	/* some state was not recorded */
+};
+
+#define GW_SUBS_MAX_GROUPS	4096
+#define GW_SUBS_MAX_SRCS	1024
+
+void	 subs_init(struct gw_subs *);
+void	 subs_clear(struct gw_subs *);
+void	 subs_apply(struct gw_subs *, const uint8_t *, size_t);
+size_t	 subs_leave_report(const struct gw_subs *, size_t, struct wbuf *);
+
+/* Reports waiting for the first Query (5.2.3.6.1, second choice). */
+struct gw_queue {
+	uint8_t		*buf;		/* cap * GW_QSLOT bytes */
+	uint16_t	*len;
+	unsigned	 cap;
+	unsigned	 head;
+	unsigned	 n;
+};
+#define GW_QSLOT	2048
+
+struct gw {
+	const struct gw_conf	*conf;
+	const struct gw_ops	*ops;
+	void			*ctx;
+	enum gw_state		 state;
+	uint64_t		 since;		/* state entered, ms */
+
+	uint32_t		 relay;		/* current Relay Address */
+	int			 have_relay;
+	uint32_t		 disc_nonce;
+	unsigned		 disc_tries;
+	unsigned		 disc_backoff_n;
+	uint32_t		 req_nonce;
+	unsigned		 req_tries;
+	unsigned		 req_backoff_n;
+	unsigned		 limit_n;	/* consecutive L-flag Queries */
+	uint64_t		 t_state;	/* retransmit or query timer */
+	uint32_t		 qi_ms;		/* current query interval */
+
+	struct gw_qinfo		 cur;		/* last accepted Query */
+	struct gw_qinfo		 upd;		/* Query of the last Update */
+	struct gw_repeat	 rep;
+	struct gw_subs		 subs;
+	struct gw_queue		 q;
+
+	uint64_t		 ctr[GW_CTR_MAX];
+	struct ratelimit	 rl;
+};
+
+int	 gw_init(struct gw *, const struct gw_conf *, const struct gw_ops *,
+	    void *);
+void	 gw_free(struct gw *);
+void	 gw_start(struct gw *, uint64_t);
+void	 gw_stop(struct gw *, uint64_t);
+int	 gw_done(const struct gw *);
+void	 gw_reconfigure(struct gw *, const struct gw_conf *, uint64_t);
+void	 gw_timer(struct gw *, uint64_t);
+uint64_t gw_next_deadline(const struct gw *);
+void	 gw_recv_amt(struct gw *, uint64_t, uint32_t, uint16_t,
+	    const uint8_t *, size_t);
+void	 gw_tun_packet(struct gw *, uint64_t, const uint8_t *, size_t);
+void	 gw_dump(const struct gw *, uint64_t, void (*)(void *, const char *),
+	    void *);
+int	 gw_relay_changed(const struct gw_conf *, const struct gw_conf *);
+
+/*
+ * The data path's acceptance test (5.2.3.3), inline because it runs for
+ * every datagram: from the relay's address and port, version 0 type 6,
+ * an IPv4 datagram of consistent length to a multicast group.  Returns
+ * GW_CTR_DATA_RCVD on success, else the counter of the drop reason;
+ * *off and *len then locate the datagram.
+ */
+static inline enum gw_ctr
+gw_data_check(const struct gw *gw, uint32_t src, uint16_t sport,
+    const uint8_t *p, size_t n, size_t *off, size_t *len)
+{
+	size_t	 ihl, tot;
+
+	if (!gw->have_relay || src != gw->relay || sport != AMT_PORT)
+		return GW_CTR_DATA_NOT_RELAY;
+	if (n < AMT_DATA_HDR_LEN + 20)
+		return GW_CTR_DATA_SHORT;
+	if (p[2] >> 4 != 4)
+		return GW_CTR_DATA_NOT_IPV4;
+	ihl = (size_t)(p[2] & 0x0f) * 4;
+	tot = be16_load(p + 4);
+	if (ihl < 20 || tot < ihl || tot > n - AMT_DATA_HDR_LEN)
+		return GW_CTR_DATA_BAD_LEN;
+	if ((p[2 + 16] & 0xf0) != 0xe0)
+		return GW_CTR_DATA_NOT_MCAST;
+	*off = AMT_DATA_HDR_LEN;
+	*len = tot;
+	return GW_CTR_DATA_RCVD;
+}
+
+#endif

@@ -1,0 +1,847 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * The gateway state machine, RFC 7450 section 5.2.3.  It owns relay
+ * discovery (5.2.3.4), the membership update cycle (5.2.3.5), the
+ * forwarding of reports from the pseudo-interface (5.2.3.6), Teardown
+ * (5.2.3.7) and shutdown (5.2.3.8).  It touches no socket and reads no
+ * clock: every entry point gets the time in milliseconds, and actions
+ * go out through gw->ops.  Timers are deadlines the caller polls with
+ * gw_next_deadline().
+ *
+ *	IDLE --start--> DISCOVERING --Advertisement--> REQUESTING
+ *	(fixed relay: IDLE --start--> REQUESTING)
+ *	REQUESTING --Query--> ESTABLISHED --query timer--> REQUESTING
+ *	REQUESTING --retries exhausted--> DISCOVERING
+ *	any --stop--> STOPPING --repeats sent--> DONE
+ *
+ * A Query, once held, keeps authorising Updates while the next Request
+ * is outstanding, so a join never waits for a round trip.
+ */
+
+#include <sys/socket.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "amtgwd.h"
+#include "igmp_proto.h"
+
+const char *const gw_state_names[] = {
+	"idle", "discovering", "requesting", "established", "stopping",
+	"done",
+};
+
+const char *const gw_ctr_names[GW_CTR_MAX] = {
+	[GW_CTR_DISC_SENT] = "discovery-sent",
+	[GW_CTR_ADV_RCVD] = "advertisement-accepted",
+	[GW_CTR_ADV_UNEXPECTED] = "advertisement-unexpected",
+	[GW_CTR_ADV_NONCE] = "advertisement-bad-nonce",
+	[GW_CTR_ADV_SOURCE] = "advertisement-bad-source",
+	[GW_CTR_ADV_FAMILY] = "advertisement-not-ipv4",
+	[GW_CTR_REQ_SENT] = "request-sent",
+	[GW_CTR_QUERY_RCVD] = "query-accepted",
+	[GW_CTR_QUERY_UNEXPECTED] = "query-unexpected",
+	[GW_CTR_QUERY_NONCE] = "query-bad-nonce",
+	[GW_CTR_QUERY_SOURCE] = "query-bad-source",
+	[GW_CTR_QUERY_NOT_GENERAL] = "query-not-igmpv3-general",
+	[GW_CTR_QUERY_LIMIT] = "query-limit-flag",
+	[GW_CTR_GW_ADDR_CHANGED] = "gateway-address-changed",
+	[GW_CTR_UPDATE_SENT] = "update-sent",
+	[GW_CTR_TEARDOWN_SENT] = "teardown-sent",
+	[GW_CTR_REPORT_RCVD] = "tun-report",
+	[GW_CTR_REPORT_QUEUED] = "tun-report-queued",
+	[GW_CTR_REPORT_QUEUE_DROP] = "tun-report-queue-overflow",
+	[GW_CTR_TUN_IGNORED] = "tun-ignored",
+	[GW_CTR_TUN_READ_ERR] = "tun-read-error",
+	[GW_CTR_AMT_MALFORMED] = "amt-malformed",
+	[GW_CTR_AMT_WRONG_TYPE] = "amt-type-not-for-gateway",
+	[GW_CTR_SEND_ERR] = "send-error",
+	[GW_CTR_RELAY_CHANGE] = "relay-change",
+	[GW_CTR_DISC_TIMEOUT] = "discovery-gave-up",
+	[GW_CTR_REQ_TIMEOUT] = "request-gave-up",
+	[GW_CTR_DATA_RCVD] = "data-packets",
+	[GW_CTR_DATA_BYTES] = "data-bytes",
+	[GW_CTR_DATA_NOT_RELAY] = "data-not-from-relay",
+	[GW_CTR_DATA_SHORT] = "data-short",
+	[GW_CTR_DATA_NOT_IPV4] = "data-not-ipv4",
+	[GW_CTR_DATA_BAD_LEN] = "data-bad-length",
+	[GW_CTR_DATA_NOT_MCAST] = "data-not-multicast",
+	[GW_CTR_DATA_TRUNCATED] = "data-truncated",
+	[GW_CTR_DATA_TUN_ERR] = "data-tun-write-error",
+};
+
+static void	 gw_start_discovery(struct gw *, uint64_t, int);
+static void	 gw_start_request(struct gw *, uint64_t, int);
+static void	 gw_leave_relay(struct gw *, uint64_t, const char *);
+
+static void
+change_state(struct gw *gw, enum gw_state st, uint64_t now)
+{
+	if (gw->state == st)
+		return;
+	log_info("state %s -> %s", gw_state_names[gw->state],
+	    gw_state_names[st]);
+	gw->state = st;
+	gw->since = now;
+}
+
+/* A value in [lo, hi] from the injected random source. */
+static uint32_t
+rand_between(struct gw *gw, uint32_t lo, uint32_t hi)
+{
+	if (hi <= lo)
+		return lo;
+	return lo + gw->ops->random(gw->ctx) % (hi - lo + 1);
+}
+
+/*
+ * The retransmission timeout after n retransmissions (5.2.3.4.3,
+ * 5.2.3.5.3): random in [initial, min(initial * 2^n, max)].
+ */
+static uint32_t
+backoff(struct gw *gw, uint32_t initial, unsigned n)
+{
+	uint64_t	 hi = initial;
+	uint32_t	 max = gw->conf->max_timeout_ms;
+
+	while (n-- > 0 && hi < max)
+		hi *= 2;
+	if (hi > max)
+		hi = max;
+	if (initial > hi)
+		initial = (uint32_t)hi;
+	return rand_between(gw, initial, (uint32_t)hi);
+}
+
+static void
+send_msg(struct gw *gw, uint32_t dst, const struct amt_msg *m,
+    const uint8_t *inner, enum gw_ctr ctr)
+{
+	uint8_t		 out[GW_PKT_MAX];
+	struct wbuf	 w;
+
+	wbuf_init(&w, out, sizeof(out));
+	if (amt_encode(m, inner, &w) == -1) {
+		gw->ctr[GW_CTR_SEND_ERR]++;
+		return;
+	}
+	if (gw->ops->send(gw->ctx, dst, AMT_PORT, out, w.len) == -1) {
+		gw->ctr[GW_CTR_SEND_ERR]++;
+		return;
+	}
+	gw->ctr[ctr]++;
+}
+
+/* 5.2.3.4.2: send (or resend, same nonce) the Relay Discovery. */
+static void
+send_discovery(struct gw *gw)
+{
+	struct amt_msg	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_DISCOVERY;
+	m.nonce = gw->disc_nonce;
+	send_msg(gw, gw->conf->discovery, &m, NULL, GW_CTR_DISC_SENT);
+}
+
+/* 5.2.3.5.2: send (or resend, same nonce) the Request, P=0 (IGMPv3). */
+static void
+send_request(struct gw *gw)
+{
+	struct amt_msg	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_REQUEST;
+	m.nonce = gw->req_nonce;
+	send_msg(gw, gw->relay, &m, NULL, GW_CTR_REQ_SENT);
+}
+
+/* Encapsulate one report datagram in a Membership Update (5.2.3.6.2). */
+static void
+send_update(struct gw *gw, const uint8_t *pkt, size_t len)
+{
+	struct amt_msg	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_UPDATE;
+	memcpy(m.mac, gw->cur.mac, AMT_MAC_LEN);
+	m.nonce = gw->cur.nonce;
+	m.inner_len = len;
+	send_msg(gw, gw->relay, &m, pkt, GW_CTR_UPDATE_SENT);
+	/* 5.2.3.7.2: Teardown uses the Query of the last Update sent. */
+	gw->upd = gw->cur;
+}
+
+/* Put a message in the repeat slot and send its first copy now. */
+static void
+repeat_start(struct gw *gw, uint64_t now, uint32_t dst,
+    const struct amt_msg *m, const uint8_t *inner, unsigned times)
+{
+	struct gw_repeat	*r = &gw->rep;
+	struct wbuf		 w;
+
+	wbuf_init(&w, r->msg, sizeof(r->msg));
+	if (times == 0 || amt_encode(m, inner, &w) == -1) {
+		gw->ctr[GW_CTR_SEND_ERR]++;
+		r->left = 0;
+		return;
+	}
+	r->dst = dst;
+	r->len = w.len;
+	r->left = times;
+	r->next = now;
+	if (gw->ops->send(gw->ctx, r->dst, AMT_PORT, r->msg, r->len) == -1)
+		gw->ctr[GW_CTR_SEND_ERR]++;
+	else
+		gw->ctr[m->type == AMT_TEARDOWN ? GW_CTR_TEARDOWN_SENT :
+		    GW_CTR_UPDATE_SENT]++;
+	r->left--;
+	r->next = now + gw->conf->teardown_interval_ms;
+}
+
+static void
+repeat_timer(struct gw *gw, uint64_t now)
+{
+	struct gw_repeat	*r = &gw->rep;
+
+	if (r->left == 0 || now < r->next)
+		return;
+	if (gw->ops->send(gw->ctx, r->dst, AMT_PORT, r->msg, r->len) == -1)
+		gw->ctr[GW_CTR_SEND_ERR]++;
+	else
+		gw->ctr[r->msg[0] == AMT_TEARDOWN ? GW_CTR_TEARDOWN_SENT :
+		    GW_CTR_UPDATE_SENT]++;
+	r->left--;
+	r->next = now + gw->conf->teardown_interval_ms;
+}
+
+static unsigned
+qrv_of(const struct gw_qinfo *q)
+{
+	return q->qrv == 0 ? GW_DEFAULT_QRV : q->qrv;
+}
+
+/*
+ * 5.2.3.7.2: Teardown with the fields of the Query that authorised the
+ * last Update, sent QRV times a teardown interval apart.
+ */
+static void
+send_teardown(struct gw *gw, uint64_t now, const struct gw_qinfo *q)
+{
+	struct amt_msg	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_TEARDOWN;
+	memcpy(m.mac, q->mac, AMT_MAC_LEN);
+	m.nonce = q->nonce;
+	m.gw_port = q->gw_port;
+	memcpy(m.gw_addr, q->gw_addr, AMT_GWADDR_LEN);
+	log_info("teardown to relay %s (gateway %u, %u times)",
+	    addr4_ntoa(q->relay), q->gw_port, qrv_of(q));
+	repeat_start(gw, now, q->relay, &m, NULL, qrv_of(q));
+}
+
+/*
+ * Without gateway address fields there can be no Teardown; instead an
+ * Update that leaves every reported group (5.2.3.8, second choice),
+ * with the MAC and nonce of the last Update's Query.
+ */
+static void
+send_leave_all(struct gw *gw, uint64_t now, const struct gw_qinfo *q)
+{
+	uint8_t		 pkt[1400];
+	struct wbuf	 w;
+	struct amt_msg	 m;
+	size_t		 next = 0;
+	int		 first = 1;
+
+	log_info("update leaving %zu group(s) at relay %s", gw->subs.n,
+	    addr4_ntoa(q->relay));
+	while (next < gw->subs.n) {
+		size_t	 start = next;
+
+		wbuf_init(&w, pkt, sizeof(pkt));
+		next = subs_leave_report(&gw->subs, start, &w);
+		if (next == start)
+			break;
+		memset(&m, 0, sizeof(m));
+		m.type = AMT_UPDATE;
+		memcpy(m.mac, q->mac, AMT_MAC_LEN);
+		m.nonce = q->nonce;
+		m.inner_len = w.len;
+		if (first) {
+			/* Repeated like a state-change report (5.2.1). */
+			repeat_start(gw, now, q->relay, &m, pkt, qrv_of(q));
+			first = 0;
+		} else
+			send_msg(gw, q->relay, &m, pkt, GW_CTR_UPDATE_SENT);
+	}
+}
+
+/*
+ * Stop being a tunnel endpoint at the relay that last got an Update:
+ * Teardown if it gave us gateway address fields, else an Update that
+ * deletes the subscriptions.  why says what prompted it.
+ */
+static void
+gw_leave_relay(struct gw *gw, uint64_t now, const char *why)
+{
+	if (!gw->upd.valid)
+		return;
+	log_info("leaving relay %s: %s", addr4_ntoa(gw->upd.relay), why);
+	if (gw->upd.g)
+		send_teardown(gw, now, &gw->upd);
+	else if (gw->subs.n > 0)
+		send_leave_all(gw, now, &gw->upd);
+	gw->upd.valid = 0;
+}
+
+static void
+queue_flush(struct gw *gw)
+{
+	struct gw_queue	*q = &gw->q;
+	unsigned	 i;
+
+	while (q->n > 0) {
+		i = q->head;
+		send_update(gw, q->buf + (size_t)i * GW_QSLOT, q->len[i]);
+		q->head = (q->head + 1) % q->cap;
+		q->n--;
+	}
+}
+
+/* Keep a report for the first Query; the oldest goes when full. */
+static void
+queue_push(struct gw *gw, const uint8_t *pkt, size_t len)
+{
+	struct gw_queue	*q = &gw->q;
+	unsigned	 i;
+
+	if (q->cap == 0 || len > GW_QSLOT) {
+		gw->ctr[GW_CTR_REPORT_QUEUE_DROP]++;
+		return;
+	}
+	if (q->n == q->cap) {
+		q->head = (q->head + 1) % q->cap;
+		q->n--;
+		gw->ctr[GW_CTR_REPORT_QUEUE_DROP]++;
+	}
+	i = (q->head + q->n) % q->cap;
+	memcpy(q->buf + (size_t)i * GW_QSLOT, pkt, len);
+	q->len[i] = (uint16_t)len;
+	q->n++;
+	gw->ctr[GW_CTR_REPORT_QUEUED]++;
+}
+
+/*
+ * 5.2.3.4.1: start discovery with a fresh non-zero nonce.  With delay,
+ * the first Discovery waits one back-off period (after an L flag, so a
+ * full relay is not asked again at network speed).
+ */
+static void
+gw_start_discovery(struct gw *gw, uint64_t now, int delay)
+{
+	do
+		gw->disc_nonce = gw->ops->random(gw->ctx);
+	while (gw->disc_nonce == 0);		/* 5.2.3.4.5 */
+	gw->disc_tries = 0;
+	change_state(gw, GW_STA_DISCOVERING, now);
+	if (delay) {
+		gw->t_state = now + backoff(gw, gw->conf->disc_timeout_ms,
+		    gw->limit_n);
+		gw->disc_tries = (unsigned)-1;	/* first send is not a retry */
+		return;
+	}
+	send_discovery(gw);
+	gw->t_state = now + backoff(gw, gw->conf->disc_timeout_ms,
+	    gw->disc_backoff_n);
+}
+
+/* 5.2.3.5.2: a new membership update cycle with a new nonce. */
+static void
+gw_start_request(struct gw *gw, uint64_t now, int keep_backoff)
+{
+	gw->req_nonce = gw->ops->random(gw->ctx);	/* 5.2.3.5.6 */
+	gw->req_tries = 0;
+	if (!keep_backoff)
+		gw->req_backoff_n = 0;
+	change_state(gw, GW_STA_REQUESTING, now);
+	send_request(gw);
+	gw->t_state = now + backoff(gw, gw->conf->req_timeout_ms,
+	    gw->req_backoff_n);
+}
+
+/* Switch to relay addr (from an Advertisement or the configuration). */
+static void
+set_relay(struct gw *gw, uint64_t now, uint32_t addr)
+{
+	if (gw->have_relay && gw->relay == addr)
+		return;
+	if (gw->have_relay) {
+		gw->ctr[GW_CTR_RELAY_CHANGE]++;
+		log_info("relay changed from %s to %s", addr4_ntoa(gw->relay),
+		    addr4_ntoa(addr));
+		/* 5.2.3.4.4, figure 18: Teardown to the old relay. */
+		gw_leave_relay(gw, now, "relay changed");
+	} else
+		log_info("relay %s", addr4_ntoa(addr));
+	gw->relay = addr;
+	gw->have_relay = 1;
+	gw->cur.valid = 0;
+	subs_clear(&gw->subs);
+}
+
+int
+gw_init(struct gw *gw, const struct gw_conf *conf, const struct gw_ops *ops,
+    void *ctx)
+{
+	memset(gw, 0, sizeof(*gw));
+	gw->conf = conf;
+	gw->ops = ops;
+	gw->ctx = ctx;
+	gw->rl = (struct ratelimit)RATELIMIT_INIT(1000, 10);
+	subs_init(&gw->subs);
+	gw->q.cap = conf->report_queue;
+	if (gw->q.cap > 0) {
+		gw->q.buf = calloc(gw->q.cap, GW_QSLOT);
+		gw->q.len = calloc(gw->q.cap, sizeof(*gw->q.len));
+		if (gw->q.buf == NULL || gw->q.len == NULL) {
+			gw_free(gw);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+gw_free(struct gw *gw)
+{
+	subs_clear(&gw->subs);
+	free(gw->q.buf);
+	free(gw->q.len);
+	gw->q.buf = NULL;
+	gw->q.len = NULL;
+}
+
+/* 5.2.3.1: the pseudo-interface is enabled; no start-up delay. */
+void
+gw_start(struct gw *gw, uint64_t now)
+{
+	gw->disc_backoff_n = gw->req_backoff_n = gw->limit_n = 0;
+	if (gw->conf->fixed_relay) {
+		set_relay(gw, now, gw->conf->relay);
+		gw_start_request(gw, now, 0);
+	} else
+		gw_start_discovery(gw, now, 0);
+}
+
+/* 5.2.3.8: shutdown.  Done once the repeats are out (gw_done()). */
+void
+gw_stop(struct gw *gw, uint64_t now)
+{
+	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
+		return;
+	gw->rep.left = 0;
+	gw_leave_relay(gw, now, "shutting down");
+	change_state(gw, GW_STA_STOPPING, now);
+	gw->t_state = 0;
+	if (gw->rep.left == 0)
+		change_state(gw, GW_STA_DONE, now);
+}
+
+int
+gw_done(const struct gw *gw)
+{
+	return gw->state == GW_STA_DONE;
+}
+
+/* Whether two configurations disagree on the relay or the socket. */
+int
+gw_relay_changed(const struct gw_conf *a, const struct gw_conf *b)
+{
+	return a->fixed_relay != b->fixed_relay ||
+	    (a->fixed_relay && a->relay != b->relay) ||
+	    (!a->fixed_relay && a->discovery != b->discovery) ||
+	    a->local_addr != b->local_addr || a->local_port != b->local_port ||
+	    strcmp(a->ifname, b->ifname) != 0;
+}
+
+/*
+ * A new configuration (SIGHUP).  A different relay or underlay starts
+ * over, leaving the old relay first; new timers apply from the next
+ * time they are armed.
+ */
+void
+gw_reconfigure(struct gw *gw, const struct gw_conf *conf, uint64_t now)
+{
+	const struct gw_conf	*old = gw->conf;
+	int			 restart = gw_relay_changed(old, conf);
+
+	gw->conf = conf;
+	if (!restart || gw->state == GW_STA_STOPPING ||
+	    gw->state == GW_STA_DONE)
+		return;
+	log_info("relay configuration changed: starting over");
+	gw_leave_relay(gw, now, "configuration changed");
+	gw->have_relay = 0;
+	gw->cur.valid = 0;
+	subs_clear(&gw->subs);
+	gw_start(gw, now);
+}
+
+/* Timer expiry in DISCOVERING: retransmit, or start over (5.2.3.4.3). */
+static void
+disc_timer(struct gw *gw, uint64_t now)
+{
+	gw->disc_tries++;
+	if (gw->disc_tries > 0 && gw->disc_tries > gw->conf->disc_retries) {
+		gw->ctr[GW_CTR_DISC_TIMEOUT]++;
+		log_warnx("no Relay Advertisement from %s after %u "
+		    "retransmissions; discovering again",
+		    addr4_ntoa(gw->conf->discovery), gw->conf->disc_retries);
+		gw_start_discovery(gw, now, 0);
+		return;
+	}
+	if (gw->disc_backoff_n < 31)
+		gw->disc_backoff_n++;
+	send_discovery(gw);
+	gw->t_state = now + backoff(gw, gw->conf->disc_timeout_ms,
+	    gw->disc_backoff_n);
+}
+
+/* Timer expiry in REQUESTING: retransmit or give up (5.2.3.5.3). */
+static void
+req_timer(struct gw *gw, uint64_t now)
+{
+	gw->req_tries++;
+	if (gw->req_backoff_n < 31)
+		gw->req_backoff_n++;
+	if (gw->req_tries > gw->conf->req_retries) {
+		gw->ctr[GW_CTR_REQ_TIMEOUT]++;
+		log_warnx("no Membership Query from relay %s after %u "
+		    "retransmissions", addr4_ntoa(gw->relay),
+		    gw->conf->req_retries);
+		if (!gw->conf->fixed_relay) {
+			gw->disc_backoff_n = 0;
+			gw_start_discovery(gw, now, 0);
+		} else
+			gw_start_request(gw, now, 1);
+		return;
+	}
+	send_request(gw);
+	gw->t_state = now + backoff(gw, gw->conf->req_timeout_ms,
+	    gw->req_backoff_n);
+}
+
+void
+gw_timer(struct gw *gw, uint64_t now)
+{
+	repeat_timer(gw, now);
+	if (gw->state == GW_STA_STOPPING && gw->rep.left == 0) {
+		change_state(gw, GW_STA_DONE, now);
+		return;
+	}
+	if (gw->t_state == 0 || now < gw->t_state)
+		return;
+	gw->t_state = 0;
+	switch (gw->state) {
+	case GW_STA_DISCOVERING:
+		disc_timer(gw, now);
+		break;
+	case GW_STA_REQUESTING:
+		req_timer(gw, now);
+		break;
+	case GW_STA_ESTABLISHED:
+		/* 5.2.3.5.5: query timer: the next cycle, new nonce. */
+		gw_start_request(gw, now, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The earliest deadline, or UINT64_MAX if no timer runs. */
+uint64_t
+gw_next_deadline(const struct gw *gw)
+{
+	uint64_t	 d = UINT64_MAX;
+
+	if (gw->t_state != 0)
+		d = gw->t_state;
+	if (gw->rep.left > 0 && gw->rep.next < d)
+		d = gw->rep.next;
+	return d;
+}
+
+/* 5.2.3.4.4: accept an Advertisement only if it answers our Discovery. */
+static void
+recv_advertisement(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
+    const struct amt_msg *m)
+{
+	uint32_t	 addr;
+
+	if (gw->state != GW_STA_DISCOVERING ||
+	    gw->disc_tries == (unsigned)-1) {
+		gw->ctr[GW_CTR_ADV_UNEXPECTED]++;
+		return;
+	}
+	if (m->nonce != gw->disc_nonce) {
+		gw->ctr[GW_CTR_ADV_NONCE]++;
+		log_debug_rl(&gw->rl, "advertisement from %s: wrong nonce",
+		    addr4_ntoa(src));
+		return;
+	}
+	if (src != gw->conf->discovery || sport != AMT_PORT) {
+		gw->ctr[GW_CTR_ADV_SOURCE]++;
+		log_debug_rl(&gw->rl, "advertisement from %s:%u: not the "
+		    "discovery address", addr4_ntoa(src), sport);
+		return;
+	}
+	if (m->relay_af != AF_INET) {
+		gw->ctr[GW_CTR_ADV_FAMILY]++;
+		return;
+	}
+	addr = be32_load(m->relay_addr);
+	gw->ctr[GW_CTR_ADV_RCVD]++;
+	gw->disc_backoff_n = 0;
+	set_relay(gw, now, addr);
+	gw_start_request(gw, now, 0);
+}
+
+/*
+ * The encapsulated datagram must be an IPv4 IGMPv3 General Query
+ * (5.2.3.5.4; P was 0).  Its source address does not matter (5.2.1).
+ */
+static int
+inner_general_query(const uint8_t *p, size_t len, struct igmp_msg *g)
+{
+	struct ip4_info	 ip;
+
+	if (igmp_decode_packet(p, len, &ip, g) != IGMP_OK)
+		return 0;
+	return g->type == IGMP_QUERY && g->version == 3 && g->group == 0;
+}
+
+/* 5.2.3.5.4: every check, then keep the Query and use it. */
+static void
+recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
+    const uint8_t *p, const struct amt_msg *m)
+{
+	struct igmp_msg	 g;
+	struct gw_qinfo	 q, prev = gw->cur;
+	uint32_t	 qi;
+	int		 first, changed;
+
+	if (gw->state != GW_STA_REQUESTING) {
+		gw->ctr[GW_CTR_QUERY_UNEXPECTED]++;
+		return;
+	}
+	if (m->nonce != gw->req_nonce) {
+		gw->ctr[GW_CTR_QUERY_NONCE]++;
+		log_debug_rl(&gw->rl, "query from %s: wrong nonce",
+		    addr4_ntoa(src));
+		return;
+	}
+	if (src != gw->relay || sport != AMT_PORT) {
+		gw->ctr[GW_CTR_QUERY_SOURCE]++;
+		log_debug_rl(&gw->rl, "query from %s:%u: not the relay",
+		    addr4_ntoa(src), sport);
+		return;
+	}
+	if (m->inner_ver != 4 ||
+	    !inner_general_query(p + m->inner_off, m->inner_len, &g)) {
+		gw->ctr[GW_CTR_QUERY_NOT_GENERAL]++;
+		log_debug_rl(&gw->rl, "query from %s: not an IGMPv3 general "
+		    "query", addr4_ntoa(src));
+		return;
+	}
+
+	memset(&q, 0, sizeof(q));
+	q.valid = 1;
+	q.relay = gw->relay;
+	memcpy(q.mac, m->mac, AMT_MAC_LEN);
+	q.nonce = m->nonce;
+	q.g = (m->flags & AMT_FLAG_G) != 0;
+	q.gw_port = m->gw_port;
+	memcpy(q.gw_addr, m->gw_addr, AMT_GWADDR_LEN);
+	q.qrv = g.qrv;
+	q.qqic = g.qqic;
+	q.mrc = g.code;
+	q.l = (m->flags & AMT_FLAG_L) != 0;
+	q.when = now;
+	gw->ctr[GW_CTR_QUERY_RCVD]++;
+
+	/* 5.2.3.5.4, 5.2.3.7.1: our address as the relay sees it moved. */
+	changed = q.g && prev.valid && prev.g &&
+	    (prev.gw_port != q.gw_port ||
+	    memcmp(prev.gw_addr, q.gw_addr, AMT_GWADDR_LEN) != 0);
+	if (changed) {
+		gw->ctr[GW_CTR_GW_ADDR_CHANGED]++;
+		log_info("relay sees this gateway at a new address (port %u "
+		    "-> %u)", prev.gw_port, q.gw_port);
+		gw_leave_relay(gw, now, "gateway address changed");
+	}
+
+	/*
+	 * L flag: a relay at its limit ignores Updates from new endpoints.
+	 * Without subscriptions there (or from a new address), look for
+	 * another relay; otherwise we may stay (5.2.3.5.4).
+	 */
+	if (q.l && (gw->subs.n == 0 || changed || !gw->upd.valid)) {
+		gw->ctr[GW_CTR_QUERY_LIMIT]++;
+		if (!gw->conf->fixed_relay) {
+			log_info("relay %s is not accepting new tunnels (L "
+			    "flag): discovering another", addr4_ntoa(src));
+			if (gw->limit_n < 31)
+				gw->limit_n++;
+			gw_start_discovery(gw, now, 1);
+			return;
+		}
+		log_warnx_rl(&gw->rl, "relay %s is not accepting new tunnels "
+		    "(L flag) and no other relay is configured",
+		    addr4_ntoa(src));
+	} else
+		gw->limit_n = 0;
+
+	first = !prev.valid;
+	gw->cur = q;
+	gw->req_backoff_n = 0;
+
+	/* Hand the query to the host side; only its own bytes. */
+	if (gw->ops->tun_write(gw->ctx, p + m->inner_off, m->inner_len) == -1)
+		gw->ctr[GW_CTR_SEND_ERR]++;
+
+	/* The next cycle after the querier's interval (QQIC, 4.1.7). */
+	qi = igmp_code_to_value(g.qqic) * 1000;
+	if (qi == 0)
+		qi = GW_DEFAULT_QI_MS;
+	if (gw->conf->nat_keepalive_ms != 0 &&
+	    gw->conf->nat_keepalive_ms < qi)
+		qi = gw->conf->nat_keepalive_ms;
+	if (qi < GW_MIN_QI_MS)
+		qi = GW_MIN_QI_MS;
+	gw->qi_ms = qi;
+	gw->t_state = now + qi;
+	if (first)
+		log_info("tunnel to relay %s established (query interval "
+		    "%u s, QRV %u%s%s)", addr4_ntoa(gw->relay), qi / 1000,
+		    qrv_of(&q), q.g ? ", G" : "", q.l ? ", L" : "");
+	change_state(gw, GW_STA_ESTABLISHED, now);
+	queue_flush(gw);
+}
+
+/* Control messages from the UDP socket (data has its own path). */
+void
+gw_recv_amt(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
+    const uint8_t *p, size_t len)
+{
+	struct amt_msg	 m;
+	enum amt_err	 e;
+
+	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
+		return;
+	if ((e = amt_decode(p, len, &m)) != AMT_OK) {
+		gw->ctr[GW_CTR_AMT_MALFORMED]++;
+		log_debug_rl(&gw->rl, "from %s:%u: %s", addr4_ntoa(src), sport,
+		    amt_strerror(e));
+		return;
+	}
+	switch (m.type) {
+	case AMT_ADVERTISEMENT:
+		recv_advertisement(gw, now, src, sport, &m);
+		break;
+	case AMT_QUERY:
+		recv_query(gw, now, src, sport, p, &m);
+		break;
+	default:
+		/* 5.2.3.2: only Advertisement, Query and Data are ours. */
+		gw->ctr[GW_CTR_AMT_WRONG_TYPE]++;
+		break;
+	}
+}
+
+/*
+ * A datagram the host stack wrote into the pseudo-interface.  Exactly
+ * IPv4 IGMPv2 reports and leaves and IGMPv3 reports are forwarded
+ * (5.2.3.6.1); everything else is ignored and counted.
+ */
+void
+gw_tun_packet(struct gw *gw, uint64_t now, const uint8_t *p, size_t len)
+{
+	struct ip4_info	 ip;
+	struct igmp_msg	 m;
+
+	(void)now;
+	if (igmp_decode_packet(p, len, &ip, &m) != IGMP_OK ||
+	    (m.type != IGMP_V2_REPORT && m.type != IGMP_V2_LEAVE &&
+	    m.type != IGMP_V3_REPORT)) {
+		gw->ctr[GW_CTR_TUN_IGNORED]++;
+		return;
+	}
+	len = ip.tot_len;
+	gw->ctr[GW_CTR_REPORT_RCVD]++;
+	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
+		return;
+	subs_apply(&gw->subs, p, len);
+	if (gw->cur.valid && gw->cur.relay == gw->relay)
+		send_update(gw, p, len);	/* at once: no round trip */
+	else
+		queue_push(gw, p, len);
+}
+
+/* The SIGUSR1 / control-socket state dump, one line per call of out. */
+void
+gw_dump(const struct gw *gw, uint64_t now, void (*out)(void *, const char *),
+    void *arg)
+{
+	char	 line[256];
+	size_t	 i;
+
+	snprintf(line, sizeof(line), "state %s for %llu ms",
+	    gw_state_names[gw->state], (unsigned long long)(now - gw->since));
+	out(arg, line);
+	snprintf(line, sizeof(line), "relay %s (%s)",
+	    gw->have_relay ? addr4_ntoa(gw->relay) : "none",
+	    gw->conf->fixed_relay ? "configured" : "discovered");
+	out(arg, line);
+	if (gw->cur.valid) {
+		snprintf(line, sizeof(line), "last query %llu ms ago: nonce "
+		    "0x%08x QQIC %u QRV %u MRC %u flags %s%s", (unsigned long
+		    long)(now - gw->cur.when), gw->cur.nonce, gw->cur.qqic,
+		    gw->cur.qrv, gw->cur.mrc, gw->cur.g ? "G" : "-",
+		    gw->cur.l ? "L" : "-");
+		out(arg, line);
+		if (gw->cur.g) {
+			struct ipaddr	 a;
+
+			ipaddr_from_v4compat(gw->cur.gw_addr, &a);
+			snprintf(line, sizeof(line), "gateway address seen "
+			    "by relay %s port %u", ipaddr_ntoa(&a),
+			    gw->cur.gw_port);
+			out(arg, line);
+		}
+		snprintf(line, sizeof(line), "query interval %u ms, next "
+		    "request in %lld ms", gw->qi_ms, gw->t_state ?
+		    (long long)(gw->t_state - now) : -1LL);
+		out(arg, line);
+	} else
+		out(arg, "no query held");
+	snprintf(line, sizeof(line), "reported groups %zu%s", gw->subs.n,
+	    gw->subs.overflow ? " (table overflowed)" : "");
+	out(arg, line);
+	for (i = 0; i < gw->subs.n; i++) {
+		snprintf(line, sizeof(line), "  group %s %s, %u source(s)",
+		    addr4_ntoa(gw->subs.v[i].group), gw->subs.v[i].exclude ?
+		    "EXCLUDE" : "INCLUDE", gw->subs.v[i].nsrcs);
+		out(arg, line);
+	}
+	for (i = 0; i < GW_CTR_MAX; i++) {
+		snprintf(line, sizeof(line), "counter %s %llu",
+		    gw_ctr_names[i], (unsigned long long)gw->ctr[i]);
+		out(arg, line);
+	}
+}

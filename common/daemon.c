@@ -1,0 +1,235 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * Detaching, pidfiles and privilege dropping.  The privilege drop
+ * follows chrony's and smcroute's: keep capabilities across setresuid()
+ * with PR_SET_KEEPCAPS, then trim the permitted set to what the caller
+ * names, and check that root cannot be regained.
+ */
+
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "daemon.h"
+#include "log.h"
+
+static char	 pidfile_path[4096];
+static int	 pidfile_fd = -1;
+
+/* Fork into the background; the parent exits.  0 in the child. */
+int
+daemon_detach(void)
+{
+	pid_t	 pid;
+	int	 fd;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid != 0)
+		_exit(0);
+	if (setsid() == -1)
+		return -1;
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid != 0)
+		_exit(0);
+	if (chdir("/") == -1)
+		return -1;
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	(void)dup2(fd, STDIN_FILENO);
+	(void)dup2(fd, STDOUT_FILENO);
+	(void)dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+	return 0;
+}
+
+/* Look up a user; NULL (logged) if unknown. */
+static struct passwd *
+lookup_user(const char *user)
+{
+	struct passwd	*pw;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		if (errno != 0)
+			log_warn("getpwnam %s", user);
+		else
+			log_warnx("unknown user %s", user);
+	}
+	return pw;
+}
+
+/*
+ * Make sure dir exists and belongs to user, so that the daemon can
+ * still remove its pidfile and sockets there after dropping root.
+ */
+int
+rundir_create(const char *dir, const char *user)
+{
+	struct passwd	*pw;
+	struct stat	 st;
+
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		log_warn("mkdir %s", dir);
+		return -1;
+	}
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		log_warnx("%s is not a directory", dir);
+		return -1;
+	}
+	if (user == NULL || (pw = lookup_user(user)) == NULL)
+		return user == NULL ? 0 : -1;
+	if (st.st_uid != pw->pw_uid && chown(dir, pw->pw_uid, pw->pw_gid)
+	    == -1) {
+		log_warn("chown %s", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Create and lock the pidfile; fails if another instance holds it.
+ * The file is handed to user so it can be removed after the drop.
+ */
+int
+pidfile_create(const char *path, const char *user)
+{
+	struct passwd	*pw;
+	char		 buf[32];
+	int		 fd, n;
+
+	if (strlen(path) >= sizeof(pidfile_path)) {
+		log_warnx("pidfile path too long");
+		return -1;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0644)) == -1) {
+		log_warn("pidfile %s", path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			log_warnx("pidfile %s is locked: already running?",
+			    path);
+		else
+			log_warn("flock %s", path);
+		close(fd);
+		return -1;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || write(fd, buf, (size_t)n) != n) {
+		log_warn("write %s", path);
+		close(fd);
+		return -1;
+	}
+	if (user != NULL && (pw = getpwnam(user)) != NULL && pw->pw_uid != 0 &&
+	    fchown(fd, pw->pw_uid, pw->pw_gid) == -1)
+		log_warn("chown %s", path);
+	strcpy(pidfile_path, path);
+	pidfile_fd = fd;
+	return 0;
+}
+
+void
+pidfile_remove(void)
+{
+	if (pidfile_fd == -1)
+		return;
+	if (unlink(pidfile_path) == -1)
+		log_debug("unlink %s: %s", pidfile_path, strerror(errno));
+	close(pidfile_fd);
+	pidfile_fd = -1;
+}
+
+/*
+ * Become user, keeping only the capabilities in caps (permitted and
+ * effective).  With user "root" nothing changes.  Any failure is
+ * returned and the caller must not go on.
+ */
+int
+privdrop(const char *user, const cap_value_t *caps, int ncaps)
+{
+	struct passwd	*pw;
+	cap_t		 cap;
+	uid_t		 uid;
+	gid_t		 gid;
+
+	if ((pw = lookup_user(user)) == NULL)
+		return -1;
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	if (uid == 0) {
+		log_info("running as root (user %s)", user);
+		return 0;
+	}
+	if (prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) == -1) {
+		log_warn("prctl(PR_SET_KEEPCAPS)");
+		return -1;
+	}
+	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
+	    setresuid(uid, uid, uid) == -1) {
+		log_warn("cannot become user %s", user);
+		return -1;
+	}
+	if ((cap = cap_init()) == NULL) {
+		log_warn("cap_init");
+		return -1;
+	}
+	if (ncaps > 0 && (cap_set_flag(cap, CAP_PERMITTED, ncaps, caps,
+	    CAP_SET) == -1 || cap_set_flag(cap, CAP_EFFECTIVE, ncaps, caps,
+	    CAP_SET) == -1)) {
+		log_warn("cap_set_flag");
+		cap_free(cap);
+		return -1;
+	}
+	if (cap_set_proc(cap) == -1) {
+		log_warn("cap_set_proc");
+		cap_free(cap);
+		return -1;
+	}
+	cap_free(cap);
+	(void)prctl(PR_SET_KEEPCAPS, 0L, 0L, 0L, 0L);
+	(void)prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L);
+	/* Fail closed: root must be out of reach now. */
+	if (setuid(0) != -1 || seteuid(0) != -1 || setgid(0) != -1) {
+		log_warnx("privilege drop did not stick");
+		return -1;
+	}
+	log_info("dropped privileges to user %s (uid %u)", user,
+	    (unsigned)uid);
+	return 0;
+}
+
+static void
+libevent_log_cb(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warnx("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
+
+/* Route libevent's own messages into our log (as tmux does). */
+void
+daemon_libevent_logging(void)
+{
+	event_set_log_callback(libevent_log_cb);
+}

@@ -1,0 +1,178 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/* amtgwd/config.c: directives, ranges, conflicts, normalized output. */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "amtgwd.h"
+#include "conf.h"
+#include "unit.h"
+
+static int
+parse(const char *text, struct gw_conf *c)
+{
+	FILE	*fp = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	int	 rv;
+
+	gw_conf_defaults(c);
+	rv = gw_conf_parse(c, fp, "test.conf");
+	fclose(fp);
+	return rv;
+}
+
+START_TEST(test_defaults)
+{
+	struct gw_conf	 c;
+
+	ck_assert_int_eq(parse("", &c), 0);
+	ck_assert_str_eq(c.tunnel, "amt0");
+	ck_assert_int_eq(c.fixed_relay, 0);
+	ck_assert_uint_eq(c.discovery, 0xc034c101);	/* 192.52.193.1 */
+	ck_assert_uint_eq(c.disc_timeout_ms, 1000);
+	ck_assert_uint_eq(c.max_timeout_ms, 120000);
+	ck_assert_uint_eq(c.nat_keepalive_ms, 0);
+}
+END_TEST
+
+START_TEST(test_all_directives)
+{
+	struct gw_conf	 c;
+	static const char text[] =
+	    "tunnel amt7\n"
+	    "tunnel-address 100.64.0.1/30\n"
+	    "tunnel-mtu 1400\n"
+	    "relay 198.51.100.1   # fixed\n"
+	    "local-address 192.0.2.2\n"
+	    "local-port 40000\n"
+	    "interface eth1\n"
+	    "discovery-timeout 0.25\n"
+	    "discovery-retries 3\n"
+	    "request-timeout 2\n"
+	    "request-retries 4\n"
+	    "retransmit-max 60\n"
+	    "nat-keepalive 25\n"
+	    "teardown-interval 0.1\n"
+	    "report-queue 8\n"
+	    "receive-buffer 1024\n"
+	    "user _amt\n"
+	    "pidfile /tmp/x.pid\n"
+	    "control-socket /tmp/x.sock\n";
+
+	ck_assert_int_eq(parse(text, &c), 0);
+	ck_assert_str_eq(c.tunnel, "amt7");
+	ck_assert_uint_eq(c.tunnel_addr, 0x64400001);
+	ck_assert_uint_eq(c.tunnel_plen, 30);
+	ck_assert_uint_eq(c.tunnel_mtu, 1400);
+	ck_assert_int_eq(c.fixed_relay, 1);
+	ck_assert_uint_eq(c.relay, 0xc6336401);
+	ck_assert_uint_eq(c.local_addr, 0xc0000202);
+	ck_assert_uint_eq(c.local_port, 40000);
+	ck_assert_str_eq(c.ifname, "eth1");
+	ck_assert_uint_eq(c.disc_timeout_ms, 250);
+	ck_assert_uint_eq(c.disc_retries, 3);
+	ck_assert_uint_eq(c.req_timeout_ms, 2000);
+	ck_assert_uint_eq(c.req_retries, 4);
+	ck_assert_uint_eq(c.max_timeout_ms, 60000);
+	ck_assert_uint_eq(c.nat_keepalive_ms, 25000);
+	ck_assert_uint_eq(c.teardown_interval_ms, 100);
+	ck_assert_uint_eq(c.report_queue, 8);
+	ck_assert_uint_eq(c.rcvbuf_kb, 1024);
+	ck_assert_str_eq(c.user, "_amt");
+	ck_assert_str_eq(c.pidfile, "/tmp/x.pid");
+	ck_assert_str_eq(c.ctlsock, "/tmp/x.sock");
+}
+END_TEST
+
+/* Each bad line is an error on its own. */
+START_TEST(test_errors)
+{
+	static const char *const bad[] = {
+		"bogus 1\n",
+		"tunnel\n",
+		"tunnel a b\n",
+		"tunnel-mtu 100\n",
+		"tunnel-mtu 70000\n",
+		"tunnel-address 10.0.0.1\n",
+		"tunnel-address 10.0.0.1/33\n",
+		"relay 232.1.1.1\n",
+		"relay 0.0.0.0\n",
+		"relay example.com\n",
+		"relay 10.0.0.1\ndiscovery 10.0.0.2\n",
+		"discovery 10.0.0.2\nrelay 10.0.0.1\n",
+		"local-port 70000\n",
+		"discovery-timeout 0\n",
+		"discovery-timeout 1.2345\n",
+		"discovery-timeout -1\n",
+		"request-timeout 500\n",
+		"nat-keepalive 0.5\n",
+		"interface a/b\n",
+		"interface abcdefghijklmnopq\n",
+		"discovery-timeout 100\nretransmit-max 50\n",
+		"user \"\"\n",
+	};
+	struct gw_conf	 c;
+	unsigned	 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse(bad[i], &c) == -1, "accepted: %s", bad[i]);
+}
+END_TEST
+
+/* -n output parses again to the same configuration. */
+START_TEST(test_print_roundtrip)
+{
+	struct gw_conf	 a, b;
+	char		 out[4096];
+	FILE		*fp;
+
+	ck_assert_int_eq(parse("tunnel-address 10.1.0.1/24\ndiscovery "
+	    "10.9.9.9\nrequest-timeout 0.05\nnat-keepalive 30.5\n", &a), 0);
+	fp = fmemopen(out, sizeof(out), "w");
+	gw_conf_print(&a, fp);
+	fclose(fp);
+	ck_assert_int_eq(parse(out, &b), 0);
+	ck_assert_mem_eq(&a, &b, sizeof(a));
+	ck_assert_ptr_nonnull(strstr(out, "request-timeout 0.05\n"));
+	ck_assert_ptr_nonnull(strstr(out, "nat-keepalive 30.5\n"));
+}
+END_TEST
+
+START_TEST(test_time_values)
+{
+	uint32_t	 ms;
+
+	ck_assert_int_eq(time_parse("1", 0, 10000, &ms), 0);
+	ck_assert_uint_eq(ms, 1000);
+	ck_assert_int_eq(time_parse("0.001", 0, 10000, &ms), 0);
+	ck_assert_uint_eq(ms, 1);
+	ck_assert_int_eq(time_parse("2.5", 0, 10000, &ms), 0);
+	ck_assert_uint_eq(ms, 2500);
+	ck_assert_int_eq(time_parse("2.", 0, 10000, &ms), -1);
+	ck_assert_int_eq(time_parse(".5", 0, 10000, &ms), -1);
+	ck_assert_int_eq(time_parse("11", 0, 10000, &ms), -1);
+	ck_assert_int_eq(time_parse("99999999999", 0, 10000, &ms), -1);
+	ck_assert_str_eq(conf_time_str(1500), "1.5");
+	ck_assert_str_eq(conf_time_str(1050), "1.05");
+	ck_assert_str_eq(conf_time_str(1005), "1.005");
+	ck_assert_str_eq(conf_time_str(120000), "120");
+}
+END_TEST
+
+Suite *
+gw_conf_suite(void)
+{
+	Suite	*s = suite_create("gw_conf");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_all_directives);
+	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_print_roundtrip);
+	tcase_add_test(tc, test_time_values);
+	suite_add_tcase(s, tc);
+	return s;
+}
