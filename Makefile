@@ -84,7 +84,7 @@ COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))
 UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE))
 
 PROGS		:= $(O)/bin/amtgwd
-TOOLS		:= $(O)/bin/fakerelay
+TOOLS		:= $(O)/bin/fakerelay $(O)/bin/mcrecv
 TESTBIN		:= $(O)/tests/unit_tests
 
 .PHONY: all check unit netns conftest deps fuzz lint bench demo install \
@@ -107,6 +107,10 @@ $(O)/bin/amtgwd: $(call obj,$(GW_SRCS)) $(O)/libcommon.a
 $(O)/bin/fakerelay: $(call obj,tests/tools/fakerelay.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/bin/mcrecv: $(call obj,tests/tools/mcrecv.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 $(TESTBIN): $(UNIT_OBJS) $(O)/libcommon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)

@@ -334,8 +334,8 @@ main(int argc, char *argv[])
 	if (!debug && daemon_detach() == -1)
 		fatal("daemon");
 	log_init(debug, LOG_DAEMON);
-	if (rundir_create(RUNDIR, d->conf->user) == -1 &&
-	    strncmp(d->conf->pidfile, RUNDIR "/", strlen(RUNDIR) + 1) == 0)
+	if (strncmp(d->conf->pidfile, RUNDIR "/", strlen(RUNDIR) + 1) == 0 &&
+	    rundir_create(RUNDIR, d->conf->user) == -1)
 		exit(1);
 	if (pidfile_create(d->conf->pidfile, d->conf->user) == -1)
 		exit(1);

@@ -1,0 +1,164 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# amtgwd against relays that misbehave on purpose, and against one that
+# behaves like the open relay most people run (no G, no L, zero inner
+# checksums): wrong nonces, malformed messages, junk after the query,
+# the L flag, a gateway address that changes (NAT), a fixed relay with
+# the leave-all Update at shutdown, SIGHUP to another relay, and
+# configuration errors.
+
+. "$(dirname "$0")/lib.sh"
+need_root
+
+ns_add r
+ns_add g
+link r r0 10.0.0.1/24 g g0 10.0.0.2/24
+ip -n "$(nsname r)" addr add 10.0.0.254/24 dev r0
+ip -n "$(nsname r)" addr add 10.0.0.3/24 dev r0
+
+conf() {
+	cat >"$TMP/amtgwd.conf" <<EOC
+$1
+discovery-timeout 0.1
+request-timeout 0.1
+request-retries 2
+retransmit-max 0.4
+teardown-interval 0.05
+user nobody
+pidfile $TMP/amtgwd.pid
+EOC
+}
+
+# start_pair LOG RELAY-OPTIONS...: a relay and a fresh gateway.
+start_pair() {
+	name=$1
+	shift
+	bg r "relay-$name" "$BIN/fakerelay" -a 10.0.0.1 -D 10.0.0.254 "$@"
+	RELAY=$LASTPID
+	wait_log "relay-$name" READY 5 || fail "$name: relay did not start"
+	bg g "gw-$name" "$BIN/amtgwd" -d -v -f "$TMP/amtgwd.conf"
+	GW=$LASTPID
+}
+
+stop_pair() {
+	stop_pid $GW 5 || fail "amtgwd did not stop"
+	stop_pid $RELAY 5
+}
+
+conf "discovery 10.0.0.254"
+
+# 1. Queries with the wrong nonce are never accepted.
+start_pair nonce -N -q 1
+wait_log relay-nonce "QUERY sent" 5 || fail "nonce: no query"
+wait_log gw-nonce "no Membership Query" 5 || fail "nonce: no give-up"
+dump_state g $GW gw-nonce || fail "nonce: dump"
+grep -q "established" "$TMP/gw-nonce.log" && fail "nonce: accepted"
+[ "$(counter gw-nonce query-bad-nonce)" -ge 2 ] || fail "nonce: counter"
+stop_pair
+ok "wrong nonce: ignored and counted, back to discovery"
+
+# 2. Malformed messages around the query, junk between the query and
+#    the G fields: the tunnel still works and the data still arrives.
+start_pair junk -M -T -g -q 1 -R 200
+wait_log gw-junk "established" 5 || fail "junk: no tunnel"
+nsx g "$BIN/mcrecv" -i amt0 -g 232.2.2.2 -n 20 -t 5000 \
+    >"$TMP/recv-junk.log" 2>&1 || fail "junk: no data"
+dump_state g $GW gw-junk || fail "junk: dump"
+[ "$(counter gw-junk amt-malformed)" -ge 3 ] || fail "junk: malformed counter"
+[ "$(counter gw-junk amt-type-not-for-gateway)" -eq 0 ] ||
+    fail "junk: unexpected type counter"
+stop_pair
+ok "malformed messages counted, trailing octets never forwarded"
+
+# 3. A relay at its tunnel limit (L) with nothing subscribed there:
+#    look for another relay, paced by back-off.
+start_pair limit -l -q 1
+wait_log gw-limit "not accepting new tunnels" 5 || fail "limit: L ignored"
+wait_log relay-limit "DISCOVERY.*" 2 || fail "limit: no rediscovery"
+deadline=$(($(now_ms) + 1500))
+while [ "$(count_log relay-limit '^DISCOVERY')" -lt 3 ]; do
+	[ "$(now_ms)" -ge $deadline ] && fail "limit: discovery not repeated"
+	sleep 0.02
+done
+grep -q "state requesting -> established" "$TMP/gw-limit.log" &&
+    fail "limit: used the full relay"
+stop_pair
+ok "L flag: rediscovery"
+
+# 4. The relay sees us at a new port (NAT rebinding): Teardown for the
+#    old endpoint, with the old Query's fields.
+start_pair nat -g -q 1 -R 100
+wait_log gw-nat "established" 5 || fail "nat: no tunnel"
+bg g recv-nat "$BIN/mcrecv" -i amt0 -g 232.3.3.3 -n 0 -t 20000
+RECV=$LASTPID
+wait_log relay-nat "JOIN 232.3.3.3" 5 || fail "nat: no join"
+port=$(grep -m1 '^QUERY sent' "$TMP/relay-nat.log" | sed 's/.*:\([0-9]*\) .*/\1/')
+kill -USR2 $RELAY
+wait_log relay-nat "TEARDOWN from 10.0.0.2:$port nonce=[0-9a-f]+ port=$port" 5 ||
+    fail "nat: no Teardown for port $port"
+wait_log gw-nat "new address" 1 || fail "nat: not logged"
+stop_pid $RECV
+stop_pair
+ok "gateway address change -> Teardown of the old endpoint"
+
+# 5. The open relay's habits with a fixed relay: no G, no L, zero
+#    checksums; at shutdown an Update that leaves every group.
+conf "relay 10.0.0.1"
+start_pair open -q 1 -R 200
+wait_log gw-open "established" 5 || fail "open: no tunnel"
+grep -q "DISCOVERY" "$TMP/relay-open.log" && fail "open: discovered"
+bg g recv-open "$BIN/mcrecv" -i amt0 -g 239.1.2.3 -n 0 -t 20000
+RECV=$LASTPID
+wait_log recv-open FIRST 5 || fail "open: no data with zero checksums"
+stop_pid $GW 5 || fail "open: amtgwd did not stop"
+wait_log relay-open "RECORD type=3 group=239.1.2.3 nsrcs=0" 2 ||
+    fail "open: no leave-all Update at shutdown"
+grep -q TEARDOWN "$TMP/relay-open.log" && fail "open: Teardown without G"
+stop_pid $RECV
+stop_pid $RELAY
+ok "open-relay habits: data with zero checksums, leave-all Update at shutdown"
+
+# 6. SIGHUP: a broken file is refused, a new relay is taken with a
+#    Teardown to the old one.
+conf "discovery 10.0.0.254"
+start_pair hup1 -g -q 1 -R 100
+RELAY1=$RELAY
+bg r relay-hup2 "$BIN/fakerelay" -a 10.0.0.3 -g -q 1
+RELAY2=$LASTPID
+wait_log gw-hup1 "established" 5 || fail "hup: no tunnel"
+bg g recv-hup "$BIN/mcrecv" -i amt0 -g 232.4.4.4 -n 0 -t 20000
+RECV=$LASTPID
+wait_log relay-hup1 "JOIN 232.4.4.4" 5 || fail "hup: no join"
+echo "tunnel-mtu 12" >>"$TMP/amtgwd.conf"
+kill -HUP $GW
+wait_log gw-hup1 "amtgwd.conf:9: tunnel-mtu: 12 is out of range" 2 ||
+    fail "hup: error not reported with file:line"
+wait_log gw-hup1 "keeping the running configuration" 2 || fail "hup: kept?"
+conf "relay 10.0.0.3"
+kill -HUP $GW
+wait_log relay-hup1 "TEARDOWN from 10.0.0.2" 3 || fail "hup: no Teardown to old relay"
+wait_log relay-hup2 "UPDATE from 10.0.0.2.*mac=ok" 5 || fail "hup: new relay not used"
+wait_log relay-hup2 "JOIN 232.4.4.4" 5 || fail "hup: membership not re-reported"
+stop_pid $RECV
+stop_pid $GW 5
+stop_pid $RELAY1
+stop_pid $RELAY2
+ok "SIGHUP: errors refused; relay change with Teardown and re-report"
+
+# 7. Configuration check: -n prints the normalized file, errors name
+#    the line, exit status says which.
+printf 'relay 10.0.0.1\nbogus yes\nrequest-retries x\n' >"$TMP/bad.conf"
+if "$BIN/amtgwd" -n -f "$TMP/bad.conf" 2>"$TMP/n.err"; then
+	fail "-n accepted a bad file"
+fi
+grep -q "bad.conf:2: unknown keyword \"bogus\"" "$TMP/n.err" || fail "-n line 2"
+grep -q "bad.conf:3: request-retries: \"x\" is not a number" "$TMP/n.err" ||
+    fail "-n line 3"
+"$BIN/amtgwd" -n -f "$TMP/amtgwd.conf" >"$TMP/n.out" 2>/dev/null ||
+    fail "-n refused a good file"
+"$BIN/amtgwd" -n -f "$TMP/n.out" >"$TMP/n2.out" 2>/dev/null ||
+    fail "-n output does not parse"
+cmp -s "$TMP/n.out" "$TMP/n2.out" || fail "-n output not stable"
+ok "-n: errors as file:line, normalized output parses again"
+echo "PASS: $TESTNAME"
