@@ -84,7 +84,8 @@ COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))
 UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE))
 
 PROGS		:= $(O)/bin/amtgwd
-TOOLS		:= $(O)/bin/fakerelay $(O)/bin/mcrecv
+TOOLS		:= $(O)/bin/fakerelay $(O)/bin/mcrecv $(O)/bin/gwbase \
+		   $(O)/bin/joinlat
 TESTBIN		:= $(O)/tests/unit_tests
 
 .PHONY: all check unit netns conftest deps fuzz lint bench demo install \
@@ -109,6 +110,14 @@ $(O)/bin/fakerelay: $(call obj,tests/tools/fakerelay.c)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(O)/bin/mcrecv: $(call obj,tests/tools/mcrecv.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(O)/bin/gwbase: $(call obj,tests/bench/gwbase.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(O)/bin/joinlat: $(call obj,tests/bench/joinlat.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 

@@ -46,6 +46,7 @@ static unsigned		 opt_rate = 50, opt_payload = 64;
 static double		 opt_blast;
 static uint32_t		 opt_src = 0x0a630001;	/* 10.99.0.1 */
 static volatile sig_atomic_t silent, nat_bump, done;
+static uint32_t		 opt_bgroup = 0xe8010101;	/* 232.1.1.1 */
 
 static struct sockaddr_in gw_ep;		/* last Update's endpoint */
 static uint32_t		 groups[MAXGROUPS];
@@ -419,7 +420,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: fakerelay -a relay [-D discovery] [-A adv] "
 	    "[-gGlNMTsX] [-q qqic] [-r qrv] [-m mrc]\n"
-	    "                 [-S src] [-R pps] [-P payload] [-b secs]\n");
+	    "                 [-S src] [-R pps] [-P payload] [-b secs]\n"
+	    "                 [-B addr:port -G group]\n");
 	exit(2);
 }
 
@@ -435,8 +437,22 @@ main(int argc, char *argv[])
 	uint64_t		 next_data = 0, seq = 0;
 	unsigned		 k;
 
-	while ((ch = getopt(argc, argv, "a:A:b:D:glm:MNP:q:r:R:sS:TX")) != -1) {
+	while ((ch = getopt(argc, argv, "a:A:b:B:D:gG:lm:MNP:q:r:R:sS:TX")) !=
+	    -1) {
 		switch (ch) {
+		case 'B': {
+			char	*colon = strchr(optarg, ':');
+
+			if (colon == NULL)
+				usage();
+			*colon = '\0';
+			memset(&gw_ep, 0, sizeof(gw_ep));
+			gw_ep.sin_family = AF_INET;
+			gw_ep.sin_addr.s_addr = htonl(parse_addr(optarg));
+			gw_ep.sin_port = htons((uint16_t)atoi(colon + 1));
+			break;
+		}
+		case 'G': opt_bgroup = parse_addr(optarg); break;
 		case 'a': relay = parse_addr(optarg); break;
 		case 'A': adv = parse_addr(optarg); break;
 		case 'b': opt_blast = atof(optarg); break;
@@ -475,6 +491,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	printf("READY relay=%s\n", inet_ntoa((struct in_addr){ htonl(relay) }));
+	/* -B: blast at a fixed endpoint straight away, then exit. */
+	if (gw_ep.sin_port != 0 && opt_blast > 0) {
+		blast(rs, opt_bgroup);
+		return 0;
+	}
 	pfd[0].fd = rs;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = ds;
