@@ -34,5 +34,16 @@ for f in *.err; do
 	fi
 	rm -f "/tmp/conf-$$.err"
 done
+# The example configurations shipped in conf/ must be valid.
+for f in ../../conf/*.conf; do
+	[ -e "$f" ] || continue
+	daemon=$(basename "$f" .conf)
+	[ -x "$BIN/$daemon" ] || continue
+	n=$((n + 1))
+	if ! "$BIN/$daemon" -n -f "$f" >/dev/null 2>&1; then
+		echo "FAIL: example $f"
+		rc=1
+	fi
+done
 echo "conf: $n golden files, $([ $rc = 0 ] && echo all passed || echo FAILURES)"
 exit $rc
