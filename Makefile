@@ -64,10 +64,14 @@ ALL_LDFLAGS	= $(LDHARDEN) $(LDFLAGS)
 COMMON_PURE	:= common/buf.c common/cksum.c common/amt_proto.c \
 		   common/igmp_proto.c
 COMMON_SRCS	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
-		   common/util.c common/daemon.c common/tun.c
+		   common/util.c common/daemon.c common/tun.c common/nl.c
 
 GW_CORE		:= amtgwd/gw_fsm.c amtgwd/gw_subs.c amtgwd/config.c
 GW_SRCS		:= $(GW_CORE) amtgwd/gw_io.c amtgwd/amtgwd.c
+
+PX_CORE		:= igmpproxyd/group.c igmpproxyd/iface.c igmpproxyd/merge.c \
+		   igmpproxyd/upstream.c igmpproxyd/px.c igmpproxyd/config.c
+PX_SRCS		:= $(PX_CORE) igmpproxyd/mroute.c igmpproxyd/igmpproxyd.c
 
 UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_cksum.c tests/unit/test_addr.c \
@@ -81,9 +85,10 @@ FUZZERS		:= fuzz_amt fuzz_igmp fuzz_conf
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))
-UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE))
+UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE)) \
+		   $(call obj,$(PX_CORE))
 
-PROGS		:= $(O)/bin/amtgwd
+PROGS		:= $(O)/bin/amtgwd $(O)/bin/igmpproxyd
 TOOLS		:= $(O)/bin/fakerelay $(O)/bin/mcrecv $(O)/bin/gwbase \
 		   $(O)/bin/joinlat
 TESTBIN		:= $(O)/tests/unit_tests
@@ -102,6 +107,10 @@ $(O)/libcommon.a: $(COMMON_OBJS)
 	$(AR) rcs $@ $^
 
 $(O)/bin/amtgwd: $(call obj,$(GW_SRCS)) $(O)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/bin/igmpproxyd: $(call obj,$(PX_SRCS)) $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

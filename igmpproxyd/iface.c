@@ -1,0 +1,357 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * A downstream interface: querier election (RFC 3376 6.6.2, RFC 2236
+ * 3), startup and periodic general queries, the older-querier warnings
+ * of 7.3.1, and the dispatch of reports and queries to the group
+ * records it holds.  Like group.c it reads no clock and sends nothing
+ * itself.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "igmp_proto.h"
+#include "igmpproxyd.h"
+
+#define RUNNING(t, now)	((t) > (now))
+
+void
+if_init(struct px_iface *ifp, const char *name, unsigned version)
+{
+	memset(ifp, 0, sizeof(*ifp));
+	snprintf(ifp->name, IFNAMSIZ, "%s", name);
+	ifp->version = version;
+	ifp->vif = -1;
+}
+
+/* Interface-wide values (RFC 3376 8), with QRV/QQI adopted from the
+ * querier when we are not it (4.1.6, 4.1.7). */
+void
+if_params(const struct px_iface *ifp, const struct px_conf *c,
+    struct px_params *p)
+{
+	unsigned	 rv = ifp->qrv != 0 ? ifp->qrv : c->robustness;
+	uint32_t	 qi = ifp->qi_ms != 0 ? ifp->qi_ms : c->qi_ms;
+
+	memset(p, 0, sizeof(*p));
+	p->gmi = rv * qi + c->qri_ms;			/* 8.4 */
+	p->lmqi = c->lmqi_ms;
+	p->lmqc = c->lmqc != 0 ? c->lmqc : rv;		/* 8.9 */
+	p->lmqt = p->lmqi * p->lmqc;			/* 8.10 */
+	p->ohpi = rv * qi + c->qri_ms;			/* 8.13 */
+	p->version = ifp->version;
+	p->querier = ifp->querier;
+	p->fast_leave = c->fast_leave;
+	p->ssm = c->ssm;
+}
+
+static int
+gcmp(const void *key, const void *elem)
+{
+	uint32_t			 g = *(const uint32_t *)key;
+	const struct px_group *const	*e = elem;
+
+	return g < (*e)->group ? -1 : g > (*e)->group;
+}
+
+/* Index where group g is or would go. */
+static size_t
+group_slot(const struct px_iface *ifp, uint32_t g, int *found)
+{
+	size_t	 lo = 0, hi = ifp->ngroups, mid;
+
+	*found = 0;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (ifp->groups[mid]->group < g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < ifp->ngroups && ifp->groups[lo]->group == g;
+	return lo;
+}
+
+/* The record for group g, or NULL. */
+struct px_group *
+if_group_find(const struct px_iface *ifp, uint32_t g)
+{
+	struct px_group	**e;
+
+	if (ifp->ngroups == 0)
+		return NULL;
+	e = bsearch(&g, ifp->groups, ifp->ngroups, sizeof(*ifp->groups),
+	    gcmp);
+	return e != NULL ? *e : NULL;
+}
+
+/* The record for group g; created (INCLUDE {}) if create is set. */
+struct px_group *
+if_group(struct px_iface *ifp, uint32_t g, int create)
+{
+	struct px_group	**nv, *ng;
+	size_t		 at, ncap;
+	int		 found;
+
+	if (!create)
+		return if_group_find(ifp, g);
+	at = group_slot(ifp, g, &found);
+	if (found)
+		return ifp->groups[at];
+	if (ifp->ngroups == ifp->gcap) {
+		ncap = ifp->gcap == 0 ? 16 : ifp->gcap * 2;
+		if ((nv = reallocarray(ifp->groups, ncap, sizeof(*nv))) ==
+		    NULL)
+			return NULL;
+		ifp->groups = nv;
+		ifp->gcap = ncap;
+	}
+	if ((ng = grp_new(g)) == NULL)
+		return NULL;
+	memmove(&ifp->groups[at + 1], &ifp->groups[at],
+	    (ifp->ngroups - at) * sizeof(*ifp->groups));
+	ifp->groups[at] = ng;
+	ifp->ngroups++;
+	return ng;
+}
+
+void
+if_group_remove(struct px_iface *ifp, size_t i, const struct px_ops *ops,
+    void *arg)
+{
+	uint32_t	 g = ifp->groups[i]->group;
+
+	grp_free(ifp->groups[i]);
+	memmove(&ifp->groups[i], &ifp->groups[i + 1],
+	    (ifp->ngroups - i - 1) * sizeof(*ifp->groups));
+	ifp->ngroups--;
+	ops->group_changed(arg, g);
+}
+
+static void
+all_groups_changed(struct px_iface *ifp, const struct px_ops *ops, void *arg)
+{
+	size_t	 i;
+
+	for (i = 0; i < ifp->ngroups; i++)
+		ops->group_changed(arg, ifp->groups[i]->group);
+}
+
+static void
+set_querier(struct px_iface *ifp, int on, uint64_t now,
+    const struct px_ops *ops, void *arg)
+{
+	if (ifp->querier == on)
+		return;
+	ifp->querier = on;
+	ifp->since = now;
+	if (on) {
+		ifp->querier_addr = ifp->addr;
+		ifp->qrv = 0;
+		ifp->qi_ms = 0;
+		log_info("%s: querier now (%s)", ifp->name,
+		    addr4_ntoa(ifp->addr));
+	} else
+		log_warnx("%s: %s is the querier now; this proxy %s", ifp->name,
+		    addr4_ntoa(ifp->querier_addr), "stops querying");
+	all_groups_changed(ifp, ops, arg);
+}
+
+/*
+ * The interface is usable: start as querier (if it has an address to
+ * query from) with Startup Query Count queries, Startup Query Interval
+ * apart (RFC 2236 3, RFC 3376 8.6-8.7).
+ */
+void
+if_start(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
+    const struct px_ops *ops, void *arg)
+{
+	ifp->oqp = 0;
+	ifp->qrv = 0;
+	ifp->qi_ms = 0;
+	ifp->startup_left = px_sqc(c);
+	ifp->gq_next = now;
+	ifp->querier = 0;
+	if (ifp->addr != 0)
+		set_querier(ifp, 1, now, ops, arg);
+	else
+		log_warnx("%s: no IPv4 address: cannot be the querier",
+		    ifp->name);
+}
+
+/* The interface went away or down: its state goes with it. */
+void
+if_stop(struct px_iface *ifp, uint64_t now, const struct px_ops *ops,
+    void *arg)
+{
+	(void)now;
+	while (ifp->ngroups > 0)
+		if_group_remove(ifp, ifp->ngroups - 1, ops, arg);
+	ifp->querier = 0;
+	ifp->gq_next = 0;
+	ifp->oqp = 0;
+	ifp->startup_left = 0;
+}
+
+/*
+ * A query heard on the interface (not our own).  Querier election by
+ * lowest address; QRV/QQI adoption; 6.6.1 timer updates (S clear).
+ */
+void
+if_query_heard(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
+    uint32_t src, unsigned version, uint8_t code, uint32_t group, int s_flag,
+    uint8_t qrv, uint8_t qqic, const uint32_t *srcs, unsigned n,
+    const struct px_ops *ops, void *arg)
+{
+	struct px_params	 p;
+	struct px_group		*g;
+	uint32_t		 qi;
+
+	(void)code;
+	ifp->ctr_queries_heard++;
+	if (src != 0 && src == ifp->addr)
+		return;
+	if (version < ifp->version && (ifp->older_query_warned == 0 ||
+	    now - ifp->older_query_warned > 60000)) {
+		/* 7.3.1: warn, rate-limited. */
+		ifp->older_query_warned = now;
+		log_warnx("%s: IGMPv%u query from %s; configure \"downstream "
+		    "%s version %u\" if older routers are present", ifp->name,
+		    version, addr4_ntoa(src), ifp->name, version);
+	}
+	if (src != 0 && (ifp->addr == 0 || src < ifp->addr)) {
+		/* 6.6.2: a lower address wins. */
+		ifp->querier_addr = src;
+		if_params(ifp, c, &p);
+		ifp->oqp = now + (ifp->qrv != 0 ? ifp->qrv : c->robustness) *
+		    (ifp->qi_ms != 0 ? ifp->qi_ms : c->qi_ms) + c->qri_ms / 2;
+		set_querier(ifp, 0, now, ops, arg);
+		if (version == 3 && qrv != 0)
+			ifp->qrv = qrv;
+		if (version == 3 && (qi = igmp_code_to_value(qqic) * 1000) != 0)
+			ifp->qi_ms = qi;
+	}
+	if (group == 0 || s_flag)
+		return;
+	if ((g = if_group(ifp, group, 0)) == NULL)
+		return;
+	if_params(ifp, c, &p);
+	grp_query_heard(g, &p, now, srcs, n);
+}
+
+/*
+ * A report on the interface, as one v3 record (v1/v2 messages come
+ * translated by the caller with version set).
+ */
+void
+if_report(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
+    uint32_t from, int rec, uint32_t group, const uint32_t *srcs, unsigned n,
+    unsigned version, const struct px_ops *ops, void *arg)
+{
+	struct px_params	 p;
+	struct px_group		*g;
+	size_t			 i;
+	int			 found;
+
+	if (!IN4_MCAST(group) || IN4_LOCAL_MCAST(group)) {
+		ifp->ctr_ignored++;		/* 224.0.0.0/24: never */
+		return;
+	}
+	if (version < 3 && prefix4_contains(&c->ssm, group)) {
+		ifp->ctr_ignored++;		/* RFC 4604 */
+		return;
+	}
+	ifp->ctr_reports++;
+	if ((g = if_group(ifp, group, 1)) == NULL) {
+		log_warnx("%s: out of memory for group %s", ifp->name,
+		    addr4_ntoa(group));
+		return;
+	}
+	if_params(ifp, c, &p);
+	if (grp_record(g, &p, now, from, rec, srcs, n, version, ifp, ops, arg))
+		ops->group_changed(arg, group);
+	if (grp_is_empty(g, now)) {
+		i = group_slot(ifp, group, &found);
+		if (found)
+			if_group_remove(ifp, i, ops, arg);
+	}
+}
+
+void
+if_timers(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
+    const struct px_ops *ops, void *arg)
+{
+	struct px_params	 p;
+	size_t			 i;
+
+	if (!ifp->up)
+		return;
+	if (ifp->oqp != 0 && ifp->oqp <= now) {
+		/* 6.6.2: the other querier is gone; query again. */
+		ifp->oqp = 0;
+		if (ifp->addr != 0) {
+			set_querier(ifp, 1, now, ops, arg);
+			ifp->gq_next = now;
+		}
+	}
+	if (ifp->querier && ifp->gq_next != 0 && ifp->gq_next <= now) {
+		ops->send_query(arg, ifp, 0, 0, NULL, 0);
+		ifp->ctr_queries_sent++;
+		if (ifp->startup_left > 0)
+			ifp->startup_left--;
+		ifp->gq_next = now + (ifp->startup_left > 0 ? px_sqi(c) :
+		    c->qi_ms);
+	}
+	if_params(ifp, c, &p);
+	i = 0;
+	while (i < ifp->ngroups) {
+		struct px_group	*g = ifp->groups[i];
+
+		if (grp_next_deadline(g) <= now &&
+		    grp_timers(g, &p, now, ifp, ops, arg))
+			ops->group_changed(arg, g->group);
+		if (grp_is_empty(g, now))
+			if_group_remove(ifp, i, ops, arg);
+		else
+			i++;
+	}
+}
+
+uint64_t
+if_next_deadline(const struct px_iface *ifp)
+{
+	uint64_t	 d = UINT64_MAX, t;
+	size_t		 i;
+
+	if (!ifp->up)
+		return d;
+	if (ifp->oqp != 0)
+		d = ifp->oqp;
+	if (ifp->querier && ifp->gq_next != 0 && ifp->gq_next < d)
+		d = ifp->gq_next;
+	for (i = 0; i < ifp->ngroups; i++)
+		if ((t = grp_next_deadline(ifp->groups[i])) < d)
+			d = t;
+	return d;
+}
+
+/*
+ * RFC 4605 3 and 4.2: forward (s, g) here if the state asks for it
+ * and we are the querier (or configured to forward anyway).
+ */
+int
+if_forwards(const struct px_iface *ifp, const struct px_conf *c, uint32_t g,
+    uint32_t s, uint64_t now)
+{
+	struct px_group	*grp;
+
+	if (!ifp->up || ifp->vif < 0 || (!ifp->querier && !c->fwd_not_querier))
+		return 0;
+	if ((grp = if_group_find(ifp, g)) == NULL)
+		return 0;
+	return grp_forwards(grp, s, now);
+}

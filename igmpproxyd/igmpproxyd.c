@@ -1,0 +1,488 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * igmpproxyd main: command line, configuration, the mroute socket (IGMP
+ * in, upcalls), a send-only raw socket (IGMP out, with the interface in
+ * IP_PKTINFO and multicast loopback off), rtnetlink, the privilege
+ * drop, and the libevent loop around the proxy engine (px.c).
+ */
+
+#include <sys/capability.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "daemon.h"
+#include "mroute.h"
+#include "nl.h"
+#include "px.h"
+#include "tun.h"
+#include "util.h"
+
+struct pxd {
+	struct event_base	*base;
+	struct proxy		 px;
+	struct px_conf		*conf;
+	const char		*conf_path;
+	const char		*pidfile_arg;
+	int			 mr;		/* mroute socket */
+	int			 tx;		/* raw send socket */
+	int			 nl;
+	struct event		*ev_mr;
+	struct event		*ev_nl;
+	struct event		*ev_timer;
+	struct event		*ev_sig[4];
+	char			 rp_done[IFNAMSIZ];
+};
+
+static struct pxd	 pxd;
+
+static void	 reschedule(struct pxd *);
+
+static __attribute__((__noreturn__)) void
+usage(void)
+{
+	fprintf(stderr, "usage: igmpproxyd [-dhnv] [-f file] [-p pidfile]\n");
+	exit(1);
+}
+
+/* ---- the engine's view of the OS ---- */
+
+static int
+os_send(void *arg, int ifindex, const uint8_t *p, size_t len)
+{
+	struct pxd		*d = arg;
+	struct sockaddr_in	 dst;
+	struct msghdr		 mh;
+	struct iovec		 iov;
+	struct in_pktinfo	*pi;
+	char			 cbuf[CMSG_SPACE(sizeof(*pi))];
+	struct cmsghdr		*cm;
+
+	if (len < 20)
+		return -1;
+	memset(&dst, 0, sizeof(dst));
+	dst.sin_family = AF_INET;
+	memcpy(&dst.sin_addr, p + 16, 4);
+	iov.iov_base = (void *)(uintptr_t)p;
+	iov.iov_len = len;
+	memset(&mh, 0, sizeof(mh));
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_name = &dst;
+	mh.msg_namelen = sizeof(dst);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
+	pi = (struct in_pktinfo *)(void *)CMSG_DATA(cm);
+	pi->ipi_ifindex = ifindex;
+	if (sendmsg(d->tx, &mh, 0) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+os_add_vif(void *arg, int vif, int ifindex)
+{
+	struct pxd	*d = arg;
+
+	return mr_add_vif(d->mr, vif, ifindex);
+}
+
+static int
+os_del_vif(void *arg, int vif)
+{
+	struct pxd	*d = arg;
+
+	return mr_del_vif(d->mr, vif);
+}
+
+static int
+os_mfc_add(void *arg, uint32_t s, uint32_t g, int iif, const uint8_t *ttls)
+{
+	struct pxd	*d = arg;
+
+	return mr_add_mfc(d->mr, s, g, iif, ttls, PX_MAXVIFS);
+}
+
+static int
+os_mfc_del(void *arg, uint32_t s, uint32_t g, int iif)
+{
+	struct pxd	*d = arg;
+
+	return mr_del_mfc(d->mr, s, g, iif);
+}
+
+static int
+os_mfc_count(void *arg, uint32_t s, uint32_t g, uint64_t *pkts)
+{
+	struct pxd	*d = arg;
+
+	return mr_sg_count(d->mr, s, g, pkts);
+}
+
+static int
+os_join(void *arg, int ifindex)
+{
+	struct pxd	*d = arg;
+
+	return mr_join_routers(d->mr, ifindex);
+}
+
+static uint32_t
+os_random(void *arg)
+{
+	(void)arg;
+	return rand_u32();
+}
+
+static const struct px_os pxd_os = {
+	os_send, os_add_vif, os_del_vif, os_mfc_add, os_mfc_del, os_mfc_count,
+	os_join, os_random,
+};
+
+/* ---- events ---- */
+
+/* Drain the mroute socket: IGMP and upcalls; then one flush. */
+static void
+mr_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct pxd		*d = arg;
+	uint8_t			 buf[9216];
+	char			 cbuf[256];
+	struct iovec		 iov = { buf, sizeof(buf) };
+	struct msghdr		 mh;
+	struct cmsghdr		*cm;
+	struct in_pktinfo	 pi;
+	ssize_t			 n;
+	int			 i, ifindex, type, vif;
+	uint32_t		 s, g;
+	uint64_t		 now = mono_ms();
+
+	(void)fd;
+	(void)ev;
+	for (i = 0; i < 512; i++) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		if ((n = recvmsg(d->mr, &mh, 0)) == -1)
+			break;
+		if (mr_upcall(buf, (size_t)n, &type, &vif, &s, &g)) {
+			px_upcall(&d->px, now, type, vif, s, g);
+			continue;
+		}
+		ifindex = 0;
+		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
+		    cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == IPPROTO_IP &&
+			    cm->cmsg_type == IP_PKTINFO &&
+			    cm->cmsg_len >= CMSG_LEN(sizeof(pi))) {
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				ifindex = pi.ipi_ifindex;
+			}
+		px_packet(&d->px, now, ifindex, buf, (size_t)n);
+	}
+	px_flush(&d->px, now);
+	reschedule(d);
+}
+
+/* Multicast from a remote source must not be dropped by rp_filter. */
+static void
+upstream_rp_filter(struct pxd *d)
+{
+	if (d->px.upif.up && strcmp(d->rp_done, d->px.upif.name) != 0) {
+		(void)rp_filter_setup(d->px.upif.name);
+		snprintf(d->rp_done, sizeof(d->rp_done), "%s",
+		    d->px.upif.name);
+	} else if (!d->px.upif.up)
+		d->rp_done[0] = '\0';
+}
+
+static void
+nl_link(void *arg, int ifindex, const char *name, unsigned flags)
+{
+	struct pxd	*d = arg;
+
+	px_link(&d->px, mono_ms(), ifindex, name,
+	    (flags & IFF_UP) && (flags & IFF_RUNNING));
+	upstream_rp_filter(d);
+}
+
+static void
+nl_link_gone(void *arg, int ifindex)
+{
+	struct pxd	*d = arg;
+
+	px_link_gone(&d->px, mono_ms(), ifindex);
+	upstream_rp_filter(d);
+}
+
+static void
+nl_addr(void *arg, int ifindex, uint32_t a, uint8_t plen, int add)
+{
+	struct pxd	*d = arg;
+
+	px_addr(&d->px, mono_ms(), ifindex, a, plen, add);
+}
+
+static const struct nl_handler nlh = { nl_link, nl_link_gone, nl_addr };
+
+static void
+nl_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct pxd	*d = arg;
+
+	(void)fd;
+	(void)ev;
+	if (nl_read(d->nl, &nlh, d) == -1)
+		log_warnx("netlink read failed");
+	px_flush(&d->px, mono_ms());
+	reschedule(d);
+}
+
+static void
+timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct pxd	*d = arg;
+
+	(void)fd;
+	(void)ev;
+	px_timer(&d->px, mono_ms());
+	reschedule(d);
+}
+
+static void
+reschedule(struct pxd *d)
+{
+	uint64_t	 dl = px_next_deadline(&d->px), now = mono_ms();
+	struct timeval	 tv;
+
+	if (dl == UINT64_MAX) {
+		evtimer_del(d->ev_timer);
+		return;
+	}
+	dl = dl > now ? dl - now : 0;
+	tv.tv_sec = (time_t)(dl / 1000);
+	tv.tv_usec = (suseconds_t)(dl % 1000) * 1000;
+	if (evtimer_add(d->ev_timer, &tv) == -1)
+		fatalx("evtimer_add");
+}
+
+static void
+dump_line(void *arg, const char *line)
+{
+	(void)arg;
+	log_info("%s", line);
+}
+
+static void
+reload(struct pxd *d)
+{
+	struct px_conf	*nc, *old = d->conf;
+
+	log_info("reloading %s", d->conf_path);
+	if ((nc = malloc(sizeof(*nc))) == NULL) {
+		log_warn("reload");
+		return;
+	}
+	if (px_conf_load(nc, d->conf_path) == -1) {
+		log_warnx("%s has errors; keeping the running configuration",
+		    d->conf_path);
+		free(nc);
+		return;
+	}
+	if (d->pidfile_arg != NULL)
+		strcpy(nc->pidfile, old->pidfile);
+	if (nc->mrt_table != old->mrt_table || strcmp(nc->user, old->user) ||
+	    strcmp(nc->pidfile, old->pidfile))
+		log_warnx("mroute-table, user and pidfile changes take effect "
+		    "at restart");
+	nc->mrt_table = old->mrt_table;
+	d->conf = nc;
+	px_reconfigure(&d->px, nc, mono_ms());
+	free(old);
+	/* Learn the state of interfaces the new file names. */
+	(void)nl_dump(d->nl);
+	reschedule(d);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct pxd	*d = arg;
+
+	(void)ev;
+	switch (sig) {
+	case SIGHUP:
+		reload(d);
+		break;
+	case SIGUSR1:
+		px_dump(&d->px, mono_ms(), dump_line, NULL);
+		break;
+	default:
+		log_info("shutting down");
+		event_base_loopbreak(d->base);
+		break;
+	}
+}
+
+static int
+open_tx(void)
+{
+	int	 s, zero = 0, ttl = 1;
+
+	if ((s = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW)) ==
+	    -1) {
+		log_warn("raw send socket");
+		return -1;
+	}
+	if (setsockopt(s, IPPROTO_IP, IP_MULTICAST_LOOP, &zero,
+	    sizeof(zero)) == -1 || setsockopt(s, IPPROTO_IP,
+	    IP_MULTICAST_TTL, &ttl, sizeof(ttl)) == -1) {
+		log_warn("raw send socket options");
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct pxd	*d = &pxd;
+	static const cap_value_t caps[] = {
+		CAP_NET_ADMIN,	/* VIFs, forwarding entries, rp_filter */
+	};
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+	int		 ch, debug = 0, verbose = 0, check = 0;
+	unsigned	 i;
+
+	d->conf_path = PX_CONF_FILE;
+	while ((ch = getopt(argc, argv, "df:hnp:v")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			d->conf_path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'p':
+			d->pidfile_arg = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_procname("igmpproxyd");
+	log_init(1, LOG_DAEMON);
+	log_setverbose(verbose);
+	if ((d->conf = malloc(sizeof(*d->conf))) == NULL)
+		fatal("malloc");
+	if (px_conf_load(d->conf, d->conf_path) == -1) {
+		if (check)
+			fprintf(stderr, "%s: configuration invalid\n",
+			    d->conf_path);
+		exit(1);
+	}
+	if (d->pidfile_arg != NULL) {
+		if (strlen(d->pidfile_arg) >= sizeof(d->conf->pidfile))
+			fatalx("pidfile path too long");
+		strcpy(d->conf->pidfile, d->pidfile_arg);
+	}
+	if (check) {
+		px_conf_print(d->conf, stdout);
+		fprintf(stderr, "%s: configuration OK\n", d->conf_path);
+		exit(0);
+	}
+	if (geteuid() != 0)
+		fatalx("must be started as root");
+
+	if ((d->mr = mr_open(d->conf->mrt_table, 8 << 20)) == -1)
+		exit(1);
+	if ((d->tx = open_tx()) == -1 || (d->nl = nl_open()) == -1)
+		exit(1);
+	if (!debug && daemon_detach() == -1)
+		fatal("daemon");
+	log_init(debug, LOG_DAEMON);
+	if (strncmp(d->conf->pidfile, RUNDIR "/", strlen(RUNDIR) + 1) == 0 &&
+	    rundir_create(RUNDIR, d->conf->user) == -1)
+		exit(1);
+	if (pidfile_create(d->conf->pidfile, d->conf->user) == -1)
+		exit(1);
+	if (privdrop(d->conf->user, caps, (int)NELEM(caps)) == -1) {
+		pidfile_remove();
+		fatalx("refusing to run with privileges");
+	}
+
+	daemon_libevent_logging();
+	if ((d->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	d->ev_mr = event_new(d->base, d->mr, EV_READ | EV_PERSIST, mr_cb, d);
+	d->ev_nl = event_new(d->base, d->nl, EV_READ | EV_PERSIST, nl_cb, d);
+	d->ev_timer = evtimer_new(d->base, timer_cb, d);
+	if (d->ev_mr == NULL || d->ev_nl == NULL || d->ev_timer == NULL ||
+	    event_add(d->ev_mr, NULL) == -1 || event_add(d->ev_nl, NULL) == -1)
+		fatalx("libevent setup");
+	for (i = 0; i < NELEM(sigs); i++) {
+		d->ev_sig[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
+		if (d->ev_sig[i] == NULL || event_add(d->ev_sig[i], NULL) == -1)
+			fatalx("evsignal_add");
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	px_init(&d->px, d->conf, &pxd_os, d);
+	log_info("started: upstream %s, %u downstream interface(s)%s",
+	    d->conf->upstream, d->conf->nds, d->conf->fast_leave ?
+	    ", fast leave" : "");
+	if (nl_dump(d->nl) == -1)
+		fatalx("netlink dump");
+	reschedule(d);
+
+	event_base_dispatch(d->base);
+
+	px_shutdown(&d->px);
+	log_info("exiting");
+	for (i = 0; i < NELEM(sigs); i++)
+		event_free(d->ev_sig[i]);
+	event_free(d->ev_mr);
+	event_free(d->ev_nl);
+	event_free(d->ev_timer);
+	event_base_free(d->base);
+	px_free(&d->px);
+	mr_close(d->mr);
+	close(d->tx);
+	close(d->nl);
+	pidfile_remove();
+	free(d->conf);
+	return 0;
+}

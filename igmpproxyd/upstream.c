@@ -1,0 +1,585 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * The host part on the upstream interface (RFC 4605 4.1, RFC 3376 5
+ * and 7.2).  The membership database is reported as though this proxy
+ * were one host: every change becomes a State-Change Report sent at
+ * once and repeated Robustness Variable times, merged with pending
+ * repeats as RFC 3376 5.1 says (a filter-mode change is repeated as
+ * TO_IN/TO_EX with the current list; source changes as ALLOW/BLOCK with
+ * per-source repeat counts); queries from upstream are answered with
+ * current-state records at once (RFC 7450 5.2.1 lets a gateway ignore
+ * Max Resp Code, and answering early costs nothing here).  With an
+ * IGMPv1 or IGMPv2 querier upstream, only group joins and leaves are
+ * reported, in that version (7.2.1, RFC 4605 4.1).
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "igmp_proto.h"
+#include "igmpproxyd.h"
+
+#define RUNNING(t, now)	((t) > (now))
+#define PKT_MAX		1500
+
+void
+up_init(struct px_upstream *up)
+{
+	memset(up, 0, sizeof(*up));
+	up->mtu = PKT_MAX;
+}
+
+static void
+urec_free(struct px_urec *r)
+{
+	free(r->srcs);
+	free(r->allow);
+	free(r->allow_left);
+	free(r->block);
+	free(r->block_left);
+	free(r);
+}
+
+void
+up_free(struct px_upstream *up)
+{
+	size_t	 i;
+
+	for (i = 0; i < up->n; i++)
+		urec_free(up->recs[i]);
+	free(up->recs);
+	up->recs = NULL;
+	up->n = up->cap = 0;
+}
+
+static size_t
+slot(const struct px_upstream *up, uint32_t g, int *found)
+{
+	size_t	 lo = 0, hi = up->n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (up->recs[mid]->group < g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < up->n && up->recs[lo]->group == g;
+	return lo;
+}
+
+const struct px_urec *
+up_find(const struct px_upstream *up, uint32_t g)
+{
+	int	 found;
+	size_t	 i = slot(up, g, &found);
+
+	return found ? up->recs[i] : NULL;
+}
+
+/* IGMP version spoken upstream (7.2.1: Host Compatibility Mode). */
+unsigned
+up_version(const struct px_upstream *up, uint64_t now)
+{
+	if (RUNNING(up->v1_querier, now))
+		return 1;
+	if (RUNNING(up->v2_querier, now))
+		return 2;
+	return 3;
+}
+
+static unsigned
+robustness(const struct px_upstream *up, const struct px_conf *c)
+{
+	return up->qrv != 0 ? up->qrv : c->robustness;
+}
+
+/* Set the pending count of source s in list (l, cnt, n) to v. */
+static int
+pend_set(uint32_t **l, uint8_t **cnt, unsigned *n, uint32_t s, uint8_t v)
+{
+	uint32_t	*nl;
+	uint8_t		*nc;
+	unsigned	 i;
+
+	for (i = 0; i < *n; i++)
+		if ((*l)[i] == s) {
+			(*cnt)[i] = v;
+			return 0;
+		}
+	if (v == 0)
+		return 0;
+	if ((nl = reallocarray(*l, *n + 1, sizeof(*nl))) == NULL)
+		return -1;
+	*l = nl;
+	if ((nc = reallocarray(*cnt, *n + 1, sizeof(*nc))) == NULL)
+		return -1;
+	*cnt = nc;
+	(*l)[*n] = s;
+	(*cnt)[*n] = v;
+	(*n)++;
+	return 0;
+}
+
+/* Drop pending entries whose count reached 0. */
+static void
+pend_compact(uint32_t *l, uint8_t *cnt, unsigned *n)
+{
+	unsigned	 i, k = 0;
+
+	for (i = 0; i < *n; i++)
+		if (cnt[i] > 0) {
+			l[k] = l[i];
+			cnt[k] = cnt[i];
+			k++;
+		}
+	*n = k;
+}
+
+static int
+has_src(const uint32_t *l, unsigned n, uint32_t s)
+{
+	unsigned	 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (l[mid] < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && l[lo] == s;
+}
+
+static int
+pending(const struct px_urec *r)
+{
+	unsigned	 i;
+
+	if (r->fmc_left > 0 || r->v2_left > 0 || r->v2_leave)
+		return 1;
+	for (i = 0; i < r->nallow; i++)
+		if (r->allow_left[i] > 0)
+			return 1;
+	for (i = 0; i < r->nblock; i++)
+		if (r->block_left[i] > 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The database record for group g is now (mode, srcs) (INCLUDE({}) when
+ * it has gone).  Work out the State-Change Report (5.1) and mark it to
+ * be sent by up_flush().
+ */
+void
+up_update(struct px_upstream *up, uint32_t g, uint8_t mode,
+    const uint32_t *srcs, unsigned n, uint64_t now, const struct px_conf *c)
+{
+	struct px_urec	*r, **nv;
+	uint32_t	*ns = NULL;
+	uint8_t		 rv = (uint8_t)robustness(up, c);
+	size_t		 at, ncap;
+	unsigned	 i;
+	int		 found, present = mode == PX_EXCLUDE || n > 0;
+
+	at = slot(up, g, &found);
+	if (!found) {
+		if (!present)
+			return;
+		if (up->n == up->cap) {
+			ncap = up->cap == 0 ? 64 : up->cap * 2;
+			if ((nv = reallocarray(up->recs, ncap, sizeof(*nv))) ==
+			    NULL)
+				return;
+			up->recs = nv;
+			up->cap = ncap;
+		}
+		if ((r = calloc(1, sizeof(*r))) == NULL)
+			return;
+		r->group = g;
+		r->mode = PX_INCLUDE;
+		memmove(&up->recs[at + 1], &up->recs[at],
+		    (up->n - at) * sizeof(*up->recs));
+		up->recs[at] = r;
+		up->n++;
+	}
+	r = up->recs[at];
+	if (r->mode == mode && r->nsrcs == n && r->present == present &&
+	    (n == 0 || memcmp(r->srcs, srcs, n * sizeof(*srcs)) == 0))
+		return;
+	if (n > 0 && (ns = malloc(n * sizeof(*ns))) == NULL)
+		return;
+	if (n > 0)
+		memcpy(ns, srcs, n * sizeof(*ns));
+
+	if (up_version(up, now) < 3) {
+		/* Only creation and deletion matter (RFC 4605 4.1). */
+		if (present && !r->present) {
+			r->v2_left = rv;
+			r->v2_leave = 0;
+		} else if (!present && r->present) {
+			r->v2_left = 0;
+			r->v2_leave = 1;
+		}
+	} else if (r->mode != mode) {
+		/* Filter-mode change: TO_IN/TO_EX, RV times. */
+		r->fmc_left = rv;
+		r->nallow = r->nblock = 0;
+	} else {
+		/* Source-list change: ALLOW and BLOCK, RV times each. */
+		const uint32_t	*old = r->srcs;
+		unsigned	 no = r->nsrcs;
+		int		 inc = mode == PX_INCLUDE;
+
+		for (i = 0; i < n; i++)		/* new here */
+			if (!has_src(old, no, srcs[i])) {
+				(void)pend_set(inc ? &r->allow : &r->block,
+				    inc ? &r->allow_left : &r->block_left,
+				    inc ? &r->nallow : &r->nblock, srcs[i], rv);
+				(void)pend_set(inc ? &r->block : &r->allow,
+				    inc ? &r->block_left : &r->allow_left,
+				    inc ? &r->nblock : &r->nallow, srcs[i], 0);
+			}
+		for (i = 0; i < no; i++)	/* gone from here */
+			if (!has_src(srcs, n, old[i])) {
+				(void)pend_set(inc ? &r->block : &r->allow,
+				    inc ? &r->block_left : &r->allow_left,
+				    inc ? &r->nblock : &r->nallow, old[i], rv);
+				(void)pend_set(inc ? &r->allow : &r->block,
+				    inc ? &r->allow_left : &r->block_left,
+				    inc ? &r->nallow : &r->nblock, old[i], 0);
+			}
+	}
+	free(r->srcs);
+	r->srcs = ns;
+	r->nsrcs = n;
+	r->mode = mode;
+	r->present = present;
+	r->dirty = 1;
+}
+
+/* A report under construction, split at the MTU (RFC 3376 4.2.16). */
+struct rbuild {
+	struct px_upstream	*up;
+	const struct px_ops	*ops;
+	void			*arg;
+	uint8_t			 buf[PKT_MAX];
+	struct wbuf		 w;
+	size_t			 limit;
+	int			 open;
+};
+
+static void
+rb_send(struct rbuild *rb)
+{
+	if (!rb->open)
+		return;
+	if (igmp_report_nrecs(&rb->w) > 0 && igmp_report_finish(&rb->w) == 0) {
+		rb->ops->send_upstream(rb->arg, rb->buf, rb->w.len);
+		rb->up->ctr_reports++;
+	}
+	rb->open = 0;
+}
+
+static void
+rb_open(struct rbuild *rb)
+{
+	if (rb->open)
+		return;
+	wbuf_init(&rb->w, rb->buf, rb->limit);
+	(void)igmp_report_begin(&rb->w, rb->up->addr);
+	rb->open = 1;
+}
+
+/* Add a record; split (or, for EXCLUDE types, truncate) when too big. */
+static void
+rb_add(struct rbuild *rb, uint8_t type, uint32_t g, const uint32_t *s,
+    unsigned n)
+{
+	unsigned	 room, k;
+
+	for (;;) {
+		rb_open(rb);
+		room = (unsigned)((wbuf_left(&rb->w) >= 8 ?
+		    wbuf_left(&rb->w) - 8 : 0) / 4);
+		if (n <= room) {
+			(void)igmp_report_add(&rb->w, type, g, s,
+			    (uint16_t)n);
+			return;
+		}
+		if (igmp_report_nrecs(&rb->w) > 0) {
+			rb_send(rb);		/* try in a fresh packet */
+			continue;
+		}
+		k = room;
+		(void)igmp_report_add(&rb->w, type, g, s, (uint16_t)k);
+		rb_send(rb);
+		if (type == IGMP_MODE_IS_EXCLUDE ||
+		    type == IGMP_CHANGE_TO_EXCLUDE)
+			return;		/* the rest is not reported */
+		s += k;
+		n -= k;
+	}
+}
+
+static void
+rb_init(struct rbuild *rb, struct px_upstream *up, const struct px_ops *ops,
+    void *arg)
+{
+	rb->up = up;
+	rb->ops = ops;
+	rb->arg = arg;
+	rb->limit = up->mtu < PKT_MAX ? up->mtu : PKT_MAX;
+	if (rb->limit < 576)
+		rb->limit = 576;
+	rb->open = 0;
+}
+
+/* v1/v2 report or v2 leave for group g. */
+static void
+send_v12(struct px_upstream *up, unsigned version, int leave, uint32_t g,
+    const struct px_ops *ops, void *arg)
+{
+	uint8_t		 buf[64];
+	struct wbuf	 w;
+
+	wbuf_init(&w, buf, sizeof(buf));
+	if (leave) {
+		if (version == 1)
+			return;		/* v1 has no leave */
+		if (igmp_build_v12(&w, up->addr, IN4_ALLROUTERS, IGMP_V2_LEAVE,
+		    0, g) == -1)
+			return;
+	} else if (igmp_build_v12(&w, up->addr, g, version == 1 ?
+	    IGMP_V1_REPORT : IGMP_V2_REPORT, 0, g) == -1)
+		return;
+	ops->send_upstream(arg, buf, w.len);
+	up->ctr_reports++;
+}
+
+/* The records one State-Change Report carries for r; counts go down. */
+static void
+emit_change(struct rbuild *rb, struct px_urec *r)
+{
+	uint32_t	 tmp[PX_MAX_SRCS];
+	unsigned	 i, k;
+
+	if (r->fmc_left > 0) {
+		rb_add(rb, r->mode == PX_EXCLUDE ? IGMP_CHANGE_TO_EXCLUDE :
+		    IGMP_CHANGE_TO_INCLUDE, r->group, r->srcs, r->nsrcs);
+		r->fmc_left--;
+		return;
+	}
+	for (i = k = 0; i < r->nallow; i++)
+		if (r->allow_left[i] > 0 && k < PX_MAX_SRCS) {
+			tmp[k++] = r->allow[i];
+			r->allow_left[i]--;
+		}
+	if (k > 0)
+		rb_add(rb, IGMP_ALLOW_NEW_SOURCES, r->group, tmp, k);
+	for (i = k = 0; i < r->nblock; i++)
+		if (r->block_left[i] > 0 && k < PX_MAX_SRCS) {
+			tmp[k++] = r->block[i];
+			r->block_left[i]--;
+		}
+	if (k > 0)
+		rb_add(rb, IGMP_BLOCK_OLD_SOURCES, r->group, tmp, k);
+	pend_compact(r->allow, r->allow_left, &r->nallow);
+	pend_compact(r->block, r->block_left, &r->nblock);
+}
+
+/* Drop records that are gone and have nothing left to say. */
+static void
+gc(struct px_upstream *up)
+{
+	size_t	 i = 0;
+
+	while (i < up->n) {
+		if (!up->recs[i]->present && !pending(up->recs[i])) {
+			urec_free(up->recs[i]);
+			memmove(&up->recs[i], &up->recs[i + 1],
+			    (up->n - i - 1) * sizeof(*up->recs));
+			up->n--;
+		} else
+			i++;
+	}
+}
+
+/* Send what one round (only_dirty: the fresh changes) has to say. */
+static void
+send_round(struct px_upstream *up, uint64_t now, const struct px_conf *c,
+    const struct px_ops *ops, void *arg, int only_dirty)
+{
+	static struct rbuild	 rb;
+	unsigned		 v = up_version(up, now);
+	size_t			 i;
+	int			 more = 0;
+
+	rb_init(&rb, up, ops, arg);
+	for (i = 0; i < up->n; i++) {
+		struct px_urec	*r = up->recs[i];
+
+		if (only_dirty && !r->dirty)
+			continue;
+		r->dirty = 0;
+		if (v < 3) {
+			if (r->v2_leave) {
+				send_v12(up, v, 1, r->group, ops, arg);
+				r->v2_leave = 0;
+			} else if (r->v2_left > 0) {
+				send_v12(up, v, 0, r->group, ops, arg);
+				r->v2_left--;
+			}
+		} else
+			emit_change(&rb, r);
+		if (pending(r))
+			more = 1;
+	}
+	rb_send(&rb);
+	for (i = 0; i < up->n && !more; i++)
+		more = pending(up->recs[i]);
+	/* 5.1: the repeats, a random delay within the interval apart. */
+	if (more && (up->rexmit_at == 0 || only_dirty == 0))
+		up->rexmit_at = now + 1 + ops->random(arg) %
+		    (c->uri_ms > 0 ? c->uri_ms : 1);
+	else if (!more)
+		up->rexmit_at = 0;
+	gc(up);
+}
+
+/* Send the State-Change Reports for everything changed since last time. */
+void
+up_flush(struct px_upstream *up, uint64_t now, const struct px_conf *c,
+    const struct px_ops *ops, void *arg)
+{
+	size_t	 i;
+
+	for (i = 0; i < up->n; i++)
+		if (up->recs[i]->dirty)
+			break;
+	if (i == up->n)
+		return;
+	send_round(up, now, c, ops, arg, 1);
+}
+
+void
+up_timers(struct px_upstream *up, uint64_t now, const struct px_conf *c,
+    const struct px_ops *ops, void *arg)
+{
+	if (up->v1_querier != 0 && up->v1_querier <= now)
+		up->v1_querier = 0;
+	if (up->v2_querier != 0 && up->v2_querier <= now)
+		up->v2_querier = 0;
+	if (up->rexmit_at != 0 && up->rexmit_at <= now)
+		send_round(up, now, c, ops, arg, 0);
+}
+
+uint64_t
+up_next_deadline(const struct px_upstream *up)
+{
+	uint64_t	 d = UINT64_MAX;
+
+	if (up->rexmit_at != 0)
+		d = up->rexmit_at;
+	if (up->v1_querier != 0 && up->v1_querier < d)
+		d = up->v1_querier;
+	if (up->v2_querier != 0 && up->v2_querier < d)
+		d = up->v2_querier;
+	return d;
+}
+
+/*
+ * A query from upstream: track older queriers (7.2.1), adopt QRV, and
+ * answer with current-state records (5.2) at once.
+ */
+void
+up_query(struct px_upstream *up, uint64_t now, const struct px_conf *c,
+    unsigned version, uint8_t code, uint32_t group, uint8_t qrv, uint8_t qqic,
+    const uint32_t *qsrcs, unsigned nq, const struct px_ops *ops, void *arg)
+{
+	static struct rbuild	 rb;
+	uint32_t		 tmp[PX_MAX_SRCS];
+	uint64_t		 ovqpt;
+	unsigned		 v, i, k;
+	size_t			 j;
+
+	(void)code;
+	up->ctr_queries++;
+	/* 8.12: Older Version Querier Present Timeout. */
+	ovqpt = (uint64_t)robustness(up, c) * c->qi_ms + c->qri_ms;
+	if (version == 1)
+		up->v1_querier = now + ovqpt;
+	else if (version == 2 && group == 0)
+		up->v2_querier = now + ovqpt;
+	else if (version == 3) {
+		if (qrv != 0)
+			up->qrv = qrv;
+		(void)qqic;
+	}
+	v = up_version(up, now);
+	rb_init(&rb, up, ops, arg);
+	for (j = 0; j < up->n; j++) {
+		struct px_urec	*r = up->recs[j];
+
+		if (!r->present || (group != 0 && r->group != group))
+			continue;
+		if (v < 3) {
+			send_v12(up, v, 0, r->group, ops, arg);
+			continue;
+		}
+		if (group == 0 || nq == 0) {
+			rb_add(&rb, r->mode == PX_EXCLUDE ?
+			    IGMP_MODE_IS_EXCLUDE : IGMP_MODE_IS_INCLUDE,
+			    r->group, r->srcs, r->nsrcs);
+			continue;
+		}
+		/* Group-and-source query: IS_IN of what we want of it. */
+		for (i = k = 0; i < nq; i++)
+			if (has_src(r->srcs, r->nsrcs, qsrcs[i]) ==
+			    (r->mode == PX_INCLUDE))
+				tmp[k++] = qsrcs[i];
+		if (k > 0)
+			rb_add(&rb, IGMP_MODE_IS_INCLUDE, r->group, tmp, k);
+	}
+	rb_send(&rb);
+}
+
+/*
+ * The upstream interface is new (created again, say by a gateway
+ * restart): report the whole database as fresh state changes.
+ */
+void
+up_reexpress(struct px_upstream *up, uint64_t now, const struct px_conf *c,
+    const struct px_ops *ops, void *arg)
+{
+	uint8_t	 rv = (uint8_t)robustness(up, c);
+	size_t	 i;
+	unsigned k;
+
+	up->v1_querier = up->v2_querier = 0;
+	up->qrv = 0;
+	for (i = 0; i < up->n; i++) {
+		struct px_urec	*r = up->recs[i];
+
+		r->nallow = r->nblock = 0;
+		r->fmc_left = 0;
+		r->v2_leave = 0;
+		if (!r->present)
+			continue;
+		if (r->mode == PX_EXCLUDE)
+			r->fmc_left = rv;
+		else
+			for (k = 0; k < r->nsrcs; k++)
+				(void)pend_set(&r->allow, &r->allow_left,
+				    &r->nallow, r->srcs[k], rv);
+		r->dirty = 1;
+	}
+	gc(up);
+	up->rexmit_at = 0;
+	up_flush(up, now, c, ops, arg);
+}
