@@ -89,7 +89,8 @@ UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE)) \
 		   $(call obj,$(PX_CORE))
 
 PROGS		:= $(O)/bin/amtgwd $(O)/bin/igmpproxyd
-TOOLS		:= $(O)/bin/fakerelay $(O)/bin/mcrecv $(O)/bin/gwbase \
+TOOLS		:= $(O)/bin/fakerelay $(O)/bin/mcrecv $(O)/bin/fakegw \
+		   $(O)/bin/pktcount $(O)/bin/igmpq $(O)/bin/gwbase \
 		   $(O)/bin/joinlat
 TESTBIN		:= $(O)/tests/unit_tests
 
@@ -119,6 +120,18 @@ $(O)/bin/fakerelay: $(call obj,tests/tools/fakerelay.c)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(O)/bin/mcrecv: $(call obj,tests/tools/mcrecv.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(O)/bin/fakegw: $(call obj,tests/tools/fakegw.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(O)/bin/pktcount: $(call obj,tests/tools/pktcount.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(O)/bin/igmpq: $(call obj,tests/tools/igmpq.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 

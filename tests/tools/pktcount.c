@@ -1,0 +1,97 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * pktcount: count the IPv4 datagrams to a group (optionally from one
+ * source) that arrive on an interface during a time window, whatever
+ * sockets have joined: what the wire carries, not what an application
+ * is given.  -d skips the first milliseconds (counting starts once a
+ * protocol timer has run out, say).
+ */
+
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sockaddr_ll	 sll;
+	struct in_addr		 g = { 0 }, s = { 0 };
+	const char		*ifname = NULL;
+	uint8_t			 buf[2048];
+	struct pollfd		 pfd;
+	long			 ms = 1000, delay = 0;
+	uint64_t		 start, end;
+	unsigned long		 count = 0;
+	int			 ch, fd;
+	ssize_t			 n;
+
+	while ((ch = getopt(argc, argv, "d:g:i:s:t:")) != -1) {
+		switch (ch) {
+		case 'd': delay = atol(optarg); break;
+		case 'g': inet_pton(AF_INET, optarg, &g); break;
+		case 'i': ifname = optarg; break;
+		case 's': inet_pton(AF_INET, optarg, &s); break;
+		case 't': ms = atol(optarg); break;
+		default:
+			fprintf(stderr, "usage: pktcount -i if -g group "
+			    "[-s source] [-t ms] [-d delay-ms]\n");
+			return 2;
+		}
+	}
+	if (ifname == NULL || g.s_addr == 0)
+		return 2;
+	if ((fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP))) == -1) {
+		perror("socket");
+		return 1;
+	}
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_ifindex = (int)if_nametoindex(ifname);
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
+		perror(ifname);
+		return 1;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	start = now_ms() + (uint64_t)delay;
+	end = start + (uint64_t)ms;
+	while (now_ms() < end) {
+		if (poll(&pfd, 1, (int)(end - now_ms()) + 1) <= 0)
+			continue;
+		if ((n = recv(fd, buf, sizeof(buf), 0)) < 20 || now_ms() < start)
+			continue;
+		if (memcmp(buf + 16, &g.s_addr, 4) != 0)
+			continue;
+		if (s.s_addr != 0 && memcmp(buf + 12, &s.s_addr, 4) != 0)
+			continue;
+		count++;
+	}
+	printf("%lu\n", count);
+	return 0;
+}
