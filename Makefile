@@ -78,7 +78,7 @@ UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_amt_proto.c tests/unit/test_igmp_proto.c \
 		   tests/unit/test_conf.c tests/unit/test_log.c \
 		   tests/unit/test_replay.c tests/unit/test_gw_fsm.c \
-		   tests/unit/test_gw_conf.c
+		   tests/unit/test_gw_conf.c tests/unit/test_px.c
 
 FUZZERS		:= fuzz_amt fuzz_igmp fuzz_conf
 

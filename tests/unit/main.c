@@ -28,6 +28,7 @@ main(void)
 	srunner_add_suite(sr, replay_suite());
 	srunner_add_suite(sr, gw_fsm_suite());
 	srunner_add_suite(sr, gw_conf_suite());
+	srunner_add_suite(sr, px_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

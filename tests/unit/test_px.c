@@ -1,0 +1,967 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * igmpproxyd's decision-making with a fake clock: every row of the
+ * tables in RFC 3376 6.4.1 and 6.4.2 (resulting state, timers, queries
+ * scheduled), the forwarding rules of 6.3, timer expiry (6.5), query
+ * retransmission and the S flag (6.6.3), timer lowering (6.6.1), the
+ * compatibility modes of 7.3.2, SSM (RFC 4604), fast leave, querier
+ * election (6.6.2), the RFC 4605 merge and the upstream host part.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "igmp_proto.h"
+#include "igmpproxyd.h"
+#include "unit.h"
+
+#define G	0xef010101U		/* 239.1.1.1 */
+#define GSSM	0xe8010101U		/* 232.1.1.1 */
+#define S(n)	(0x0a000000U + (n))	/* 10.0.0.n */
+#define GMI	260000
+#define LMQT	2000
+#define NOW	1000000
+
+struct query {
+	uint32_t	 group;
+	int		 s;
+	unsigned	 n;
+	uint32_t	 srcs[16];
+};
+
+static struct query	 qs[64];
+static unsigned		 nq, nchanged;
+static struct px_params	 P;
+static struct px_group	*g;
+
+static void
+fake_query(void *arg, struct px_iface *ifp, uint32_t group, int s,
+    const uint32_t *srcs, unsigned n)
+{
+	(void)arg;
+	(void)ifp;
+	ck_assert_uint_lt(nq, 64);
+	qs[nq].group = group;
+	qs[nq].s = s;
+	qs[nq].n = n;
+	memcpy(qs[nq].srcs, srcs, (n > 16 ? 16 : n) * sizeof(*srcs));
+	nq++;
+}
+
+static void
+fake_changed(void *arg, uint32_t group)
+{
+	(void)arg;
+	(void)group;
+	nchanged++;
+}
+
+static uint8_t	 upkt[16][1500];
+static size_t	 ulen[16];
+static unsigned	 nup;
+
+static void
+fake_upstream(void *arg, const uint8_t *p, size_t len)
+{
+	(void)arg;
+	ck_assert_uint_lt(nup, 16);
+	memcpy(upkt[nup], p, len);
+	ulen[nup++] = len;
+}
+
+static uint32_t
+fake_random(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static const struct px_ops ops = { fake_query, fake_changed, fake_upstream,
+    fake_random };
+
+static void
+setup(void)
+{
+	memset(&P, 0, sizeof(P));
+	P.gmi = GMI;
+	P.lmqt = LMQT;
+	P.lmqi = 1000;
+	P.lmqc = 2;
+	P.ohpi = GMI;
+	P.version = 3;
+	P.querier = 1;
+	P.ssm.addr = 0xe8000000U;
+	P.ssm.len = 8;
+	g = grp_new(G);
+	nq = nchanged = nup = 0;
+	log_setverbose(0);
+}
+
+static void
+teardown(void)
+{
+	grp_free(g);
+}
+
+static void
+rec(uint64_t now, int type, const uint32_t *b, unsigned n)
+{
+	grp_record(g, &P, now, S(200), type, b, n, 3, NULL, &ops, NULL);
+}
+
+/* The timer of source s, or -1 if there is no record for it. */
+static int64_t
+timer_of(uint32_t s)
+{
+	unsigned	 i;
+
+	for (i = 0; i < g->nsrcs; i++)
+		if (g->srcs[i].addr == s)
+			return (int64_t)g->srcs[i].timer;
+	return -1;
+}
+
+/* Router state INCLUDE({1,2}), timers at NOW - 1000 + GMI. */
+static void
+make_include_a(void)
+{
+	static const uint32_t	 a[] = { S(1), S(2) };
+
+	rec(NOW - 1000, PX_IS_IN, a, 2);
+	ck_assert_uint_eq(g->mode, PX_INCLUDE);
+	nq = nchanged = 0;
+}
+
+/* Router state EXCLUDE(X={1,2}, Y={3,4}), group timer NOW-1000+GMI. */
+static void
+make_exclude_xy(void)
+{
+	static const uint32_t	 y[] = { S(3), S(4) }, x[] = { S(1), S(2) };
+
+	rec(NOW - 1000, PX_IS_EX, y, 2);
+	rec(NOW - 1000, PX_ALLOW, x, 2);
+	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	ck_assert_int_eq(timer_of(S(1)), NOW - 1000 + GMI);
+	ck_assert_int_eq(timer_of(S(3)), 0);
+	nq = nchanged = 0;
+}
+
+/* 6.4.1 row 1: INCLUDE(A) + IS_IN(B) -> INCLUDE(A+B); (B)=GMI. */
+START_TEST(row_in_is_in)
+{
+	static const uint32_t	 b[] = { S(2), S(3) };
+
+	make_include_a();
+	rec(NOW, PX_IS_IN, b, 2);
+	ck_assert_uint_eq(g->mode, PX_INCLUDE);
+	ck_assert_uint_eq(g->nsrcs, 3);
+	ck_assert_int_eq(timer_of(S(1)), NOW - 1000 + GMI);
+	ck_assert_int_eq(timer_of(S(2)), NOW + GMI);
+	ck_assert_int_eq(timer_of(S(3)), NOW + GMI);
+	ck_assert_uint_eq(nq, 0);
+}
+END_TEST
+
+/* 6.4.1 row 2: INCLUDE(A) + IS_EX(B) -> EXCLUDE(A*B, B-A); (B-A)=0;
+ * Delete(A-B); GT=GMI. */
+START_TEST(row_in_is_ex)
+{
+	static const uint32_t	 b[] = { S(2), S(3) };
+
+	make_include_a();
+	rec(NOW, PX_IS_EX, b, 2);
+	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	ck_assert_int_eq(timer_of(S(1)), -1);			/* deleted */
+	ck_assert_int_eq(timer_of(S(2)), NOW - 1000 + GMI);	/* X */
+	ck_assert_int_eq(timer_of(S(3)), 0);			/* Y */
+	ck_assert_uint_eq(g->gtimer, NOW + GMI);
+	ck_assert_uint_eq(nq, 0);
+}
+END_TEST
+
+/* 6.4.1 row 3: EXCLUDE(X,Y) + IS_IN(A) -> EXCLUDE(X+A, Y-A); (A)=GMI. */
+START_TEST(row_ex_is_in)
+{
+	static const uint32_t	 a[] = { S(2), S(3) };
+
+	make_exclude_xy();
+	rec(NOW, PX_IS_IN, a, 2);
+	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	ck_assert_int_eq(timer_of(S(1)), NOW - 1000 + GMI);
+	ck_assert_int_eq(timer_of(S(2)), NOW + GMI);
+	ck_assert_int_eq(timer_of(S(3)), NOW + GMI);	/* moved to X */
+	ck_assert_int_eq(timer_of(S(4)), 0);
+	ck_assert_uint_eq(g->gtimer, NOW - 1000 + GMI);
+	ck_assert_uint_eq(nq, 0);
+}
+END_TEST
+
+/* 6.4.1 row 4: EXCLUDE(X,Y) + IS_EX(A) -> EXCLUDE(A-Y, Y*A);
+ * (A-X-Y)=GMI; Delete(X-A); Delete(Y-A); GT=GMI. */
+START_TEST(row_ex_is_ex)
+{
+	static const uint32_t	 a[] = { S(2), S(3), S(5) };
+
+	make_exclude_xy();
+	rec(NOW, PX_IS_EX, a, 3);
+	ck_assert_int_eq(timer_of(S(1)), -1);
+	ck_assert_int_eq(timer_of(S(4)), -1);
+	ck_assert_int_eq(timer_of(S(2)), NOW - 1000 + GMI);
+	ck_assert_int_eq(timer_of(S(3)), 0);
+	ck_assert_int_eq(timer_of(S(5)), NOW + GMI);
+	ck_assert_uint_eq(g->gtimer, NOW + GMI);
+	ck_assert_uint_eq(nq, 0);
+}
+END_TEST
+
+/* 6.4.2 row 1: INCLUDE(A) + ALLOW(B) -> INCLUDE(A+B); (B)=GMI. */
+START_TEST(row_in_allow)
+{
+	static const uint32_t	 b[] = { S(3) };
+
+	make_include_a();
+	rec(NOW, PX_ALLOW, b, 1);
+	ck_assert_uint_eq(g->nsrcs, 3);
+	ck_assert_int_eq(timer_of(S(3)), NOW + GMI);
+	ck_assert_int_eq(timer_of(S(2)), NOW - 1000 + GMI);
+	ck_assert_uint_eq(nq, 0);
+}
+END_TEST
+
+/* 6.4.2 row 2: INCLUDE(A) + BLOCK(B) -> INCLUDE(A); Send Q(G,A*B). */
+START_TEST(row_in_block)
+{
+	static const uint32_t	 b[] = { S(2), S(3) };
+
+	make_include_a();
+	rec(NOW, PX_BLOCK, b, 2);
+	ck_assert_uint_eq(g->nsrcs, 2);
+	ck_assert_int_eq(timer_of(S(3)), -1);
+	ck_assert_int_eq(timer_of(S(2)), NOW + LMQT);	/* lowered */
+	ck_assert_int_eq(timer_of(S(1)), NOW - 1000 + GMI);
+	ck_assert_uint_eq(nq, 1);
+	ck_assert_uint_eq(qs[0].group, G);
+	ck_assert_int_eq(qs[0].s, 0);
+	ck_assert_uint_eq(qs[0].n, 1);
+	ck_assert_uint_eq(qs[0].srcs[0], S(2));
+	ck_assert_uint_eq(g->gssq_next, NOW + 1000);	/* LMQC-1 more */
+}
+END_TEST
+
+/* 6.4.2 row 3: INCLUDE(A) + TO_EX(B) -> EXCLUDE(A*B, B-A); (B-A)=0;
+ * Delete(A-B); Send Q(G,A*B); GT=GMI. */
+START_TEST(row_in_to_ex)
+{
+	static const uint32_t	 b[] = { S(2), S(3) };
+
+	make_include_a();
+	rec(NOW, PX_TO_EX, b, 2);
+	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	ck_assert_int_eq(timer_of(S(1)), -1);
+	ck_assert_int_eq(timer_of(S(2)), NOW + LMQT);
+	ck_assert_int_eq(timer_of(S(3)), 0);
+	ck_assert_uint_eq(g->gtimer, NOW + GMI);
+	ck_assert_uint_eq(nq, 1);
+	ck_assert_uint_eq(qs[0].n, 1);
+	ck_assert_uint_eq(qs[0].srcs[0], S(2));
+}
+END_TEST
+
+/* 6.4.2 row 4: INCLUDE(A) + TO_IN(B) -> INCLUDE(A+B); (B)=GMI;
+ * Send Q(G,A-B). */
+START_TEST(row_in_to_in)
+{
+	static const uint32_t	 b[] = { S(2), S(3) };
+
+	make_include_a();
+	rec(NOW, PX_TO_IN, b, 2);
+	ck_assert_uint_eq(g->mode, PX_INCLUDE);
+	ck_assert_uint_eq(g->nsrcs, 3);
+	ck_assert_int_eq(timer_of(S(2)), NOW + GMI);
+	ck_assert_int_eq(timer_of(S(3)), NOW + GMI);
+	ck_assert_int_eq(timer_of(S(1)), NOW + LMQT);
+	ck_assert_uint_eq(nq, 1);
+	ck_assert_uint_eq(qs[0].n, 1);
+	ck_assert_uint_eq(qs[0].srcs[0], S(1));
+}
+END_TEST
+
+/* 6.4.2 row 5: EXCLUDE(X,Y) + ALLOW(A) -> EXCLUDE(X+A, Y-A); (A)=GMI. */
+START_TEST(row_ex_allow)
+{
+	static const uint32_t	 a[] = { S(3), S(5) };
+
+	make_exclude_xy();
+	rec(NOW, PX_ALLOW, a, 2);
+	ck_assert_int_eq(timer_of(S(3)), NOW + GMI);
+	ck_assert_int_eq(timer_of(S(5)), NOW + GMI);
+	ck_assert_int_eq(timer_of(S(4)), 0);
+	ck_assert_uint_eq(nq, 0);
+}
+END_TEST
+
+/* 6.4.2 row 6: EXCLUDE(X,Y) + BLOCK(A) -> EXCLUDE(X+(A-Y), Y);
+ * (A-X-Y)=Group Timer; Send Q(G,A-Y). */
+START_TEST(row_ex_block)
+{
+	static const uint32_t	 a[] = { S(2), S(3), S(5) };
+	uint64_t		 gt;
+
+	make_exclude_xy();
+	gt = g->gtimer;
+	rec(NOW, PX_BLOCK, a, 3);
+	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	ck_assert_int_eq(timer_of(S(3)), 0);		/* Y unchanged */
+	ck_assert_int_eq(timer_of(S(4)), 0);
+	ck_assert_int_eq(timer_of(S(1)), NOW - 1000 + GMI);
+	/* A-Y = {2, 5}, queried: both lowered to LMQT (5 had GT). */
+	ck_assert_int_eq(timer_of(S(2)), NOW + LMQT);
+	ck_assert_int_eq(timer_of(S(5)), NOW + LMQT);
+	ck_assert_uint_eq(g->gtimer, gt);
+	ck_assert_uint_eq(nq, 1);
+	ck_assert_uint_eq(qs[0].n, 2);
+}
+END_TEST
+
+/* 6.4.2 row 7: EXCLUDE(X,Y) + TO_EX(A) -> EXCLUDE(A-Y, Y*A);
+ * (A-X-Y)=Group Timer; Delete(X-A); Delete(Y-A); Send Q(G,A-Y);
+ * GT=GMI. */
+START_TEST(row_ex_to_ex)
+{
+	static const uint32_t	 a[] = { S(2), S(3), S(5) };
+
+	make_exclude_xy();
+	rec(NOW, PX_TO_EX, a, 3);
+	ck_assert_int_eq(timer_of(S(1)), -1);
+	ck_assert_int_eq(timer_of(S(4)), -1);
+	ck_assert_int_eq(timer_of(S(3)), 0);
+	ck_assert_int_eq(timer_of(S(2)), NOW + LMQT);
+	ck_assert_int_eq(timer_of(S(5)), NOW + LMQT);
+	ck_assert_uint_eq(g->gtimer, NOW + GMI);
+	ck_assert_uint_eq(nq, 1);
+	ck_assert_uint_eq(qs[0].n, 2);
+}
+END_TEST
+
+/* 6.4.2 row 8: EXCLUDE(X,Y) + TO_IN(A) -> EXCLUDE(X+A, Y-A); (A)=GMI;
+ * Send Q(G,X-A); Send Q(G). */
+START_TEST(row_ex_to_in)
+{
+	static const uint32_t	 a[] = { S(2), S(3) };
+
+	make_exclude_xy();
+	rec(NOW, PX_TO_IN, a, 2);
+	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	ck_assert_int_eq(timer_of(S(2)), NOW + GMI);
+	ck_assert_int_eq(timer_of(S(3)), NOW + GMI);
+	ck_assert_int_eq(timer_of(S(4)), 0);
+	ck_assert_int_eq(timer_of(S(1)), NOW + LMQT);	/* Q(G,X-A) */
+	ck_assert_uint_eq(g->gtimer, NOW + LMQT);	/* Q(G) */
+	ck_assert_uint_eq(nq, 2);
+	ck_assert_uint_eq(qs[0].n, 1);
+	ck_assert_uint_eq(qs[0].srcs[0], S(1));
+	ck_assert_uint_eq(qs[1].n, 0);
+	ck_assert_uint_eq(qs[1].group, G);
+	ck_assert_int_eq(qs[1].s, 0);
+}
+END_TEST
+
+/* 6.3, all six rows. */
+START_TEST(forwarding_rules)
+{
+	static const uint32_t	 a[] = { S(2), S(3) };
+
+	make_include_a();
+	ck_assert(grp_forwards(g, S(1), NOW));		/* INCLUDE, > 0 */
+	ck_assert(!grp_forwards(g, S(9), NOW));		/* INCLUDE, none */
+	ck_assert(!grp_forwards(g, S(1), NOW + GMI));	/* INCLUDE, == 0 */
+	grp_free(g);
+	g = grp_new(G);
+	make_exclude_xy();
+	(void)a;
+	ck_assert(grp_forwards(g, S(1), NOW));		/* EXCLUDE, > 0 */
+	ck_assert(!grp_forwards(g, S(3), NOW));		/* EXCLUDE, == 0 */
+	ck_assert(grp_forwards(g, S(9), NOW));		/* EXCLUDE, none */
+}
+END_TEST
+
+/* 6.5 and 6.2.3: expiries. */
+START_TEST(expiry)
+{
+	uint64_t	 t;
+
+	static const uint32_t	 x[] = { S(1), S(2) };
+
+	make_exclude_xy();
+	rec(NOW, PX_ALLOW, x, 2);	/* X outlives the group timer */
+	/* Group timer ends: INCLUDE(X), Y deleted. */
+	t = g->gtimer;
+	ck_assert_int_eq(grp_timers(g, &P, t, NULL, &ops, NULL), 1);
+	ck_assert_uint_eq(g->mode, PX_INCLUDE);
+	ck_assert_uint_eq(g->nsrcs, 2);
+	ck_assert_int_eq(timer_of(S(3)), -1);
+	/* Source timers end in INCLUDE: deleted, then the group is empty. */
+	t = (uint64_t)timer_of(S(1));
+	ck_assert_int_eq(grp_timers(g, &P, t, NULL, &ops, NULL), 1);
+	ck_assert_uint_eq(g->nsrcs, 0);
+	ck_assert(grp_is_empty(g, t));
+}
+END_TEST
+
+START_TEST(expiry_exclude_source)
+{
+	static const uint32_t	 x[] = { S(7) };
+
+	make_exclude_xy();
+	rec(NOW, PX_ALLOW, x, 1);
+	g->gtimer = NOW + 10 * GMI;
+	ck_assert(grp_forwards(g, S(7), NOW));
+	ck_assert_int_eq(grp_timers(g, &P, NOW + GMI, NULL, &ops, NULL), 1);
+	ck_assert_int_eq(timer_of(S(7)), 0);		/* kept, stopped */
+	ck_assert(!grp_forwards(g, S(7), NOW + GMI));
+	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+}
+END_TEST
+
+/* 6.6.3.1: Q(G) then LMQC-1 retransmissions; S set once GT > LMQT. */
+START_TEST(gsq_retransmission)
+{
+	static const uint32_t	 none[1] = { 0 };
+
+	make_exclude_xy();
+	rec(NOW, PX_TO_IN, none, 0);
+	ck_assert_uint_eq(nq, 2);	/* Q(G,X) and Q(G) */
+	ck_assert_uint_eq(g->gsq_left, 1);
+	/* A report raises the group timer before the retransmission. */
+	rec(NOW + 100, PX_IS_EX, none, 0);
+	nq = 0;
+	grp_timers(g, &P, NOW + 1000, NULL, &ops, NULL);
+	ck_assert_uint_ge(nq, 1);
+	ck_assert_uint_eq(qs[nq - 1].group, G);
+	ck_assert_uint_eq(qs[nq - 1].n, 0);
+	ck_assert_int_eq(qs[nq - 1].s, 1);		/* GT > LMQT */
+	ck_assert_uint_eq(g->gsq_left, 0);
+	nq = 0;
+	grp_timers(g, &P, NOW + 2000, NULL, &ops, NULL);
+	for (unsigned i = 0; i < nq; i++)
+		ck_assert_uint_ne(qs[i].n == 0 && qs[i].group == G, 1);
+}
+END_TEST
+
+/* 6.6.3.2: S=1 list (timers > LMQT) and S=0 list, both retransmitted. */
+START_TEST(gssq_split)
+{
+	static const uint32_t	 b[] = { S(1), S(2) }, r[] = { S(1) };
+
+	make_include_a();
+	rec(NOW, PX_BLOCK, b, 2);
+	ck_assert_uint_eq(nq, 1);
+	ck_assert_uint_eq(qs[0].n, 2);
+	ck_assert_int_eq(qs[0].s, 0);
+	/* Host re-reports S1: its timer goes back to GMI. */
+	rec(NOW + 100, PX_ALLOW, r, 1);
+	nq = 0;
+	grp_timers(g, &P, NOW + 1000, NULL, &ops, NULL);
+	ck_assert_uint_eq(nq, 2);
+	ck_assert_int_eq(qs[0].s, 1);
+	ck_assert_uint_eq(qs[0].srcs[0], S(1));
+	ck_assert_int_eq(qs[1].s, 0);
+	ck_assert_uint_eq(qs[1].srcs[0], S(2));
+	/* LMQC (2) sends in all: nothing more. */
+	nq = 0;
+	grp_timers(g, &P, NOW + 2000, NULL, &ops, NULL);
+	ck_assert_uint_eq(nq, 0);
+	/* S2 was not re-reported: gone after LMQT. */
+	ck_assert_int_eq(timer_of(S(2)), -1);
+	ck_assert_int_eq(timer_of(S(1)), NOW + 100 + GMI);
+}
+END_TEST
+
+/* Only the querier sends; 6.6.1 lowering on queries heard. */
+START_TEST(non_querier_and_lowering)
+{
+	static const uint32_t	 b[] = { S(1) };
+
+	P.querier = 0;
+	make_include_a();
+	rec(NOW, PX_BLOCK, b, 1);
+	ck_assert_uint_eq(nq, 0);
+	ck_assert_int_eq(timer_of(S(1)), NOW - 1000 + GMI);
+	grp_query_heard(g, &P, NOW, b, 1);
+	ck_assert_int_eq(timer_of(S(1)), NOW + LMQT);
+	grp_free(g);
+	g = grp_new(G);
+	make_exclude_xy();
+	grp_query_heard(g, &P, NOW, NULL, 0);
+	ck_assert_uint_eq(g->gtimer, NOW + LMQT);
+	/* Never raised. */
+	grp_query_heard(g, &P, NOW + 100, NULL, 0);
+	ck_assert_uint_eq(g->gtimer, NOW + LMQT);
+}
+END_TEST
+
+/* 7.3.2: v2 and v1 compatibility modes and their translations. */
+START_TEST(compat_modes)
+{
+	static const uint32_t	 b[] = { S(1) };
+
+	/* A v2 report: IS_EX({}), compat v2. */
+	grp_record(g, &P, NOW, S(50), PX_IS_EX, NULL, 0, 2, NULL, &ops, NULL);
+	ck_assert_uint_eq(grp_compat(g, NOW), 2);
+	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	/* BLOCK ignored, TO_EX(x) treated as TO_EX({}). */
+	ck_assert_int_eq(grp_record(g, &P, NOW, S(51), PX_BLOCK, b, 1, 3,
+	    NULL, &ops, NULL), 0);
+	grp_record(g, &P, NOW, S(51), PX_TO_EX, b, 1, 3, NULL, &ops, NULL);
+	ck_assert_uint_eq(g->nsrcs, 0);
+	/* A v1 report: compat v1; leaves (TO_IN) ignored. */
+	grp_record(g, &P, NOW, S(52), PX_IS_EX, NULL, 0, 1, NULL, &ops, NULL);
+	ck_assert_uint_eq(grp_compat(g, NOW), 1);
+	ck_assert_int_eq(grp_record(g, &P, NOW, S(50), PX_TO_IN, NULL, 0, 2,
+	    NULL, &ops, NULL), 0);
+	ck_assert_uint_eq(g->gtimer, NOW + GMI);
+	/* v1 timer expires first: v2 again; then v3. */
+	g->v1_host = NOW + 10;
+	grp_timers(g, &P, NOW + 10, NULL, &ops, NULL);
+	ck_assert_uint_eq(grp_compat(g, NOW + 10), 2);
+	g->v2_host = NOW + 20;
+	grp_timers(g, &P, NOW + 20, NULL, &ops, NULL);
+	ck_assert_uint_eq(grp_compat(g, NOW + 20), 3);
+	/* An interface configured for v2 caps the translation too. */
+	P.version = 2;
+	ck_assert_int_eq(grp_record(g, &P, NOW + 30, S(51), PX_BLOCK, b, 1,
+	    3, NULL, &ops, NULL), 0);
+}
+END_TEST
+
+/* RFC 4604: EXCLUDE in the SSM range is ignored. */
+START_TEST(ssm_exclude_ignored)
+{
+	static const uint32_t	 b[] = { S(1) };
+
+	grp_free(g);
+	g = grp_new(GSSM);
+	ck_assert_int_eq(grp_record(g, &P, NOW, S(50), PX_IS_EX, b, 1, 3,
+	    NULL, &ops, NULL), 0);
+	ck_assert_int_eq(grp_record(g, &P, NOW, S(50), PX_TO_EX, NULL, 0, 3,
+	    NULL, &ops, NULL), 0);
+	ck_assert_uint_eq(g->mode, PX_INCLUDE);
+	grp_record(g, &P, NOW, S(50), PX_ALLOW, b, 1, 3, NULL, &ops, NULL);
+	ck_assert(grp_forwards(g, S(1), NOW));
+}
+END_TEST
+
+/* Fast leave: the last tracked host prunes at once, not before. */
+START_TEST(fast_leave)
+{
+	P.fast_leave = 1;
+	grp_record(g, &P, NOW, S(50), PX_IS_EX, NULL, 0, 3, NULL, &ops, NULL);
+	grp_record(g, &P, NOW, S(51), PX_IS_EX, NULL, 0, 3, NULL, &ops, NULL);
+	ck_assert_uint_eq(g->nhosts, 2);
+	grp_record(g, &P, NOW + 1, S(50), PX_TO_IN, NULL, 0, 3, NULL, &ops,
+	    NULL);
+	ck_assert_uint_eq(g->mode, PX_EXCLUDE);		/* S51 still there */
+	ck_assert(grp_forwards(g, S(9), NOW + 1));
+	grp_record(g, &P, NOW + 2, S(51), PX_TO_IN, NULL, 0, 3, NULL, &ops,
+	    NULL);
+	ck_assert(grp_is_empty(g, NOW + 2));		/* at once */
+	ck_assert(!grp_forwards(g, S(9), NOW + 2));
+}
+END_TEST
+
+START_TEST(fast_leave_include_sources)
+{
+	static const uint32_t	 s1[] = { S(1) }, s12[] = { S(1), S(2) };
+
+	P.fast_leave = 1;
+	grp_record(g, &P, NOW, S(50), PX_ALLOW, s12, 2, 3, NULL, &ops, NULL);
+	grp_record(g, &P, NOW, S(51), PX_ALLOW, s1, 1, 3, NULL, &ops, NULL);
+	grp_record(g, &P, NOW + 1, S(50), PX_BLOCK, s12, 2, 3, NULL, &ops,
+	    NULL);
+	ck_assert(grp_forwards(g, S(1), NOW + 1));	/* S51 wants it */
+	ck_assert(!grp_forwards(g, S(2), NOW + 1));	/* nobody */
+}
+END_TEST
+
+/* Older hosts (report suppression) or 0.0.0.0: no early pruning. */
+START_TEST(fast_leave_untracked)
+{
+	P.fast_leave = 1;
+	grp_record(g, &P, NOW, S(50), PX_IS_EX, NULL, 0, 3, NULL, &ops, NULL);
+	grp_record(g, &P, NOW, S(51), PX_IS_EX, NULL, 0, 2, NULL, &ops, NULL);
+	grp_record(g, &P, NOW + 1, S(50), PX_TO_IN, NULL, 0, 3, NULL, &ops,
+	    NULL);
+	ck_assert(!grp_is_empty(g, NOW + 1));
+	grp_free(g);
+	g = grp_new(G);
+	grp_record(g, &P, NOW, 0, PX_IS_EX, NULL, 0, 3, NULL, &ops, NULL);
+	grp_record(g, &P, NOW, 0, PX_TO_IN, NULL, 0, 3, NULL, &ops, NULL);
+	ck_assert(!grp_is_empty(g, NOW));
+	ck_assert_uint_eq(g->untracked, 1);
+}
+END_TEST
+
+/* RFC 4605 4.1 preprocessing. */
+START_TEST(export_preprocess)
+{
+	uint32_t	 out[8];
+	unsigned	 n;
+
+	make_exclude_xy();
+	ck_assert_int_eq(grp_export(g, NOW, out, 8, &n), PX_EXCLUDE);
+	ck_assert_uint_eq(n, 2);		/* only Y */
+	ck_assert_uint_eq(out[0], S(3));
+	ck_assert_uint_eq(out[1], S(4));
+}
+END_TEST
+
+/* ---- merge ---- */
+
+START_TEST(merge_rfc_example)
+{
+	/* I1: IGMPv2 (G) -> EXCLUDE({}); I2: INCLUDE(S1,S2). */
+	static const uint32_t	 s12[] = { S(1), S(2) };
+	struct px_sub		 subs[2] = {
+		{ PX_EXCLUDE, NULL, 0 }, { PX_INCLUDE, s12, 2 } };
+	uint32_t		 out[8];
+	unsigned		 n;
+	uint8_t			 mode;
+
+	ck_assert_int_eq(px_merge(subs, 2, out, 8, &n, &mode), 1);
+	ck_assert_uint_eq(mode, PX_EXCLUDE);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(merge_combinations)
+{
+	static const uint32_t	 a[] = { S(1), S(2), S(3) }, b[] = { S(2),
+	    S(3), S(4) }, c[] = { S(3) };
+	struct px_sub		 subs[3];
+	uint32_t		 out[8];
+	unsigned		 n;
+	uint8_t			 mode;
+
+	/* INCLUDE + INCLUDE: union. */
+	subs[0] = (struct px_sub){ PX_INCLUDE, a, 3 };
+	subs[1] = (struct px_sub){ PX_INCLUDE, b, 3 };
+	ck_assert_int_eq(px_merge(subs, 2, out, 8, &n, &mode), 1);
+	ck_assert_uint_eq(mode, PX_INCLUDE);
+	ck_assert_uint_eq(n, 4);
+	/* EXCLUDE + EXCLUDE: intersection. */
+	subs[0].mode = subs[1].mode = PX_EXCLUDE;
+	ck_assert_int_eq(px_merge(subs, 2, out, 8, &n, &mode), 1);
+	ck_assert_uint_eq(mode, PX_EXCLUDE);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(out[0], S(2));
+	ck_assert_uint_eq(out[1], S(3));
+	/* EXCLUDE + EXCLUDE + INCLUDE(c): intersection minus c. */
+	subs[2] = (struct px_sub){ PX_INCLUDE, c, 1 };
+	ck_assert_int_eq(px_merge(subs, 3, out, 8, &n, &mode), 1);
+	ck_assert_uint_eq(mode, PX_EXCLUDE);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(out[0], S(2));
+	/* INCLUDE then EXCLUDE (order does not matter). */
+	subs[0] = (struct px_sub){ PX_INCLUDE, a, 3 };
+	subs[1] = (struct px_sub){ PX_EXCLUDE, b, 3 };
+	ck_assert_int_eq(px_merge(subs, 2, out, 8, &n, &mode), 1);
+	ck_assert_uint_eq(mode, PX_EXCLUDE);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(out[0], S(4));
+	/* Nothing, or only empty INCLUDEs: no record. */
+	ck_assert_int_eq(px_merge(subs, 0, out, 8, &n, &mode), 0);
+	subs[0] = (struct px_sub){ PX_INCLUDE, NULL, 0 };
+	ck_assert_int_eq(px_merge(subs, 1, out, 8, &n, &mode), 0);
+	/* One EXCLUDE({}) wins over everything. */
+	subs[1] = (struct px_sub){ PX_EXCLUDE, NULL, 0 };
+	ck_assert_int_eq(px_merge(subs, 2, out, 8, &n, &mode), 1);
+	ck_assert_uint_eq(mode, PX_EXCLUDE);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+/* ---- querier election (iface.c) ---- */
+
+static struct px_conf	 C;
+
+START_TEST(querier_election)
+{
+	struct px_iface	 ifp;
+	unsigned	 before;
+
+	px_conf_defaults(&C);
+	C.nds = 1;
+	if_init(&ifp, "d1", 3);
+	ifp.up = 1;
+	ifp.ifindex = 2;
+	ifp.vif = 1;
+	ifp.addr = 0x0a000005;
+	if_start(&ifp, &C, NOW, &ops, NULL);
+	ck_assert_int_eq(ifp.querier, 1);
+	/* Startup: Startup Query Count (RV = 2) queries QI/4 apart. */
+	if_timers(&ifp, &C, NOW, &ops, NULL);
+	ck_assert_uint_eq(nq, 1);
+	ck_assert_uint_eq(qs[0].group, 0);
+	ck_assert_uint_eq(ifp.gq_next, NOW + 125000 / 4);
+	if_timers(&ifp, &C, ifp.gq_next, &ops, NULL);
+	ck_assert_uint_eq(nq, 2);
+	ck_assert_uint_eq(ifp.gq_next, NOW + 125000 / 4 + 125000);
+	/* A higher address does not win. */
+	if_query_heard(&ifp, &C, NOW + 1, 0x0a000009, 3, 100, 0, 0, 2, 125,
+	    NULL, 0, &ops, NULL);
+	ck_assert_int_eq(ifp.querier, 1);
+	/* A lower one does; Other Querier Present = RV*QI + QRI/2. */
+	if_query_heard(&ifp, &C, NOW + 2, 0x0a000002, 3, 100, 0, 0, 3, 60,
+	    NULL, 0, &ops, NULL);
+	ck_assert_int_eq(ifp.querier, 0);
+	ck_assert_uint_eq(ifp.oqp, NOW + 2 + 2 * 125000 + 5000);
+	ck_assert_uint_eq(ifp.qrv, 3);		/* adopted */
+	ck_assert_uint_eq(ifp.qi_ms, 60000);
+	before = nq;
+	if_timers(&ifp, &C, NOW + 200000, &ops, NULL);
+	ck_assert_uint_eq(nq, before);		/* silent */
+	/* The other querier goes quiet: querier again, at once. */
+	if_timers(&ifp, &C, ifp.oqp, &ops, NULL);
+	ck_assert_int_eq(ifp.querier, 1);
+	ck_assert_uint_eq(nq, before + 1);
+	if_stop(&ifp, NOW, &ops, NULL);
+	free(ifp.groups);
+}
+END_TEST
+
+START_TEST(querier_needs_address)
+{
+	struct px_iface	 ifp;
+
+	px_conf_defaults(&C);
+	if_init(&ifp, "d1", 2);
+	ifp.up = 1;
+	if_start(&ifp, &C, NOW, &ops, NULL);
+	ck_assert_int_eq(ifp.querier, 0);
+	if_timers(&ifp, &C, NOW, &ops, NULL);
+	ck_assert_uint_eq(nq, 0);
+	/* Any query then makes that router the querier we know. */
+	if_query_heard(&ifp, &C, NOW, 0x0a000009, 2, 100, 0, 0, 0, 0, NULL,
+	    0, &ops, NULL);
+	ck_assert_uint_eq(ifp.querier_addr, 0x0a000009);
+}
+END_TEST
+
+/* Reports for 224.0.0.0/24 and v1/v2 in the SSM range are never kept. */
+START_TEST(iface_filters)
+{
+	struct px_iface	 ifp;
+
+	px_conf_defaults(&C);
+	if_init(&ifp, "d1", 3);
+	ifp.up = 1;
+	ifp.addr = 0x0a000005;
+	if_report(&ifp, &C, NOW, S(9), PX_IS_EX, 0xe00000fbU, NULL, 0, 3,
+	    &ops, NULL);
+	if_report(&ifp, &C, NOW, S(9), PX_IS_EX, GSSM, NULL, 0, 2, &ops,
+	    NULL);
+	ck_assert_uint_eq(ifp.ngroups, 0);
+	ck_assert_uint_eq(ifp.ctr_ignored, 2);
+	if_report(&ifp, &C, NOW, S(9), PX_IS_EX, G, NULL, 0, 2, &ops, NULL);
+	ck_assert_uint_eq(ifp.ngroups, 1);
+	if_stop(&ifp, NOW, &ops, NULL);
+	ck_assert_uint_eq(ifp.ngroups, 0);
+	free(ifp.groups);
+}
+END_TEST
+
+/* ---- upstream host part ---- */
+
+static struct px_upstream	 U;
+
+/* Records of upstream report k: type and source count each. */
+static unsigned
+up_records(unsigned k, uint8_t *types, uint32_t *groups, uint16_t *ns)
+{
+	struct ip4_info		 ip;
+	struct igmp_msg		 m;
+	struct igmp_rec_iter	 it;
+	struct igmp_rec		 r;
+	unsigned		 n = 0;
+
+	ck_assert_int_eq(igmp_decode_packet(upkt[k], ulen[k], &ip, &m),
+	    IGMP_OK);
+	ck_assert_uint_eq(m.type, IGMP_V3_REPORT);
+	ck_assert_int_eq(ip.router_alert, 1);
+	igmp_rec_iter_init(&it, &m);
+	while (igmp_rec_next(&it, &r) == 1) {
+		types[n] = r.type;
+		groups[n] = r.group;
+		ns[n] = r.nsrcs;
+		n++;
+	}
+	return n;
+}
+
+START_TEST(upstream_state_changes)
+{
+	static const uint32_t	 a[] = { S(1), S(2) }, b[] = { S(2), S(3) };
+	uint8_t			 t[8];
+	uint32_t		 gr[8];
+	uint16_t		 ns[8];
+
+	px_conf_defaults(&C);
+	up_init(&U);
+	/* New INCLUDE(A): ALLOW(A) now, then RV-1 = 1 repeat. */
+	up_update(&U, G, PX_INCLUDE, a, 2, NOW, &C);
+	up_flush(&U, NOW, &C, &ops, NULL);
+	ck_assert_uint_eq(nup, 1);
+	ck_assert_uint_eq(up_records(0, t, gr, ns), 1);
+	ck_assert_uint_eq(t[0], IGMP_ALLOW_NEW_SOURCES);
+	ck_assert_uint_eq(ns[0], 2);
+	ck_assert_uint_ne(up_next_deadline(&U), UINT64_MAX);
+	/* Before the repeat: A -> B merges: ALLOW(3) BLOCK(1), and S2's
+	 * pending ALLOW stays. */
+	up_update(&U, G, PX_INCLUDE, b, 2, NOW + 10, &C);
+	up_flush(&U, NOW + 10, &C, &ops, NULL);
+	ck_assert_uint_eq(nup, 2);
+	ck_assert_uint_eq(up_records(1, t, gr, ns), 2);
+	ck_assert_uint_eq(t[0], IGMP_ALLOW_NEW_SOURCES);
+	ck_assert_uint_eq(ns[0], 2);		/* S2 (pending) and S3 */
+	ck_assert_uint_eq(t[1], IGMP_BLOCK_OLD_SOURCES);
+	ck_assert_uint_eq(ns[1], 1);
+	/* The repeat: ALLOW(S3) BLOCK(S1) once more; then nothing. */
+	up_timers(&U, up_next_deadline(&U), &C, &ops, NULL);
+	ck_assert_uint_eq(nup, 3);
+	ck_assert_uint_eq(up_records(2, t, gr, ns), 2);
+	ck_assert_uint_eq(ns[0], 1);
+	ck_assert_uint_eq(up_next_deadline(&U), UINT64_MAX);
+	/* Filter-mode change: TO_EX({}) RV times. */
+	up_update(&U, G, PX_EXCLUDE, NULL, 0, NOW + 5000, &C);
+	up_flush(&U, NOW + 5000, &C, &ops, NULL);
+	ck_assert_uint_eq(up_records(3, t, gr, ns), 1);
+	ck_assert_uint_eq(t[0], IGMP_CHANGE_TO_EXCLUDE);
+	up_timers(&U, up_next_deadline(&U), &C, &ops, NULL);
+	ck_assert_uint_eq(up_records(4, t, gr, ns), 1);
+	ck_assert_uint_eq(t[0], IGMP_CHANGE_TO_EXCLUDE);
+	ck_assert_uint_eq(up_next_deadline(&U), UINT64_MAX);
+	/* A general query: IS_EX({}) at once. */
+	up_query(&U, NOW + 6000, &C, 3, 100, 0, 2, 125, NULL, 0, &ops, NULL);
+	ck_assert_uint_eq(up_records(5, t, gr, ns), 1);
+	ck_assert_uint_eq(t[0], IGMP_MODE_IS_EXCLUDE);
+	/* Gone: TO_IN({}), then the record is dropped after the repeats. */
+	up_update(&U, G, PX_INCLUDE, NULL, 0, NOW + 7000, &C);
+	up_flush(&U, NOW + 7000, &C, &ops, NULL);
+	ck_assert_uint_eq(up_records(6, t, gr, ns), 1);
+	ck_assert_uint_eq(t[0], IGMP_CHANGE_TO_INCLUDE);
+	ck_assert_uint_eq(ns[0], 0);
+	up_timers(&U, up_next_deadline(&U), &C, &ops, NULL);
+	ck_assert_uint_eq(U.n, 0);
+	up_free(&U);
+}
+END_TEST
+
+/* 7.2.1: an IGMPv2 querier upstream: v2 reports and leaves only. */
+START_TEST(upstream_v2_querier)
+{
+	struct ip4_info	 ip;
+	struct igmp_msg	 m;
+
+	px_conf_defaults(&C);
+	up_init(&U);
+	up_query(&U, NOW, &C, 2, 100, 0, 0, 0, NULL, 0, &ops, NULL);
+	ck_assert_uint_eq(up_version(&U, NOW), 2);
+	up_update(&U, G, PX_EXCLUDE, NULL, 0, NOW, &C);
+	up_flush(&U, NOW, &C, &ops, NULL);
+	ck_assert_uint_eq(nup, 1);
+	ck_assert_int_eq(igmp_decode_packet(upkt[0], ulen[0], &ip, &m),
+	    IGMP_OK);
+	ck_assert_uint_eq(m.type, IGMP_V2_REPORT);
+	ck_assert_uint_eq(ip.dst, G);
+	up_update(&U, G, PX_INCLUDE, NULL, 0, NOW + 10, &C);
+	up_flush(&U, NOW + 10, &C, &ops, NULL);
+	ck_assert_int_eq(igmp_decode_packet(upkt[nup - 1], ulen[nup - 1], &ip,
+	    &m), IGMP_OK);
+	ck_assert_uint_eq(m.type, IGMP_V2_LEAVE);
+	ck_assert_uint_eq(ip.dst, IN4_ALLROUTERS);
+	/* Older Version Querier Present Timeout: v3 again after it. */
+	ck_assert_uint_eq(up_version(&U, NOW + 2 * 125000 + 10000), 3);
+	up_free(&U);
+}
+END_TEST
+
+/* Large source lists are split over reports (RFC 3376 4.2.16). */
+START_TEST(upstream_split)
+{
+	static uint32_t	 many[700];
+	uint8_t		 t[8];
+	uint32_t	 gr[8];
+	uint16_t	 ns[8];
+	unsigned	 i, total = 0;
+
+	px_conf_defaults(&C);
+	up_init(&U);
+	for (i = 0; i < 700; i++)
+		many[i] = S(i + 1);
+	up_update(&U, G, PX_INCLUDE, many, 700, NOW, &C);
+	up_flush(&U, NOW, &C, &ops, NULL);
+	ck_assert_uint_ge(nup, 2);
+	for (i = 0; i < nup; i++) {
+		ck_assert_uint_le(ulen[i], 1500);
+		ck_assert_uint_eq(up_records(i, t, gr, ns), 1);
+		total += ns[0];
+	}
+	ck_assert_uint_eq(total, 700);
+	up_free(&U);
+}
+END_TEST
+
+Suite *
+px_suite(void)
+{
+	Suite	*s = suite_create("igmpproxyd");
+	TCase	*tc = tcase_create("router");
+	TCase	*tm = tcase_create("merge");
+	TCase	*tq = tcase_create("iface");
+	TCase	*tu = tcase_create("upstream");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, row_in_is_in);
+	tcase_add_test(tc, row_in_is_ex);
+	tcase_add_test(tc, row_ex_is_in);
+	tcase_add_test(tc, row_ex_is_ex);
+	tcase_add_test(tc, row_in_allow);
+	tcase_add_test(tc, row_in_block);
+	tcase_add_test(tc, row_in_to_ex);
+	tcase_add_test(tc, row_in_to_in);
+	tcase_add_test(tc, row_ex_allow);
+	tcase_add_test(tc, row_ex_block);
+	tcase_add_test(tc, row_ex_to_ex);
+	tcase_add_test(tc, row_ex_to_in);
+	tcase_add_test(tc, forwarding_rules);
+	tcase_add_test(tc, expiry);
+	tcase_add_test(tc, expiry_exclude_source);
+	tcase_add_test(tc, gsq_retransmission);
+	tcase_add_test(tc, gssq_split);
+	tcase_add_test(tc, non_querier_and_lowering);
+	tcase_add_test(tc, compat_modes);
+	tcase_add_test(tc, ssm_exclude_ignored);
+	tcase_add_test(tc, fast_leave);
+	tcase_add_test(tc, fast_leave_include_sources);
+	tcase_add_test(tc, fast_leave_untracked);
+	tcase_add_test(tc, export_preprocess);
+	suite_add_tcase(s, tc);
+	tcase_add_test(tm, merge_rfc_example);
+	tcase_add_test(tm, merge_combinations);
+	suite_add_tcase(s, tm);
+	tcase_add_checked_fixture(tq, setup, teardown);
+	tcase_add_test(tq, querier_election);
+	tcase_add_test(tq, querier_needs_address);
+	tcase_add_test(tq, iface_filters);
+	suite_add_tcase(s, tq);
+	tcase_add_checked_fixture(tu, setup, teardown);
+	tcase_add_test(tu, upstream_state_changes);
+	tcase_add_test(tu, upstream_v2_querier);
+	tcase_add_test(tu, upstream_split);
+	suite_add_tcase(s, tu);
+	return s;
+}
