@@ -73,6 +73,9 @@ PX_CORE		:= igmpproxyd/group.c igmpproxyd/iface.c igmpproxyd/merge.c \
 		   igmpproxyd/upstream.c igmpproxyd/px.c igmpproxyd/config.c
 PX_SRCS		:= $(PX_CORE) igmpproxyd/mroute.c igmpproxyd/igmpproxyd.c
 
+RL_CORE		:= amtrelayd/relay_fsm.c amtrelayd/mac.c amtrelayd/config.c
+RL_SRCS		:= $(RL_CORE) amtrelayd/relay_io.c amtrelayd/amtrelayd.c
+
 UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_cksum.c tests/unit/test_addr.c \
 		   tests/unit/test_amt_proto.c tests/unit/test_igmp_proto.c \
@@ -86,9 +89,9 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))
 UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE)) \
-		   $(call obj,$(PX_CORE))
+		   $(call obj,$(PX_CORE)) $(call obj,$(RL_CORE))
 
-PROGS		:= $(O)/bin/amtgwd $(O)/bin/igmpproxyd
+PROGS		:= $(O)/bin/amtgwd $(O)/bin/igmpproxyd $(O)/bin/amtrelayd
 TOOLS		:= $(O)/bin/fakerelay $(O)/bin/mcrecv $(O)/bin/fakegw \
 		   $(O)/bin/pktcount $(O)/bin/igmpq $(O)/bin/gwbase \
 		   $(O)/bin/joinlat
@@ -112,6 +115,10 @@ $(O)/bin/amtgwd: $(call obj,$(GW_SRCS)) $(O)/libcommon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(O)/bin/igmpproxyd: $(call obj,$(PX_SRCS)) $(O)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/bin/amtrelayd: $(call obj,$(RL_SRCS)) $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -176,9 +183,13 @@ deps:
 # --- fuzzing (clang, libFuzzer) --------------------------------------
 
 FUZZ_O		:= build-fuzz
-FUZZ_FLAGS	:= -std=gnu11 -g -O1 -D_GNU_SOURCE -Icommon \
+FUZZ_FLAGS	:= -std=gnu11 -g -O1 -D_GNU_SOURCE -Icommon -Iamtgwd \
+		   -Iigmpproxyd -Iamtrelayd -DSYSCONFDIR='"/etc/amt"' \
+		   -DRUNDIR='"/run/amt"' \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_COMMON	:= $(COMMON_SRCS)
+FUZZ_COMMON	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
+		   common/util.c amtgwd/config.c igmpproxyd/config.c \
+		   amtrelayd/config.c
 
 $(FUZZ_O)/%: tests/fuzz/%.c $(FUZZ_COMMON)
 	@mkdir -p $(FUZZ_O)
@@ -192,6 +203,7 @@ fuzz: $(addprefix $(FUZZ_O)/,$(FUZZERS))
 		echo "== $$f ($(FUZZ_SECONDS) s)"; \
 		$(FUZZ_O)/$$f -max_total_time=$(FUZZ_SECONDS) \
 		    -dict=tests/fuzz/$$f.dict -detect_leaks=1 \
+		    -artifact_prefix=$(FUZZ_O)/$$f- \
 		    -print_final_stats=1 $(FUZZ_O)/corpus-$$f \
 		    2>$(FUZZ_O)/$$f.log || { tail -50 $(FUZZ_O)/$$f.log; exit 1; }; \
 		grep -E 'stat::number_of_executed_units|stat::peak_rss' \

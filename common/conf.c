@@ -234,6 +234,19 @@ conf_bool(struct conf_reader *r, const char *kw, const char *s, int *out)
 	return 0;
 }
 
+/*
+ * A value that can be written back between double quotes: no quotes
+ * and no control characters (there are no escapes in this syntax).
+ */
+static int
+printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '"')
+			return 0;
+	return 1;
+}
+
 /* Copy a string argument that must fit in len bytes. */
 int
 conf_string(struct conf_reader *r, const char *kw, const char *s, char *out,
@@ -244,6 +257,11 @@ conf_string(struct conf_reader *r, const char *kw, const char *s, char *out,
 	if (n == 0 || n >= len) {
 		conf_error(r, "%s: \"%s\" is empty or too long (max %zu)", kw,
 		    s, len - 1);
+		return -1;
+	}
+	if (!printable(s)) {
+		conf_error(r, "%s: quotes and control characters are not "
+		    "allowed", kw);
 		return -1;
 	}
 	memcpy(out, s, n + 1);
@@ -323,8 +341,9 @@ int
 conf_ifname(struct conf_reader *r, const char *kw, const char *s,
     char *out)
 {
-	if (strlen(s) >= IFNAMSIZ || *s == '\0' || strchr(s, '/') != NULL ||
-	    strcmp(s, ".") == 0 || strcmp(s, "..") == 0) {
+	if (strlen(s) >= IFNAMSIZ || *s == '\0' || strpbrk(s, "/ \t#") !=
+	    NULL || !printable(s) || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0) {
 		conf_error(r, "%s: \"%s\" is not a valid interface name", kw,
 		    s);
 		return -1;

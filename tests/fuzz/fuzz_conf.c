@@ -4,71 +4,65 @@
  */
 
 /*
- * libFuzzer harness for the configuration tokenizer and value parsers.
- * The input is read as a configuration file through fmemopen().
+ * libFuzzer harness for the configuration parsers: the input is read as
+ * amtgwd.conf, igmpproxyd.conf and amtrelayd.conf in turn (through
+ * fmemopen), and whatever parses is printed and parsed again, which
+ * must succeed.
  */
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "addr.h"
-#include "conf.h"
+#include "amtgwd.h"
+#include "amtrelayd.h"
+#include "igmpproxyd.h"
 #include "log.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static const struct conf_keyword kws[] = {	/* sorted */
-	{ "bool", 1, 1, 1 },
-	{ "number", 2, 1, 1 },
-	{ "prefix", 3, 1, 3 },
-	{ "string", 4, 1, 1 },
-};
+/* Parse text with parse(); if valid, print() it and parse that too. */
+#define ROUNDTRIP(type, defaults, parse, print) do {			\
+	static type	 a, b;						\
+	FILE		*in, *out;					\
+	char		*txt = NULL;					\
+	size_t		 tlen = 0;					\
+									\
+	defaults(&a);							\
+	if ((in = fmemopen((void *)(uintptr_t)data, len, "r")) == NULL)	\
+		break;							\
+	if (parse(&a, in, "fuzz") == 0) {				\
+		out = open_memstream(&txt, &tlen);			\
+		print(&a, out);						\
+		fclose(out);						\
+		defaults(&b);						\
+		fclose(in);						\
+		in = fmemopen(txt, tlen, "r");				\
+		if (parse(&b, in, "print") != 0)			\
+			abort();					\
+		free(txt);						\
+	}								\
+	fclose(in);							\
+} while (0)
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	static int			 init;
-	FILE				*fp;
-	struct conf_reader		 r;
-	struct conf_args		 a;
-	const struct conf_keyword	*kw;
-	struct prefix4			 p;
-	struct ipaddr			 ip;
-	unsigned			 v;
-	int				 b;
-	char				 s[32];
+	static int	 init;
 
 	if (!init) {
 		log_init(1, 0);
 		log_discard_all(1);
 		init = 1;
 	}
-	if (len == 0 || (fp = fmemopen((void *)(uintptr_t)data, len, "r"))
-	    == NULL)
+	if (len == 0)
 		return 0;
-	conf_from_fp(&r, fp, "fuzz");
-	while (conf_next(&r, &a) == 1) {
-		if ((kw = conf_directive(&r, kws, 4, &a)) == NULL)
-			continue;
-		switch (kw->id) {
-		case 1:
-			(void)conf_bool(&r, kw->name, a.argv[1], &b);
-			break;
-		case 2:
-			(void)conf_uint(&r, kw->name, a.argv[1], 1, 65535, &v);
-			break;
-		case 3:
-			(void)prefix4_parse(a.argv[1], &p);
-			(void)ipaddr_parse(a.argv[1], &ip);
-			break;
-		case 4:
-			(void)conf_string(&r, kw->name, a.argv[1], s,
-			    sizeof(s));
-			break;
-		}
-	}
-	conf_close(&r);
-	fclose(fp);
+	ROUNDTRIP(struct gw_conf, gw_conf_defaults, gw_conf_parse,
+	    gw_conf_print);
+	ROUNDTRIP(struct px_conf, px_conf_defaults, px_conf_parse,
+	    px_conf_print);
+	ROUNDTRIP(struct rl_conf, rl_conf_defaults, rl_conf_parse,
+	    rl_conf_print);
 	return 0;
 }

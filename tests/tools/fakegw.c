@@ -226,7 +226,9 @@ handle(int tun, const uint8_t *p, size_t n)
 		switch (type) {
 		case 1: case 3:		/* IS_IN, TO_IN: exactly these */
 			drop_group(g);
-			/* FALLTHROUGH */
+			for (k = 0; k < ns; k++)
+				join(tun, g, get32(p + off + 8 + 4 * k), 1);
+			break;
 		case 5:			/* ALLOW */
 			for (k = 0; k < ns; k++)
 				join(tun, g, get32(p + off + 8 + 4 * k), 1);

@@ -1,0 +1,356 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * amtrelayd main: command line, configuration, sockets opened as root,
+ * the membership limits raised, the privilege drop, and the libevent
+ * loop.  SIGHUP reloads timers and limits (addresses and the upstream
+ * need a restart), SIGTERM and SIGINT stop, SIGUSR1 dumps state.
+ */
+
+#include <sys/capability.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "daemon.h"
+#include "relay_io.h"
+#include "util.h"
+
+struct rld {
+	struct event_base	*base;
+	struct relay		 r;
+	struct rio		 io;
+	struct rl_conf		*conf;
+	const char		*conf_path;
+	const char		*pidfile_arg;
+	struct event		*ev_ctl[1 + RL_MAX_DISC];
+	struct event		*ev_pkt;
+	struct event		*ev_timer;
+	struct event		*ev_retry;
+	struct event		*ev_sig[4];
+};
+
+static struct rld	 rld;
+
+static void	 reschedule(struct rld *);
+
+static __attribute__((__noreturn__)) void
+usage(void)
+{
+	fprintf(stderr, "usage: amtrelayd [-dhnv] [-f file] [-p pidfile]\n");
+	exit(1);
+}
+
+static int
+op_send(void *arg, int sock, uint32_t a, uint16_t p, const uint8_t *b,
+    size_t len)
+{
+	struct rld	*d = arg;
+
+	return rio_send(&d->io, sock, a, p, b, len);
+}
+
+static int
+op_join(void *arg, uint32_t g, uint32_t s)
+{
+	struct rld	*d = arg;
+
+	return rio_join(&d->io, g, s);
+}
+
+static void
+op_leave(void *arg, uint32_t g, uint32_t s)
+{
+	struct rld	*d = arg;
+
+	rio_leave(&d->io, g, s);
+}
+
+static void
+op_random(void *arg, uint8_t *p, size_t n)
+{
+	(void)arg;
+	randombytes_buf(p, n);
+}
+
+static const struct rl_ops rld_ops = { op_send, op_join, op_leave,
+    op_random };
+
+static void
+ctl_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct rld		*d = arg;
+	struct sockaddr_in	 from;
+	socklen_t		 fl;
+	uint8_t			 buf[2048];
+	ssize_t			 n;
+	int			 i, sock = 0;
+
+	(void)ev;
+	for (i = 0; i < d->io.nctl; i++)
+		if (d->io.ctl[i] == fd)
+			sock = i;
+	for (i = 0; i < 256; i++) {
+		fl = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+		    (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			break;
+		rl_recv(&d->r, mono_ms(), sock, ntohl(from.sin_addr.s_addr),
+		    ntohs(from.sin_port), buf, (size_t)n);
+	}
+	reschedule(d);
+}
+
+static void
+pkt_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct rld	*d = arg;
+
+	(void)fd;
+	(void)ev;
+	rio_native_read(&d->io);
+}
+
+static void
+timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct rld	*d = arg;
+
+	(void)fd;
+	(void)ev;
+	rl_timer(&d->r, mono_ms());
+	reschedule(d);
+}
+
+static void
+reschedule(struct rld *d)
+{
+	uint64_t	 dl = rl_next_deadline(&d->r), now = mono_ms();
+	struct timeval	 tv;
+
+	dl = dl > now ? dl - now : 0;
+	tv.tv_sec = (time_t)(dl / 1000);
+	tv.tv_usec = (suseconds_t)(dl % 1000) * 1000;
+	if (evtimer_add(d->ev_timer, &tv) == -1)
+		fatalx("evtimer_add");
+}
+
+/* Until the upstream interface exists, look for it every 2 s. */
+static void
+retry_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct rld	*d = arg;
+	struct timeval	 tv = { 2, 0 };
+
+	(void)fd;
+	(void)ev;
+	if (d->io.pkt == -1 && rio_open_native(&d->io) == 0) {
+		d->ev_pkt = event_new(d->base, d->io.pkt, EV_READ | EV_PERSIST,
+		    pkt_cb, d);
+		if (d->ev_pkt == NULL || event_add(d->ev_pkt, NULL) == -1)
+			fatalx("event_add packet socket");
+		log_info("receiving native multicast on %s",
+		    d->conf->upstream);
+		return;
+	}
+	evtimer_add(d->ev_retry, &tv);
+}
+
+static void
+dump_line(void *arg, const char *line)
+{
+	(void)arg;
+	log_info("%s", line);
+}
+
+static void
+reload(struct rld *d)
+{
+	struct rl_conf	*nc, *old = d->conf;
+	unsigned	 i;
+
+	log_info("reloading %s", d->conf_path);
+	if ((nc = malloc(sizeof(*nc))) == NULL)
+		return;
+	if (rl_conf_load(nc, d->conf_path) == -1) {
+		log_warnx("%s has errors; keeping the running configuration",
+		    d->conf_path);
+		free(nc);
+		return;
+	}
+	if (d->pidfile_arg != NULL)
+		strcpy(nc->pidfile, old->pidfile);
+	if (nc->relay != old->relay || nc->ndisc != old->ndisc ||
+	    strcmp(nc->upstream, old->upstream) != 0 ||
+	    strcmp(nc->user, old->user) != 0)
+		log_warnx("address, upstream and user changes take effect at "
+		    "restart");
+	nc->relay = old->relay;
+	nc->ndisc = old->ndisc;
+	for (i = 0; i < old->ndisc; i++)
+		nc->disc[i] = old->disc[i];
+	memcpy(nc->upstream, old->upstream, sizeof(nc->upstream));
+	d->conf = nc;
+	d->r.conf = nc;
+	d->io.conf = nc;
+	free(old);
+	reschedule(d);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct rld	*d = arg;
+
+	(void)ev;
+	switch (sig) {
+	case SIGHUP:
+		reload(d);
+		break;
+	case SIGUSR1:
+		rl_dump(&d->r, mono_ms(), dump_line, NULL);
+		break;
+	default:
+		log_info("shutting down");
+		event_base_loopbreak(d->base);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct rld	*d = &rld;
+	static const cap_value_t caps[] = {
+		CAP_NET_RAW,	/* the packet socket, if upstream comes late */
+	};
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+	int		 ch, debug = 0, verbose = 0, check = 0, i;
+
+	d->conf_path = RL_CONF_FILE;
+	while ((ch = getopt(argc, argv, "df:hnp:v")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			d->conf_path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'p':
+			d->pidfile_arg = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_procname("amtrelayd");
+	log_init(1, LOG_DAEMON);
+	log_setverbose(verbose);
+	if ((d->conf = malloc(sizeof(*d->conf))) == NULL)
+		fatal("malloc");
+	if (rl_conf_load(d->conf, d->conf_path) == -1) {
+		if (check)
+			fprintf(stderr, "%s: configuration invalid\n",
+			    d->conf_path);
+		exit(1);
+	}
+	if (d->pidfile_arg != NULL) {
+		if (strlen(d->pidfile_arg) >= sizeof(d->conf->pidfile))
+			fatalx("pidfile path too long");
+		strcpy(d->conf->pidfile, d->pidfile_arg);
+	}
+	if (check) {
+		rl_conf_print(d->conf, stdout);
+		fprintf(stderr, "%s: configuration OK\n", d->conf_path);
+		exit(0);
+	}
+	if (geteuid() != 0)
+		fatalx("must be started as root");
+	if (sodium_init() == -1)
+		fatalx("libsodium");
+
+	rio_raise_limits();
+	if (rio_init(&d->io, d->conf) == -1)
+		exit(1);
+	(void)rio_open_native(&d->io);
+	if (!debug && daemon_detach() == -1)
+		fatal("daemon");
+	log_init(debug, LOG_DAEMON);
+	if (strncmp(d->conf->pidfile, RUNDIR "/", strlen(RUNDIR) + 1) == 0 &&
+	    rundir_create(RUNDIR, d->conf->user) == -1)
+		exit(1);
+	if (pidfile_create(d->conf->pidfile, d->conf->user) == -1)
+		exit(1);
+	if (privdrop(d->conf->user, caps, (int)NELEM(caps)) == -1) {
+		pidfile_remove();
+		fatalx("refusing to run with privileges");
+	}
+
+	daemon_libevent_logging();
+	if ((d->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	rl_init(&d->r, d->conf, &rld_ops, d, mono_ms());
+	d->io.r = &d->r;
+	for (i = 0; i < d->io.nctl; i++) {
+		d->ev_ctl[i] = event_new(d->base, d->io.ctl[i],
+		    EV_READ | EV_PERSIST, ctl_cb, d);
+		if (d->ev_ctl[i] == NULL || event_add(d->ev_ctl[i], NULL) == -1)
+			fatalx("event_add control socket");
+	}
+	d->ev_timer = evtimer_new(d->base, timer_cb, d);
+	d->ev_retry = evtimer_new(d->base, retry_cb, d);
+	if (d->ev_timer == NULL || d->ev_retry == NULL)
+		fatalx("evtimer_new");
+	retry_cb(-1, 0, d);
+	for (i = 0; i < (int)NELEM(sigs); i++) {
+		d->ev_sig[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
+		if (d->ev_sig[i] == NULL || event_add(d->ev_sig[i], NULL) == -1)
+			fatalx("evsignal_add");
+	}
+	signal(SIGPIPE, SIG_IGN);
+	log_info("started: relay %s, %u discovery address(es), upstream %s",
+	    addr4_ntoa(d->conf->relay), d->conf->ndisc, d->conf->upstream);
+	reschedule(d);
+
+	event_base_dispatch(d->base);
+
+	log_info("exiting");
+	rl_free(&d->r);
+	for (i = 0; i < (int)NELEM(sigs); i++)
+		event_free(d->ev_sig[i]);
+	for (i = 0; i < d->io.nctl; i++)
+		event_free(d->ev_ctl[i]);
+	if (d->ev_pkt != NULL)
+		event_free(d->ev_pkt);
+	event_free(d->ev_timer);
+	event_free(d->ev_retry);
+	event_base_free(d->base);
+	rio_close(&d->io);
+	pidfile_remove();
+	free(d->conf);
+	return 0;
+}

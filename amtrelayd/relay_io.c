@@ -1,0 +1,564 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * The relay's sockets.  Control: UDP 2268 on the relay address and on
+ * each discovery address (replies leave from the socket the message
+ * came to).  Native multicast: joined through the kernel host stack on
+ * the upstream interface, from a pool of plain UDP sockets packed up to
+ * the kernel's per-socket limits, and received whole, IP header and
+ * all, from a packet socket whose BPF filter keeps only incoming IPv4
+ * multicast that is not IGMP.  Data path: recvmmsg a batch, look each
+ * datagram's group up in the forwarding table, and queue one Multicast
+ * Data message per interested gateway -- the 2-byte AMT header and the
+ * datagram itself, by reference, no copy -- for sendmmsg.  Checksums
+ * the kernel left to the NIC (TP_STATUS_CSUMNOTREADY) are completed
+ * first.  Nothing is allocated or logged per packet.
+ */
+
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cksum.h"
+#include "relay_io.h"
+#include "tun.h"
+
+static const uint8_t	 amt_data_hdr[2] = { AMT_DATA, 0 };
+
+static int
+ctl_socket(uint32_t addr, int sndbuf, int df)
+{
+	struct sockaddr_in	 sin;
+	int			 s, one = 1, pmtu = IP_PMTUDISC_DO;
+
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("socket");
+		return -1;
+	}
+	(void)setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* An anycast discovery address may not be configured yet. */
+	(void)setsockopt(s, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	if (setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+	    sizeof(sndbuf)) == -1)
+		(void)setsockopt(s, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+		    sizeof(sndbuf));
+	/* RFC 7450 5.3.3.6.3.1: DF on Multicast Data. */
+	if (df && setsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
+	    sizeof(pmtu)) == -1)
+		log_warn("IP_MTU_DISCOVER");
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(AMT_PORT);
+	sin.sin_addr.s_addr = htonl(addr);
+	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		log_warn("bind %s:%u", addr4_ntoa(addr), AMT_PORT);
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* Raise the per-netns IGMP membership limits where we may. */
+void
+rio_raise_limits(void)
+{
+	int	 v;
+
+	if (sysctl_read_int("/proc/sys/net/ipv4/igmp_max_memberships", &v) ==
+	    0 && v < 1024 && sysctl_write_str(
+	    "/proc/sys/net/ipv4/igmp_max_memberships", "1024") == 0)
+		log_info("net.ipv4.igmp_max_memberships raised from %d to "
+		    "1024", v);
+	if (sysctl_read_int("/proc/sys/net/ipv4/igmp_max_msf", &v) == 0 &&
+	    v < 1024 && sysctl_write_str("/proc/sys/net/ipv4/igmp_max_msf",
+	    "1024") == 0)
+		log_info("net.ipv4.igmp_max_msf raised from %d to 1024", v);
+}
+
+int
+rio_init(struct rio *io, const struct rl_conf *c)
+{
+	unsigned	 i, k;
+	int		 sz = (int)c->sndbuf_kb * 1024, v;
+
+	memset(io, 0, sizeof(*io));
+	io->conf = c;
+	io->pkt = -1;
+	if ((io->ctl[0] = ctl_socket(c->relay, sz, 1)) == -1)
+		return -1;
+	io->ctl_addr[0] = c->relay;
+	io->nctl = 1;
+	for (i = 0; i < c->ndisc; i++) {
+		if (c->disc[i] == c->relay)
+			continue;
+		if ((io->ctl[io->nctl] = ctl_socket(c->disc[i], 65536, 0)) ==
+		    -1)
+			return -1;
+		io->ctl_addr[io->nctl++] = c->disc[i];
+	}
+	io->jlimit = 20;
+	if (sysctl_read_int("/proc/sys/net/ipv4/igmp_max_memberships", &v) ==
+	    0 && v > 0)
+		io->jlimit = (unsigned)v;
+	if ((io->in_buf = malloc((size_t)RIO_IN_BATCH * RIO_PKT)) == NULL)
+		return -1;
+	for (k = 0; k < RIO_IN_BATCH; k++) {
+		io->in_iov[k].iov_base = io->in_buf + (size_t)k * RIO_PKT;
+		io->in_iov[k].iov_len = RIO_PKT;
+		io->in[k].msg_hdr.msg_iov = &io->in_iov[k];
+		io->in[k].msg_hdr.msg_iovlen = 1;
+	}
+	for (k = 0; k < RIO_OUT_BATCH; k++) {
+		io->out[k].msg_hdr.msg_name = &io->out_to[k];
+		io->out[k].msg_hdr.msg_namelen = sizeof(io->out_to[k]);
+		io->out[k].msg_hdr.msg_iov = io->out_iov[k];
+		io->out[k].msg_hdr.msg_iovlen = 2;
+		io->out_iov[k][0].iov_base = (void *)(uintptr_t)amt_data_hdr;
+		io->out_iov[k][0].iov_len = sizeof(amt_data_hdr);
+	}
+	return 0;
+}
+
+/*
+ * The packet socket on the upstream interface: incoming IPv4 multicast
+ * that is not IGMP, with PACKET_AUXDATA for the checksum status.
+ */
+int
+rio_open_native(struct rio *io)
+{
+	static struct sock_filter code[] = {
+		/* Not our own transmissions. */
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 5, 0),
+		/* IPv4 destination in 224/4. */
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 16),
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xe0, 0, 2),
+		/* Not IGMP. */
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 65535),
+	};
+	struct sock_fprog	 prog = { sizeof(code) / sizeof(code[0]), code };
+	struct sockaddr_ll	 sll;
+	int			 s, one = 1, sz = 8 << 20;
+
+	if ((io->ifindex = (int)if_nametoindex(io->conf->upstream)) == 0) {
+		log_warnx("upstream %s: no such interface (yet)",
+		    io->conf->upstream);
+		return -1;
+	}
+	if ((s = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    htons(ETH_P_IP))) == -1) {
+		log_warn("packet socket");
+		return -1;
+	}
+	if (setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog)) == -1 || setsockopt(s, SOL_PACKET, PACKET_AUXDATA,
+	    &one, sizeof(one)) == -1) {
+		log_warn("packet socket options");
+		close(s);
+		return -1;
+	}
+	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
+		(void)setsockopt(s, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_ifindex = io->ifindex;
+	if (bind(s, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
+		log_warn("bind packet socket to %s", io->conf->upstream);
+		close(s);
+		return -1;
+	}
+	io->pkt = s;
+	return 0;
+}
+
+void
+rio_close(struct rio *io)
+{
+	struct rio_jent	*e;
+	unsigned	 h;
+	int		 i;
+
+	for (i = 0; i < io->nctl; i++)
+		close(io->ctl[i]);
+	if (io->pkt != -1)
+		close(io->pkt);
+	for (i = 0; i < io->njs; i++) {
+		close(io->js[i].fd);
+		free(io->js[i].groups);
+	}
+	free(io->js);
+	for (h = 0; h < RL_HASH; h++)
+		while ((e = io->jents[h]) != NULL) {
+			io->jents[h] = e->next;
+			free(e);
+		}
+	free(io->in_buf);
+}
+
+/* A control reply from socket sock. */
+int
+rio_send(struct rio *io, int sock, uint32_t addr, uint16_t port,
+    const uint8_t *p, size_t len)
+{
+	struct sockaddr_in	 sin;
+
+	if (sock < 0 || sock >= io->nctl)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(addr);
+	if (sendto(io->ctl[sock], p, len, MSG_DONTWAIT,
+	    (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		log_debug("sendto %s:%u: %s", addr4_ntoa(addr), port,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- native joins through the host stack ---- */
+
+static unsigned
+jhash(uint32_t g, uint32_t s)
+{
+	uint32_t	 h = g * 2654435761U ^ s * 2246822519U;
+
+	return (h ^ h >> 13) % RL_HASH;
+}
+
+static int
+js_has_group(const struct rio_jsock *j, uint32_t g)
+{
+	unsigned	 i;
+
+	for (i = 0; i < j->n; i++)
+		if (j->groups[i] == g)
+			return 1;
+	return 0;
+}
+
+/* A socket that can take one more membership for g (maybe a new one). */
+static int
+js_pick(struct rio *io, uint32_t g)
+{
+	struct rio_jsock	*nv;
+	int			 i;
+
+	for (i = 0; i < io->njs; i++)
+		if (!io->js[i].full && io->js[i].n < io->jlimit &&
+		    !js_has_group(&io->js[i], g))
+			return i;
+	if ((nv = reallocarray(io->js, (size_t)io->njs + 1, sizeof(*nv))) ==
+	    NULL)
+		return -1;
+	io->js = nv;
+	memset(&io->js[io->njs], 0, sizeof(io->js[0]));
+	if ((io->js[io->njs].groups = calloc(io->jlimit,
+	    sizeof(uint32_t))) == NULL)
+		return -1;
+	if ((io->js[io->njs].fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC,
+	    0)) == -1) {
+		free(io->js[io->njs].groups);
+		return -1;
+	}
+	return io->njs++;
+}
+
+static void
+fill_sa(struct sockaddr_storage *ss, uint32_t a)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(a);
+}
+
+static int
+do_join(struct rio *io, int k, uint32_t g, uint32_t s, int leave)
+{
+	struct group_req	 gr;
+	struct group_source_req	 gsr;
+
+	if (s == 0) {
+		memset(&gr, 0, sizeof(gr));
+		gr.gr_interface = (uint32_t)io->ifindex;
+		fill_sa(&gr.gr_group, g);
+		return setsockopt(io->js[k].fd, IPPROTO_IP, leave ?
+		    MCAST_LEAVE_GROUP : MCAST_JOIN_GROUP, &gr, sizeof(gr));
+	}
+	memset(&gsr, 0, sizeof(gsr));
+	gsr.gsr_interface = (uint32_t)io->ifindex;
+	fill_sa(&gsr.gsr_group, g);
+	fill_sa(&gsr.gsr_source, s);
+	return setsockopt(io->js[k].fd, IPPROTO_IP, leave ?
+	    MCAST_LEAVE_SOURCE_GROUP : MCAST_JOIN_SOURCE_GROUP, &gsr,
+	    sizeof(gsr));
+}
+
+/*
+ * Join (S,G) or (*,G) on the upstream.  When the kernel says a socket
+ * is full, another one is tried; a refusal is returned, never fatal.
+ */
+int
+rio_join(struct rio *io, uint32_t g, uint32_t s)
+{
+	struct rio_jent	*e;
+	int		 k, tries;
+
+	if (io->ifindex == 0)
+		return -1;
+	for (tries = 0; tries < 2; tries++) {
+		if ((k = js_pick(io, g)) == -1)
+			return -1;
+		if (do_join(io, k, g, s, 0) == 0)
+			break;
+		if (errno != ENOBUFS) {
+			log_warn("join (%s, %s)", s ? addr4_ntoa(s) : "*",
+			    addr4_ntoa(g));
+			return -1;
+		}
+		io->js[k].full = 1;	/* the kernel's limit, not ours */
+	}
+	if (tries == 2 || (e = calloc(1, sizeof(*e))) == NULL)
+		return -1;
+	io->js[k].groups[io->js[k].n++] = g;
+	e->g = g;
+	e->s = s;
+	e->sock = k;
+	e->next = io->jents[jhash(g, s)];
+	io->jents[jhash(g, s)] = e;
+	return 0;
+}
+
+void
+rio_leave(struct rio *io, uint32_t g, uint32_t s)
+{
+	struct rio_jent		**pp = &io->jents[jhash(g, s)], *e;
+	struct rio_jsock	*j;
+	unsigned		 i;
+
+	for (; (e = *pp) != NULL; pp = &e->next)
+		if (e->g == g && e->s == s)
+			break;
+	if (e == NULL)
+		return;
+	j = &io->js[e->sock];
+	(void)do_join(io, e->sock, g, s, 1);
+	for (i = 0; i < j->n; i++)
+		if (j->groups[i] == g) {
+			j->groups[i] = j->groups[--j->n];
+			break;
+		}
+	j->full = 0;
+	*pp = e->next;
+	free(e);
+}
+
+/* ---- the data path ---- */
+
+static void
+flush_out(struct rio *io)
+{
+	unsigned	 done = 0;
+	int		 n;
+
+	while (done < io->nout) {
+		n = sendmmsg(io->ctl[0], io->out + done, io->nout - done, 0);
+		if (n <= 0) {
+			/* Count what could not go, and go on. */
+			io->r->ctr[RL_CTR_DATA_SEND_ERR] += io->nout - done;
+			io->r->ctr[RL_CTR_DATA_OUT] -= io->nout - done;
+			break;
+		}
+		done += (unsigned)n;
+	}
+	io->nout = 0;
+}
+
+/* Complete a UDP checksum the kernel left for the NIC. */
+static void
+fix_udp_csum(uint8_t *p, size_t len, size_t hl)
+{
+	uint16_t	 c, ulen;
+	uint64_t	 sum;
+
+	if (p[9] != 17 || len < hl + 8 || (be16_load(p + 6) & 0x3fff) != 0)
+		return;
+	ulen = be16_load(p + hl + 4);
+	if (ulen < 8 || ulen > len - hl)
+		return;
+	p[hl + 6] = p[hl + 7] = 0;
+	sum = cksum_pseudo4(be32_load(p + 12), be32_load(p + 16), 17, ulen);
+	c = cksum_finish(cksum_add(sum, p + hl, ulen));
+	be16_store(p + hl + 6, c == 0 ? 0xffff : c);
+}
+
+/* Queue one Data message for gw: header by reference, datagram too. */
+static void
+queue(struct rio *io, const struct rl_gw *gw, const uint8_t *p, size_t len)
+{
+	unsigned	 k = io->nout;
+
+	io->out_iov[k][1].iov_base = (void *)(uintptr_t)p;
+	io->out_iov[k][1].iov_len = len;
+	io->out_to[k].sin_family = AF_INET;
+	io->out_to[k].sin_port = htons(gw->port);
+	io->out_to[k].sin_addr.s_addr = htonl(gw->addr);
+	if (++io->nout == RIO_OUT_BATCH)
+		flush_out(io);
+}
+
+/*
+ * 5.3.3.6.2.1: a datagram larger than the tunnel MTU with DF clear is
+ * fragmented and each fragment sent whole in a Data message.
+ */
+static void
+send_fragments(struct rio *io, const struct rl_fwd *f, uint32_t src,
+    const uint8_t *p, size_t len, size_t hl, size_t tmtu)
+{
+	uint8_t		 frag[RIO_PKT];
+	struct iovec	 iov[2];
+	struct msghdr	 mh;
+	struct sockaddr_in sin;
+	size_t		 off = 0, chunk = (tmtu - hl) & ~(size_t)7, n;
+	uint16_t	 fo = be16_load(p + 6), base = fo & 0x1fff;
+	size_t		 i;
+
+	if (chunk == 0)
+		return;
+	while (hl + off < len) {
+		n = len - hl - off > chunk ? chunk : len - hl - off;
+		memcpy(frag, p, hl);
+		memcpy(frag + hl, p + hl + off, n);
+		be16_store(frag + 2, (uint16_t)(hl + n));
+		be16_store(frag + 6, (uint16_t)((fo & 0x4000) |
+		    ((hl + off + n < len || (fo & 0x2000)) ? 0x2000 : 0) |
+		    (base + off / 8)));
+		frag[10] = frag[11] = 0;
+		be16_store(frag + 10, in_cksum(frag, hl));
+		for (i = 0; i < f->n; i++) {
+			if (!rl_sub_wants(f->e[i].sub, src))
+				continue;
+			iov[0].iov_base = (void *)(uintptr_t)amt_data_hdr;
+			iov[0].iov_len = 2;
+			iov[1].iov_base = frag;
+			iov[1].iov_len = hl + n;
+			memset(&sin, 0, sizeof(sin));
+			sin.sin_family = AF_INET;
+			sin.sin_port = htons(f->e[i].gw->port);
+			sin.sin_addr.s_addr = htonl(f->e[i].gw->addr);
+			memset(&mh, 0, sizeof(mh));
+			mh.msg_name = &sin;
+			mh.msg_namelen = sizeof(sin);
+			mh.msg_iov = iov;
+			mh.msg_iovlen = 2;
+			if (sendmsg(io->ctl[0], &mh, 0) == -1)
+				io->r->ctr[RL_CTR_DATA_SEND_ERR]++;
+			else
+				io->r->ctr[RL_CTR_DATA_OUT]++;
+		}
+		off += n;
+	}
+	io->r->ctr[RL_CTR_DATA_FRAGMENTED]++;
+}
+
+/* Drain the packet socket: every datagram to every gateway that wants
+ * it, in sendmmsg batches. */
+void
+rio_native_read(struct rio *io)
+{
+	struct relay		*r = io->r;
+	const struct rl_fwd	*f;
+	struct cmsghdr		*cm;
+	struct tpacket_auxdata	 aux;
+	uint8_t			*p;
+	size_t			 len, hl, tot, i, tmtu;
+	uint32_t		 src, grp;
+	int			 n, k, round, csum_partial;
+	uint64_t		 in = 0, out = 0;
+
+	tmtu = io->conf->path_mtu - 20 - 8 - AMT_DATA_HDR_LEN;
+	for (round = 0; round < 16; round++) {
+		for (k = 0; k < RIO_IN_BATCH; k++) {
+			io->in[k].msg_hdr.msg_control = io->in_cmsg[k];
+			io->in[k].msg_hdr.msg_controllen =
+			    sizeof(io->in_cmsg[k]);
+		}
+		n = recvmmsg(io->pkt, io->in, RIO_IN_BATCH, MSG_DONTWAIT,
+		    NULL);
+		if (n <= 0)
+			break;
+		for (k = 0; k < n; k++) {
+			p = io->in_buf + (size_t)k * RIO_PKT;
+			len = io->in[k].msg_len;
+			in++;
+			if (len < 20 || p[0] >> 4 != 4)
+				continue;
+			hl = (size_t)(p[0] & 15) * 4;
+			tot = be16_load(p + 2);
+			if (hl < 20 || tot < hl || tot > len)
+				continue;
+			len = tot;		/* drop link padding */
+			grp = be32_load(p + 16);
+			src = be32_load(p + 12);
+			if ((f = rl_fwd_find(r, grp)) == NULL) {
+				r->ctr[RL_CTR_DATA_NO_MEMBER]++;
+				continue;
+			}
+			csum_partial = 0;
+			for (cm = CMSG_FIRSTHDR(&io->in[k].msg_hdr); cm != NULL;
+			    cm = CMSG_NXTHDR(&io->in[k].msg_hdr, cm))
+				if (cm->cmsg_level == SOL_PACKET &&
+				    cm->cmsg_type == PACKET_AUXDATA) {
+					memcpy(&aux, CMSG_DATA(cm),
+					    sizeof(aux));
+					csum_partial = (aux.tp_status &
+					    TP_STATUS_CSUMNOTREADY) != 0;
+				}
+			if (csum_partial) {
+				fix_udp_csum(p, len, hl);
+				r->ctr[RL_CTR_DATA_CSUM_FIXED]++;
+			}
+			if (len > tmtu) {
+				if (be16_load(p + 6) & 0x4000)
+					r->ctr[RL_CTR_DATA_TOO_BIG]++;
+				else
+					send_fragments(io, f, src, p, len, hl,
+					    tmtu);
+				continue;
+			}
+			for (i = 0; i < f->n; i++)
+				if (rl_sub_wants(f->e[i].sub, src)) {
+					queue(io, f->e[i].gw, p, len);
+					f->e[i].gw->data_pkts++;
+					out++;
+				}
+		}
+		r->ctr[RL_CTR_DATA_OUT] += out;
+		out = 0;
+		flush_out(io);		/* before the buffers are reused */
+		if (n < RIO_IN_BATCH)
+			break;
+	}
+	r->ctr[RL_CTR_DATA_IN] += in;
+}
