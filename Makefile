@@ -81,7 +81,8 @@ UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_amt_proto.c tests/unit/test_igmp_proto.c \
 		   tests/unit/test_conf.c tests/unit/test_log.c \
 		   tests/unit/test_replay.c tests/unit/test_gw_fsm.c \
-		   tests/unit/test_gw_conf.c tests/unit/test_px.c
+		   tests/unit/test_gw_conf.c tests/unit/test_px.c \
+		   tests/unit/test_relay.c
 
 FUZZERS		:= fuzz_amt fuzz_igmp fuzz_conf
 

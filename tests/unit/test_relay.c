@@ -1,0 +1,476 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * amtrelayd's control plane (amtrelayd/relay_fsm.c, mac.c) with a fake
+ * clock and fake sockets: Discovery, Request and the Query it earns
+ * (MAC, nonce, G fields, L at the tunnel limit, the encapsulated
+ * query's fields), Updates accepted or refused by MAC across a secret
+ * rotation, per-gateway state and its timeout, Teardown, native joins
+ * counted once however many gateways want them, and the forwarding
+ * table the data path reads.
+ */
+
+#include <sys/socket.h>
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "amtrelayd.h"
+#include "igmp_proto.h"
+#include "unit.h"
+
+#define RELAY	0x0a000001U
+#define GW1	0xc0000201U	/* 192.0.2.1 */
+#define GW2	0xc0000202U
+#define P1	40000
+#define NOW	5000000
+
+struct reply {
+	int		 sock;
+	uint32_t	 a;
+	uint16_t	 p;
+	size_t		 len;
+	uint8_t		 b[512];
+	struct amt_msg	 m;
+};
+
+static struct reply	 rep[32];
+static unsigned		 nrep;
+static int		 joins, leaves, refuse_joins;
+static uint32_t		 last_jg, last_js;
+static uint8_t		 keyseed;
+static struct rl_conf	 C;
+static struct relay	 R;
+
+static int
+f_send(void *arg, int sock, uint32_t a, uint16_t p, const uint8_t *b,
+    size_t len)
+{
+	(void)arg;
+	ck_assert_uint_lt(nrep, 32);
+	rep[nrep].sock = sock;
+	rep[nrep].a = a;
+	rep[nrep].p = p;
+	rep[nrep].len = len;
+	memcpy(rep[nrep].b, b, len);
+	ck_assert_int_eq(amt_decode(rep[nrep].b, len, &rep[nrep].m), AMT_OK);
+	nrep++;
+	return 0;
+}
+
+static int
+f_join(void *arg, uint32_t g, uint32_t s)
+{
+	(void)arg;
+	joins++;
+	last_jg = g;
+	last_js = s;
+	return refuse_joins ? -1 : 0;
+}
+
+static void
+f_leave(void *arg, uint32_t g, uint32_t s)
+{
+	(void)arg;
+	(void)g;
+	(void)s;
+	leaves++;
+}
+
+static void
+f_random(void *arg, uint8_t *p, size_t n)
+{
+	(void)arg;
+	memset(p, ++keyseed, n);
+}
+
+static const struct rl_ops ops = { f_send, f_join, f_leave, f_random };
+
+static void
+setup(void)
+{
+	ck_assert_int_ne(sodium_init(), -1);
+	rl_conf_defaults(&C);
+	C.relay = RELAY;
+	strcpy(C.upstream, "eth0");
+	C.qi_ms = 20000;
+	C.secret_ms = 60000;
+	nrep = 0;
+	joins = leaves = refuse_joins = 0;
+	keyseed = 0;
+	log_setverbose(0);
+	rl_init(&R, &C, &ops, NULL, NOW);
+}
+
+static void
+teardown(void)
+{
+	rl_free(&R);
+}
+
+static void
+feed(uint64_t now, uint32_t a, uint16_t p, const struct amt_msg *m,
+    const uint8_t *inner)
+{
+	uint8_t		 b[1500];
+	struct wbuf	 w;
+
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(amt_encode(m, inner, &w), 0);
+	rl_recv(&R, now, 0, a, p, b, w.len);
+}
+
+/* Request from a:p; returns the Query's MAC in mac. */
+static void
+request(uint64_t now, uint32_t a, uint16_t p, uint32_t nonce, uint8_t *mac)
+{
+	struct amt_msg	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_REQUEST;
+	m.nonce = nonce;
+	nrep = 0;
+	feed(now, a, p, &m, NULL);
+	ck_assert_uint_eq(nrep, 1);
+	ck_assert_uint_eq(rep[0].m.type, AMT_QUERY);
+	memcpy(mac, rep[0].m.mac, AMT_MAC_LEN);
+}
+
+/* An Update with one record (type, group, one source or none). */
+static void
+update(uint64_t now, uint32_t a, uint16_t p, uint32_t nonce,
+    const uint8_t *mac, uint8_t type, uint32_t g, uint32_t s)
+{
+	uint8_t		 pkt[64];
+	struct wbuf	 w;
+	struct amt_msg	 m;
+
+	wbuf_init(&w, pkt, sizeof(pkt));
+	ck_assert_int_eq(igmp_report_begin(&w, 0), 0);
+	ck_assert_int_eq(igmp_report_add(&w, type, g, &s, s ? 1 : 0), 0);
+	ck_assert_int_eq(igmp_report_finish(&w), 0);
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_UPDATE;
+	memcpy(m.mac, mac, AMT_MAC_LEN);
+	m.nonce = nonce;
+	m.inner_len = w.len;
+	feed(now, a, p, &m, pkt);
+}
+
+START_TEST(discovery_advertisement)
+{
+	struct amt_msg	 m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_DISCOVERY;
+	m.nonce = 0x11223344;
+	rl_recv(&R, NOW, 2, GW1, P1, (const uint8_t *)"\x01\0\0\0\x11\x22\x33"
+	    "\x44", 8);
+	ck_assert_uint_eq(nrep, 1);
+	ck_assert_int_eq(rep[0].sock, 2);	/* from the discovery socket */
+	ck_assert_uint_eq(rep[0].a, GW1);
+	ck_assert_uint_eq(rep[0].p, P1);
+	ck_assert_uint_eq(rep[0].m.type, AMT_ADVERTISEMENT);
+	ck_assert_uint_eq(rep[0].m.nonce, 0x11223344);
+	ck_assert_int_eq(rep[0].m.relay_af, AF_INET);
+	ck_assert_uint_eq(be32_load(rep[0].m.relay_addr), RELAY);
+	ck_assert_uint_eq(R.ctr[RL_CTR_DISCOVERY], 1);
+}
+END_TEST
+
+START_TEST(request_query)
+{
+	struct ip4_info	 ip;
+	struct igmp_msg	 g;
+	uint8_t		 mac[6], want[6];
+	struct amt_msg	 m;
+
+	request(NOW, GW1, P1, 0xabcdef01, mac);
+	ck_assert_uint_eq(rep[0].m.nonce, 0xabcdef01);
+	ck_assert_uint_eq(rep[0].m.flags, AMT_FLAG_G);
+	ck_assert_uint_eq(rep[0].m.gw_port, P1);
+	ck_assert_uint_eq(be32_load(rep[0].m.gw_addr + 12), GW1);
+	mac_compute(R.mac.cur, GW1, P1, 0xabcdef01, want);
+	ck_assert_mem_eq(mac, want, 6);
+	/* The query: IGMPv3 general, QQIC 20, QRV 2, MRC 1 (0.1 s), RA. */
+	ck_assert_int_eq(igmp_decode_packet(rep[0].b + rep[0].m.inner_off,
+	    rep[0].m.inner_len, &ip, &g), IGMP_OK);
+	ck_assert_int_eq(ip.router_alert, 1);
+	ck_assert_uint_eq(g.version, 3);
+	ck_assert_uint_eq(g.group, 0);
+	ck_assert_uint_eq(g.qqic, 20);
+	ck_assert_uint_eq(g.qrv, 2);
+	ck_assert_uint_eq(g.code, 1);
+	/* Another nonce, another MAC. */
+	request(NOW, GW1, P1, 0xabcdef02, want);
+	ck_assert_int_ne(memcmp(mac, want, 6), 0);
+	/* P=1 (MLDv2) is not answered by this IPv4 relay. */
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_REQUEST;
+	m.flags = AMT_FLAG_P;
+	nrep = 0;
+	feed(NOW, GW1, P1, &m, NULL);
+	ck_assert_uint_eq(nrep, 0);
+	ck_assert_uint_eq(R.ctr[RL_CTR_REQUEST_MLD], 1);
+}
+END_TEST
+
+START_TEST(update_joins_and_mac)
+{
+	uint8_t			 mac[6], bad[6];
+	const struct rl_fwd	*f;
+
+	request(NOW, GW1, P1, 7, mac);
+	/* Wrong MAC, wrong nonce, wrong endpoint: nothing happens. */
+	memcpy(bad, mac, 6);
+	bad[0] ^= 1;
+	update(NOW, GW1, P1, 7, bad, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	    0x0a630001);
+	update(NOW, GW1, P1, 8, mac, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	    0x0a630001);
+	update(NOW, GW1, P1 + 1, 7, mac, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	    0x0a630001);
+	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_BAD_MAC], 3);
+	ck_assert_uint_eq(R.ngws, 0);
+	ck_assert_int_eq(joins, 0);
+	/* Good: (S,G) joined natively, the forwarding table has it. */
+	update(NOW, GW1, P1, 7, mac, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	    0x0a630001);
+	ck_assert_uint_eq(R.ngws, 1);
+	ck_assert_int_eq(joins, 1);
+	ck_assert_uint_eq(last_jg, 0xe8010101);
+	ck_assert_uint_eq(last_js, 0x0a630001);
+	ck_assert_ptr_nonnull(f = rl_fwd_find(&R, 0xe8010101));
+	ck_assert_uint_eq(f->n, 1);
+	ck_assert(rl_sub_wants(f->e[0].sub, 0x0a630001));
+	ck_assert(!rl_sub_wants(f->e[0].sub, 0x0a630002));
+	/* An ASM join for another group: (*,G), any source but excluded. */
+	update(NOW, GW1, P1, 7, mac, IGMP_CHANGE_TO_EXCLUDE, 0xef010101,
+	    0x0a630066);
+	ck_assert_int_eq(joins, 2);
+	ck_assert_uint_eq(last_js, 0);
+	f = rl_fwd_find(&R, 0xef010101);
+	ck_assert(rl_sub_wants(f->e[0].sub, 0x0a630001));
+	ck_assert(!rl_sub_wants(f->e[0].sub, 0x0a630066));
+	/* BLOCK the only source: the group goes, and its join. */
+	update(NOW, GW1, P1, 7, mac, IGMP_BLOCK_OLD_SOURCES, 0xe8010101,
+	    0x0a630001);
+	ck_assert_int_eq(leaves, 1);
+	ck_assert_ptr_null(rl_fwd_find(&R, 0xe8010101));
+	/* A leave from an unknown endpoint changes nothing: it is not
+	 * even authenticated (5.3.3.4), and creates no state. */
+	update(NOW, GW2, P1, 1, bad, IGMP_CHANGE_TO_INCLUDE, 0xef020202, 0);
+	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_BAD_MAC], 3 + 1);
+	{
+		uint8_t		 pkt[64];
+		struct wbuf	 w;
+		struct amt_msg	 m;
+
+		wbuf_init(&w, pkt, sizeof(pkt));
+		ck_assert_int_eq(igmp_report_begin(&w, 0), 0);
+		ck_assert_int_eq(igmp_report_finish(&w), 0);
+		memset(&m, 0, sizeof(m));
+		m.type = AMT_UPDATE;
+		memcpy(m.mac, bad, 6);
+		m.nonce = 1;
+		m.inner_len = w.len;
+		feed(NOW, GW2, P1, &m, pkt);	/* no records, no MAC check */
+		ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_BAD_MAC], 3 + 1);
+		ck_assert_ptr_null(rl_gw_find(&R, GW2, P1));
+	}
+}
+END_TEST
+
+/* 5.3.3.4, 5.3.6: the previous secret works for 2 x QI after rotation. */
+START_TEST(mac_rotation)
+{
+	uint8_t		 mac1[6], mac2[6];
+	uint64_t	 t;
+
+	request(NOW, GW1, P1, 1, mac1);
+	t = NOW + C.secret_ms;
+	rl_timer(&R, t);
+	ck_assert_uint_eq(R.ctr[RL_CTR_SECRET_ROTATED], 1);
+	request(t, GW1, P1, 1, mac2);
+	ck_assert_int_ne(memcmp(mac1, mac2, 6), 0);
+	/* The old MAC is still good within two query intervals. */
+	update(t + 2 * C.qi_ms, GW1, P1, 1, mac1, IGMP_ALLOW_NEW_SOURCES,
+	    0xe8010101, 0x0a630001);
+	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE], 1);
+	/* After that, only the new one. */
+	update(t + 2 * C.qi_ms + 1, GW1, P1, 1, mac1,
+	    IGMP_ALLOW_NEW_SOURCES, 0xe8010102, 0x0a630001);
+	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_BAD_MAC], 1);
+	update(t + 2 * C.qi_ms + 1, GW1, P1, 1, mac2,
+	    IGMP_ALLOW_NEW_SOURCES, 0xe8010102, 0x0a630001);
+	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE], 2);
+	/* Two rotations later the first secret is gone for good. */
+	rl_timer(&R, t + C.secret_ms);
+	update(t + C.secret_ms, GW1, P1, 1, mac1, IGMP_ALLOW_NEW_SOURCES,
+	    0xe8010103, 0x0a630001);
+	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_BAD_MAC], 2);
+}
+END_TEST
+
+/* 5.3.3.8: L once the tunnel limit is reached; new endpoints refused. */
+START_TEST(tunnel_limit)
+{
+	uint8_t		 mac[6], mac2[6];
+
+	C.tunnel_limit = 1;
+	request(NOW, GW1, P1, 1, mac);
+	ck_assert_uint_eq(rep[0].m.flags & AMT_FLAG_L, 0);
+	update(NOW, GW1, P1, 1, mac, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	    0x0a630001);
+	request(NOW, GW2, P1, 2, mac2);
+	ck_assert_uint_eq(rep[0].m.flags & AMT_FLAG_L, AMT_FLAG_L);
+	ck_assert_uint_eq(R.ctr[RL_CTR_QUERY_LIMIT], 1);
+	update(NOW, GW2, P1, 2, mac2, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	    0x0a630001);
+	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_LIMIT], 1);
+	ck_assert_uint_eq(R.ngws, 1);
+	/* The existing gateway is not limited. */
+	request(NOW, GW1, P1, 3, mac);
+	ck_assert_uint_eq(rep[0].m.flags & AMT_FLAG_L, 0);
+}
+END_TEST
+
+/* 5.3.3.7: state not refreshed for (RV x QI) + QRI goes. */
+START_TEST(state_timeout)
+{
+	uint8_t		 mac[6];
+	uint64_t	 gmi = 2 * C.qi_ms + C.qri_ms;
+
+	request(NOW, GW1, P1, 1, mac);
+	update(NOW, GW1, P1, 1, mac, IGMP_MODE_IS_EXCLUDE, 0xef010101, 0);
+	ck_assert_uint_eq(rl_next_deadline(&R), NOW + gmi);
+	ck_assert_uint_gt(gmi, C.qi_ms);	/* longer than announced */
+	/* Refreshed by the current-state report of the next cycle. */
+	update(NOW + C.qi_ms, GW1, P1, 1, mac, IGMP_MODE_IS_EXCLUDE,
+	    0xef010101, 0);
+	rl_timer(&R, NOW + gmi);
+	ck_assert_uint_eq(R.ngws, 1);
+	rl_timer(&R, NOW + C.qi_ms + gmi);
+	ck_assert_uint_eq(R.ngws, 0);
+	ck_assert_int_eq(leaves, 1);
+	ck_assert_uint_eq(R.ctr[RL_CTR_GW_EXPIRED], 1);
+}
+END_TEST
+
+START_TEST(teardown_msg)
+{
+	uint8_t		 mac[6];
+	struct amt_msg	 m;
+
+	request(NOW, GW1, P1, 9, mac);
+	update(NOW, GW1, P1, 9, mac, IGMP_MODE_IS_EXCLUDE, 0xef010101, 0);
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_TEARDOWN;
+	memcpy(m.mac, mac, 6);
+	m.nonce = 9;
+	m.gw_port = P1;
+	be32_store(m.gw_addr + 12, GW1);
+	/* From anywhere (the gateway may have moved), but the MAC must
+	 * match the fields. */
+	m.gw_port = P1 + 1;
+	feed(NOW, GW2, 1234, &m, NULL);
+	ck_assert_uint_eq(R.ctr[RL_CTR_TEARDOWN_BAD_MAC], 1);
+	ck_assert_uint_eq(R.ngws, 1);
+	m.gw_port = P1;
+	feed(NOW, GW2, 1234, &m, NULL);
+	ck_assert_uint_eq(R.ctr[RL_CTR_TEARDOWN], 1);
+	ck_assert_uint_eq(R.ngws, 0);
+	ck_assert_int_eq(leaves, 1);
+}
+END_TEST
+
+/* Native joins: one per (S,G) however many gateways; refusals counted. */
+START_TEST(join_refcount)
+{
+	uint8_t		 m1[6], m2[6];
+
+	request(NOW, GW1, P1, 1, m1);
+	request(NOW, GW2, P1, 2, m2);
+	update(NOW, GW1, P1, 1, m1, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	    0x0a630001);
+	update(NOW, GW2, P1, 2, m2, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	    0x0a630001);
+	ck_assert_int_eq(joins, 1);
+	ck_assert_ptr_nonnull(rl_fwd_find(&R, 0xe8010101));
+	ck_assert_uint_eq(rl_fwd_find(&R, 0xe8010101)->n, 2);
+	/* Current-state refresh with the same state: no leave, no join. */
+	update(NOW + 1, GW1, P1, 1, m1, IGMP_MODE_IS_INCLUDE, 0xe8010101,
+	    0x0a630001);
+	ck_assert_int_eq(joins, 1);
+	ck_assert_int_eq(leaves, 0);
+	update(NOW, GW1, P1, 1, m1, IGMP_CHANGE_TO_INCLUDE, 0xe8010101, 0);
+	ck_assert_int_eq(leaves, 0);
+	update(NOW, GW2, P1, 2, m2, IGMP_BLOCK_OLD_SOURCES, 0xe8010101,
+	    0x0a630001);
+	ck_assert_int_eq(leaves, 1);
+	/* A refused join is counted and the relay goes on. */
+	refuse_joins = 1;
+	update(NOW, GW1, P1, 1, m1, IGMP_ALLOW_NEW_SOURCES, 0xe8010102,
+	    0x0a630001);
+	ck_assert_uint_eq(R.ctr[RL_CTR_JOIN_FAILED], 1);
+	ck_assert_uint_eq(R.ngws, 1);
+}
+END_TEST
+
+/* v2 reports and leaves inside Updates; garbage counted. */
+START_TEST(update_v2_and_garbage)
+{
+	uint8_t		 mac[6], pkt[64];
+	struct wbuf	 w;
+	struct amt_msg	 m;
+
+	request(NOW, GW1, P1, 1, mac);
+	wbuf_init(&w, pkt, sizeof(pkt));
+	ck_assert_int_eq(igmp_build_v12(&w, 0, 0xef050505, IGMP_V2_REPORT, 0,
+	    0xef050505), 0);
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_UPDATE;
+	memcpy(m.mac, mac, 6);
+	m.nonce = 1;
+	m.inner_len = w.len;
+	feed(NOW, GW1, P1, &m, pkt);
+	ck_assert_ptr_nonnull(rl_fwd_find(&R, 0xef050505));
+	wbuf_init(&w, pkt, sizeof(pkt));
+	ck_assert_int_eq(igmp_build_v12(&w, 0, IN4_ALLROUTERS, IGMP_V2_LEAVE,
+	    0, 0xef050505), 0);
+	feed(NOW, GW1, P1, &m, pkt);
+	ck_assert_ptr_null(rl_fwd_find(&R, 0xef050505));
+	/* A query is not a report; a corrupt checksum is not IGMP. */
+	pkt[24 + 2] ^= 0xff;
+	feed(NOW, GW1, P1, &m, pkt);
+	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_BAD_IGMP], 1);
+	rl_recv(&R, NOW, 0, GW1, P1, (const uint8_t *)"\x15", 1);
+	ck_assert_uint_eq(R.ctr[RL_CTR_MALFORMED], 1);
+	rl_recv(&R, NOW, 0, GW1, P1, (const uint8_t *)"\x06\x00", 2);
+	ck_assert_uint_eq(R.ctr[RL_CTR_MALFORMED], 2);
+}
+END_TEST
+
+Suite *
+relay_suite(void)
+{
+	Suite	*s = suite_create("amtrelayd");
+	TCase	*tc = tcase_create("control");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, discovery_advertisement);
+	tcase_add_test(tc, request_query);
+	tcase_add_test(tc, update_joins_and_mac);
+	tcase_add_test(tc, mac_rotation);
+	tcase_add_test(tc, tunnel_limit);
+	tcase_add_test(tc, state_timeout);
+	tcase_add_test(tc, teardown_msg);
+	tcase_add_test(tc, join_refcount);
+	tcase_add_test(tc, update_v2_and_garbage);
+	suite_add_tcase(s, tc);
+	return s;
+}
