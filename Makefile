@@ -94,7 +94,8 @@ UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE)) \
 
 PROGS		:= $(O)/bin/amtgwd $(O)/bin/igmpproxyd $(O)/bin/amtrelayd
 TOOLS		:= $(O)/bin/fakerelay $(O)/bin/mcrecv $(O)/bin/fakegw \
-		   $(O)/bin/pktcount $(O)/bin/igmpq $(O)/bin/gwbase \
+		   $(O)/bin/pktcount $(O)/bin/igmpq $(O)/bin/mcsend \
+		   $(O)/bin/gwbase \
 		   $(O)/bin/joinlat
 TESTBIN		:= $(O)/tests/unit_tests
 
@@ -140,6 +141,10 @@ $(O)/bin/pktcount: $(call obj,tests/tools/pktcount.c)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 $(O)/bin/igmpq: $(call obj,tests/tools/igmpq.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(O)/bin/mcsend: $(call obj,tests/tools/mcsend.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 

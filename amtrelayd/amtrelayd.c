@@ -160,7 +160,8 @@ retry_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (d->io.pkt == -1 && rio_open_native(&d->io) == 0) {
+	if (d->ev_pkt == NULL && (d->io.pkt != -1 ||
+	    rio_open_native(&d->io) == 0)) {
 		d->ev_pkt = event_new(d->base, d->io.pkt, EV_READ | EV_PERSIST,
 		    pkt_cb, d);
 		if (d->ev_pkt == NULL || event_add(d->ev_pkt, NULL) == -1)

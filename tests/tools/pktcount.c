@@ -8,7 +8,9 @@
  * source) that arrive on an interface during a time window, whatever
  * sockets have joined: what the wire carries, not what an application
  * is given.  -d skips the first milliseconds (counting starts once a
- * protocol timer has run out, say).
+ * protocol timer has run out, say).  With -a it counts AMT Multicast
+ * Data messages (UDP from port 2268) whose inner datagram goes to the
+ * group: what a tunnel carries.
  */
 
 #include <sys/socket.h>
@@ -47,11 +49,13 @@ main(int argc, char *argv[])
 	long			 ms = 1000, delay = 0;
 	uint64_t		 start, end;
 	unsigned long		 count = 0;
-	int			 ch, fd;
+	int			 ch, fd, amt = 0;
+	size_t			 off;
 	ssize_t			 n;
 
-	while ((ch = getopt(argc, argv, "d:g:i:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "ad:g:i:s:t:")) != -1) {
 		switch (ch) {
+		case 'a': amt = 1; break;
 		case 'd': delay = atol(optarg); break;
 		case 'g': inet_pton(AF_INET, optarg, &g); break;
 		case 'i': ifname = optarg; break;
@@ -59,7 +63,7 @@ main(int argc, char *argv[])
 		case 't': ms = atol(optarg); break;
 		default:
 			fprintf(stderr, "usage: pktcount -i if -g group "
-			    "[-s source] [-t ms] [-d delay-ms]\n");
+			    "[-s source] [-t ms] [-d delay-ms] [-a]\n");
 			return 2;
 		}
 	}
@@ -86,9 +90,19 @@ main(int argc, char *argv[])
 			continue;
 		if ((n = recv(fd, buf, sizeof(buf), 0)) < 20 || now_ms() < start)
 			continue;
-		if (memcmp(buf + 16, &g.s_addr, 4) != 0)
+		off = 0;
+		if (amt) {
+			off = (size_t)(buf[0] & 15) * 4;
+			/* UDP from 2268, a Data message, an inner header. */
+			if (buf[9] != 17 || (size_t)n < off + 8 + 2 + 20 ||
+			    buf[off] != 0x08 || buf[off + 1] != 0xdc ||
+			    buf[off + 8] != 0x06)
+				continue;
+			off += 8 + 2;
+		}
+		if (memcmp(buf + off + 16, &g.s_addr, 4) != 0)
 			continue;
-		if (s.s_addr != 0 && memcmp(buf + 12, &s.s_addr, 4) != 0)
+		if (s.s_addr != 0 && memcmp(buf + off + 12, &s.s_addr, 4) != 0)
 			continue;
 		count++;
 	}

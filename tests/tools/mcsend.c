@@ -1,0 +1,118 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * mcsend: a multicast source.  It sends UDP datagrams to one or more
+ * groups from an interface at a steady rate, with a sequence number in
+ * each, until it is stopped, and prints how many it sent.
+ */
+
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXG	16
+
+static volatile sig_atomic_t done;
+
+static void
+on_sig(int s)
+{
+	(void)s;
+	done = 1;
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sockaddr_in	 dst[MAXG];
+	struct ip_mreqn		 mr;
+	const char		*ifname = NULL;
+	unsigned		 ngroups = 0, rate = 100, size = 1316, i;
+	int			 ch, s, ttl = 32;
+	uint64_t		 seq = 0, next, sent = 0;
+	char			 buf[9000];
+	char			*tok;
+
+	while ((ch = getopt(argc, argv, "g:i:r:s:t:")) != -1) {
+		switch (ch) {
+		case 'g':
+			for (tok = strtok(optarg, ","); tok && ngroups < MAXG;
+			    tok = strtok(NULL, ",")) {
+				memset(&dst[ngroups], 0, sizeof(dst[0]));
+				dst[ngroups].sin_family = AF_INET;
+				dst[ngroups].sin_port = htons(5001);
+				inet_pton(AF_INET, tok,
+				    &dst[ngroups].sin_addr);
+				ngroups++;
+			}
+			break;
+		case 'i': ifname = optarg; break;
+		case 'r': rate = (unsigned)atoi(optarg); break;
+		case 's': size = (unsigned)atoi(optarg); break;
+		case 't': ttl = atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: mcsend -i if -g group[,group..] "
+			    "[-r pps] [-s bytes] [-t ttl]\n");
+			return 2;
+		}
+	}
+	if (ifname == NULL || ngroups == 0 || size < 8 || size > sizeof(buf) ||
+	    rate == 0)
+		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGTERM, on_sig);
+	signal(SIGINT, on_sig);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&mr, 0, sizeof(mr));
+	mr.imr_ifindex = (int)if_nametoindex(ifname);
+	if (setsockopt(s, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) == -1 ||
+	    setsockopt(s, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
+	    sizeof(ttl)) == -1) {
+		perror("socket options");
+		return 1;
+	}
+	memset(buf, 'm', sizeof(buf));
+	printf("SENDING %u group(s) at %u pps, %u bytes\n", ngroups, rate,
+	    size);
+	next = now_us();
+	while (!done) {
+		memcpy(buf, &seq, sizeof(seq));
+		for (i = 0; i < ngroups; i++)
+			if (sendto(s, buf, size, 0,
+			    (struct sockaddr *)&dst[i], sizeof(dst[i])) > 0)
+				sent++;
+		seq++;
+		next += 1000000 / rate;
+		while (!done && now_us() < next) {
+			uint64_t	 d = next - now_us();
+			struct timespec	 ts = { 0, (long)(d > 1000000 ? 999999 :
+			    d) * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	printf("SENT %llu\n", (unsigned long long)sent);
+	return 0;
+}
