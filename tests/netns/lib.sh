@@ -8,13 +8,13 @@
 
 set -u
 
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
+: "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${O:=build}"
 BIN="$TOP/$O/bin"
 TID="amt$$"
 NSES=""
 PIDS=""
-TMP=$(mktemp -d "/tmp/amtgw-test.XXXXXX")
+TMP=$(mktemp -d "/tmp/${TMPPREFIX:-amtgw-test}.XXXXXX")
 chmod 1777 "$TMP"
 TESTNAME=$(basename "$0" .sh)
 
