@@ -7,7 +7,7 @@
 set -u
 cd "$(dirname "$0")"
 pass=0 failn=0 skipn=0 failed=""
-tests=${*:-$(ls ./*.sh | grep -v -e lib.sh -e run.sh)}
+tests=${*:-$(ls ./*.sh | grep -v -e lib.sh -e run.sh -e topo.sh)}
 for t in $tests; do
 	name=$(basename "$t" .sh)
 	start=$(date +%s)

@@ -18,6 +18,8 @@ main(void)
 
 	log_init(1, 0);
 	log_procname("unit");
+	/* The modules log what they reject; the assertions say enough. */
+	log_discard_all(getenv("UNIT_LOG") == NULL);
 	sr = srunner_create(buf_suite());
 	srunner_add_suite(sr, cksum_suite());
 	srunner_add_suite(sr, addr_suite());
