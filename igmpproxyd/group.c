@@ -46,6 +46,8 @@ normalize(const uint32_t *in, unsigned n, uint32_t *out)
 
 	if (n > PX_MAX_SRCS)
 		n = PX_MAX_SRCS;
+	if (n == 0)
+		return 0;
 	memcpy(out, in, n * sizeof(*out));
 	qsort(out, n, sizeof(*out), cmp_u32);
 	for (i = 0; i < n; i++)
@@ -57,6 +59,8 @@ normalize(const uint32_t *in, unsigned n, uint32_t *out)
 static int
 in_set(const uint32_t *set, unsigned n, uint32_t a)
 {
+	if (n == 0)
+		return 0;
 	return bsearch(&a, set, n, sizeof(*set), cmp_u32) != NULL;
 }
 

@@ -98,7 +98,9 @@ px_merge(const struct px_sub *subs, unsigned n, uint32_t *out, unsigned cap,
 		if (subs[i].mode == PX_EXCLUDE) {
 			if (!any_ex) {
 				nex = subs[i].nsrcs < cap ? subs[i].nsrcs : cap;
-				memcpy(ex, subs[i].srcs, nex * sizeof(*ex));
+				if (nex > 0)
+					memcpy(ex, subs[i].srcs,
+					    nex * sizeof(*ex));
 				any_ex = 1;
 			} else {
 				nt = intersect(ex, nex, subs[i].srcs,

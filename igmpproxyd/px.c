@@ -398,8 +398,9 @@ mfc_refresh(struct proxy *px, uint64_t now, int all)
 
 	for (b = 0; b < PX_MFC_BUCKETS; b++)
 		for (e = px->mfc[b]; e != NULL; e = e->next) {
-			if (!all && bsearch(&e->grp, px->dirty, px->ndirty,
-			    sizeof(*px->dirty), cmp_u32) == NULL)
+			if (!all && (px->ndirty == 0 || bsearch(&e->grp,
+			    px->dirty, px->ndirty, sizeof(*px->dirty),
+			    cmp_u32) == NULL))
 				continue;
 			mfc_oifs(px, now, e->src, e->grp, e->iif, ttls);
 			if (memcmp(ttls, e->ttls, sizeof(ttls)) == 0)
@@ -507,7 +508,8 @@ px_flush(struct proxy *px, uint64_t now)
 
 	if (px->ndirty == 0 && !px->all_dirty)
 		return;
-	qsort(px->dirty, px->ndirty, sizeof(*px->dirty), cmp_u32);
+	if (px->ndirty > 0)
+		qsort(px->dirty, px->ndirty, sizeof(*px->dirty), cmp_u32);
 	for (i = k = 0; i < px->ndirty; i++)
 		if (k == 0 || px->dirty[k - 1] != px->dirty[i])
 			px->dirty[k++] = px->dirty[i];

@@ -48,7 +48,8 @@ fake_query(void *arg, struct px_iface *ifp, uint32_t group, int s,
 	qs[nq].group = group;
 	qs[nq].s = s;
 	qs[nq].n = n;
-	memcpy(qs[nq].srcs, srcs, (n > 16 ? 16 : n) * sizeof(*srcs));
+	if (n > 0)
+		memcpy(qs[nq].srcs, srcs, (n > 16 ? 16 : n) * sizeof(*srcs));
 	nq++;
 }
 
