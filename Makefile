@@ -95,7 +95,8 @@ UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE)) \
 PROGS		:= $(O)/bin/amtgwd $(O)/bin/igmpproxyd $(O)/bin/amtrelayd
 TOOLS		:= $(O)/bin/fakerelay $(O)/bin/mcrecv $(O)/bin/fakegw \
 		   $(O)/bin/pktcount $(O)/bin/igmpq $(O)/bin/mcsend \
-		   $(O)/bin/gwbase \
+		   $(O)/bin/gwsim $(O)/bin/gwbase $(O)/bin/sendblast \
+		   $(O)/bin/mcscale $(O)/bin/leavelat \
 		   $(O)/bin/joinlat
 TESTBIN		:= $(O)/tests/unit_tests
 
@@ -145,6 +146,22 @@ $(O)/bin/igmpq: $(call obj,tests/tools/igmpq.c)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 $(O)/bin/mcsend: $(call obj,tests/tools/mcsend.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(O)/bin/gwsim: $(call obj,tests/tools/gwsim.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(O)/bin/sendblast: $(call obj,tests/bench/sendblast.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(O)/bin/mcscale: $(call obj,tests/bench/mcscale.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(O)/bin/leavelat: $(call obj,tests/bench/leavelat.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 

@@ -301,22 +301,22 @@ static void
 rb_add(struct rbuild *rb, uint8_t type, uint32_t g, const uint32_t *s,
     unsigned n)
 {
-	unsigned	 room, k;
+	size_t		 left;
+	unsigned	 k;
 
 	for (;;) {
 		rb_open(rb);
-		room = (unsigned)((wbuf_left(&rb->w) >= 8 ?
-		    wbuf_left(&rb->w) - 8 : 0) / 4);
-		if (n <= room) {
-			(void)igmp_report_add(&rb->w, type, g, s,
-			    (uint16_t)n);
+		left = wbuf_left(&rb->w);
+		if (left >= IGMP_V3_REC_MIN + 4 * (size_t)n) {
+			(void)igmp_report_add(&rb->w, type, g, s, (uint16_t)n);
 			return;
 		}
 		if (igmp_report_nrecs(&rb->w) > 0) {
 			rb_send(rb);		/* try in a fresh packet */
 			continue;
 		}
-		k = room;
+		/* Alone in a packet and still too big (4.2.16). */
+		k = (unsigned)((left - IGMP_V3_REC_MIN) / 4);
 		(void)igmp_report_add(&rb->w, type, g, s, (uint16_t)k);
 		rb_send(rb);
 		if (type == IGMP_MODE_IS_EXCLUDE ||

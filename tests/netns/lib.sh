@@ -105,7 +105,8 @@ bg() {
 	n=$1
 	log="$TMP/$2.log"
 	shift 2
-	ip netns exec "${TID}-$n" "$@" >"$log" 2>&1 &
+	: >"$log"	# now, not in the child: no stale lines to wait on
+	ip netns exec "${TID}-$n" "$@" >>"$log" 2>&1 &
 	LASTPID=$!
 	PIDS="$PIDS $LASTPID"
 }

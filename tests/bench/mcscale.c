@@ -1,0 +1,139 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * mcscale: join N groups (base, base+1, ...) on an interface at once
+ * from one socket, and time, for each group, its join to its first
+ * datagram.  Prints how many groups got traffic and the p50, p90 and
+ * maximum latency.  The host needs net.ipv4.igmp_max_memberships >= N.
+ */
+
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXN	4096
+
+static uint64_t
+now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int
+cmp64(const void *a, const void *b)
+{
+	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static uint64_t		 tj[MAXN], lat[MAXN];
+	static char		 got[MAXN];
+	struct sockaddr_in	 sin;
+	struct ip_mreqn		 mr;
+	struct in_addr		 base;
+	unsigned		 n, i, ok = 0, ifindex;
+	int			 s, one = 1, sz = 8 << 20;
+	long			 timeout;
+	uint64_t		 end;
+	uint8_t			 buf[2048];
+	char			 cbuf[128];
+	struct iovec		 iov = { buf, sizeof(buf) };
+	struct msghdr		 mh;
+	struct cmsghdr		*cm;
+	struct pollfd		 pfd;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: mcscale if base-group count "
+		    "timeout-ms\n");
+		return 2;
+	}
+	ifindex = if_nametoindex(argv[1]);
+	inet_pton(AF_INET, argv[2], &base);
+	n = (unsigned)atoi(argv[3]);
+	timeout = atol(argv[4]);
+	if (n == 0 || n > MAXN || ifindex == 0)
+		return 2;
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	setsockopt(s, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(5001);
+	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		perror("bind");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		memset(&mr, 0, sizeof(mr));
+		mr.imr_multiaddr.s_addr = htonl(ntohl(base.s_addr) + i);
+		mr.imr_ifindex = (int)ifindex;
+		tj[i] = now_us();
+		if (setsockopt(s, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
+		    sizeof(mr)) == -1) {
+			perror("IP_ADD_MEMBERSHIP (igmp_max_memberships?)");
+			return 1;
+		}
+	}
+	end = now_us() + (uint64_t)timeout * 1000;
+	pfd.fd = s;
+	pfd.events = POLLIN;
+	while (ok < n && now_us() < end) {
+		if (poll(&pfd, 1, 10) <= 0)
+			continue;
+		for (;;) {
+			struct in_pktinfo	 pi;
+			uint32_t		 k;
+
+			memset(&mh, 0, sizeof(mh));
+			mh.msg_iov = &iov;
+			mh.msg_iovlen = 1;
+			mh.msg_control = cbuf;
+			mh.msg_controllen = sizeof(cbuf);
+			if (recvmsg(s, &mh, MSG_DONTWAIT) < 0)
+				break;
+			for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
+			    cm = CMSG_NXTHDR(&mh, cm)) {
+				if (cm->cmsg_level != IPPROTO_IP ||
+				    cm->cmsg_type != IP_PKTINFO)
+					continue;
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				k = ntohl(pi.ipi_addr.s_addr) -
+				    ntohl(base.s_addr);
+				if (k < n && !got[k]) {
+					got[k] = 1;
+					lat[ok++] = now_us() - tj[k];
+				}
+			}
+		}
+	}
+	if (ok == 0) {
+		printf("SCALE joined=%u got=0\n", n);
+		return 1;
+	}
+	qsort(lat, ok, sizeof(*lat), cmp64);
+	printf("SCALE joined=%u got=%u p50_ms=%.1f p90_ms=%.1f max_ms=%.1f\n",
+	    n, ok, lat[ok / 2] / 1000.0, lat[ok * 9 / 10] / 1000.0,
+	    lat[ok - 1] / 1000.0);
+	return ok == n ? 0 : 1;
+}
