@@ -93,11 +93,9 @@ UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE)) \
 		   $(call obj,$(PX_CORE)) $(call obj,$(RL_CORE))
 
 PROGS		:= $(O)/bin/amtgwd $(O)/bin/igmpproxyd $(O)/bin/amtrelayd
-TOOLS		:= $(O)/bin/fakerelay $(O)/bin/mcrecv $(O)/bin/fakegw \
-		   $(O)/bin/pktcount $(O)/bin/igmpq $(O)/bin/mcsend \
-		   $(O)/bin/gwsim $(O)/bin/gwbase $(O)/bin/sendblast \
-		   $(O)/bin/mcscale $(O)/bin/leavelat \
-		   $(O)/bin/joinlat
+TOOL_NAMES	:= fakerelay fakegw mcrecv mcsend pktcount igmpq gwsim
+BENCH_NAMES	:= gwbase joinlat sendblast mcscale leavelat
+TOOLS		:= $(addprefix $(O)/bin/,$(TOOL_NAMES) $(BENCH_NAMES))
 TESTBIN		:= $(O)/tests/unit_tests
 
 .PHONY: all check unit netns conftest deps fuzz lint bench demo install \
@@ -125,51 +123,13 @@ $(O)/bin/amtrelayd: $(call obj,$(RL_SRCS)) $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(O)/bin/fakerelay: $(call obj,tests/tools/fakerelay.c)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
-
-$(O)/bin/mcrecv: $(call obj,tests/tools/mcrecv.c)
+# Test tools and benchmark programs: one file each, libc only, sharing
+# no code with the daemons.
+$(O)/bin/%: $(O)/tests/tools/%.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-$(O)/bin/fakegw: $(call obj,tests/tools/fakegw.c)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
-
-$(O)/bin/pktcount: $(call obj,tests/tools/pktcount.c)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
-
-$(O)/bin/igmpq: $(call obj,tests/tools/igmpq.c)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
-
-$(O)/bin/mcsend: $(call obj,tests/tools/mcsend.c)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
-
-$(O)/bin/gwsim: $(call obj,tests/tools/gwsim.c)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
-
-$(O)/bin/sendblast: $(call obj,tests/bench/sendblast.c)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
-
-$(O)/bin/mcscale: $(call obj,tests/bench/mcscale.c)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
-
-$(O)/bin/leavelat: $(call obj,tests/bench/leavelat.c)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
-
-$(O)/bin/gwbase: $(call obj,tests/bench/gwbase.c)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
-
-$(O)/bin/joinlat: $(call obj,tests/bench/joinlat.c)
+$(O)/bin/%: $(O)/tests/bench/%.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
