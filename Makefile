@@ -64,7 +64,8 @@ ALL_LDFLAGS	= $(LDHARDEN) $(LDFLAGS)
 COMMON_PURE	:= common/buf.c common/cksum.c common/amt_proto.c \
 		   common/igmp_proto.c
 COMMON_SRCS	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
-		   common/util.c common/daemon.c common/tun.c common/nl.c
+		   common/util.c common/daemon.c common/tun.c common/nl.c \
+		   common/emit.c common/ctl.c
 
 GW_CORE		:= amtgwd/gw_fsm.c amtgwd/gw_subs.c amtgwd/config.c
 GW_SRCS		:= $(GW_CORE) amtgwd/gw_io.c amtgwd/amtgwd.c
@@ -82,7 +83,7 @@ UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_conf.c tests/unit/test_log.c \
 		   tests/unit/test_replay.c tests/unit/test_gw_fsm.c \
 		   tests/unit/test_gw_conf.c tests/unit/test_px.c \
-		   tests/unit/test_relay.c
+		   tests/unit/test_relay.c tests/unit/test_emit.c
 
 FUZZERS		:= fuzz_amt fuzz_igmp fuzz_conf
 
@@ -92,7 +93,8 @@ COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))
 UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE)) \
 		   $(call obj,$(PX_CORE)) $(call obj,$(RL_CORE))
 
-PROGS		:= $(O)/bin/amtgwd $(O)/bin/igmpproxyd $(O)/bin/amtrelayd
+PROGS		:= $(O)/bin/amtgwd $(O)/bin/igmpproxyd $(O)/bin/amtrelayd \
+		   $(O)/bin/amtctl
 TOOL_NAMES	:= fakerelay fakegw mcrecv mcsend pktcount igmpq gwsim
 BENCH_NAMES	:= gwbase joinlat sendblast mcscale leavelat
 TOOLS		:= $(addprefix $(O)/bin/,$(TOOL_NAMES) $(BENCH_NAMES))
@@ -122,6 +124,10 @@ $(O)/bin/igmpproxyd: $(call obj,$(PX_SRCS)) $(O)/libcommon.a
 $(O)/bin/amtrelayd: $(call obj,$(RL_SRCS)) $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/bin/amtctl: $(call obj,amtctl/amtctl.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 # Test tools and benchmark programs: one file each, libc only, sharing
 # no code with the daemons.

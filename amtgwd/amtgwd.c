@@ -25,6 +25,7 @@
 #include <event2/event.h>
 
 #include "amtgwd.h"
+#include "ctl.h"
 #include "daemon.h"
 #include "gw_io.h"
 #include "util.h"
@@ -43,6 +44,7 @@ struct gwd {
 	struct event		*ev_tun;
 	struct event		*ev_timer;
 	struct event		*ev_sig[5];
+	struct ctl		*ctl;
 	int			 stopping;
 };
 
@@ -142,11 +144,28 @@ reschedule(struct gwd *d)
 		fatalx("evtimer_add");
 }
 
-static void
-dump_line(void *arg, const char *line)
+/* amtctl: "gateway". */
+static int
+ctl_cb(void *arg, const char *cmd, struct emit *e)
 {
-	(void)arg;
-	log_info("%s", line);
+	struct gwd	*d = arg;
+
+	if (cmd[0] != '\0' && strcmp(cmd, "gateway") != 0)
+		return -1;
+	gw_show(&d->gw, mono_ms(), e);
+	return 0;
+}
+
+static void
+dump_state(struct gwd *d)
+{
+	struct emit	 e;
+
+	emit_init(&e, 0);
+	gw_show(&d->gw, mono_ms(), &e);
+	emit_done(&e);
+	emit_to_log(&e);
+	emit_free(&e);
 }
 
 /* Replace the UDP socket after a change of local address or port. */
@@ -244,7 +263,7 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 		reload(d);
 		break;
 	case SIGUSR1:
-		gw_dump(&d->gw, mono_ms(), dump_line, NULL);
+		dump_state(d);
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -334,19 +353,22 @@ main(int argc, char *argv[])
 	if (!debug && daemon_detach() == -1)
 		fatal("daemon");
 	log_init(debug, LOG_DAEMON);
-	if (strncmp(d->conf->pidfile, RUNDIR "/", strlen(RUNDIR) + 1) == 0 &&
-	    rundir_create(RUNDIR, d->conf->user) == -1)
+	if (daemon_rundir(RUNDIR, d->conf->user, d->conf->pidfile,
+	    d->conf->ctlsock) == -1)
 		exit(1);
 	if (pidfile_create(d->conf->pidfile, d->conf->user) == -1)
 		exit(1);
+	daemon_libevent_logging();
+	if ((d->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	if ((d->ctl = ctl_open(d->base, d->conf->ctlsock, d->conf->user,
+	    ctl_cb, d)) == NULL)
+		log_warnx("no control socket: amtctl will not reach this "
+		    "daemon");
 	if (privdrop(d->conf->user, caps, (int)NELEM(caps)) == -1) {
 		pidfile_remove();
 		fatalx("refusing to run with privileges");
 	}
-
-	daemon_libevent_logging();
-	if ((d->base = event_base_new()) == NULL)
-		fatalx("event_base_new");
 	d->ev_udp = event_new(d->base, d->udp, EV_READ | EV_PERSIST, udp_cb,
 	    d);
 	d->ev_tun = event_new(d->base, d->tun, EV_READ | EV_PERSIST, tun_cb,
@@ -375,6 +397,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(d->base);
 
 	log_info("exiting");
+	ctl_close(d->ctl);
 	for (i = 0; i < NELEM(sigs); i++)
 		event_free(d->ev_sig[i]);
 	event_free(d->ev_udp);

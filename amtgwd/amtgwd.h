@@ -234,8 +234,8 @@ uint64_t gw_next_deadline(const struct gw *);
 void	 gw_recv_amt(struct gw *, uint64_t, uint32_t, uint16_t,
 	    const uint8_t *, size_t);
 void	 gw_tun_packet(struct gw *, uint64_t, const uint8_t *, size_t);
-void	 gw_dump(const struct gw *, uint64_t, void (*)(void *, const char *),
-	    void *);
+struct emit;
+void	 gw_show(const struct gw *, uint64_t, struct emit *);
 int	 gw_relay_changed(const struct gw_conf *, const struct gw_conf *);
 
 /*

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "amtgwd.h"
+#include "emit.h"
 #include "igmp_proto.h"
 
 const char *const gw_state_names[] = {
@@ -793,55 +794,56 @@ gw_tun_packet(struct gw *gw, uint64_t now, const uint8_t *p, size_t len)
 		queue_push(gw, p, len);
 }
 
-/* The SIGUSR1 / control-socket state dump, one line per call of out. */
+/* The state, for amtctl and the SIGUSR1 dump. */
 void
-gw_dump(const struct gw *gw, uint64_t now, void (*out)(void *, const char *),
-    void *arg)
+gw_show(const struct gw *gw, uint64_t now, struct emit *e)
 {
-	char	 line[256];
-	size_t	 i;
+	struct ipaddr	 a;
+	size_t		 i;
+	uint16_t	 k;
 
-	snprintf(line, sizeof(line), "state %s for %llu ms",
-	    gw_state_names[gw->state], (unsigned long long)(now - gw->since));
-	out(arg, line);
-	snprintf(line, sizeof(line), "relay %s (%s)",
-	    gw->have_relay ? addr4_ntoa(gw->relay) : "none",
-	    gw->conf->fixed_relay ? "configured" : "discovered");
-	out(arg, line);
+	emit_str(e, "state", gw_state_names[gw->state]);
+	emit_u64(e, "state-ms", now - gw->since);
+	emit_str(e, "relay", gw->have_relay ? addr4_ntoa(gw->relay) :
+	    "none");
+	emit_str(e, "relay-from", gw->conf->fixed_relay ? "configuration" :
+	    "discovery");
+	emit_str(e, "discovery-address", addr4_ntoa(gw->conf->discovery));
 	if (gw->cur.valid) {
-		snprintf(line, sizeof(line), "last query %llu ms ago: nonce "
-		    "0x%08x QQIC %u QRV %u MRC %u flags %s%s", (unsigned long
-		    long)(now - gw->cur.when), gw->cur.nonce, gw->cur.qqic,
-		    gw->cur.qrv, gw->cur.mrc, gw->cur.g ? "G" : "-",
-		    gw->cur.l ? "L" : "-");
-		out(arg, line);
+		emit_obj(e, "last-query");
+		emit_u64(e, "age-ms", now - gw->cur.when);
+		emit_u64(e, "nonce", gw->cur.nonce);
+		emit_u64(e, "qqic", gw->cur.qqic);
+		emit_u64(e, "qrv", gw->cur.qrv);
+		emit_u64(e, "max-resp-code", gw->cur.mrc);
+		emit_bool(e, "g-flag", gw->cur.g);
+		emit_bool(e, "l-flag", gw->cur.l);
 		if (gw->cur.g) {
-			struct ipaddr	 a;
-
 			ipaddr_from_v4compat(gw->cur.gw_addr, &a);
-			snprintf(line, sizeof(line), "gateway address seen "
-			    "by relay %s port %u", ipaddr_ntoa(&a),
-			    gw->cur.gw_port);
-			out(arg, line);
+			emit_str(e, "gateway-address", ipaddr_ntoa(&a));
+			emit_u64(e, "gateway-port", gw->cur.gw_port);
 		}
-		snprintf(line, sizeof(line), "query interval %u ms, next "
-		    "request in %lld ms", gw->qi_ms, gw->t_state ?
-		    (long long)(gw->t_state - now) : -1LL);
-		out(arg, line);
-	} else
-		out(arg, "no query held");
-	snprintf(line, sizeof(line), "reported groups %zu%s", gw->subs.n,
-	    gw->subs.overflow ? " (table overflowed)" : "");
-	out(arg, line);
+		emit_end(e);
+		emit_u64(e, "query-interval-ms", gw->qi_ms);
+	}
+	emit_i64(e, "next-request-ms", gw->state == GW_STA_ESTABLISHED ?
+	    (int64_t)(gw->t_state - now) : -1);
+	emit_arr(e, "groups");
 	for (i = 0; i < gw->subs.n; i++) {
-		snprintf(line, sizeof(line), "  group %s %s, %u source(s)",
-		    addr4_ntoa(gw->subs.v[i].group), gw->subs.v[i].exclude ?
-		    "EXCLUDE" : "INCLUDE", gw->subs.v[i].nsrcs);
-		out(arg, line);
+		const struct gw_sub *g = &gw->subs.v[i];
+
+		emit_obj(e, NULL);
+		emit_str(e, "group", addr4_ntoa(g->group));
+		emit_str(e, "mode", g->exclude ? "exclude" : "include");
+		emit_arr(e, "sources");
+		for (k = 0; k < g->nsrcs; k++)
+			emit_str(e, NULL, addr4_ntoa(g->srcs[k]));
+		emit_end(e);
+		emit_end(e);
 	}
-	for (i = 0; i < GW_CTR_MAX; i++) {
-		snprintf(line, sizeof(line), "counter %s %llu",
-		    gw_ctr_names[i], (unsigned long long)gw->ctr[i]);
-		out(arg, line);
-	}
+	emit_end(e);
+	emit_obj(e, "counters");
+	for (i = 0; i < GW_CTR_MAX; i++)
+		emit_u64(e, gw_ctr_names[i], gw->ctr[i]);
+	emit_end(e);
 }

@@ -27,7 +27,9 @@
 #include <event2/event.h>
 #include <sodium.h>
 
+#include "ctl.h"
 #include "daemon.h"
+#include "emit.h"
 #include "relay_io.h"
 #include "util.h"
 
@@ -43,6 +45,7 @@ struct rld {
 	struct event		*ev_timer;
 	struct event		*ev_retry;
 	struct event		*ev_sig[4];
+	struct ctl		*ctl;
 };
 
 static struct rld	 rld;
@@ -92,7 +95,7 @@ static const struct rl_ops rld_ops = { op_send, op_join, op_leave,
     op_random };
 
 static void
-ctl_cb(evutil_socket_t fd, short ev, void *arg)
+udp_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct rld		*d = arg;
 	struct sockaddr_in	 from;
@@ -173,11 +176,33 @@ retry_cb(evutil_socket_t fd, short ev, void *arg)
 	evtimer_add(d->ev_retry, &tv);
 }
 
-static void
-dump_line(void *arg, const char *line)
+/* amtctl: "gateways" or "groups". */
+static int
+ctl_cb(void *arg, const char *cmd, struct emit *e)
 {
-	(void)arg;
-	log_info("%s", line);
+	struct rld	*d = arg;
+
+	if (strcmp(cmd, "gateways") == 0)
+		rl_show_gateways(&d->r, mono_ms(), e);
+	else if (strcmp(cmd, "groups") == 0)
+		rl_show_groups(&d->r, mono_ms(), e);
+	else
+		return -1;
+	return 0;
+}
+
+static void
+dump_state(struct rld *d)
+{
+	struct emit	 e;
+	uint64_t	 now = mono_ms();
+
+	emit_init(&e, 0);
+	rl_show_gateways(&d->r, now, &e);
+	rl_show_groups(&d->r, now, &e);
+	emit_done(&e);
+	emit_to_log(&e);
+	emit_free(&e);
 }
 
 static void
@@ -225,7 +250,7 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 		reload(d);
 		break;
 	case SIGUSR1:
-		rl_dump(&d->r, mono_ms(), dump_line, NULL);
+		dump_state(d);
 		break;
 	default:
 		log_info("shutting down");
@@ -301,24 +326,27 @@ main(int argc, char *argv[])
 	if (!debug && daemon_detach() == -1)
 		fatal("daemon");
 	log_init(debug, LOG_DAEMON);
-	if (strncmp(d->conf->pidfile, RUNDIR "/", strlen(RUNDIR) + 1) == 0 &&
-	    rundir_create(RUNDIR, d->conf->user) == -1)
+	if (daemon_rundir(RUNDIR, d->conf->user, d->conf->pidfile,
+	    d->conf->ctlsock) == -1)
 		exit(1);
 	if (pidfile_create(d->conf->pidfile, d->conf->user) == -1)
 		exit(1);
+	daemon_libevent_logging();
+	if ((d->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	if ((d->ctl = ctl_open(d->base, d->conf->ctlsock, d->conf->user,
+	    ctl_cb, d)) == NULL)
+		log_warnx("no control socket: amtctl will not reach this "
+		    "daemon");
 	if (privdrop(d->conf->user, caps, (int)NELEM(caps)) == -1) {
 		pidfile_remove();
 		fatalx("refusing to run with privileges");
 	}
-
-	daemon_libevent_logging();
-	if ((d->base = event_base_new()) == NULL)
-		fatalx("event_base_new");
 	rl_init(&d->r, d->conf, &rld_ops, d, mono_ms());
 	d->io.r = &d->r;
 	for (i = 0; i < d->io.nctl; i++) {
 		d->ev_ctl[i] = event_new(d->base, d->io.ctl[i],
-		    EV_READ | EV_PERSIST, ctl_cb, d);
+		    EV_READ | EV_PERSIST, udp_cb, d);
 		if (d->ev_ctl[i] == NULL || event_add(d->ev_ctl[i], NULL) == -1)
 			fatalx("event_add control socket");
 	}
@@ -340,6 +368,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(d->base);
 
 	log_info("exiting");
+	ctl_close(d->ctl);
 	rl_free(&d->r);
 	for (i = 0; i < (int)NELEM(sigs); i++)
 		event_free(d->ev_sig[i]);

@@ -184,8 +184,9 @@ uint64_t rl_next_deadline(const struct relay *);
 const struct rl_fwd *rl_fwd_find(const struct relay *, uint32_t);
 int	 rl_sub_wants(const struct rl_sub *, uint32_t);
 struct rl_gw *rl_gw_find(const struct relay *, uint32_t, uint16_t);
-void	 rl_dump(const struct relay *, uint64_t,
-	    void (*)(void *, const char *), void *);
+struct emit;
+void	 rl_show_gateways(const struct relay *, uint64_t, struct emit *);
+void	 rl_show_groups(const struct relay *, uint64_t, struct emit *);
 
 static inline unsigned
 rl_hash_g(uint32_t g)

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "amtrelayd.h"
+#include "emit.h"
 #include "igmp_proto.h"
 
 #define RUNNING(t, now)	((t) > (now))
@@ -711,50 +712,81 @@ rl_free(struct relay *r)
 		}
 }
 
+/* "amtctl relay gateways". */
 void
-rl_dump(const struct relay *r, uint64_t now, void (*out)(void *,
-    const char *), void *arg)
+rl_show_gateways(const struct relay *r, uint64_t now, struct emit *e)
 {
 	const struct rl_gw	*gw;
-	const struct rl_join	*j;
-	char			 line[512];
-	size_t			 i, off;
 	unsigned		 h, k;
 
-	snprintf(line, sizeof(line), "relay %s, %zu gateway(s), %zu native "
-	    "join(s), secret age %llu ms", addr4_ntoa(r->conf->relay),
-	    r->ngws, r->njoins, (unsigned long long)(now - r->mac.rotated));
-	out(arg, line);
+	emit_str(e, "relay-address", addr4_ntoa(r->conf->relay));
+	emit_u64(e, "secret-age-ms", now - r->mac.rotated);
+	emit_u64(e, "tunnel-limit", r->conf->tunnel_limit);
+	emit_arr(e, "gateways");
 	for (h = 0; h < RL_HASH; h++)
 		for (gw = r->gws[h]; gw != NULL; gw = gw->next) {
-			snprintf(line, sizeof(line), "gateway %s:%u: %zu "
-			    "group(s), last update %llu ms ago",
-			    addr4_ntoa(gw->addr), gw->port, gw->nsubs,
-			    (unsigned long long)(now - gw->last_update));
-			out(arg, line);
-			for (i = 0; i < gw->nsubs; i++) {
-				const struct rl_sub *s = gw->subs[i];
-
-				off = (size_t)snprintf(line, sizeof(line),
-				    "  group %s %s", addr4_ntoa(s->group),
-				    s->exclude ? "EXCLUDE" : "INCLUDE");
-				for (k = 0; k < s->nsrcs && off < 400; k++)
-					off += (size_t)snprintf(line + off,
-					    sizeof(line) - off, " %s",
-					    addr4_ntoa(s->srcs[k]));
-				out(arg, line);
-			}
+			emit_obj(e, NULL);
+			emit_str(e, "address", addr4_ntoa(gw->addr));
+			emit_u64(e, "port", gw->port);
+			emit_u64(e, "groups", gw->nsubs);
+			emit_u64(e, "last-update-ms", now - gw->last_update);
+			emit_u64(e, "age-ms", now - gw->created);
+			emit_u64(e, "data-packets", gw->data_pkts);
+			emit_end(e);
 		}
+	emit_end(e);
+	emit_obj(e, "counters");
+	for (k = 0; k < RL_CTR_MAX; k++)
+		emit_u64(e, rl_ctr_names[k], r->ctr[k]);
+	emit_end(e);
+}
+
+/* "amtctl relay groups": the forwarding table and the native joins. */
+void
+rl_show_groups(const struct relay *r, uint64_t now, struct emit *e)
+{
+	const struct rl_fwd	*f;
+	const struct rl_join	*j;
+	unsigned		 h, k;
+	size_t			 i;
+
+	emit_arr(e, "groups");
+	for (h = 0; h < RL_HASH; h++)
+		for (f = r->fwd[h]; f != NULL; f = f->next) {
+			emit_obj(e, NULL);
+			emit_str(e, "group", addr4_ntoa(f->group));
+			emit_arr(e, "gateways");
+			for (i = 0; i < f->n; i++) {
+				const struct rl_sub *s = f->e[i].sub;
+
+				emit_obj(e, NULL);
+				emit_str(e, "address",
+				    addr4_ntoa(f->e[i].gw->addr));
+				emit_u64(e, "port", f->e[i].gw->port);
+				emit_str(e, "mode", s->exclude ? "exclude" :
+				    "include");
+				emit_arr(e, "sources");
+				for (k = 0; k < s->nsrcs; k++)
+					emit_str(e, NULL,
+					    addr4_ntoa(s->srcs[k]));
+				emit_end(e);
+				emit_i64(e, "expires-ms", s->timer > now ?
+				    (int64_t)(s->timer - now) : 0);
+				emit_end(e);
+			}
+			emit_end(e);
+			emit_end(e);
+		}
+	emit_end(e);
+	emit_arr(e, "native-joins");
 	for (h = 0; h < RL_HASH; h++)
 		for (j = r->joins[h]; j != NULL; j = j->next) {
-			snprintf(line, sizeof(line), "native join (%s, %s) "
-			    "for %u gateway(s)", j->src ? addr4_ntoa(j->src) :
-			    "*", addr4_ntoa(j->group), j->refs);
-			out(arg, line);
+			emit_obj(e, NULL);
+			emit_str(e, "group", addr4_ntoa(j->group));
+			emit_str(e, "source", j->src ? addr4_ntoa(j->src) :
+			    "*");
+			emit_u64(e, "gateways", j->refs);
+			emit_end(e);
 		}
-	for (k = 0; k < RL_CTR_MAX; k++) {
-		snprintf(line, sizeof(line), "counter %s %llu",
-		    rl_ctr_names[k], (unsigned long long)r->ctr[k]);
-		out(arg, line);
-	}
+	emit_end(e);
 }

@@ -105,6 +105,19 @@ rundir_create(const char *dir, const char *user)
 	return 0;
 }
 
+/* Create the run directory if either path lies in it. */
+int
+daemon_rundir(const char *dir, const char *user, const char *p1,
+    const char *p2)
+{
+	size_t	 n = strlen(dir);
+
+	if ((strncmp(p1, dir, n) == 0 && p1[n] == '/') ||
+	    (strncmp(p2, dir, n) == 0 && p2[n] == '/'))
+		return rundir_create(dir, user);
+	return 0;
+}
+
 /*
  * Create and lock the pidfile; fails if another instance holds it.
  * The file is handed to user so it can be removed after the drop.

@@ -19,6 +19,8 @@
 
 int	 daemon_detach(void);
 int	 rundir_create(const char *, const char *);
+int	 daemon_rundir(const char *, const char *, const char *,
+	    const char *);
 int	 pidfile_create(const char *, const char *);
 void	 pidfile_remove(void);
 int	 privdrop(const char *, const cap_value_t *, int);

@@ -27,7 +27,9 @@
 
 #include <event2/event.h>
 
+#include "ctl.h"
 #include "daemon.h"
+#include "emit.h"
 #include "mroute.h"
 #include "nl.h"
 #include "px.h"
@@ -47,6 +49,7 @@ struct pxd {
 	struct event		*ev_nl;
 	struct event		*ev_timer;
 	struct event		*ev_sig[4];
+	struct ctl		*ctl;
 	char			 rp_done[IFNAMSIZ];
 };
 
@@ -289,11 +292,33 @@ reschedule(struct pxd *d)
 		fatalx("evtimer_add");
 }
 
-static void
-dump_line(void *arg, const char *line)
+/* amtctl: "interfaces" or "groups". */
+static int
+ctl_cb(void *arg, const char *cmd, struct emit *e)
 {
-	(void)arg;
-	log_info("%s", line);
+	struct pxd	*d = arg;
+
+	if (strcmp(cmd, "interfaces") == 0)
+		px_show_interfaces(&d->px, mono_ms(), e);
+	else if (strcmp(cmd, "groups") == 0)
+		px_show_groups(&d->px, mono_ms(), e);
+	else
+		return -1;
+	return 0;
+}
+
+static void
+dump_state(struct pxd *d)
+{
+	struct emit	 e;
+	uint64_t	 now = mono_ms();
+
+	emit_init(&e, 0);
+	px_show_interfaces(&d->px, now, &e);
+	px_show_groups(&d->px, now, &e);
+	emit_done(&e);
+	emit_to_log(&e);
+	emit_free(&e);
 }
 
 static void
@@ -338,7 +363,7 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 		reload(d);
 		break;
 	case SIGUSR1:
-		px_dump(&d->px, mono_ms(), dump_line, NULL);
+		dump_state(d);
 		break;
 	default:
 		log_info("shutting down");
@@ -434,19 +459,22 @@ main(int argc, char *argv[])
 	if (!debug && daemon_detach() == -1)
 		fatal("daemon");
 	log_init(debug, LOG_DAEMON);
-	if (strncmp(d->conf->pidfile, RUNDIR "/", strlen(RUNDIR) + 1) == 0 &&
-	    rundir_create(RUNDIR, d->conf->user) == -1)
+	if (daemon_rundir(RUNDIR, d->conf->user, d->conf->pidfile,
+	    d->conf->ctlsock) == -1)
 		exit(1);
 	if (pidfile_create(d->conf->pidfile, d->conf->user) == -1)
 		exit(1);
+	daemon_libevent_logging();
+	if ((d->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	if ((d->ctl = ctl_open(d->base, d->conf->ctlsock, d->conf->user,
+	    ctl_cb, d)) == NULL)
+		log_warnx("no control socket: amtctl will not reach this "
+		    "daemon");
 	if (privdrop(d->conf->user, caps, (int)NELEM(caps)) == -1) {
 		pidfile_remove();
 		fatalx("refusing to run with privileges");
 	}
-
-	daemon_libevent_logging();
-	if ((d->base = event_base_new()) == NULL)
-		fatalx("event_base_new");
 	d->ev_mr = event_new(d->base, d->mr, EV_READ | EV_PERSIST, mr_cb, d);
 	d->ev_nl = event_new(d->base, d->nl, EV_READ | EV_PERSIST, nl_cb, d);
 	d->ev_timer = evtimer_new(d->base, timer_cb, d);
@@ -472,6 +500,7 @@ main(int argc, char *argv[])
 
 	px_shutdown(&d->px);
 	log_info("exiting");
+	ctl_close(d->ctl);
 	for (i = 0; i < NELEM(sigs); i++)
 		event_free(d->ev_sig[i]);
 	event_free(d->ev_mr);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit.h"
 #include "igmp_proto.h"
 #include "px.h"
 
@@ -805,101 +806,152 @@ px_shutdown(struct proxy *px)
 	}
 }
 
-/* ---- state dump (SIGUSR1) ---- */
+/* ---- state for amtctl and the SIGUSR1 dump ---- */
 
-static const char *
-ms_left(uint64_t t, uint64_t now, char *buf, size_t len)
+static int64_t
+left_ms(uint64_t t, uint64_t now)
 {
-	if (t <= now)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%llu.%03llus", (unsigned long long)(t -
-		    now) / 1000, (unsigned long long)(t - now) % 1000);
-	return buf;
+	return t > now ? (int64_t)(t - now) : 0;
 }
 
+/* "amtctl proxy interfaces". */
 void
-px_dump(const struct proxy *px, uint64_t now, void (*out)(void *,
-    const char *), void *arg)
+px_show_interfaces(const struct proxy *px, uint64_t now, struct emit *e)
 {
-	char		 line[512], t1[32], t2[32];
-	unsigned	 i, k;
-	size_t		 j;
-	size_t		 off;
+	unsigned	 i;
 
-	snprintf(line, sizeof(line), "upstream %s: %s, ifindex %d, IGMPv%u "
-	    "host, %zu record(s), %llu report(s) sent, %llu queries heard",
-	    px->upif.name, px->upif.up ? "up" : "down", px->upif.ifindex,
-	    up_version(&px->up, now), px->up.n,
-	    (unsigned long long)px->up.ctr_reports,
-	    (unsigned long long)px->up.ctr_queries);
-	out(arg, line);
-	for (j = 0; j < px->up.n; j++) {
-		const struct px_urec *r = px->up.recs[j];
-
-		off = (size_t)snprintf(line, sizeof(line), "  database %s %s",
-		    addr4_ntoa(r->group), r->mode == PX_EXCLUDE ? "EXCLUDE" :
-		    "INCLUDE");
-		for (k = 0; k < r->nsrcs && off < sizeof(line) - 20; k++)
-			off += (size_t)snprintf(line + off, sizeof(line) - off,
-			    " %s", addr4_ntoa(r->srcs[k]));
-		out(arg, line);
-	}
+	emit_obj(e, "upstream");
+	emit_str(e, "name", px->upif.name);
+	emit_bool(e, "up", px->upif.up);
+	emit_i64(e, "ifindex", px->upif.ifindex);
+	emit_u64(e, "igmp-version", up_version(&px->up, now));
+	emit_u64(e, "records", px->up.n);
+	emit_u64(e, "reports-sent", px->up.ctr_reports);
+	emit_u64(e, "queries-heard", px->up.ctr_queries);
+	emit_end(e);
+	emit_arr(e, "downstream");
 	for (i = 0; i < px->nds; i++) {
 		const struct px_iface *ifp = &px->ds[i];
 
-		snprintf(line, sizeof(line), "downstream %s: %s, ifindex %d, "
-		    "vif %d, IGMPv%u, address %s, %s (querier %s), %zu "
-		    "group(s), reports %llu, queries sent %llu heard %llu",
-		    ifp->name, ifp->up ? "up" : "down", ifp->ifindex, ifp->vif,
-		    ifp->version, ifp->addr ? addr4_ntoa(ifp->addr) : "none",
-		    ifp->querier ? "querier" : "non-querier",
-		    ifp->querier_addr ? addr4_ntoa(ifp->querier_addr) : "none",
-		    ifp->ngroups, (unsigned long long)ifp->ctr_reports,
-		    (unsigned long long)ifp->ctr_queries_sent,
-		    (unsigned long long)ifp->ctr_queries_heard);
-		out(arg, line);
-		for (j = 0; j < ifp->ngroups; j++) {
-			const struct px_group *g = ifp->groups[j];
-
-			snprintf(line, sizeof(line), "  group %s %s timer %s "
-			    "compat v%u, %u source(s), %u host(s)%s",
-			    addr4_ntoa(g->group), g->mode == PX_EXCLUDE ?
-			    "EXCLUDE" : "INCLUDE", ms_left(g->gtimer, now, t1,
-			    sizeof(t1)), grp_compat(g, now), g->nsrcs,
-			    g->nhosts, g->untracked ? " (untracked members)" :
-			    "");
-			out(arg, line);
-			for (k = 0; k < g->nsrcs; k++) {
-				snprintf(line, sizeof(line), "    source %s "
-				    "timer %s%s", addr4_ntoa(g->srcs[k].addr),
-				    ms_left(g->srcs[k].timer, now, t2,
-				    sizeof(t2)), grp_forwards(g,
-				    g->srcs[k].addr, now) ? " forwarding" :
-				    " blocked");
-				out(arg, line);
-			}
-			for (k = 0; k < g->nhosts; k++) {
-				snprintf(line, sizeof(line), "    host %s %s, "
-				    "%u source(s)", addr4_ntoa(g->hosts[k].addr),
-				    g->hosts[k].exclude ? "EXCLUDE" : "INCLUDE",
-				    g->hosts[k].nsrcs);
-				out(arg, line);
-			}
-		}
+		emit_obj(e, NULL);
+		emit_str(e, "name", ifp->name);
+		emit_bool(e, "up", ifp->up);
+		emit_i64(e, "ifindex", ifp->ifindex);
+		emit_i64(e, "vif", ifp->vif);
+		emit_u64(e, "igmp-version", ifp->version);
+		emit_str(e, "address", ifp->addr ? addr4_ntoa(ifp->addr) :
+		    "none");
+		emit_bool(e, "querier", ifp->querier);
+		emit_str(e, "querier-address", ifp->querier_addr ?
+		    addr4_ntoa(ifp->querier_addr) : "none");
+		emit_i64(e, "other-querier-ms", left_ms(ifp->oqp, now));
+		emit_u64(e, "groups", ifp->ngroups);
+		emit_u64(e, "reports", ifp->ctr_reports);
+		emit_u64(e, "queries-sent", ifp->ctr_queries_sent);
+		emit_u64(e, "queries-heard", ifp->ctr_queries_heard);
+		emit_u64(e, "ignored", ifp->ctr_ignored);
+		emit_end(e);
 	}
-	snprintf(line, sizeof(line), "forwarding entries %zu (added %llu, "
-	    "removed %llu, idle %llu), upcalls %llu", px->nmfc,
-	    (unsigned long long)px->ctr_mfc_add,
-	    (unsigned long long)px->ctr_mfc_del,
-	    (unsigned long long)px->ctr_mfc_expired,
-	    (unsigned long long)px->ctr_upcalls);
-	out(arg, line);
-	snprintf(line, sizeof(line), "packets %llu, malformed %llu, own %llu, "
-	    "unknown interface %llu, denied by access list %llu",
-	    (unsigned long long)px->ctr_rx, (unsigned long long)px->ctr_bad,
-	    (unsigned long long)px->ctr_own,
-	    (unsigned long long)px->ctr_unknown_if,
-	    (unsigned long long)px->ctr_acl_denied);
-	out(arg, line);
+	emit_end(e);
+	emit_obj(e, "counters");
+	emit_u64(e, "packets", px->ctr_rx);
+	emit_u64(e, "malformed", px->ctr_bad);
+	emit_u64(e, "own", px->ctr_own);
+	emit_u64(e, "unknown-interface", px->ctr_unknown_if);
+	emit_u64(e, "denied-by-acl", px->ctr_acl_denied);
+	emit_u64(e, "upcalls", px->ctr_upcalls);
+	emit_u64(e, "mfc-added", px->ctr_mfc_add);
+	emit_u64(e, "mfc-removed", px->ctr_mfc_del);
+	emit_u64(e, "mfc-idle", px->ctr_mfc_expired);
+	emit_end(e);
+}
+
+static void
+show_group(const struct px_group *g, uint64_t now, struct emit *e)
+{
+	unsigned	 k;
+
+	emit_str(e, "group", addr4_ntoa(g->group));
+	emit_str(e, "mode", g->mode == PX_EXCLUDE ? "exclude" : "include");
+	emit_i64(e, "group-timer-ms", g->mode == PX_EXCLUDE ?
+	    left_ms(g->gtimer, now) : 0);
+	emit_u64(e, "compat", grp_compat(g, now));
+	emit_arr(e, "sources");
+	for (k = 0; k < g->nsrcs; k++) {
+		emit_obj(e, NULL);
+		emit_str(e, "source", addr4_ntoa(g->srcs[k].addr));
+		emit_i64(e, "timer-ms", left_ms(g->srcs[k].timer, now));
+		emit_bool(e, "forwarding", grp_forwards(g, g->srcs[k].addr,
+		    now));
+		emit_end(e);
+	}
+	emit_end(e);
+	emit_arr(e, "hosts");
+	for (k = 0; k < g->nhosts; k++) {
+		emit_obj(e, NULL);
+		emit_str(e, "host", addr4_ntoa(g->hosts[k].addr));
+		emit_str(e, "mode", g->hosts[k].exclude ? "exclude" :
+		    "include");
+		emit_u64(e, "sources", g->hosts[k].nsrcs);
+		emit_end(e);
+	}
+	emit_end(e);
+	if (g->untracked)
+		emit_bool(e, "untracked-members", 1);
+}
+
+/* "amtctl proxy groups". */
+void
+px_show_groups(const struct proxy *px, uint64_t now, struct emit *e)
+{
+	const struct px_mfc	*m;
+	unsigned		 i, b, v;
+	size_t			 j, k;
+
+	emit_arr(e, "database");
+	for (j = 0; j < px->up.n; j++) {
+		const struct px_urec *r = px->up.recs[j];
+
+		if (!r->present)
+			continue;
+		emit_obj(e, NULL);
+		emit_str(e, "group", addr4_ntoa(r->group));
+		emit_str(e, "mode", r->mode == PX_EXCLUDE ? "exclude" :
+		    "include");
+		emit_arr(e, "sources");
+		for (k = 0; k < r->nsrcs; k++)
+			emit_str(e, NULL, addr4_ntoa(r->srcs[k]));
+		emit_end(e);
+		emit_end(e);
+	}
+	emit_end(e);
+	emit_arr(e, "interfaces");
+	for (i = 0; i < px->nds; i++) {
+		emit_obj(e, NULL);
+		emit_str(e, "name", px->ds[i].name);
+		emit_arr(e, "groups");
+		for (j = 0; j < px->ds[i].ngroups; j++) {
+			emit_obj(e, NULL);
+			show_group(px->ds[i].groups[j], now, e);
+			emit_end(e);
+		}
+		emit_end(e);
+		emit_end(e);
+	}
+	emit_end(e);
+	emit_arr(e, "forwarding");
+	for (b = 0; b < PX_MFC_BUCKETS; b++)
+		for (m = px->mfc[b]; m != NULL; m = m->next) {
+			emit_obj(e, NULL);
+			emit_str(e, "source", addr4_ntoa(m->src));
+			emit_str(e, "group", addr4_ntoa(m->grp));
+			emit_i64(e, "iif-vif", m->iif);
+			emit_arr(e, "oif-vifs");
+			for (v = 0; v < PX_MAXVIFS; v++)
+				if (m->ttls[v])
+					emit_u64(e, NULL, v);
+			emit_end(e);
+			emit_end(e);
+		}
+	emit_end(e);
 }

@@ -91,8 +91,9 @@ void	 px_timer(struct proxy *, uint64_t);
 uint64_t px_next_deadline(const struct proxy *);
 void	 px_flush(struct proxy *, uint64_t);
 void	 px_shutdown(struct proxy *);
-void	 px_dump(const struct proxy *, uint64_t,
-	    void (*)(void *, const char *), void *);
+struct emit;
+void	 px_show_interfaces(const struct proxy *, uint64_t, struct emit *);
+void	 px_show_groups(const struct proxy *, uint64_t, struct emit *);
 struct px_iface *px_iface_by_index(struct proxy *, int);
 
 #endif

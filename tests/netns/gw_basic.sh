@@ -25,6 +25,7 @@ retransmit-max 0.4
 teardown-interval 0.05
 user nobody
 pidfile $TMP/amtgwd.pid
+control-socket $TMP/amtgwd.sock
 EOC
 
 bg r relay "$BIN/fakerelay" -a 10.0.0.1 -D 10.0.0.254 -g -q 1 -R 200
@@ -91,15 +92,34 @@ bg g recv2 "$BIN/mcrecv" -i amt0 -g 232.1.1.2 -n 0 -t 10000
 RECV2=$LASTPID
 wait_log relay "JOIN 232.1.1.2" 5 || fail "second join"
 wait_log recv2 FIRST 5 || fail "second receiver got nothing"
-dump_state g $GW amtgwd || fail "no SIGUSR1 dump"
-[ "$(counter amtgwd data-packets)" -gt 0 ] || fail "data counter"
-grep -q "group 232.1.1.2 EXCLUDE" "$TMP/amtgwd.log" || fail "dump groups"
+dump_state $GW amtgwd || fail "no SIGUSR1 dump"
+grep -q "^amtgwd: state established$" "$TMP/amtgwd.log" || fail "dump state"
+grep -q "^amtgwd:   - group 232.1.1.2$" "$TMP/amtgwd.log" || fail "dump groups"
 ok "SIGUSR1 dump"
+ctl "$TMP/amtgwd.sock" gateway
+[ "$(jget 'd["state"]')" = established ] || fail "amtctl state"
+[ "$(jget 'd["relay"]')" = 10.0.0.1 ] || fail "amtctl relay"
+[ "$(jget 'd["relay-from"]')" = discovery ] || fail "amtctl relay-from"
+[ "$(jget 'd["last-query"]["qqic"]')" = 1 ] || fail "amtctl qqic"
+[ "$(jget 'd["last-query"]["g-flag"]')" = True ] || fail "amtctl G"
+[ "$(jget 'd["last-query"]["gateway-address"]')" = 10.0.0.2 ] ||
+    fail "amtctl gateway address"
+[ "$(jget '[g["group"] for g in d["groups"]]')" = "['232.1.1.2']" ] ||
+    fail "amtctl groups"
+[ "$(jget 'd["counters"]["data-packets"]')" -gt 0 ] || fail "data counter"
+[ "$(jget 'd["query-interval-ms"]')" = 1000 ] || fail "amtctl interval"
+"$BIN/amtctl" -s "$TMP/amtgwd.sock" gateway >"$TMP/ctl.txt" ||
+    fail "amtctl text"
+grep -q "^state established$" "$TMP/ctl.txt" || fail "amtctl text state"
+grep -q "^  - group 232.1.1.2$" "$TMP/ctl.txt" || fail "amtctl text group"
+grep -q "^  data-packets [1-9]" "$TMP/ctl.txt" || fail "amtctl text counter"
+ok "amtctl gateway (text and JSON) agrees with the state"
 stop_pid $GW 5 || fail "amtgwd did not exit on SIGTERM"
 wait_log relay "TEARDOWN from 10.0.0.2" 2 || fail "no Teardown"
 [ "$(count_log relay TEARDOWN)" -eq 2 ] || fail "Teardown not sent QRV (2) times"
 nsx g ip link show amt0 >/dev/null 2>&1 && fail "amt0 still there"
 [ -e "$TMP/amtgwd.pid" ] && fail "pidfile left behind"
-ok "SIGTERM -> Teardown x2, amt0 removed, pidfile removed"
+[ -e "$TMP/amtgwd.sock" ] && fail "control socket left behind"
+ok "SIGTERM -> Teardown x2, amt0 removed, pidfile and socket removed"
 stop_pid $RECV2
 echo "PASS: $TESTNAME"

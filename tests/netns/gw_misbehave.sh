@@ -27,6 +27,7 @@ retransmit-max 0.4
 teardown-interval 0.05
 user nobody
 pidfile $TMP/amtgwd.pid
+control-socket $TMP/amtgwd.sock
 EOC
 }
 
@@ -52,9 +53,9 @@ conf "discovery 10.0.0.254"
 start_pair nonce -N -q 1
 wait_log relay-nonce "QUERY sent" 5 || fail "nonce: no query"
 wait_log gw-nonce "no Membership Query" 5 || fail "nonce: no give-up"
-dump_state g $GW gw-nonce || fail "nonce: dump"
+ctl "$TMP/amtgwd.sock" gateway
 grep -q "established" "$TMP/gw-nonce.log" && fail "nonce: accepted"
-[ "$(counter gw-nonce query-bad-nonce)" -ge 2 ] || fail "nonce: counter"
+[ "$(jget 'd["counters"]["query-bad-nonce"]')" -ge 2 ] || fail "nonce: counter"
 stop_pair
 ok "wrong nonce: ignored and counted, back to discovery"
 
@@ -64,9 +65,9 @@ start_pair junk -M -T -g -q 1 -R 200
 wait_log gw-junk "established" 5 || fail "junk: no tunnel"
 nsx g "$BIN/mcrecv" -i amt0 -g 232.2.2.2 -n 20 -t 5000 \
     >"$TMP/recv-junk.log" 2>&1 || fail "junk: no data"
-dump_state g $GW gw-junk || fail "junk: dump"
-[ "$(counter gw-junk amt-malformed)" -ge 3 ] || fail "junk: malformed counter"
-[ "$(counter gw-junk amt-type-not-for-gateway)" -eq 0 ] ||
+ctl "$TMP/amtgwd.sock" gateway
+[ "$(jget 'd["counters"]["amt-malformed"]')" -ge 3 ] || fail "junk: malformed counter"
+[ "$(jget 'd["counters"]["amt-type-not-for-gateway"]')" -eq 0 ] ||
     fail "junk: unexpected type counter"
 stop_pair
 ok "malformed messages counted, trailing octets never forwarded"
@@ -132,7 +133,7 @@ RECV=$LASTPID
 wait_log relay-hup1 "JOIN 232.4.4.4" 5 || fail "hup: no join"
 echo "tunnel-mtu 12" >>"$TMP/amtgwd.conf"
 kill -HUP $GW
-wait_log gw-hup1 "amtgwd.conf:9: tunnel-mtu: 12 is out of range" 2 ||
+wait_log gw-hup1 "amtgwd.conf:10: tunnel-mtu: 12 is out of range" 2 ||
     fail "hup: error not reported with file:line"
 wait_log gw-hup1 "keeping the running configuration" 2 || fail "hup: kept?"
 conf "relay 10.0.0.3"

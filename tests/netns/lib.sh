@@ -149,12 +149,12 @@ now_ms() {
 	echo $(($(date +%s%N) / 1000000))
 }
 
-# dump_state NS PID LOGNAME: SIGUSR1 and wait for the dump to appear.
+# dump_state PID LOGNAME: SIGUSR1 and wait for the dump in the log.
 dump_state() {
-	before=$(count_log "$3" 'counter data-packets')
-	kill -USR1 "$2"
+	before=$(count_log "$2" '^[a-z]*: counters$')
+	kill -USR1 "$1"
 	i=0
-	while [ "$(count_log "$3" 'counter data-packets')" = "$before" ]; do
+	while [ "$(count_log "$2" '^[a-z]*: counters$')" = "$before" ]; do
 		i=$((i + 1))
 		[ $i -gt 300 ] && return 1
 		sleep 0.01
@@ -162,9 +162,20 @@ dump_state() {
 	return 0
 }
 
-# counter LOGNAME NAME: the last dumped value of a counter.
-counter() {
-	grep -E "counter $2 [0-9]+" "$TMP/$1.log" | tail -1 | awk '{print $NF}'
+# ctl SOCKET ARGS...: amtctl -j into $TMP/ctl.json (fails the test if
+# the daemon does not answer).
+ctl() {
+	s=$1
+	shift
+	"$BIN/amtctl" -j -s "$s" "$@" >"$TMP/ctl.json" 2>"$TMP/ctl.err" ||
+	    fail "amtctl $*: $(cat "$TMP/ctl.err")"
+}
+
+# jget EXPR: evaluate a Python expression on the last answer, as d.
+jget() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2], {"d": d}))' "$TMP/ctl.json" "$1"
 }
 
 [ -x "$BIN/amtgwd" ] || fail "binaries missing in $BIN (run make)"

@@ -53,6 +53,7 @@ last-member-query-interval 0.2
 unsolicited-report-interval 0.2
 user nobody
 pidfile $TMP/px.pid
+control-socket $TMP/px.sock
 ${2:-}
 EOC
 }
@@ -95,20 +96,24 @@ bg h2 r2s "$BIN/mcrecv" -i e0 -g 232.9.9.9 -n 0 -t 60000
 R2S=$LASTPID
 [ "$(count h1 239.2.2.2 $S 300)" -eq 0 ] || fail "239.2.2.2 leaked to LAN1"
 grep -q "group=232.9.9.9" "$TMP/fakegw.log" && fail "v2 SSM join proxied"
-dump_px() {
-	n0=$(count_log px "forwarding entries")
-	kill -USR1 $PX
-	i=0
-	while [ "$(count_log px 'forwarding entries')" = "$n0" ]; do
-		i=$((i + 1)); [ $i -gt 300 ] && fail "no dump"; sleep 0.01
-	done
+ctl "$TMP/px.sock" proxy groups
+grp() {		# INTERFACE GROUP FIELD
+	jget "[g[\"$3\"] for i in d[\"interfaces\"] if i[\"name\"] == \"$1\" for g in i[\"groups\"] if g[\"group\"] == \"$2\"]"
 }
-dump_px
-grep -q "group 239.4.4.4 EXCLUDE .* compat v1" "$TMP/px.log" ||
-    fail "v1 compatibility mode not shown"
-grep -q "group 239.2.2.2 EXCLUDE .* compat v2" "$TMP/px.log" ||
-    fail "v2 compatibility mode not shown"
-ok "v2 and v1 hosts receive ASM groups (compat v2/v1); v2 SSM join ignored"
+[ "$(grp d2 239.4.4.4 compat)" = "[1]" ] || fail "v1 compatibility mode"
+[ "$(grp d2 239.2.2.2 compat)" = "[2]" ] || fail "v2 compatibility mode"
+[ "$(grp d2 239.2.2.2 mode)" = "['exclude']" ] || fail "v2 join mode"
+[ "$(grp d2 232.9.9.9 mode)" = "[]" ] || fail "v2 SSM join kept"
+[ "$(grp d1 232.1.1.1 mode)" = "['include']" ] || fail "v3 (S,G) mode"
+[ "$(jget 'sorted((f["source"], f["oif-vifs"]) for f in d["forwarding"] if f["group"] == "232.1.1.1")')" = "[('10.99.0.1', [1]), ('10.99.0.66', [])]" ] ||
+    fail "forwarding entries of 232.1.1.1: $(jget 'd["forwarding"]')"
+[ "$(jget '[r["mode"] for r in d["database"] if r["group"] == "239.4.4.4"]')" = "['exclude']" ] ||
+    fail "database"
+ctl "$TMP/px.sock" proxy interfaces
+[ "$(jget '[(i["name"], i["querier"], i["igmp-version"]) for i in d["downstream"]]')" = "[('d1', True, 3), ('d2', True, 3)]" ] ||
+    fail "interfaces"
+[ "$(jget 'd["upstream"]["up"]')" = True ] || fail "upstream"
+ok "v2 and v1 hosts receive ASM groups (compat v2/v1); v2 SSM join ignored; amtctl proxy agrees"
 
 # 3. EXCLUDE filter: h3 wants 239.3.3.3 from everyone but X.
 bg h3 r3 "$BIN/mcrecv" -i e0 -g 239.3.3.3 -x $X -n 0 -t 60000
@@ -198,6 +203,7 @@ stop_pid $PX 5 || fail "igmpproxyd did not exit"
 [ "$(nsx gw awk 'NR>1' /proc/net/ip_mr_vif | wc -l)" -eq 0 ] || fail "VIFs left"
 [ "$(nsx gw awk 'NR>1' /proc/net/ip_mr_cache | wc -l)" -eq 0 ] || fail "MFC left"
 [ -e "$TMP/px.pid" ] && fail "pidfile left"
+[ -e "$TMP/px.sock" ] && fail "control socket left"
 ok "SIGTERM: VIFs and forwarding entries flushed"
 for p in $R1 $R2 $R2S $R3 $R4 $R6; do stop_pid "$p"; done
 echo "PASS: $TESTNAME"

@@ -52,6 +52,7 @@ query-response-interval 0.5
 secret-lifetime $RELAY_SECRET
 user nobody
 pidfile $TMP/amtrelayd.pid
+control-socket $TMP/amtrelayd.sock
 EOC
 	cat >"$TMP/amtgwd.conf" <<EOC
 discovery $ANYCAST
@@ -61,6 +62,7 @@ retransmit-max 1
 teardown-interval 0.1
 user nobody
 pidfile $TMP/amtgwd.pid
+control-socket $TMP/amtgwd.sock
 EOC
 	cat >"$TMP/igmpproxyd.conf" <<EOC
 upstream amt0
@@ -73,6 +75,7 @@ last-member-query-interval 0.2
 unsolicited-report-interval 0.2
 user nobody
 pidfile $TMP/igmpproxyd.pid
+control-socket $TMP/igmpproxyd.sock
 EOC
 }
 

@@ -18,6 +18,7 @@
 
 #include "amtgwd.h"
 #include "cksum.h"
+#include "emit.h"
 #include "igmp_proto.h"
 #include "unit.h"
 #include "vectors.h"
@@ -942,21 +943,29 @@ START_TEST(test_wrong_types)
 }
 END_TEST
 
-static void
-count_line(void *arg, const char *line)
+START_TEST(test_show)
 {
-	(*(unsigned *)arg)++;
-	ck_assert_ptr_nonnull(line);
-}
-
-START_TEST(test_dump)
-{
-	unsigned	 lines = 0;
+	struct emit	 e;
 
 	establish(AMT_FLAG_G);
 	gw_tun_packet(&gw, 0, v_report, sizeof(v_report));
-	gw_dump(&gw, 2000, count_line, &lines);
-	ck_assert_uint_ge(lines, 6 + GW_CTR_MAX);
+	emit_init(&e, 1);
+	gw_show(&gw, 2000, &e);
+	emit_done(&e);
+	ck_assert_int_eq(e.failed, 0);
+	ck_assert_ptr_nonnull(strstr(e.buf, "\"state\":\"established\""));
+	ck_assert_ptr_nonnull(strstr(e.buf, "\"relay\":\"10.0.0.1\""));
+	ck_assert_ptr_nonnull(strstr(e.buf, "\"gateway-port\":40000"));
+	ck_assert_ptr_nonnull(strstr(e.buf, "\"group\":\"232.1.1.1\","
+	    "\"mode\":\"include\",\"sources\":[\"10.0.0.1\"]"));
+	ck_assert_ptr_nonnull(strstr(e.buf, "\"update-sent\":1"));
+	emit_free(&e);
+	emit_init(&e, 0);
+	gw_show(&gw, 2000, &e);
+	emit_done(&e);
+	ck_assert_ptr_nonnull(strstr(e.buf, "state established\n"));
+	ck_assert_ptr_nonnull(strstr(e.buf, "  - group 232.1.1.1\n"));
+	emit_free(&e);
 }
 END_TEST
 
@@ -994,7 +1003,7 @@ gw_fsm_suite(void)
 	tcase_add_test(tc, test_reconfigure_relay);
 	tcase_add_test(tc, test_data_check);
 	tcase_add_test(tc, test_wrong_types);
-	tcase_add_test(tc, test_dump);
+	tcase_add_test(tc, test_show);
 	suite_add_tcase(s, tc);
 	return s;
 }

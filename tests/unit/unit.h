@@ -23,6 +23,7 @@ Suite	*gw_fsm_suite(void);
 Suite	*gw_conf_suite(void);
 Suite	*px_suite(void);
 Suite	*relay_suite(void);
+Suite	*emit_suite(void);
 
 /* A small, seeded generator so random tests are reproducible. */
 static inline uint32_t
