@@ -65,7 +65,7 @@ COMMON_PURE	:= common/buf.c common/cksum.c common/amt_proto.c \
 		   common/igmp_proto.c
 COMMON_SRCS	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
 		   common/util.c common/daemon.c common/tun.c common/nl.c \
-		   common/emit.c common/ctl.c
+		   common/emit.c common/ctl.c common/pcapw.c
 
 GW_CORE		:= amtgwd/gw_fsm.c amtgwd/gw_subs.c amtgwd/config.c
 GW_SRCS		:= $(GW_CORE) amtgwd/gw_io.c amtgwd/amtgwd.c
@@ -95,17 +95,27 @@ UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE)) \
 
 PROGS		:= $(O)/bin/amtgwd $(O)/bin/igmpproxyd $(O)/bin/amtrelayd \
 		   $(O)/bin/amtctl
-TOOL_NAMES	:= fakerelay fakegw mcrecv mcsend pktcount igmpq gwsim
+TOOL_NAMES	:= fakerelay fakegw mcrecv mcsend pktcount igmpq gwsim \
+		   pcapread
 BENCH_NAMES	:= gwbase joinlat sendblast mcscale leavelat
 TOOLS		:= $(addprefix $(O)/bin/,$(TOOL_NAMES) $(BENCH_NAMES))
 TESTBIN		:= $(O)/tests/unit_tests
 
 .PHONY: all check unit netns conftest deps fuzz lint bench demo install \
-	uninstall clean
+	install-bin install-man install-conf install-scripts uninstall clean \
+	FORCE
 
 all: $(PROGS) $(TOOLS) $(TESTBIN)
 
-$(O)/%.o: %.c
+# Objects are rebuilt when the flags change (SYSCONFDIR, RUNDIR, ...).
+$(O)/flags.stamp: FORCE
+	@mkdir -p $(O)
+	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
+	    echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' >$@
+
+FORCE:
+
+$(O)/%.o: %.c $(O)/flags.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -128,6 +138,11 @@ $(O)/bin/amtrelayd: $(call obj,$(RL_SRCS)) $(O)/libcommon.a
 $(O)/bin/amtctl: $(call obj,amtctl/amtctl.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+# pcapread reads captures back through libpcap.
+$(O)/bin/pcapread: $(O)/tests/tools/pcapread.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Test tools and benchmark programs: one file each, libc only, sharing
 # no code with the daemons.
@@ -215,10 +230,58 @@ demo:
 
 # --- install ---------------------------------------------------------
 
-install: all
-	$(INSTALL) -d $(DESTDIR)$(SBINDIR)
+MANS5		:= man/amtgwd.conf.5 man/igmpproxyd.conf.5 man/amtrelayd.conf.5
+MANS8		:= man/amtgwd.8 man/igmpproxyd.8 man/amtrelayd.8 man/amtctl.8
+DAEMONS		:= amtgwd igmpproxyd amtrelayd
+SUBST		= sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+		  -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@RUNDIR@|$(RUNDIR)|g' \
+		  -e 's|@DEFAULTDIR@|$(DEFAULTDIR)|g' -e 's|@INITDIR@|$(INITDIR)|g'
 
+install: install-bin install-man install-conf install-scripts
+
+install-bin: $(PROGS)
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 755 $(PROGS) $(DESTDIR)$(SBINDIR)/
+
+install-man:
+	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 644 $(MANS5) $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 644 $(MANS8) $(DESTDIR)$(MANDIR)/man8/
+
+# Configuration files are installed only where none exists yet.
+install-conf:
+	$(INSTALL) -d $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(DEFAULTDIR)
+	@for d in $(DAEMONS); do \
+		for f in $(DESTDIR)$(SYSCONFDIR)/$$d.conf:conf/$$d.conf \
+		    $(DESTDIR)$(DEFAULTDIR)/$$d:conf/default/$$d; do \
+			dst=$${f%%:*}; src=$${f#*:}; \
+			if [ -e "$$dst" ]; then \
+				echo "keeping the existing $$dst"; \
+			else \
+				$(SUBST) "$$src" >"$$dst" && chmod 644 "$$dst" && \
+				echo "installed $$dst"; \
+			fi; \
+		done; \
+	done
+
+install-scripts:
+	$(INSTALL) -d $(DESTDIR)$(INITDIR) $(DESTDIR)$(SYSTEMDDIR)
+	@for d in $(DAEMONS); do \
+		$(SUBST) conf/init.d/$$d >$(DESTDIR)$(INITDIR)/$$d && \
+		    chmod 755 $(DESTDIR)$(INITDIR)/$$d; \
+		$(SUBST) conf/systemd/$$d.service \
+		    >$(DESTDIR)$(SYSTEMDDIR)/$$d.service && \
+		    chmod 644 $(DESTDIR)$(SYSTEMDDIR)/$$d.service; \
+	done
+
+# Everything but the configuration.
 uninstall:
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(notdir $(PROGS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MANS5)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS8)))
+	rm -f $(addprefix $(DESTDIR)$(INITDIR)/,$(DAEMONS))
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMDDIR)/,$(addsuffix .service,$(DAEMONS)))
+	@echo "left in place: $(DESTDIR)$(SYSCONFDIR)/*.conf and $(DESTDIR)$(DEFAULTDIR)/{$(shell echo $(DAEMONS) | tr ' ' ,)}"
 
 clean:
 	rm -rf build build-san build-clang build-san-clang $(FUZZ_O)

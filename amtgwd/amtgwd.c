@@ -28,6 +28,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "gw_io.h"
+#include "pcapw.h"
 #include "util.h"
 
 struct gwd {
@@ -45,6 +46,7 @@ struct gwd {
 	struct event		*ev_timer;
 	struct event		*ev_sig[5];
 	struct ctl		*ctl;
+	struct pcapw		 pc;
 	int			 stopping;
 };
 
@@ -65,6 +67,9 @@ op_send(void *arg, uint32_t addr, uint16_t port, const uint8_t *p,
 {
 	struct gwd	*d = arg;
 
+	if (pcapw_on(&d->pc))
+		pcapw_udp(&d->pc, d->batch.laddr, d->batch.lport, addr, port,
+		    NULL, 0, p, len);
 	return gwio_sendto(d->udp, addr, port, p, len);
 }
 
@@ -182,6 +187,8 @@ reopen_udp(struct gwd *d, const struct gw_conf *c)
 	d->ev_udp = event_new(d->base, s, EV_READ | EV_PERSIST, udp_cb, d);
 	if (d->ev_udp == NULL || event_add(d->ev_udp, NULL) == -1)
 		fatalx("event_add udp");
+	d->batch.laddr = gwio_udp_addr(s);
+	d->batch.lport = gwio_udp_port(s);
 	log_info("UDP socket bound to port %u", gwio_udp_port(s));
 	return 0;
 }
@@ -350,6 +357,8 @@ main(int argc, char *argv[])
 		exit(1);
 	if (gwio_batch_init(&d->batch) == -1)
 		fatal("receive buffers");
+	d->batch.laddr = gwio_udp_addr(d->udp);
+	d->batch.lport = gwio_udp_port(d->udp);
 	if (!debug && daemon_detach() == -1)
 		fatal("daemon");
 	log_init(debug, LOG_DAEMON);
@@ -365,6 +374,12 @@ main(int argc, char *argv[])
 	    ctl_cb, d)) == NULL)
 		log_warnx("no control socket: amtctl will not reach this "
 		    "daemon");
+	if (d->conf->pcap_file[0] != '\0') {
+		if (pcapw_open(&d->pc, d->conf->pcap_file,
+		    d->conf->pcap_limit_kb, d->conf->pcap_data,
+		    d->conf->user) == 0)
+			d->batch.pc = &d->pc;
+	}
 	if (privdrop(d->conf->user, caps, (int)NELEM(caps)) == -1) {
 		pidfile_remove();
 		fatalx("refusing to run with privileges");
@@ -398,6 +413,7 @@ main(int argc, char *argv[])
 
 	log_info("exiting");
 	ctl_close(d->ctl);
+	pcapw_close(&d->pc);
 	for (i = 0; i < NELEM(sigs); i++)
 		event_free(d->ev_sig[i]);
 	event_free(d->ev_udp);

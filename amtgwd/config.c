@@ -24,7 +24,7 @@
 enum {
 	KW_CTLSOCK, KW_DISCOVERY, KW_DISC_RETRIES, KW_DISC_TIMEOUT,
 	KW_INTERFACE, KW_LOCAL_ADDR, KW_LOCAL_PORT, KW_NAT_KEEPALIVE,
-	KW_PIDFILE, KW_RCVBUF, KW_RELAY, KW_REPORT_QUEUE, KW_REQ_RETRIES,
+	KW_PCAP_DATA, KW_PCAP_FILE, KW_PCAP_LIMIT, KW_PIDFILE, KW_RCVBUF, KW_RELAY, KW_REPORT_QUEUE, KW_REQ_RETRIES,
 	KW_REQ_TIMEOUT, KW_RETRANSMIT_MAX, KW_TEARDOWN_INTERVAL, KW_TUNNEL,
 	KW_TUNNEL_ADDR, KW_TUNNEL_MTU, KW_USER,
 };
@@ -38,6 +38,9 @@ static const struct conf_keyword keywords[] = {		/* sorted */
 	{ "local-address",	KW_LOCAL_ADDR,		1, 1 },
 	{ "local-port",		KW_LOCAL_PORT,		1, 1 },
 	{ "nat-keepalive",	KW_NAT_KEEPALIVE,	1, 1 },
+	{ "pcap-data",		KW_PCAP_DATA,		1, 1 },
+	{ "pcap-file",		KW_PCAP_FILE,		1, 1 },
+	{ "pcap-size-limit",	KW_PCAP_LIMIT,		1, 1 },
 	{ "pidfile",		KW_PIDFILE,		1, 1 },
 	{ "receive-buffer",	KW_RCVBUF,		1, 1 },
 	{ "relay",		KW_RELAY,		1, 1 },
@@ -67,6 +70,7 @@ gw_conf_defaults(struct gw_conf *c)
 	c->teardown_interval_ms = 1000;		/* 5.2.3.7.2 */
 	c->report_queue = 16;
 	c->rcvbuf_kb = 4096;
+	c->pcap_limit_kb = 16384;
 	strcpy(c->user, GW_DEFAULT_USER);
 	strcpy(c->pidfile, GW_PIDFILE);
 	strcpy(c->ctlsock, GW_CTLSOCK);
@@ -206,6 +210,17 @@ gw_conf_parse(struct gw_conf *c, FILE *fp, const char *name)
 			(void)conf_string(&r, kw->name, v, c->ctlsock,
 			    sizeof(c->ctlsock));
 			break;
+		case KW_PCAP_FILE:
+			(void)conf_string(&r, kw->name, v, c->pcap_file,
+			    sizeof(c->pcap_file));
+			break;
+		case KW_PCAP_LIMIT:
+			(void)conf_uint(&r, kw->name, v, 0, 4194304,
+			    &c->pcap_limit_kb);
+			break;
+		case KW_PCAP_DATA:
+			(void)conf_bool(&r, kw->name, v, &c->pcap_data);
+			break;
 		}
 	}
 	if (c->disc_timeout_ms > c->max_timeout_ms ||
@@ -266,4 +281,8 @@ gw_conf_print(const struct gw_conf *c, FILE *fp)
 	fprintf(fp, "user \"%s\"\n", c->user);
 	fprintf(fp, "pidfile \"%s\"\n", c->pidfile);
 	fprintf(fp, "control-socket \"%s\"\n", c->ctlsock);
+	if (c->pcap_file[0] != '\0')
+		fprintf(fp, "pcap-file \"%s\"\n", c->pcap_file);
+	fprintf(fp, "pcap-size-limit %u\n", c->pcap_limit_kb);
+	fprintf(fp, "pcap-data %s\n", c->pcap_data ? "on" : "off");
 }

@@ -24,6 +24,7 @@
 
 #include "amtgwd.h"
 #include "gw_io.h"
+#include "pcapw.h"
 #include "tun.h"
 #include "util.h"
 
@@ -72,6 +73,18 @@ gwio_udp_port(int s)
 	if (getsockname(s, (struct sockaddr *)&sin, &len) == -1)
 		return 0;
 	return ntohs(sin.sin_port);
+}
+
+/* The local address the UDP socket is bound to (0: any). */
+uint32_t
+gwio_udp_addr(int s)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+
+	if (getsockname(s, (struct sockaddr *)&sin, &len) == -1)
+		return 0;
+	return ntohl(sin.sin_addr.s_addr);
 }
 
 /* Create the TUN device and configure it as c says. */
@@ -173,6 +186,9 @@ gwio_udp_read(struct gw *gw, struct gwio_batch *b, int udp, int tun)
 				continue;
 			}
 			if (len == 0 || p[0] != AMT_DATA) {
+				if (pcapw_on(b->pc))
+					pcapw_udp(b->pc, src, sport, b->laddr,
+					    b->lport, NULL, 0, p, len);
 				gw_recv_amt(gw, mono_ms(), src, sport, p, len);
 				control = 1;
 				continue;
@@ -187,6 +203,9 @@ gwio_udp_read(struct gw *gw, struct gwio_batch *b, int udp, int tun)
 					    gw_ctr_names[r]);
 				continue;
 			}
+			if (pcapw_on(b->pc) && b->pc->data)
+				pcapw_udp(b->pc, src, sport, b->laddr, b->lport,
+				    NULL, 0, p, off + len);
 			if (write(tun, p + off, len) == -1) {
 				gw->ctr[GW_CTR_DATA_TUN_ERR]++;
 				continue;

@@ -18,15 +18,21 @@
 #define GWIO_BATCH	64
 #define GWIO_ROUNDS	16
 
+struct pcapw;
+
 struct gwio_batch {
 	struct mmsghdr		 msgs[GWIO_BATCH];
 	struct iovec		 iov[GWIO_BATCH];
 	struct sockaddr_in	 from[GWIO_BATCH];
 	uint8_t			*bufs;
+	struct pcapw		*pc;		/* pcap-file, or NULL */
+	uint32_t		 laddr;		/* our end, for captures */
+	uint16_t		 lport;
 };
 
 int	 gwio_udp_open(const struct gw_conf *);
 uint16_t gwio_udp_port(int);
+uint32_t gwio_udp_addr(int);
 int	 gwio_tun_open(const struct gw_conf *, char[IFNAMSIZ]);
 int	 gwio_tun_configure(const struct gw_conf *, const char *);
 int	 gwio_batch_init(struct gwio_batch *);

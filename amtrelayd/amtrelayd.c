@@ -30,6 +30,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "emit.h"
+#include "pcapw.h"
 #include "relay_io.h"
 #include "util.h"
 
@@ -46,6 +47,7 @@ struct rld {
 	struct event		*ev_retry;
 	struct event		*ev_sig[4];
 	struct ctl		*ctl;
+	struct pcapw		 pc;
 };
 
 static struct rld	 rld;
@@ -114,6 +116,10 @@ udp_cb(evutil_socket_t fd, short ev, void *arg)
 		    (struct sockaddr *)&from, &fl);
 		if (n < 0)
 			break;
+		if (pcapw_on(&d->pc))
+			pcapw_udp(&d->pc, ntohl(from.sin_addr.s_addr),
+			    ntohs(from.sin_port), d->io.ctl_addr[sock],
+			    AMT_PORT, NULL, 0, buf, (size_t)n);
 		rl_recv(&d->r, mono_ms(), sock, ntohl(from.sin_addr.s_addr),
 		    ntohs(from.sin_port), buf, (size_t)n);
 	}
@@ -338,6 +344,10 @@ main(int argc, char *argv[])
 	    ctl_cb, d)) == NULL)
 		log_warnx("no control socket: amtctl will not reach this "
 		    "daemon");
+	if (d->conf->pcap_file[0] != '\0' && pcapw_open(&d->pc,
+	    d->conf->pcap_file, d->conf->pcap_limit_kb, d->conf->pcap_data,
+	    d->conf->user) == 0)
+		d->io.pc = &d->pc;
 	if (privdrop(d->conf->user, caps, (int)NELEM(caps)) == -1) {
 		pidfile_remove();
 		fatalx("refusing to run with privileges");
@@ -369,6 +379,7 @@ main(int argc, char *argv[])
 
 	log_info("exiting");
 	ctl_close(d->ctl);
+	pcapw_close(&d->pc);
 	rl_free(&d->r);
 	for (i = 0; i < (int)NELEM(sigs); i++)
 		event_free(d->ev_sig[i]);

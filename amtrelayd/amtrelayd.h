@@ -49,6 +49,9 @@ struct rl_conf {
 	char		 user[64];
 	char		 pidfile[PATH_MAX];
 	char		 ctlsock[PATH_MAX];
+	char		 pcap_file[PATH_MAX];
+	unsigned	 pcap_limit_kb;
+	int		 pcap_data;
 };
 
 void	 rl_conf_defaults(struct rl_conf *);

@@ -17,7 +17,8 @@
 #include "util.h"
 
 enum {
-	KW_CTLSOCK, KW_DISC, KW_MRT, KW_PATH_MTU, KW_PIDFILE, KW_QI, KW_QRI,
+	KW_CTLSOCK, KW_DISC, KW_MRT, KW_PATH_MTU, KW_PCAP_DATA, KW_PCAP_FILE,
+	KW_PCAP_LIMIT, KW_PIDFILE, KW_QI, KW_QRI,
 	KW_RELAY, KW_RV, KW_SECRET, KW_SNDBUF, KW_LIMIT, KW_UPSTREAM, KW_USER,
 };
 
@@ -25,6 +26,9 @@ static const struct conf_keyword keywords[] = {		/* sorted */
 	{ "control-socket",		KW_CTLSOCK,	1, 1 },
 	{ "discovery-address",		KW_DISC,	1, 1 },
 	{ "path-mtu",			KW_PATH_MTU,	1, 1 },
+	{ "pcap-data",			KW_PCAP_DATA,	1, 1 },
+	{ "pcap-file",			KW_PCAP_FILE,	1, 1 },
+	{ "pcap-size-limit",		KW_PCAP_LIMIT,	1, 1 },
 	{ "pidfile",			KW_PIDFILE,	1, 1 },
 	{ "query-interval",		KW_QI,		1, 1 },
 	{ "query-max-response-time",	KW_MRT,		1, 1 },
@@ -49,6 +53,7 @@ rl_conf_defaults(struct rl_conf *c)
 	c->secret_ms = 3600000;
 	c->path_mtu = 1500;
 	c->sndbuf_kb = 4096;
+	c->pcap_limit_kb = 16384;
 	strcpy(c->user, "nobody");
 	strcpy(c->pidfile, RL_PIDFILE);
 	strcpy(c->ctlsock, RL_CTLSOCK);
@@ -138,6 +143,17 @@ rl_conf_parse(struct rl_conf *c, FILE *fp, const char *name)
 			(void)conf_string(&r, kw->name, v, c->ctlsock,
 			    sizeof(c->ctlsock));
 			break;
+		case KW_PCAP_FILE:
+			(void)conf_string(&r, kw->name, v, c->pcap_file,
+			    sizeof(c->pcap_file));
+			break;
+		case KW_PCAP_LIMIT:
+			(void)conf_uint(&r, kw->name, v, 0, 4194304,
+			    &c->pcap_limit_kb);
+			break;
+		case KW_PCAP_DATA:
+			(void)conf_bool(&r, kw->name, v, &c->pcap_data);
+			break;
 		}
 	}
 	r.lineno = 0;
@@ -190,4 +206,8 @@ rl_conf_print(const struct rl_conf *c, FILE *fp)
 	fprintf(fp, "user \"%s\"\n", c->user);
 	fprintf(fp, "pidfile \"%s\"\n", c->pidfile);
 	fprintf(fp, "control-socket \"%s\"\n", c->ctlsock);
+	if (c->pcap_file[0] != '\0')
+		fprintf(fp, "pcap-file \"%s\"\n", c->pcap_file);
+	fprintf(fp, "pcap-size-limit %u\n", c->pcap_limit_kb);
+	fprintf(fp, "pcap-data %s\n", c->pcap_data ? "on" : "off");
 }

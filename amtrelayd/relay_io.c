@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "cksum.h"
+#include "pcapw.h"
 #include "relay_io.h"
 #include "tun.h"
 
@@ -226,6 +227,9 @@ rio_send(struct rio *io, int sock, uint32_t addr, uint16_t port,
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(port);
 	sin.sin_addr.s_addr = htonl(addr);
+	if (pcapw_on(io->pc))
+		pcapw_udp(io->pc, io->ctl_addr[sock], AMT_PORT, addr, port, NULL,
+		    0, p, len);
 	if (sendto(io->ctl[sock], p, len, MSG_DONTWAIT,
 	    (struct sockaddr *)&sin, sizeof(sin)) == -1) {
 		log_debug("sendto %s:%u: %s", addr4_ntoa(addr), port,
@@ -424,6 +428,9 @@ queue(struct rio *io, const struct rl_gw *gw, const uint8_t *p, size_t len)
 	io->out_to[k].sin_family = AF_INET;
 	io->out_to[k].sin_port = htons(gw->port);
 	io->out_to[k].sin_addr.s_addr = htonl(gw->addr);
+	if (pcapw_on(io->pc) && io->pc->data)
+		pcapw_udp(io->pc, io->conf->relay, AMT_PORT, gw->addr, gw->port,
+		    amt_data_hdr, sizeof(amt_data_hdr), p, len);
 	if (++io->nout == RIO_OUT_BATCH)
 		flush_out(io);
 }

@@ -32,8 +32,11 @@ struct rio_jent {
 	struct rio_jent	*next;
 };
 
+struct pcapw;
+
 struct rio {
 	struct relay		*r;
+	struct pcapw		*pc;			/* pcap-file, or NULL */
 	const struct rl_conf	*conf;
 	int			 ctl[1 + RL_MAX_DISC];	/* [0]: relay addr */
 	uint32_t		 ctl_addr[1 + RL_MAX_DISC];

@@ -5,10 +5,11 @@
 
 /*
  * Control socket server.  Everything is non-blocking and bounded, so a
- * client cannot hold up the daemon: at most CTL_MAX_CLIENTS at once, a
- * request line of at most CTL_MAX_LINE bytes, CTL_TIMEOUT seconds to
- * send it and to take the answer, after which the connection is
- * dropped.  Access is the socket file's: mode 0660, owned by the
+ * client cannot hold up the daemon: at most CTL_MAX_CLIENTS at once
+ * (a new one pushes out the oldest, so idle connections cannot lock
+ * amtctl out), a request line of at most CTL_MAX_LINE bytes, and
+ * CTL_TIMEOUT seconds to send it and to take the answer, after which
+ * the connection is dropped.  Access is the socket file's: mode 0660, owned by the
  * daemon's user and group.
  */
 
@@ -35,14 +36,23 @@ struct ctl {
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	ctl_handler		 handler;
 	void			*arg;
+	struct bufferevent	*cl[CTL_MAX_CLIENTS];	/* oldest first */
 	int			 clients;
 };
 
 static void
 client_free(struct bufferevent *bev, struct ctl *c)
 {
+	int	 i;
+
+	for (i = 0; i < c->clients; i++)
+		if (c->cl[i] == bev) {
+			memmove(&c->cl[i], &c->cl[i + 1],
+			    (size_t)(c->clients - i - 1) * sizeof(c->cl[0]));
+			c->clients--;
+			break;
+		}
 	bufferevent_free(bev);
-	c->clients--;
 }
 
 static void
@@ -116,17 +126,15 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 
 	(void)sa;
 	(void)len;
-	if (c->clients >= CTL_MAX_CLIENTS) {
-		close(fd);
-		return;
-	}
+	if (c->clients == CTL_MAX_CLIENTS)
+		client_free(c->cl[0], c);
 	bev = bufferevent_socket_new(evconnlistener_get_base(lev), fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
 		close(fd);
 		return;
 	}
-	c->clients++;
+	c->cl[c->clients++] = bev;
 	bufferevent_setcb(bev, client_read, NULL, client_event, c);
 	bufferevent_setwatermark(bev, EV_READ, 0, CTL_MAX_LINE + 1);
 	bufferevent_set_timeouts(bev, &tv, &tv);
@@ -193,6 +201,8 @@ ctl_close(struct ctl *c)
 {
 	if (c == NULL)
 		return;
+	while (c->clients > 0)
+		client_free(c->cl[0], c);
 	evconnlistener_free(c->lev);
 	if (unlink(c->path) == -1)
 		log_debug("unlink %s: %s", c->path, strerror(errno));

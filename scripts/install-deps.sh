@@ -11,7 +11,8 @@ set -eu
 
 PACKAGES="build-essential pkg-config libevent-dev libpcap-dev check
 libsodium-dev libcap-dev clang libclang-rt-14-dev iproute2 procps
-tshark tcpdump python3-scapy mandoc igmpproxy ethtool"
+tshark tcpdump python3-scapy mandoc igmpproxy ethtool
+systemd"
 
 quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1

@@ -1,0 +1,136 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/* pcap-file: AMT messages to a pcap file through libpcap's dump API. */
+
+#include <sys/time.h>
+#include <sys/types.h>
+
+#include <pwd.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cksum.h"
+#include "log.h"
+#include "pcapw.h"
+
+#define PCAPW_SNAPLEN	65535
+
+/*
+ * Open path for writing (as root, before the privilege drop; the file
+ * is then given to user).  limit_kb 0 means no limit.
+ */
+int
+pcapw_open(struct pcapw *p, const char *path, unsigned limit_kb, int data,
+    const char *user)
+{
+	struct passwd	*pw;
+
+	memset(p, 0, sizeof(*p));
+	if ((p->dead = pcap_open_dead(DLT_RAW, PCAPW_SNAPLEN)) == NULL) {
+		log_warnx("pcap_open_dead");
+		return -1;
+	}
+	if ((p->fp = fopen(path, "we")) == NULL) {
+		log_warn("pcap-file %s", path);
+		pcap_close(p->dead);
+		p->dead = NULL;
+		return -1;
+	}
+	if ((p->d = pcap_dump_fopen(p->dead, p->fp)) == NULL) {
+		log_warnx("pcap-file %s: %s", path, pcap_geterr(p->dead));
+		fclose(p->fp);
+		pcap_close(p->dead);
+		p->dead = NULL;
+		return -1;
+	}
+	if (user != NULL && (pw = getpwnam(user)) != NULL && pw->pw_uid != 0 &&
+	    fchown(fileno(p->fp), pw->pw_uid, pw->pw_gid) == -1)
+		log_warn("chown %s", path);
+	p->limit = (uint64_t)limit_kb * 1024;
+	p->data = data;
+	p->written = 24;		/* the file header */
+	log_info("capturing AMT %s to %s", data ? "messages" :
+	    "control messages", path);
+	return 0;
+}
+
+/* Start the file again from its header: it never passes the limit. */
+static void
+restart(struct pcapw *p)
+{
+	pcap_dump_flush(p->d);
+	if (ftruncate(fileno(p->fp), 0) == -1) {
+		log_warn("pcap-file: truncate; capture stopped");
+		p->d = NULL;
+		return;
+	}
+	rewind(p->fp);
+	if ((p->d = pcap_dump_fopen(p->dead, p->fp)) == NULL) {
+		log_warnx("pcap-file: restart failed; capture stopped");
+		return;
+	}
+	p->written = 24;
+	if (p->restarts++ == 0)
+		log_info("pcap-file reached its size limit: starting it over "
+		    "(it keeps the latest traffic)");
+}
+
+/* One UDP datagram src:sport -> dst:dport carrying head then payload. */
+void
+pcapw_udp(struct pcapw *p, uint32_t src, uint16_t sport, uint32_t dst,
+    uint16_t dport, const uint8_t *head, size_t hlen, const uint8_t *payload,
+    size_t len)
+{
+	uint8_t			 pkt[PCAPW_SNAPLEN];
+	struct pcap_pkthdr	 h;
+	size_t			 tot;
+
+	if (!pcapw_on(p))
+		return;
+	if (hlen > 16)
+		hlen = 16;
+	if (len > sizeof(pkt) - 28 - hlen)
+		len = sizeof(pkt) - 28 - hlen;
+	tot = 28 + hlen + len;
+	if (p->limit != 0 && p->written + 16 + tot > p->limit) {
+		restart(p);
+		if (!pcapw_on(p))
+			return;
+	}
+	memset(pkt, 0, 28);
+	pkt[0] = 0x45;
+	be16_store(pkt + 2, (uint16_t)tot);
+	pkt[6] = 0x40;			/* DF */
+	pkt[8] = 64;
+	pkt[9] = 17;
+	be32_store(pkt + 12, src);
+	be32_store(pkt + 16, dst);
+	be16_store(pkt + 10, in_cksum(pkt, 20));
+	be16_store(pkt + 20, sport);
+	be16_store(pkt + 22, dport);
+	be16_store(pkt + 24, (uint16_t)(8 + hlen + len));
+	if (hlen > 0)
+		memcpy(pkt + 28, head, hlen);
+	memcpy(pkt + 28 + hlen, payload, len);
+	gettimeofday(&h.ts, NULL);
+	h.caplen = h.len = (bpf_u_int32)tot;
+	pcap_dump((u_char *)p->d, &h, pkt);
+	p->written += 16 + tot;
+}
+
+void
+pcapw_close(struct pcapw *p)
+{
+	if (p->d != NULL) {
+		pcap_dump_flush(p->d);
+		pcap_dump_close(p->d);		/* closes fp */
+	} else if (p->fp != NULL)
+		fclose(p->fp);
+	if (p->dead != NULL)
+		pcap_close(p->dead);
+	memset(p, 0, sizeof(*p));
+}
