@@ -408,6 +408,7 @@ main(int argc, char *argv[])
 	    d->conf->relay : d->conf->discovery));
 	gw_start(&d->gw, mono_ms());
 	reschedule(d);
+	daemon_ready();
 
 	event_base_dispatch(d->base);
 

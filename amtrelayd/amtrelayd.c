@@ -374,6 +374,7 @@ main(int argc, char *argv[])
 	log_info("started: relay %s, %u discovery address(es), upstream %s",
 	    addr4_ntoa(d->conf->relay), d->conf->ndisc, d->conf->upstream);
 	reschedule(d);
+	daemon_ready();
 
 	event_base_dispatch(d->base);
 

@@ -32,23 +32,41 @@
 static char	 pidfile_path[4096];
 static int	 pidfile_fd = -1;
 
-/* Fork into the background; the parent exits.  0 in the child. */
+static int	 ready_fd = -1;
+
+/*
+ * Fork into the background.  The parent does not exit until the daemon
+ * calls daemon_ready() (exit 0) or dies first (exit 1), so that init
+ * scripts and systemd (Type=forking) see a started daemon, pidfile and
+ * all, or a failure.  Returns 0 in the daemon.
+ */
 int
 daemon_detach(void)
 {
 	pid_t	 pid;
-	int	 fd;
+	int	 fd, p[2];
+	char	 c = 0;
+	ssize_t	 n;
 
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
 	if ((pid = fork()) == -1)
 		return -1;
-	if (pid != 0)
-		_exit(0);
+	if (pid != 0) {
+		close(p[1]);
+		do
+			n = read(p[0], &c, 1);
+		while (n == -1 && errno == EINTR);
+		_exit(n == 1 && c == 'R' ? 0 : 1);
+	}
+	close(p[0]);
 	if (setsid() == -1)
 		return -1;
 	if ((pid = fork()) == -1)
 		return -1;
 	if (pid != 0)
 		_exit(0);
+	ready_fd = p[1];
 	if (chdir("/") == -1)
 		return -1;
 	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
@@ -59,6 +77,18 @@ daemon_detach(void)
 	if (fd > STDERR_FILENO)
 		close(fd);
 	return 0;
+}
+
+/* Tell the waiting parent the daemon is up (no-op in the foreground). */
+void
+daemon_ready(void)
+{
+	if (ready_fd == -1)
+		return;
+	if (write(ready_fd, "R", 1) != 1)
+		log_warn("daemon_ready");
+	close(ready_fd);
+	ready_fd = -1;
 }
 
 /* Look up a user; NULL (logged) if unknown. */

@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 int	 daemon_detach(void);
+void	 daemon_ready(void);
 int	 rundir_create(const char *, const char *);
 int	 daemon_rundir(const char *, const char *, const char *,
 	    const char *);

@@ -495,6 +495,7 @@ main(int argc, char *argv[])
 	if (nl_dump(d->nl) == -1)
 		fatalx("netlink dump");
 	reschedule(d);
+	daemon_ready();
 
 	event_base_dispatch(d->base);
 

@@ -14,7 +14,8 @@
 need_root
 command -v systemd-analyze >/dev/null || skip "systemd-analyze missing"
 
-MK="make -s -C $TOP O=$O"
+# The same build settings as the suite's, so nothing is rebuilt.
+MK="env -u MAKEFLAGS -u MFLAGS make -s -C $TOP O=$O SANITIZE=${SANITIZE:-} CC=${CC:-cc}"
 
 # 1. make install into a DESTDIR, file by file.
 D=$TMP/dest
