@@ -231,9 +231,9 @@ reload(struct gwd *d)
 		return;
 	}
 	if (d->pidfile_arg != NULL)
-		strcpy(nc->pidfile, old->pidfile);
-	if (strcmp(nc->user, old->user) != 0 ||
-	    strcmp(nc->pidfile, old->pidfile) != 0)
+		strcpy(nc->d.pidfile, old->d.pidfile);
+	if (strcmp(nc->d.user, old->d.user) != 0 ||
+	    strcmp(nc->d.pidfile, old->d.pidfile) != 0)
 		log_warnx("user and pidfile changes take effect at restart");
 	if (strcmp(nc->tunnel, old->tunnel) != 0) {
 		if (reopen_tun(d, nc) == -1) {
@@ -338,9 +338,9 @@ main(int argc, char *argv[])
 		exit(1);
 	}
 	if (d->pidfile_arg != NULL) {
-		if (strlen(d->pidfile_arg) >= sizeof(d->conf->pidfile))
+		if (strlen(d->pidfile_arg) >= sizeof(d->conf->d.pidfile))
 			fatalx("pidfile path too long");
-		strcpy(d->conf->pidfile, d->pidfile_arg);
+		strcpy(d->conf->d.pidfile, d->pidfile_arg);
 	}
 	if (check) {
 		gw_conf_print(d->conf, stdout);
@@ -362,25 +362,25 @@ main(int argc, char *argv[])
 	if (!debug && daemon_detach() == -1)
 		fatal("daemon");
 	log_init(debug, LOG_DAEMON);
-	if (daemon_rundir(RUNDIR, d->conf->user, d->conf->pidfile,
-	    d->conf->ctlsock) == -1)
+	if (daemon_rundir(RUNDIR, d->conf->d.user, d->conf->d.pidfile,
+	    d->conf->d.ctlsock) == -1)
 		exit(1);
-	if (pidfile_create(d->conf->pidfile, d->conf->user) == -1)
+	if (pidfile_create(d->conf->d.pidfile, d->conf->d.user) == -1)
 		exit(1);
 	daemon_libevent_logging();
 	if ((d->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	if ((d->ctl = ctl_open(d->base, d->conf->ctlsock, d->conf->user,
+	if ((d->ctl = ctl_open(d->base, d->conf->d.ctlsock, d->conf->d.user,
 	    ctl_cb, d)) == NULL)
 		log_warnx("no control socket: amtctl will not reach this "
 		    "daemon");
-	if (d->conf->pcap_file[0] != '\0') {
-		if (pcapw_open(&d->pc, d->conf->pcap_file,
-		    d->conf->pcap_limit_kb, d->conf->pcap_data,
-		    d->conf->user) == 0)
+	if (d->conf->d.pcap_file[0] != '\0') {
+		if (pcapw_open(&d->pc, d->conf->d.pcap_file,
+		    d->conf->d.pcap_limit_kb, d->conf->d.pcap_data,
+		    d->conf->d.user) == 0)
 			d->batch.pc = &d->pc;
 	}
-	if (privdrop(d->conf->user, caps, (int)NELEM(caps)) == -1) {
+	if (privdrop(d->conf->d.user, caps, (int)NELEM(caps)) == -1) {
 		pidfile_remove();
 		fatalx("refusing to run with privileges");
 	}

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "conf.h"
 #include "amt_proto.h"
 #include "buf.h"
 #include "log.h"
@@ -30,7 +31,6 @@
 #define GW_DEFAULT_TUNNEL	"amt0"
 #define GW_DEFAULT_DISCOVERY	0xc034c101U	/* 192.52.193.1, 7450 7 */
 #define GW_DEFAULT_MTU		1470	/* 1500 - IPv4 - UDP - AMT data */
-#define GW_DEFAULT_USER		"nobody"
 #define GW_PKT_MAX		9216	/* receive buffer per datagram */
 #define GW_DEFAULT_QI_MS	125000	/* RFC 3376 8.2, when QQIC is 0 */
 #define GW_MIN_QI_MS		1000
@@ -58,12 +58,7 @@ struct gw_conf {
 	uint32_t	 teardown_interval_ms;
 	unsigned	 report_queue;
 	unsigned	 rcvbuf_kb;
-	char		 user[64];
-	char		 pidfile[PATH_MAX];
-	char		 ctlsock[PATH_MAX];
-	char		 pcap_file[PATH_MAX];
-	unsigned	 pcap_limit_kb;
-	int		 pcap_data;
+	struct conf_daemon d;		/* user, pidfile, control socket */
 };
 
 void	 gw_conf_defaults(struct gw_conf *);

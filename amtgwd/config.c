@@ -22,15 +22,13 @@
 #include "util.h"
 
 enum {
-	KW_CTLSOCK, KW_DISCOVERY, KW_DISC_RETRIES, KW_DISC_TIMEOUT,
-	KW_INTERFACE, KW_LOCAL_ADDR, KW_LOCAL_PORT, KW_NAT_KEEPALIVE,
-	KW_PCAP_DATA, KW_PCAP_FILE, KW_PCAP_LIMIT, KW_PIDFILE, KW_RCVBUF, KW_RELAY, KW_REPORT_QUEUE, KW_REQ_RETRIES,
-	KW_REQ_TIMEOUT, KW_RETRANSMIT_MAX, KW_TEARDOWN_INTERVAL, KW_TUNNEL,
-	KW_TUNNEL_ADDR, KW_TUNNEL_MTU, KW_USER,
+	KW_DISCOVERY, KW_DISC_RETRIES, KW_DISC_TIMEOUT, KW_INTERFACE,
+	KW_LOCAL_ADDR, KW_LOCAL_PORT, KW_NAT_KEEPALIVE, KW_RCVBUF, KW_RELAY,
+	KW_REPORT_QUEUE, KW_REQ_RETRIES, KW_REQ_TIMEOUT, KW_RETRANSMIT_MAX,
+	KW_TEARDOWN_INTERVAL, KW_TUNNEL, KW_TUNNEL_ADDR, KW_TUNNEL_MTU,
 };
 
 static const struct conf_keyword keywords[] = {		/* sorted */
-	{ "control-socket",	KW_CTLSOCK,		1, 1 },
 	{ "discovery",		KW_DISCOVERY,		1, 1 },
 	{ "discovery-retries",	KW_DISC_RETRIES,	1, 1 },
 	{ "discovery-timeout",	KW_DISC_TIMEOUT,	1, 1 },
@@ -38,10 +36,6 @@ static const struct conf_keyword keywords[] = {		/* sorted */
 	{ "local-address",	KW_LOCAL_ADDR,		1, 1 },
 	{ "local-port",		KW_LOCAL_PORT,		1, 1 },
 	{ "nat-keepalive",	KW_NAT_KEEPALIVE,	1, 1 },
-	{ "pcap-data",		KW_PCAP_DATA,		1, 1 },
-	{ "pcap-file",		KW_PCAP_FILE,		1, 1 },
-	{ "pcap-size-limit",	KW_PCAP_LIMIT,		1, 1 },
-	{ "pidfile",		KW_PIDFILE,		1, 1 },
 	{ "receive-buffer",	KW_RCVBUF,		1, 1 },
 	{ "relay",		KW_RELAY,		1, 1 },
 	{ "report-queue",	KW_REPORT_QUEUE,	1, 1 },
@@ -52,7 +46,6 @@ static const struct conf_keyword keywords[] = {		/* sorted */
 	{ "tunnel",		KW_TUNNEL,		1, 1 },
 	{ "tunnel-address",	KW_TUNNEL_ADDR,		1, 1 },
 	{ "tunnel-mtu",		KW_TUNNEL_MTU,		1, 1 },
-	{ "user",		KW_USER,		1, 1 },
 };
 
 void
@@ -70,10 +63,7 @@ gw_conf_defaults(struct gw_conf *c)
 	c->teardown_interval_ms = 1000;		/* 5.2.3.7.2 */
 	c->report_queue = 16;
 	c->rcvbuf_kb = 4096;
-	c->pcap_limit_kb = 16384;
-	strcpy(c->user, GW_DEFAULT_USER);
-	strcpy(c->pidfile, GW_PIDFILE);
-	strcpy(c->ctlsock, GW_CTLSOCK);
+	conf_daemon_defaults(&c->d, GW_PIDFILE, GW_CTLSOCK);
 }
 
 /* "a.b.c.d/len": an interface address, so host bits are expected. */
@@ -112,6 +102,8 @@ gw_conf_parse(struct gw_conf *c, FILE *fp, const char *name)
 
 	conf_from_fp(&r, fp, name);
 	while (conf_next(&r, &a) == 1) {
+		if (conf_daemon_directive(&r, &a, &c->d, 1))
+			continue;
 		if ((kw = conf_directive(&r, keywords, NELEM(keywords), &a))
 		    == NULL)
 			continue;
@@ -198,29 +190,6 @@ gw_conf_parse(struct gw_conf *c, FILE *fp, const char *name)
 			(void)conf_uint(&r, kw->name, v, 64, 1048576,
 			    &c->rcvbuf_kb);
 			break;
-		case KW_USER:
-			(void)conf_string(&r, kw->name, v, c->user,
-			    sizeof(c->user));
-			break;
-		case KW_PIDFILE:
-			(void)conf_string(&r, kw->name, v, c->pidfile,
-			    sizeof(c->pidfile));
-			break;
-		case KW_CTLSOCK:
-			(void)conf_string(&r, kw->name, v, c->ctlsock,
-			    sizeof(c->ctlsock));
-			break;
-		case KW_PCAP_FILE:
-			(void)conf_string(&r, kw->name, v, c->pcap_file,
-			    sizeof(c->pcap_file));
-			break;
-		case KW_PCAP_LIMIT:
-			(void)conf_uint(&r, kw->name, v, 0, 4194304,
-			    &c->pcap_limit_kb);
-			break;
-		case KW_PCAP_DATA:
-			(void)conf_bool(&r, kw->name, v, &c->pcap_data);
-			break;
 		}
 	}
 	if (c->disc_timeout_ms > c->max_timeout_ms ||
@@ -278,11 +247,5 @@ gw_conf_print(const struct gw_conf *c, FILE *fp)
 	    conf_time_str(c->teardown_interval_ms));
 	fprintf(fp, "report-queue %u\n", c->report_queue);
 	fprintf(fp, "receive-buffer %u\n", c->rcvbuf_kb);
-	fprintf(fp, "user \"%s\"\n", c->user);
-	fprintf(fp, "pidfile \"%s\"\n", c->pidfile);
-	fprintf(fp, "control-socket \"%s\"\n", c->ctlsock);
-	if (c->pcap_file[0] != '\0')
-		fprintf(fp, "pcap-file \"%s\"\n", c->pcap_file);
-	fprintf(fp, "pcap-size-limit %u\n", c->pcap_limit_kb);
-	fprintf(fp, "pcap-data %s\n", c->pcap_data ? "on" : "off");
+	conf_daemon_print(&c->d, 1, fp);
 }

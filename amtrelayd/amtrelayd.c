@@ -227,10 +227,10 @@ reload(struct rld *d)
 		return;
 	}
 	if (d->pidfile_arg != NULL)
-		strcpy(nc->pidfile, old->pidfile);
+		strcpy(nc->d.pidfile, old->d.pidfile);
 	if (nc->relay != old->relay || nc->ndisc != old->ndisc ||
 	    strcmp(nc->upstream, old->upstream) != 0 ||
-	    strcmp(nc->user, old->user) != 0)
+	    strcmp(nc->d.user, old->d.user) != 0)
 		log_warnx("address, upstream and user changes take effect at "
 		    "restart");
 	nc->relay = old->relay;
@@ -311,9 +311,9 @@ main(int argc, char *argv[])
 		exit(1);
 	}
 	if (d->pidfile_arg != NULL) {
-		if (strlen(d->pidfile_arg) >= sizeof(d->conf->pidfile))
+		if (strlen(d->pidfile_arg) >= sizeof(d->conf->d.pidfile))
 			fatalx("pidfile path too long");
-		strcpy(d->conf->pidfile, d->pidfile_arg);
+		strcpy(d->conf->d.pidfile, d->pidfile_arg);
 	}
 	if (check) {
 		rl_conf_print(d->conf, stdout);
@@ -332,23 +332,23 @@ main(int argc, char *argv[])
 	if (!debug && daemon_detach() == -1)
 		fatal("daemon");
 	log_init(debug, LOG_DAEMON);
-	if (daemon_rundir(RUNDIR, d->conf->user, d->conf->pidfile,
-	    d->conf->ctlsock) == -1)
+	if (daemon_rundir(RUNDIR, d->conf->d.user, d->conf->d.pidfile,
+	    d->conf->d.ctlsock) == -1)
 		exit(1);
-	if (pidfile_create(d->conf->pidfile, d->conf->user) == -1)
+	if (pidfile_create(d->conf->d.pidfile, d->conf->d.user) == -1)
 		exit(1);
 	daemon_libevent_logging();
 	if ((d->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	if ((d->ctl = ctl_open(d->base, d->conf->ctlsock, d->conf->user,
+	if ((d->ctl = ctl_open(d->base, d->conf->d.ctlsock, d->conf->d.user,
 	    ctl_cb, d)) == NULL)
 		log_warnx("no control socket: amtctl will not reach this "
 		    "daemon");
-	if (d->conf->pcap_file[0] != '\0' && pcapw_open(&d->pc,
-	    d->conf->pcap_file, d->conf->pcap_limit_kb, d->conf->pcap_data,
-	    d->conf->user) == 0)
+	if (d->conf->d.pcap_file[0] != '\0' && pcapw_open(&d->pc,
+	    d->conf->d.pcap_file, d->conf->d.pcap_limit_kb, d->conf->d.pcap_data,
+	    d->conf->d.user) == 0)
 		d->io.pc = &d->pc;
-	if (privdrop(d->conf->user, caps, (int)NELEM(caps)) == -1) {
+	if (privdrop(d->conf->d.user, caps, (int)NELEM(caps)) == -1) {
 		pidfile_remove();
 		fatalx("refusing to run with privileges");
 	}

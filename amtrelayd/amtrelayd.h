@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "conf.h"
 #include "amt_proto.h"
 #include "log.h"
 
@@ -46,12 +47,7 @@ struct rl_conf {
 	unsigned	 tunnel_limit;		/* 0: none */
 	unsigned	 path_mtu;
 	unsigned	 sndbuf_kb;
-	char		 user[64];
-	char		 pidfile[PATH_MAX];
-	char		 ctlsock[PATH_MAX];
-	char		 pcap_file[PATH_MAX];
-	unsigned	 pcap_limit_kb;
-	int		 pcap_data;
+	struct conf_daemon d;		/* user, pidfile, control socket */
 };
 
 void	 rl_conf_defaults(struct rl_conf *);

@@ -17,19 +17,13 @@
 #include "util.h"
 
 enum {
-	KW_CTLSOCK, KW_DISC, KW_MRT, KW_PATH_MTU, KW_PCAP_DATA, KW_PCAP_FILE,
-	KW_PCAP_LIMIT, KW_PIDFILE, KW_QI, KW_QRI,
-	KW_RELAY, KW_RV, KW_SECRET, KW_SNDBUF, KW_LIMIT, KW_UPSTREAM, KW_USER,
+	KW_DISC, KW_MRT, KW_PATH_MTU, KW_QI, KW_QRI, KW_RELAY, KW_RV,
+	KW_SECRET, KW_SNDBUF, KW_LIMIT, KW_UPSTREAM,
 };
 
 static const struct conf_keyword keywords[] = {		/* sorted */
-	{ "control-socket",		KW_CTLSOCK,	1, 1 },
 	{ "discovery-address",		KW_DISC,	1, 1 },
 	{ "path-mtu",			KW_PATH_MTU,	1, 1 },
-	{ "pcap-data",			KW_PCAP_DATA,	1, 1 },
-	{ "pcap-file",			KW_PCAP_FILE,	1, 1 },
-	{ "pcap-size-limit",		KW_PCAP_LIMIT,	1, 1 },
-	{ "pidfile",			KW_PIDFILE,	1, 1 },
 	{ "query-interval",		KW_QI,		1, 1 },
 	{ "query-max-response-time",	KW_MRT,		1, 1 },
 	{ "query-response-interval",	KW_QRI,		1, 1 },
@@ -39,7 +33,6 @@ static const struct conf_keyword keywords[] = {		/* sorted */
 	{ "send-buffer",		KW_SNDBUF,	1, 1 },
 	{ "tunnel-limit",		KW_LIMIT,	1, 1 },
 	{ "upstream",			KW_UPSTREAM,	1, 1 },
-	{ "user",			KW_USER,	1, 1 },
 };
 
 void
@@ -53,10 +46,7 @@ rl_conf_defaults(struct rl_conf *c)
 	c->secret_ms = 3600000;
 	c->path_mtu = 1500;
 	c->sndbuf_kb = 4096;
-	c->pcap_limit_kb = 16384;
-	strcpy(c->user, "nobody");
-	strcpy(c->pidfile, RL_PIDFILE);
-	strcpy(c->ctlsock, RL_CTLSOCK);
+	conf_daemon_defaults(&c->d, RL_PIDFILE, RL_CTLSOCK);
 }
 
 int
@@ -71,6 +61,8 @@ rl_conf_parse(struct rl_conf *c, FILE *fp, const char *name)
 
 	conf_from_fp(&r, fp, name);
 	while (conf_next(&r, &a) == 1) {
+		if (conf_daemon_directive(&r, &a, &c->d, 1))
+			continue;
 		if ((kw = conf_directive(&r, keywords, NELEM(keywords), &a)) ==
 		    NULL)
 			continue;
@@ -131,29 +123,6 @@ rl_conf_parse(struct rl_conf *c, FILE *fp, const char *name)
 			(void)conf_uint(&r, kw->name, v, 64, 1048576,
 			    &c->sndbuf_kb);
 			break;
-		case KW_USER:
-			(void)conf_string(&r, kw->name, v, c->user,
-			    sizeof(c->user));
-			break;
-		case KW_PIDFILE:
-			(void)conf_string(&r, kw->name, v, c->pidfile,
-			    sizeof(c->pidfile));
-			break;
-		case KW_CTLSOCK:
-			(void)conf_string(&r, kw->name, v, c->ctlsock,
-			    sizeof(c->ctlsock));
-			break;
-		case KW_PCAP_FILE:
-			(void)conf_string(&r, kw->name, v, c->pcap_file,
-			    sizeof(c->pcap_file));
-			break;
-		case KW_PCAP_LIMIT:
-			(void)conf_uint(&r, kw->name, v, 0, 4194304,
-			    &c->pcap_limit_kb);
-			break;
-		case KW_PCAP_DATA:
-			(void)conf_bool(&r, kw->name, v, &c->pcap_data);
-			break;
 		}
 	}
 	r.lineno = 0;
@@ -203,11 +172,5 @@ rl_conf_print(const struct rl_conf *c, FILE *fp)
 	fprintf(fp, "tunnel-limit %u\n", c->tunnel_limit);
 	fprintf(fp, "path-mtu %u\n", c->path_mtu);
 	fprintf(fp, "send-buffer %u\n", c->sndbuf_kb);
-	fprintf(fp, "user \"%s\"\n", c->user);
-	fprintf(fp, "pidfile \"%s\"\n", c->pidfile);
-	fprintf(fp, "control-socket \"%s\"\n", c->ctlsock);
-	if (c->pcap_file[0] != '\0')
-		fprintf(fp, "pcap-file \"%s\"\n", c->pcap_file);
-	fprintf(fp, "pcap-size-limit %u\n", c->pcap_limit_kb);
-	fprintf(fp, "pcap-data %s\n", c->pcap_data ? "on" : "off");
+	conf_daemon_print(&c->d, 1, fp);
 }

@@ -16,11 +16,14 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
 #include "conf.h"
+
+#define NELEM_(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Open path for reading; -1 with errno set on failure. */
 int
@@ -373,3 +376,69 @@ conf_time_str(uint32_t ms)
 	return b;
 }
 
+
+/* ---- the directives every daemon shares ---- */
+
+void
+conf_daemon_defaults(struct conf_daemon *d, const char *pidfile,
+    const char *ctlsock)
+{
+	memset(d, 0, sizeof(*d));
+	strcpy(d->user, "nobody");
+	snprintf(d->pidfile, sizeof(d->pidfile), "%s", pidfile);
+	snprintf(d->ctlsock, sizeof(d->ctlsock), "%s", ctlsock);
+	d->pcap_limit_kb = 16384;
+}
+
+/*
+ * Handle a shared directive: 1 if the line was one (errors reported),
+ * 0 if it is the daemon's own.  pcap says whether pcap-* exist here.
+ */
+int
+conf_daemon_directive(struct conf_reader *r, const struct conf_args *a,
+    struct conf_daemon *d, int pcap)
+{
+	static const char *const names[] = { "control-socket", "pcap-data",
+	    "pcap-file", "pcap-size-limit", "pidfile", "user" };
+	const char	*kw = a->argv[0], *v = a->argv[1];
+	unsigned	 i;
+
+	for (i = 0; i < NELEM_(names); i++)
+		if (strcmp(kw, names[i]) == 0)
+			break;
+	if (i == NELEM_(names) || (!pcap && strncmp(kw, "pcap-", 5) == 0))
+		return 0;
+	if (a->argc != 2) {
+		conf_error(r, "%s: %s", kw, a->argc < 2 ? "missing argument" :
+		    "too many arguments");
+		return 1;
+	}
+	if (strcmp(kw, "user") == 0)
+		(void)conf_string(r, kw, v, d->user, sizeof(d->user));
+	else if (strcmp(kw, "pidfile") == 0)
+		(void)conf_string(r, kw, v, d->pidfile, sizeof(d->pidfile));
+	else if (strcmp(kw, "control-socket") == 0)
+		(void)conf_string(r, kw, v, d->ctlsock, sizeof(d->ctlsock));
+	else if (strcmp(kw, "pcap-file") == 0)
+		(void)conf_string(r, kw, v, d->pcap_file,
+		    sizeof(d->pcap_file));
+	else if (strcmp(kw, "pcap-size-limit") == 0)
+		(void)conf_uint(r, kw, v, 0, 4194304, &d->pcap_limit_kb);
+	else
+		(void)conf_bool(r, kw, v, &d->pcap_data);
+	return 1;
+}
+
+void
+conf_daemon_print(const struct conf_daemon *d, int pcap, FILE *fp)
+{
+	fprintf(fp, "user \"%s\"\n", d->user);
+	fprintf(fp, "pidfile \"%s\"\n", d->pidfile);
+	fprintf(fp, "control-socket \"%s\"\n", d->ctlsock);
+	if (!pcap)
+		return;
+	if (d->pcap_file[0] != '\0')
+		fprintf(fp, "pcap-file \"%s\"\n", d->pcap_file);
+	fprintf(fp, "pcap-size-limit %u\n", d->pcap_limit_kb);
+	fprintf(fp, "pcap-data %s\n", d->pcap_data ? "on" : "off");
+}

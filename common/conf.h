@@ -12,6 +12,7 @@
 #ifndef AMT_CONF_H
 #define AMT_CONF_H
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -43,6 +44,17 @@ struct conf_keyword {
 	int		 maxargs;
 };
 
+/* The directives every daemon has (user, pidfile, control-socket, and
+ * for two of them the pcap-file family). */
+struct conf_daemon {
+	char		 user[64];
+	char		 pidfile[PATH_MAX];
+	char		 ctlsock[PATH_MAX];
+	char		 pcap_file[PATH_MAX];
+	unsigned	 pcap_limit_kb;
+	int		 pcap_data;
+};
+
 int	 conf_open(struct conf_reader *, const char *);
 void	 conf_from_fp(struct conf_reader *, FILE *, const char *);
 void	 conf_close(struct conf_reader *);
@@ -65,5 +77,11 @@ int	 conf_ifname(struct conf_reader *, const char *, const char *,
 	    char *);
 int	 conf_string(struct conf_reader *, const char *, const char *, char *,
 	    size_t);
+
+void	 conf_daemon_defaults(struct conf_daemon *, const char *,
+	    const char *);
+int	 conf_daemon_directive(struct conf_reader *, const struct conf_args *,
+	    struct conf_daemon *, int);
+void	 conf_daemon_print(const struct conf_daemon *, int, FILE *);
 
 #endif

@@ -17,15 +17,13 @@
 #include "util.h"
 
 enum {
-	KW_ALLOW, KW_CTLSOCK, KW_DENY, KW_DOWNSTREAM, KW_FAST_LEAVE,
-	KW_FWD_NQ, KW_LMQC, KW_LMQI, KW_MFC_IDLE, KW_MRT_TABLE, KW_PIDFILE,
-	KW_QI, KW_QRI, KW_RV, KW_SSM, KW_SQC, KW_SQI, KW_URI, KW_UPSTREAM,
-	KW_USER,
+	KW_ALLOW, KW_DENY, KW_DOWNSTREAM, KW_FAST_LEAVE, KW_FWD_NQ, KW_LMQC,
+	KW_LMQI, KW_MFC_IDLE, KW_MRT_TABLE, KW_QI, KW_QRI, KW_RV, KW_SSM,
+	KW_SQC, KW_SQI, KW_URI, KW_UPSTREAM,
 };
 
 static const struct conf_keyword keywords[] = {		/* sorted */
 	{ "allow",				KW_ALLOW,	1, 3 },
-	{ "control-socket",			KW_CTLSOCK,	1, 1 },
 	{ "deny",				KW_DENY,	1, 3 },
 	{ "downstream",				KW_DOWNSTREAM,	1, 3 },
 	{ "fast-leave",				KW_FAST_LEAVE,	1, 1 },
@@ -34,7 +32,6 @@ static const struct conf_keyword keywords[] = {		/* sorted */
 	{ "last-member-query-interval",		KW_LMQI,	1, 1 },
 	{ "mfc-idle-timeout",			KW_MFC_IDLE,	1, 1 },
 	{ "mroute-table",			KW_MRT_TABLE,	1, 1 },
-	{ "pidfile",				KW_PIDFILE,	1, 1 },
 	{ "query-interval",			KW_QI,		1, 1 },
 	{ "query-response-interval",		KW_QRI,		1, 1 },
 	{ "robustness",				KW_RV,		1, 1 },
@@ -43,7 +40,6 @@ static const struct conf_keyword keywords[] = {		/* sorted */
 	{ "startup-query-interval",		KW_SQI,		1, 1 },
 	{ "unsolicited-report-interval",	KW_URI,		1, 1 },
 	{ "upstream",				KW_UPSTREAM,	1, 1 },
-	{ "user",				KW_USER,	1, 1 },
 };
 
 void
@@ -59,9 +55,7 @@ px_conf_defaults(struct px_conf *c)
 	c->ssm.addr = 0xe8000000U;		/* 232/8, RFC 4607 */
 	c->ssm.len = 8;
 	c->mfc_idle_ms = 300000;
-	strcpy(c->user, "nobody");
-	strcpy(c->pidfile, PX_PIDFILE);
-	strcpy(c->ctlsock, PX_CTLSOCK);
+	conf_daemon_defaults(&c->d, PX_PIDFILE, PX_CTLSOCK);
 }
 
 /* 8.6: QI/4 unless set. */
@@ -191,6 +185,8 @@ px_conf_parse(struct px_conf *c, FILE *fp, const char *name)
 
 	conf_from_fp(&r, fp, name);
 	while (conf_next(&r, &a) == 1) {
+		if (conf_daemon_directive(&r, &a, &c->d, 0))
+			continue;
 		if ((kw = conf_directive(&r, keywords, NELEM(keywords), &a)) ==
 		    NULL)
 			continue;
@@ -267,18 +263,6 @@ px_conf_parse(struct px_conf *c, FILE *fp, const char *name)
 			(void)conf_time(&r, kw->name, v, 1000, 3600000,
 			    &c->mfc_idle_ms);
 			break;
-		case KW_USER:
-			(void)conf_string(&r, kw->name, v, c->user,
-			    sizeof(c->user));
-			break;
-		case KW_PIDFILE:
-			(void)conf_string(&r, kw->name, v, c->pidfile,
-			    sizeof(c->pidfile));
-			break;
-		case KW_CTLSOCK:
-			(void)conf_string(&r, kw->name, v, c->ctlsock,
-			    sizeof(c->ctlsock));
-			break;
 		}
 	}
 	r.lineno = 0;
@@ -345,7 +329,5 @@ px_conf_print(const struct px_conf *c, FILE *fp)
 	if (c->mrt_table != 0)
 		fprintf(fp, "mroute-table %u\n", c->mrt_table);
 	fprintf(fp, "mfc-idle-timeout %s\n", conf_time_str(c->mfc_idle_ms));
-	fprintf(fp, "user \"%s\"\n", c->user);
-	fprintf(fp, "pidfile \"%s\"\n", c->pidfile);
-	fprintf(fp, "control-socket \"%s\"\n", c->ctlsock);
+	conf_daemon_print(&c->d, 0, fp);
 }

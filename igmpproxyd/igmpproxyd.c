@@ -338,9 +338,9 @@ reload(struct pxd *d)
 		return;
 	}
 	if (d->pidfile_arg != NULL)
-		strcpy(nc->pidfile, old->pidfile);
-	if (nc->mrt_table != old->mrt_table || strcmp(nc->user, old->user) ||
-	    strcmp(nc->pidfile, old->pidfile))
+		strcpy(nc->d.pidfile, old->d.pidfile);
+	if (nc->mrt_table != old->mrt_table || strcmp(nc->d.user, old->d.user) ||
+	    strcmp(nc->d.pidfile, old->d.pidfile))
 		log_warnx("mroute-table, user and pidfile changes take effect "
 		    "at restart");
 	nc->mrt_table = old->mrt_table;
@@ -440,9 +440,9 @@ main(int argc, char *argv[])
 		exit(1);
 	}
 	if (d->pidfile_arg != NULL) {
-		if (strlen(d->pidfile_arg) >= sizeof(d->conf->pidfile))
+		if (strlen(d->pidfile_arg) >= sizeof(d->conf->d.pidfile))
 			fatalx("pidfile path too long");
-		strcpy(d->conf->pidfile, d->pidfile_arg);
+		strcpy(d->conf->d.pidfile, d->pidfile_arg);
 	}
 	if (check) {
 		px_conf_print(d->conf, stdout);
@@ -459,19 +459,19 @@ main(int argc, char *argv[])
 	if (!debug && daemon_detach() == -1)
 		fatal("daemon");
 	log_init(debug, LOG_DAEMON);
-	if (daemon_rundir(RUNDIR, d->conf->user, d->conf->pidfile,
-	    d->conf->ctlsock) == -1)
+	if (daemon_rundir(RUNDIR, d->conf->d.user, d->conf->d.pidfile,
+	    d->conf->d.ctlsock) == -1)
 		exit(1);
-	if (pidfile_create(d->conf->pidfile, d->conf->user) == -1)
+	if (pidfile_create(d->conf->d.pidfile, d->conf->d.user) == -1)
 		exit(1);
 	daemon_libevent_logging();
 	if ((d->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	if ((d->ctl = ctl_open(d->base, d->conf->ctlsock, d->conf->user,
+	if ((d->ctl = ctl_open(d->base, d->conf->d.ctlsock, d->conf->d.user,
 	    ctl_cb, d)) == NULL)
 		log_warnx("no control socket: amtctl will not reach this "
 		    "daemon");
-	if (privdrop(d->conf->user, caps, (int)NELEM(caps)) == -1) {
+	if (privdrop(d->conf->d.user, caps, (int)NELEM(caps)) == -1) {
 		pidfile_remove();
 		fatalx("refusing to run with privileges");
 	}

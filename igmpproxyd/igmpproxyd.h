@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "conf.h"
 #include "log.h"
 
 #define PX_CONF_FILE		SYSCONFDIR "/igmpproxyd.conf"
@@ -68,9 +69,7 @@ struct px_conf {
 	unsigned	 nacl;
 	unsigned	 mrt_table;	/* 0: the default table */
 	uint32_t	 mfc_idle_ms;
-	char		 user[64];
-	char		 pidfile[PATH_MAX];
-	char		 ctlsock[PATH_MAX];
+	struct conf_daemon d;		/* user, pidfile, control socket */
 };
 
 void	 px_conf_defaults(struct px_conf *);

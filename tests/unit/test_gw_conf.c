@@ -81,9 +81,9 @@ START_TEST(test_all_directives)
 	ck_assert_uint_eq(c.teardown_interval_ms, 100);
 	ck_assert_uint_eq(c.report_queue, 8);
 	ck_assert_uint_eq(c.rcvbuf_kb, 1024);
-	ck_assert_str_eq(c.user, "_amt");
-	ck_assert_str_eq(c.pidfile, "/tmp/x.pid");
-	ck_assert_str_eq(c.ctlsock, "/tmp/x.sock");
+	ck_assert_str_eq(c.d.user, "_amt");
+	ck_assert_str_eq(c.d.pidfile, "/tmp/x.pid");
+	ck_assert_str_eq(c.d.ctlsock, "/tmp/x.sock");
 }
 END_TEST
 
