@@ -44,7 +44,7 @@ struct gwd {
 	struct event		*ev_udp;
 	struct event		*ev_tun;
 	struct event		*ev_timer;
-	struct event		*ev_sig[5];
+	struct event		*ev_sig[DAEMON_NSIGS];
 	struct ctl		*ctl;
 	struct pcapw		 pc;
 	int			 stopping;
@@ -53,13 +53,6 @@ struct gwd {
 static struct gwd	 gwd;
 
 static void	 reschedule(struct gwd *);
-
-static __attribute__((__noreturn__)) void
-usage(void)
-{
-	fprintf(stderr, "usage: amtgwd [-dhnv] [-f file] [-p pidfile]\n");
-	exit(1);
-}
 
 static int
 op_send(void *arg, uint32_t addr, uint16_t port, const uint8_t *p,
@@ -292,63 +285,22 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 int
 main(int argc, char *argv[])
 {
-	struct gwd	*d = &gwd;
+	struct gwd		*d = &gwd;
+	struct daemon_opts	 o;
 	static const cap_value_t caps[] = {
 		CAP_NET_ADMIN,	/* TUN MTU, address and rp_filter on reload */
 		CAP_NET_RAW,	/* SO_BINDTODEVICE when rebinding on reload */
 	};
-	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
-	int		 ch, debug = 0, verbose = 0, check = 0;
-	unsigned	 i;
+	int			 rv;
 
-	d->conf_path = GW_CONF_FILE;
-	while ((ch = getopt(argc, argv, "df:hnp:v")) != -1) {
-		switch (ch) {
-		case 'd':
-			debug = 1;
-			break;
-		case 'f':
-			d->conf_path = optarg;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		case 'p':
-			d->pidfile_arg = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-
-	log_procname("amtgwd");
-	log_init(1, LOG_DAEMON);
-	log_setverbose(verbose);
+	daemon_options(argc, argv, "amtgwd", GW_CONF_FILE, &o);
+	d->conf_path = o.conf_path;
+	d->pidfile_arg = o.pidfile;
 	if ((d->conf = malloc(sizeof(*d->conf))) == NULL)
 		fatal("malloc");
-	if (gw_conf_load(d->conf, d->conf_path) == -1) {
-		if (check)
-			fprintf(stderr, "%s: configuration invalid\n",
-			    d->conf_path);
-		exit(1);
-	}
-	if (d->pidfile_arg != NULL) {
-		if (strlen(d->pidfile_arg) >= sizeof(d->conf->d.pidfile))
-			fatalx("pidfile path too long");
-		strcpy(d->conf->d.pidfile, d->pidfile_arg);
-	}
-	if (check) {
+	if ((rv = gw_conf_load(d->conf, o.conf_path)) == 0 && o.check)
 		gw_conf_print(d->conf, stdout);
-		fprintf(stderr, "%s: configuration OK\n", d->conf_path);
-		exit(0);
-	}
-	if (geteuid() != 0)
-		fatalx("must be started as root");
+	daemon_configured(&o, rv, &d->conf->d);
 
 	/* Everything that needs root, before detaching and dropping it. */
 	if ((d->tun = gwio_tun_open(d->conf, d->tunname)) == -1)
@@ -359,31 +311,13 @@ main(int argc, char *argv[])
 		fatal("receive buffers");
 	d->batch.laddr = gwio_udp_addr(d->udp);
 	d->batch.lport = gwio_udp_port(d->udp);
-	if (!debug && daemon_detach() == -1)
-		fatal("daemon");
-	log_init(debug, LOG_DAEMON);
-	if (daemon_rundir(RUNDIR, d->conf->d.user, d->conf->d.pidfile,
-	    d->conf->d.ctlsock) == -1)
-		exit(1);
-	if (pidfile_create(d->conf->d.pidfile, d->conf->d.user) == -1)
-		exit(1);
-	daemon_libevent_logging();
-	if ((d->base = event_base_new()) == NULL)
-		fatalx("event_base_new");
-	if ((d->ctl = ctl_open(d->base, d->conf->d.ctlsock, d->conf->d.user,
-	    ctl_cb, d)) == NULL)
-		log_warnx("no control socket: amtctl will not reach this "
-		    "daemon");
-	if (d->conf->d.pcap_file[0] != '\0') {
-		if (pcapw_open(&d->pc, d->conf->d.pcap_file,
-		    d->conf->d.pcap_limit_kb, d->conf->d.pcap_data,
-		    d->conf->d.user) == 0)
-			d->batch.pc = &d->pc;
-	}
-	if (privdrop(d->conf->d.user, caps, (int)NELEM(caps)) == -1) {
-		pidfile_remove();
-		fatalx("refusing to run with privileges");
-	}
+	d->base = daemon_enter(&o, &d->conf->d, &d->ctl, ctl_cb, d);
+	if (d->conf->d.pcap_file[0] != '\0' && pcapw_open(&d->pc,
+	    d->conf->d.pcap_file, d->conf->d.pcap_limit_kb,
+	    d->conf->d.pcap_data, d->conf->d.user) == 0)
+		d->batch.pc = &d->pc;
+	daemon_drop(&d->conf->d, caps, (int)NELEM(caps));
+
 	d->ev_udp = event_new(d->base, d->udp, EV_READ | EV_PERSIST, udp_cb,
 	    d);
 	d->ev_tun = event_new(d->base, d->tun, EV_READ | EV_PERSIST, tun_cb,
@@ -393,12 +327,7 @@ main(int argc, char *argv[])
 	    event_add(d->ev_udp, NULL) == -1 || event_add(d->ev_tun, NULL) ==
 	    -1)
 		fatalx("libevent setup");
-	for (i = 0; i < NELEM(sigs); i++) {
-		d->ev_sig[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
-		if (d->ev_sig[i] == NULL || event_add(d->ev_sig[i], NULL) == -1)
-			fatalx("evsignal_add");
-	}
-	signal(SIGPIPE, SIG_IGN);
+	daemon_signals(d->base, d->ev_sig, signal_cb, d);
 
 	if (gw_init(&d->gw, d->conf, &gwd_ops, d) == -1)
 		fatal("gw_init");
@@ -413,19 +342,15 @@ main(int argc, char *argv[])
 	event_base_dispatch(d->base);
 
 	log_info("exiting");
-	ctl_close(d->ctl);
 	pcapw_close(&d->pc);
-	for (i = 0; i < NELEM(sigs); i++)
-		event_free(d->ev_sig[i]);
 	event_free(d->ev_udp);
 	event_free(d->ev_tun);
 	event_free(d->ev_timer);
-	event_base_free(d->base);
+	daemon_leave(d->base, d->ctl, d->ev_sig);
 	gw_free(&d->gw);
 	gwio_batch_free(&d->batch);
 	close(d->udp);
 	close(d->tun);		/* the TUN device goes away with it */
-	pidfile_remove();
 	free(d->conf);
 	return 0;
 }

@@ -45,7 +45,7 @@ struct rld {
 	struct event		*ev_pkt;
 	struct event		*ev_timer;
 	struct event		*ev_retry;
-	struct event		*ev_sig[4];
+	struct event		*ev_sig[DAEMON_NSIGS];
 	struct ctl		*ctl;
 	struct pcapw		 pc;
 };
@@ -53,13 +53,6 @@ struct rld {
 static struct rld	 rld;
 
 static void	 reschedule(struct rld *);
-
-static __attribute__((__noreturn__)) void
-usage(void)
-{
-	fprintf(stderr, "usage: amtrelayd [-dhnv] [-f file] [-p pidfile]\n");
-	exit(1);
-}
 
 static int
 op_send(void *arg, int sock, uint32_t a, uint16_t p, const uint8_t *b,
@@ -267,61 +260,21 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 int
 main(int argc, char *argv[])
 {
-	struct rld	*d = &rld;
+	struct rld		*d = &rld;
+	struct daemon_opts	 o;
 	static const cap_value_t caps[] = {
 		CAP_NET_RAW,	/* the packet socket, if upstream comes late */
 	};
-	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
-	int		 ch, debug = 0, verbose = 0, check = 0, i;
+	int			 rv, i;
 
-	d->conf_path = RL_CONF_FILE;
-	while ((ch = getopt(argc, argv, "df:hnp:v")) != -1) {
-		switch (ch) {
-		case 'd':
-			debug = 1;
-			break;
-		case 'f':
-			d->conf_path = optarg;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		case 'p':
-			d->pidfile_arg = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-
-	log_procname("amtrelayd");
-	log_init(1, LOG_DAEMON);
-	log_setverbose(verbose);
+	daemon_options(argc, argv, "amtrelayd", RL_CONF_FILE, &o);
+	d->conf_path = o.conf_path;
+	d->pidfile_arg = o.pidfile;
 	if ((d->conf = malloc(sizeof(*d->conf))) == NULL)
 		fatal("malloc");
-	if (rl_conf_load(d->conf, d->conf_path) == -1) {
-		if (check)
-			fprintf(stderr, "%s: configuration invalid\n",
-			    d->conf_path);
-		exit(1);
-	}
-	if (d->pidfile_arg != NULL) {
-		if (strlen(d->pidfile_arg) >= sizeof(d->conf->d.pidfile))
-			fatalx("pidfile path too long");
-		strcpy(d->conf->d.pidfile, d->pidfile_arg);
-	}
-	if (check) {
+	if ((rv = rl_conf_load(d->conf, o.conf_path)) == 0 && o.check)
 		rl_conf_print(d->conf, stdout);
-		fprintf(stderr, "%s: configuration OK\n", d->conf_path);
-		exit(0);
-	}
-	if (geteuid() != 0)
-		fatalx("must be started as root");
+	daemon_configured(&o, rv, &d->conf->d);
 	if (sodium_init() == -1)
 		fatalx("libsodium");
 
@@ -329,29 +282,13 @@ main(int argc, char *argv[])
 	if (rio_init(&d->io, d->conf) == -1)
 		exit(1);
 	(void)rio_open_native(&d->io);
-	if (!debug && daemon_detach() == -1)
-		fatal("daemon");
-	log_init(debug, LOG_DAEMON);
-	if (daemon_rundir(RUNDIR, d->conf->d.user, d->conf->d.pidfile,
-	    d->conf->d.ctlsock) == -1)
-		exit(1);
-	if (pidfile_create(d->conf->d.pidfile, d->conf->d.user) == -1)
-		exit(1);
-	daemon_libevent_logging();
-	if ((d->base = event_base_new()) == NULL)
-		fatalx("event_base_new");
-	if ((d->ctl = ctl_open(d->base, d->conf->d.ctlsock, d->conf->d.user,
-	    ctl_cb, d)) == NULL)
-		log_warnx("no control socket: amtctl will not reach this "
-		    "daemon");
+	d->base = daemon_enter(&o, &d->conf->d, &d->ctl, ctl_cb, d);
 	if (d->conf->d.pcap_file[0] != '\0' && pcapw_open(&d->pc,
-	    d->conf->d.pcap_file, d->conf->d.pcap_limit_kb, d->conf->d.pcap_data,
-	    d->conf->d.user) == 0)
+	    d->conf->d.pcap_file, d->conf->d.pcap_limit_kb,
+	    d->conf->d.pcap_data, d->conf->d.user) == 0)
 		d->io.pc = &d->pc;
-	if (privdrop(d->conf->d.user, caps, (int)NELEM(caps)) == -1) {
-		pidfile_remove();
-		fatalx("refusing to run with privileges");
-	}
+	daemon_drop(&d->conf->d, caps, (int)NELEM(caps));
+
 	rl_init(&d->r, d->conf, &rld_ops, d, mono_ms());
 	d->io.r = &d->r;
 	for (i = 0; i < d->io.nctl; i++) {
@@ -365,12 +302,7 @@ main(int argc, char *argv[])
 	if (d->ev_timer == NULL || d->ev_retry == NULL)
 		fatalx("evtimer_new");
 	retry_cb(-1, 0, d);
-	for (i = 0; i < (int)NELEM(sigs); i++) {
-		d->ev_sig[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
-		if (d->ev_sig[i] == NULL || event_add(d->ev_sig[i], NULL) == -1)
-			fatalx("evsignal_add");
-	}
-	signal(SIGPIPE, SIG_IGN);
+	daemon_signals(d->base, d->ev_sig, signal_cb, d);
 	log_info("started: relay %s, %u discovery address(es), upstream %s",
 	    addr4_ntoa(d->conf->relay), d->conf->ndisc, d->conf->upstream);
 	reschedule(d);
@@ -379,20 +311,16 @@ main(int argc, char *argv[])
 	event_base_dispatch(d->base);
 
 	log_info("exiting");
-	ctl_close(d->ctl);
-	pcapw_close(&d->pc);
 	rl_free(&d->r);
-	for (i = 0; i < (int)NELEM(sigs); i++)
-		event_free(d->ev_sig[i]);
+	pcapw_close(&d->pc);
 	for (i = 0; i < d->io.nctl; i++)
 		event_free(d->ev_ctl[i]);
 	if (d->ev_pkt != NULL)
 		event_free(d->ev_pkt);
 	event_free(d->ev_timer);
 	event_free(d->ev_retry);
-	event_base_free(d->base);
+	daemon_leave(d->base, d->ctl, d->ev_sig);
 	rio_close(&d->io);
-	pidfile_remove();
 	free(d->conf);
 	return 0;
 }

@@ -17,15 +17,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
+#include "ctl.h"
 #include "daemon.h"
 #include "log.h"
 
@@ -275,4 +279,146 @@ void
 daemon_libevent_logging(void)
 {
 	event_set_log_callback(libevent_log_cb);
+}
+
+/* ---- the start-up and shut-down every daemon shares ---- */
+
+static const int daemon_sigs[DAEMON_NSIGS] = { SIGHUP, SIGTERM, SIGINT,
+    SIGUSR1 };
+
+static void __attribute__((__noreturn__))
+daemon_usage(const char *name)
+{
+	fprintf(stderr, "usage: %s [-dhnv] [-f file] [-p pidfile]\n", name);
+	exit(1);
+}
+
+/* -d -f -h -n -p -v, then logging to standard error until detached. */
+void
+daemon_options(int argc, char *argv[], const char *name, const char *conf,
+    struct daemon_opts *o)
+{
+	int	 ch;
+
+	memset(o, 0, sizeof(*o));
+	o->name = name;
+	o->conf_path = conf;
+	while ((ch = getopt(argc, argv, "df:hnp:v")) != -1) {
+		switch (ch) {
+		case 'd':
+			o->debug = 1;
+			break;
+		case 'f':
+			o->conf_path = optarg;
+			break;
+		case 'n':
+			o->check = 1;
+			break;
+		case 'p':
+			o->pidfile = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		default:
+			daemon_usage(name);
+		}
+	}
+	if (optind != argc)
+		daemon_usage(name);
+	log_procname(name);
+	log_init(1, LOG_DAEMON);
+	log_setverbose(o->verbose);
+}
+
+/*
+ * The configuration has been loaded (loaded is 0 if it parsed).  Exits
+ * for -n (after the caller printed it) and for errors; applies -p.
+ */
+void
+daemon_configured(const struct daemon_opts *o, int loaded,
+    struct conf_daemon *d)
+{
+	if (loaded != 0) {
+		if (o->check)
+			fprintf(stderr, "%s: configuration invalid\n",
+			    o->conf_path);
+		exit(1);
+	}
+	if (o->pidfile != NULL) {
+		if (strlen(o->pidfile) >= sizeof(d->pidfile))
+			fatalx("pidfile path too long");
+		strcpy(d->pidfile, o->pidfile);
+	}
+	if (o->check) {
+		fprintf(stderr, "%s: configuration OK\n", o->conf_path);
+		exit(0);
+	}
+	if (geteuid() != 0)
+		fatalx("must be started as root");
+}
+
+/*
+ * After the privileged sockets are open: detach (unless -d), the run
+ * directory, the pidfile, the event base and the control socket.
+ */
+struct event_base *
+daemon_enter(const struct daemon_opts *o, const struct conf_daemon *d,
+    struct ctl **ctl, ctl_handler handler, void *arg)
+{
+	struct event_base	*base;
+
+	if (!o->debug && daemon_detach() == -1)
+		fatal("daemon");
+	log_init(o->debug, LOG_DAEMON);
+	if (daemon_rundir(RUNDIR, d->user, d->pidfile, d->ctlsock) == -1 ||
+	    pidfile_create(d->pidfile, d->user) == -1)
+		exit(1);
+	daemon_libevent_logging();
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	if ((*ctl = ctl_open(base, d->ctlsock, d->user, handler, arg)) ==
+	    NULL)
+		log_warnx("no control socket: amtctl will not reach %s",
+		    o->name);
+	return base;
+}
+
+/* Become the configured user with caps only, or stop here. */
+void
+daemon_drop(const struct conf_daemon *d, const cap_value_t *caps,
+    int ncaps)
+{
+	if (privdrop(d->user, caps, ncaps) == -1) {
+		pidfile_remove();
+		fatalx("refusing to run with privileges");
+	}
+}
+
+/* SIGHUP, SIGTERM, SIGINT and SIGUSR1 to cb; SIGPIPE ignored. */
+void
+daemon_signals(struct event_base *base, struct event **ev,
+    event_callback_fn cb, void *arg)
+{
+	int	 i;
+
+	for (i = 0; i < DAEMON_NSIGS; i++) {
+		ev[i] = evsignal_new(base, daemon_sigs[i], cb, arg);
+		if (ev[i] == NULL || event_add(ev[i], NULL) == -1)
+			fatalx("evsignal_add");
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The end: control socket, signal events, event base, pidfile. */
+void
+daemon_leave(struct event_base *base, struct ctl *ctl, struct event **ev)
+{
+	int	 i;
+
+	ctl_close(ctl);
+	for (i = 0; i < DAEMON_NSIGS; i++)
+		event_free(ev[i]);
+	event_base_free(base);
+	pidfile_remove();
 }

@@ -17,6 +17,30 @@
 
 #include <event2/event.h>
 
+#include "conf.h"
+#include "ctl.h"
+
+#define DAEMON_NSIGS	4
+
+struct daemon_opts {
+	const char	*name;
+	const char	*conf_path;
+	const char	*pidfile;	/* -p, or NULL */
+	int		 debug;
+	int		 verbose;
+	int		 check;
+};
+
+void	 daemon_options(int, char *[], const char *, const char *,
+	    struct daemon_opts *);
+void	 daemon_configured(const struct daemon_opts *, int,
+	    struct conf_daemon *);
+struct event_base *daemon_enter(const struct daemon_opts *,
+	    const struct conf_daemon *, struct ctl **, ctl_handler, void *);
+void	 daemon_drop(const struct conf_daemon *, const cap_value_t *, int);
+void	 daemon_signals(struct event_base *, struct event **,
+	    event_callback_fn, void *);
+void	 daemon_leave(struct event_base *, struct ctl *, struct event **);
 int	 daemon_detach(void);
 void	 daemon_ready(void);
 int	 rundir_create(const char *, const char *);

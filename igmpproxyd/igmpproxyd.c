@@ -48,7 +48,7 @@ struct pxd {
 	struct event		*ev_mr;
 	struct event		*ev_nl;
 	struct event		*ev_timer;
-	struct event		*ev_sig[4];
+	struct event		*ev_sig[DAEMON_NSIGS];
 	struct ctl		*ctl;
 	char			 rp_done[IFNAMSIZ];
 };
@@ -56,13 +56,6 @@ struct pxd {
 static struct pxd	 pxd;
 
 static void	 reschedule(struct pxd *);
-
-static __attribute__((__noreturn__)) void
-usage(void)
-{
-	fprintf(stderr, "usage: igmpproxyd [-dhnv] [-f file] [-p pidfile]\n");
-	exit(1);
-}
 
 /* ---- the engine's view of the OS ---- */
 
@@ -395,98 +388,36 @@ open_tx(void)
 int
 main(int argc, char *argv[])
 {
-	struct pxd	*d = &pxd;
+	struct pxd		*d = &pxd;
+	struct daemon_opts	 o;
 	static const cap_value_t caps[] = {
 		CAP_NET_ADMIN,	/* VIFs, forwarding entries, rp_filter */
 	};
-	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
-	int		 ch, debug = 0, verbose = 0, check = 0;
-	unsigned	 i;
+	int			 rv;
 
-	d->conf_path = PX_CONF_FILE;
-	while ((ch = getopt(argc, argv, "df:hnp:v")) != -1) {
-		switch (ch) {
-		case 'd':
-			debug = 1;
-			break;
-		case 'f':
-			d->conf_path = optarg;
-			break;
-		case 'n':
-			check = 1;
-			break;
-		case 'p':
-			d->pidfile_arg = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-
-	log_procname("igmpproxyd");
-	log_init(1, LOG_DAEMON);
-	log_setverbose(verbose);
+	daemon_options(argc, argv, "igmpproxyd", PX_CONF_FILE, &o);
+	d->conf_path = o.conf_path;
+	d->pidfile_arg = o.pidfile;
 	if ((d->conf = malloc(sizeof(*d->conf))) == NULL)
 		fatal("malloc");
-	if (px_conf_load(d->conf, d->conf_path) == -1) {
-		if (check)
-			fprintf(stderr, "%s: configuration invalid\n",
-			    d->conf_path);
-		exit(1);
-	}
-	if (d->pidfile_arg != NULL) {
-		if (strlen(d->pidfile_arg) >= sizeof(d->conf->d.pidfile))
-			fatalx("pidfile path too long");
-		strcpy(d->conf->d.pidfile, d->pidfile_arg);
-	}
-	if (check) {
+	if ((rv = px_conf_load(d->conf, o.conf_path)) == 0 && o.check)
 		px_conf_print(d->conf, stdout);
-		fprintf(stderr, "%s: configuration OK\n", d->conf_path);
-		exit(0);
-	}
-	if (geteuid() != 0)
-		fatalx("must be started as root");
+	daemon_configured(&o, rv, &d->conf->d);
 
 	if ((d->mr = mr_open(d->conf->mrt_table, 8 << 20)) == -1)
 		exit(1);
 	if ((d->tx = open_tx()) == -1 || (d->nl = nl_open()) == -1)
 		exit(1);
-	if (!debug && daemon_detach() == -1)
-		fatal("daemon");
-	log_init(debug, LOG_DAEMON);
-	if (daemon_rundir(RUNDIR, d->conf->d.user, d->conf->d.pidfile,
-	    d->conf->d.ctlsock) == -1)
-		exit(1);
-	if (pidfile_create(d->conf->d.pidfile, d->conf->d.user) == -1)
-		exit(1);
-	daemon_libevent_logging();
-	if ((d->base = event_base_new()) == NULL)
-		fatalx("event_base_new");
-	if ((d->ctl = ctl_open(d->base, d->conf->d.ctlsock, d->conf->d.user,
-	    ctl_cb, d)) == NULL)
-		log_warnx("no control socket: amtctl will not reach this "
-		    "daemon");
-	if (privdrop(d->conf->d.user, caps, (int)NELEM(caps)) == -1) {
-		pidfile_remove();
-		fatalx("refusing to run with privileges");
-	}
+	d->base = daemon_enter(&o, &d->conf->d, &d->ctl, ctl_cb, d);
+	daemon_drop(&d->conf->d, caps, (int)NELEM(caps));
+
 	d->ev_mr = event_new(d->base, d->mr, EV_READ | EV_PERSIST, mr_cb, d);
 	d->ev_nl = event_new(d->base, d->nl, EV_READ | EV_PERSIST, nl_cb, d);
 	d->ev_timer = evtimer_new(d->base, timer_cb, d);
 	if (d->ev_mr == NULL || d->ev_nl == NULL || d->ev_timer == NULL ||
 	    event_add(d->ev_mr, NULL) == -1 || event_add(d->ev_nl, NULL) == -1)
 		fatalx("libevent setup");
-	for (i = 0; i < NELEM(sigs); i++) {
-		d->ev_sig[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
-		if (d->ev_sig[i] == NULL || event_add(d->ev_sig[i], NULL) == -1)
-			fatalx("evsignal_add");
-	}
-	signal(SIGPIPE, SIG_IGN);
+	daemon_signals(d->base, d->ev_sig, signal_cb, d);
 
 	px_init(&d->px, d->conf, &pxd_os, d);
 	log_info("started: upstream %s, %u downstream interface(s)%s",
@@ -501,18 +432,14 @@ main(int argc, char *argv[])
 
 	px_shutdown(&d->px);
 	log_info("exiting");
-	ctl_close(d->ctl);
-	for (i = 0; i < NELEM(sigs); i++)
-		event_free(d->ev_sig[i]);
 	event_free(d->ev_mr);
 	event_free(d->ev_nl);
 	event_free(d->ev_timer);
-	event_base_free(d->base);
+	daemon_leave(d->base, d->ctl, d->ev_sig);
 	px_free(&d->px);
 	mr_close(d->mr);
 	close(d->tx);
 	close(d->nl);
-	pidfile_remove();
 	free(d->conf);
 	return 0;
 }
