@@ -124,22 +124,11 @@ timer_cb(evutil_socket_t fd, short ev, void *arg)
 static void
 reschedule(struct gwd *d)
 {
-	uint64_t	 dl = gw_next_deadline(&d->gw), now = mono_ms();
-	struct timeval	 tv;
-
 	if (d->stopping && gw_done(&d->gw)) {
 		event_base_loopbreak(d->base);
 		return;
 	}
-	if (dl == UINT64_MAX) {
-		evtimer_del(d->ev_timer);
-		return;
-	}
-	dl = dl > now ? dl - now : 0;
-	tv.tv_sec = (time_t)(dl / 1000);
-	tv.tv_usec = (suseconds_t)(dl % 1000) * 1000;
-	if (evtimer_add(d->ev_timer, &tv) == -1)
-		fatalx("evtimer_add");
+	daemon_arm(d->ev_timer, gw_next_deadline(&d->gw), mono_ms());
 }
 
 /* amtctl: "gateway". */
@@ -157,13 +146,9 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 static void
 dump_state(struct gwd *d)
 {
-	struct emit	 e;
+	static const char *const views[] = { "gateway", NULL };
 
-	emit_init(&e, 0);
-	gw_show(&d->gw, mono_ms(), &e);
-	emit_done(&e);
-	emit_to_log(&e);
-	emit_free(&e);
+	daemon_dump(ctl_cb, d, views);
 }
 
 /* Replace the UDP socket after a change of local address or port. */

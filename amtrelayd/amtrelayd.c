@@ -143,14 +143,7 @@ timer_cb(evutil_socket_t fd, short ev, void *arg)
 static void
 reschedule(struct rld *d)
 {
-	uint64_t	 dl = rl_next_deadline(&d->r), now = mono_ms();
-	struct timeval	 tv;
-
-	dl = dl > now ? dl - now : 0;
-	tv.tv_sec = (time_t)(dl / 1000);
-	tv.tv_usec = (suseconds_t)(dl % 1000) * 1000;
-	if (evtimer_add(d->ev_timer, &tv) == -1)
-		fatalx("evtimer_add");
+	daemon_arm(d->ev_timer, rl_next_deadline(&d->r), mono_ms());
 }
 
 /* Until the upstream interface exists, look for it every 2 s. */
@@ -193,15 +186,9 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 static void
 dump_state(struct rld *d)
 {
-	struct emit	 e;
-	uint64_t	 now = mono_ms();
+	static const char *const views[] = { "gateways", "groups", NULL };
 
-	emit_init(&e, 0);
-	rl_show_gateways(&d->r, now, &e);
-	rl_show_groups(&d->r, now, &e);
-	emit_done(&e);
-	emit_to_log(&e);
-	emit_free(&e);
+	daemon_dump(ctl_cb, d, views);
 }
 
 static void

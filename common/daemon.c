@@ -422,3 +422,34 @@ daemon_leave(struct event_base *base, struct ctl *ctl, struct event **ev)
 	event_base_free(base);
 	pidfile_remove();
 }
+
+/* Arm ev for the absolute deadline dl (ms); UINT64_MAX disarms it. */
+void
+daemon_arm(struct event *ev, uint64_t dl, uint64_t now)
+{
+	struct timeval	 tv;
+
+	if (dl == UINT64_MAX) {
+		evtimer_del(ev);
+		return;
+	}
+	dl = dl > now ? dl - now : 0;
+	tv.tv_sec = (time_t)(dl / 1000);
+	tv.tv_usec = (suseconds_t)(dl % 1000) * 1000;
+	if (evtimer_add(ev, &tv) == -1)
+		fatalx("evtimer_add");
+}
+
+/* SIGUSR1: every view the control socket offers, as text, to the log. */
+void
+daemon_dump(ctl_handler handler, void *arg, const char *const *views)
+{
+	struct emit	 e;
+
+	emit_init(&e, 0);
+	for (; *views != NULL; views++)
+		(void)handler(arg, *views, &e);
+	emit_done(&e);
+	emit_to_log(&e);
+	emit_free(&e);
+}

@@ -15,6 +15,8 @@
 #include <sys/capability.h>
 #include <sys/types.h>
 
+#include <stdint.h>
+
 #include <event2/event.h>
 
 #include "conf.h"
@@ -41,6 +43,8 @@ void	 daemon_drop(const struct conf_daemon *, const cap_value_t *, int);
 void	 daemon_signals(struct event_base *, struct event **,
 	    event_callback_fn, void *);
 void	 daemon_leave(struct event_base *, struct ctl *, struct event **);
+void	 daemon_arm(struct event *, uint64_t, uint64_t);
+void	 daemon_dump(ctl_handler, void *, const char *const *);
 int	 daemon_detach(void);
 void	 daemon_ready(void);
 int	 rundir_create(const char *, const char *);

@@ -271,18 +271,7 @@ timer_cb(evutil_socket_t fd, short ev, void *arg)
 static void
 reschedule(struct pxd *d)
 {
-	uint64_t	 dl = px_next_deadline(&d->px), now = mono_ms();
-	struct timeval	 tv;
-
-	if (dl == UINT64_MAX) {
-		evtimer_del(d->ev_timer);
-		return;
-	}
-	dl = dl > now ? dl - now : 0;
-	tv.tv_sec = (time_t)(dl / 1000);
-	tv.tv_usec = (suseconds_t)(dl % 1000) * 1000;
-	if (evtimer_add(d->ev_timer, &tv) == -1)
-		fatalx("evtimer_add");
+	daemon_arm(d->ev_timer, px_next_deadline(&d->px), mono_ms());
 }
 
 /* amtctl: "interfaces" or "groups". */
@@ -303,15 +292,9 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 static void
 dump_state(struct pxd *d)
 {
-	struct emit	 e;
-	uint64_t	 now = mono_ms();
+	static const char *const views[] = { "interfaces", "groups", NULL };
 
-	emit_init(&e, 0);
-	px_show_interfaces(&d->px, now, &e);
-	px_show_groups(&d->px, now, &e);
-	emit_done(&e);
-	emit_to_log(&e);
-	emit_free(&e);
+	daemon_dump(ctl_cb, d, views);
 }
 
 static void
