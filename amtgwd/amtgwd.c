@@ -191,23 +191,21 @@ reopen_tun(struct gwd *d, const struct gw_conf *c)
 	return 0;
 }
 
+/* The configuration loader, typed for daemon_reload(). */
+static int
+load_conf(void *c, const char *path)
+{
+	return gw_conf_load(c, path);
+}
+
 /* SIGHUP: parse afresh; apply only if the whole file is valid. */
 static void
 reload(struct gwd *d)
 {
 	struct gw_conf	*nc, *old = d->conf;
 
-	log_info("reloading %s", d->conf_path);
-	if ((nc = malloc(sizeof(*nc))) == NULL) {
-		log_warn("reload");
+	if ((nc = daemon_reload(d->conf_path, sizeof(*nc), load_conf)) == NULL)
 		return;
-	}
-	if (gw_conf_load(nc, d->conf_path) == -1) {
-		log_warnx("%s has errors; keeping the running configuration",
-		    d->conf_path);
-		free(nc);
-		return;
-	}
 	if (d->pidfile_arg != NULL)
 		strcpy(nc->d.pidfile, old->d.pidfile);
 	if (strcmp(nc->d.user, old->d.user) != 0 ||

@@ -191,21 +191,21 @@ dump_state(struct rld *d)
 	daemon_dump(ctl_cb, d, views);
 }
 
+/* The configuration loader, typed for daemon_reload(). */
+static int
+load_conf(void *c, const char *path)
+{
+	return rl_conf_load(c, path);
+}
+
 static void
 reload(struct rld *d)
 {
 	struct rl_conf	*nc, *old = d->conf;
 	unsigned	 i;
 
-	log_info("reloading %s", d->conf_path);
-	if ((nc = malloc(sizeof(*nc))) == NULL)
+	if ((nc = daemon_reload(d->conf_path, sizeof(*nc), load_conf)) == NULL)
 		return;
-	if (rl_conf_load(nc, d->conf_path) == -1) {
-		log_warnx("%s has errors; keeping the running configuration",
-		    d->conf_path);
-		free(nc);
-		return;
-	}
 	if (d->pidfile_arg != NULL)
 		strcpy(nc->d.pidfile, old->d.pidfile);
 	if (nc->relay != old->relay || nc->ndisc != old->ndisc ||

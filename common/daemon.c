@@ -453,3 +453,27 @@ daemon_dump(ctl_handler handler, void *arg, const char *const *views)
 	emit_to_log(&e);
 	emit_free(&e);
 }
+
+/*
+ * SIGHUP: load a fresh configuration of size bytes from path with load().
+ * Returns it, or NULL (logged) if it has errors: the caller keeps the
+ * running one.
+ */
+void *
+daemon_reload(const char *path, size_t size, int (*load)(void *, const char *))
+{
+	void	*nc;
+
+	log_info("reloading %s", path);
+	if ((nc = malloc(size)) == NULL) {
+		log_warn("reload");
+		return NULL;
+	}
+	if (load(nc, path) == -1) {
+		log_warnx("%s has errors; keeping the running configuration",
+		    path);
+		free(nc);
+		return NULL;
+	}
+	return nc;
+}

@@ -45,6 +45,7 @@ void	 daemon_signals(struct event_base *, struct event **,
 void	 daemon_leave(struct event_base *, struct ctl *, struct event **);
 void	 daemon_arm(struct event *, uint64_t, uint64_t);
 void	 daemon_dump(ctl_handler, void *, const char *const *);
+void	*daemon_reload(const char *, size_t, int (*)(void *, const char *));
 int	 daemon_detach(void);
 void	 daemon_ready(void);
 int	 rundir_create(const char *, const char *);

@@ -297,22 +297,20 @@ dump_state(struct pxd *d)
 	daemon_dump(ctl_cb, d, views);
 }
 
+/* The configuration loader, typed for daemon_reload(). */
+static int
+load_conf(void *c, const char *path)
+{
+	return px_conf_load(c, path);
+}
+
 static void
 reload(struct pxd *d)
 {
 	struct px_conf	*nc, *old = d->conf;
 
-	log_info("reloading %s", d->conf_path);
-	if ((nc = malloc(sizeof(*nc))) == NULL) {
-		log_warn("reload");
+	if ((nc = daemon_reload(d->conf_path, sizeof(*nc), load_conf)) == NULL)
 		return;
-	}
-	if (px_conf_load(nc, d->conf_path) == -1) {
-		log_warnx("%s has errors; keeping the running configuration",
-		    d->conf_path);
-		free(nc);
-		return;
-	}
 	if (d->pidfile_arg != NULL)
 		strcpy(nc->d.pidfile, old->d.pidfile);
 	if (nc->mrt_table != old->mrt_table || strcmp(nc->d.user, old->d.user) ||
