@@ -15,7 +15,7 @@
 
 . "$(dirname "$0")/lib.sh"
 need_root
-: "${JOINS:=20}"
+: "${JOINS:=60}"
 : "${SCALE:=1000}"
 
 ns_add gw
