@@ -21,6 +21,15 @@ TESTNAME=$(basename "$0" .sh)
 cleanup() {
 	rc=$?
 	set +e
+	# Daemons that detached (the init scripts start them) are known by
+	# their pidfiles under $TMP, whatever step failed; a pid counts as
+	# ours only while its command line names this test's directory.
+	for f in "$TMP"/*.pid; do
+		[ -s "$f" ] || continue
+		p=$(cat "$f")
+		case "$p" in ''|*[!0-9]*) continue ;; esac
+		grep -qaF "$TMP" "/proc/$p/cmdline" 2>/dev/null && PIDS="$PIDS $p"
+	done
 	for p in $PIDS; do
 		kill -TERM "$p" 2>/dev/null
 	done
