@@ -25,20 +25,7 @@
 
 #define NELEM_(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Open path for reading; -1 with errno set on failure. */
-int
-conf_open(struct conf_reader *r, const char *path)
-{
-	FILE	*fp;
-
-	if ((fp = fopen(path, "re")) == NULL)
-		return -1;
-	conf_from_fp(r, fp, path);
-	r->owned = 1;
-	return 0;
-}
-
-/* Read from an already open stream (tests, fuzzing, stdin). */
+/* Read from an open stream; the caller opens and closes it. */
 void
 conf_from_fp(struct conf_reader *r, FILE *fp, const char *name)
 {
@@ -50,8 +37,6 @@ conf_from_fp(struct conf_reader *r, FILE *fp, const char *name)
 void
 conf_close(struct conf_reader *r)
 {
-	if (r->owned && r->fp != NULL)
-		fclose(r->fp);
 	r->fp = NULL;
 	free(r->raw);
 	r->raw = NULL;

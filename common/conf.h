@@ -26,7 +26,6 @@ struct conf_reader {
 	const char	*path;
 	int		 lineno;
 	int		 errors;
-	int		 owned;		/* fp opened by conf_open() */
 	char		*raw;		/* getline() buffer */
 	size_t		 rawsz;
 	char		 line[CONF_LINELEN + 2];
@@ -55,7 +54,6 @@ struct conf_daemon {
 	int		 pcap_data;
 };
 
-int	 conf_open(struct conf_reader *, const char *);
 void	 conf_from_fp(struct conf_reader *, FILE *, const char *);
 void	 conf_close(struct conf_reader *);
 int	 conf_next(struct conf_reader *, struct conf_args *);

@@ -154,6 +154,27 @@ src_del_at(struct px_group *g, unsigned i)
 	g->nsrcs--;
 }
 
+/*
+ * EXCLUDE -> INCLUDE (6.5): keep the sources whose timers still run,
+ * drop the group timer and the pending Q(G) retransmissions.
+ */
+static void
+to_include(struct px_group *g, uint64_t now)
+{
+	unsigned	 i = 0;
+
+	g->mode = PX_INCLUDE;
+	g->gtimer = 0;
+	g->gsq_left = 0;
+	g->gsq_next = 0;
+	while (i < g->nsrcs) {
+		if (!RUNNING(g->srcs[i].timer, now))
+			src_del_at(g, i);
+		else
+			i++;
+	}
+}
+
 /* Set the timers of the sources in B to deadline t (adding them). */
 static void
 set_timers(struct px_group *g, const uint32_t *b, unsigned nb, uint64_t t)
@@ -430,16 +451,7 @@ fast_prune(struct px_group *g, uint64_t now)
 		any_ex |= g->hosts[k].exclude;
 	if (g->mode == PX_EXCLUDE && !any_ex) {
 		/* 6.5 at once: INCLUDE with the running sources. */
-		g->mode = PX_INCLUDE;
-		g->gtimer = 0;
-		g->gsq_left = 0;
-		i = 0;
-		while (i < g->nsrcs) {
-			if (!RUNNING(g->srcs[i].timer, now))
-				src_del_at(g, i);
-			else
-				i++;
-		}
+		to_include(g, now);
 		changed = 1;
 	}
 	i = 0;
@@ -636,17 +648,7 @@ grp_timers(struct px_group *g, const struct px_params *p, uint64_t now,
 
 	/* Group timer expiry in EXCLUDE mode: INCLUDE(X) (6.5). */
 	if (g->mode == PX_EXCLUDE && g->gtimer != 0 && g->gtimer <= now) {
-		g->mode = PX_INCLUDE;
-		g->gtimer = 0;
-		g->gsq_left = 0;
-		g->gsq_next = 0;
-		i = 0;
-		while (i < g->nsrcs) {
-			if (!RUNNING(g->srcs[i].timer, now))
-				src_del_at(g, i);
-			else
-				i++;
-		}
+		to_include(g, now);
 		changed = 1;
 	}
 	/* Source timers: INCLUDE deletes, EXCLUDE stops forwarding. */
