@@ -30,6 +30,7 @@
 #include "amtgwd.h"
 #include "emit.h"
 #include "igmp_proto.h"
+#include "util.h"
 
 const char *const gw_state_names[] = {
 	"idle", "discovering", "requesting", "established", "stopping",
@@ -827,7 +828,7 @@ gw_show(const struct gw *gw, uint64_t now, struct emit *e)
 		emit_u64(e, "query-interval-ms", gw->qi_ms);
 	}
 	emit_i64(e, "next-request-ms", gw->state == GW_STA_ESTABLISHED ?
-	    (int64_t)(gw->t_state - now) : -1);
+	    ms_until(gw->t_state, now) : -1);
 	emit_arr(e, "groups");
 	for (i = 0; i < gw->subs.n; i++) {
 		const struct gw_sub *g = &gw->subs.v[i];

@@ -30,6 +30,7 @@
 #include "amtrelayd.h"
 #include "emit.h"
 #include "igmp_proto.h"
+#include "util.h"
 
 #define RUNNING(t, now)	((t) > (now))
 
@@ -770,8 +771,8 @@ rl_show_groups(const struct relay *r, uint64_t now, struct emit *e)
 					emit_str(e, NULL,
 					    addr4_ntoa(s->srcs[k]));
 				emit_end(e);
-				emit_i64(e, "expires-ms", s->timer > now ?
-				    (int64_t)(s->timer - now) : 0);
+				emit_i64(e, "expires-ms",
+				    ms_until(s->timer, now));
 				emit_end(e);
 			}
 			emit_end(e);

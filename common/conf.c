@@ -22,8 +22,8 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "util.h"
 
-#define NELEM_(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Read from an open stream; the caller opens and closes it. */
 void
@@ -388,10 +388,10 @@ conf_daemon_directive(struct conf_reader *r, const struct conf_args *a,
 	const char	*kw = a->argv[0], *v = a->argv[1];
 	unsigned	 i;
 
-	for (i = 0; i < NELEM_(names); i++)
+	for (i = 0; i < NELEM(names); i++)
 		if (strcmp(kw, names[i]) == 0)
 			break;
-	if (i == NELEM_(names) || (!pcap && strncmp(kw, "pcap-", 5) == 0))
+	if (i == NELEM(names) || (!pcap && strncmp(kw, "pcap-", 5) == 0))
 		return 0;
 	if (a->argc != 2) {
 		conf_error(r, "%s: %s", kw, a->argc < 2 ? "missing argument" :

@@ -32,6 +32,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "log.h"
+#include "util.h"
 
 static char	 pidfile_path[4096];
 static int	 pidfile_fd = -1;
@@ -428,14 +429,15 @@ void
 daemon_arm(struct event *ev, uint64_t dl, uint64_t now)
 {
 	struct timeval	 tv;
+	int64_t		 ms;
 
 	if (dl == UINT64_MAX) {
 		evtimer_del(ev);
 		return;
 	}
-	dl = dl > now ? dl - now : 0;
-	tv.tv_sec = (time_t)(dl / 1000);
-	tv.tv_usec = (suseconds_t)(dl % 1000) * 1000;
+	ms = ms_until(dl, now);
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	if (evtimer_add(ev, &tv) == -1)
 		fatalx("evtimer_add");
 }

@@ -23,6 +23,7 @@
 #include "emit.h"
 #include "igmp_proto.h"
 #include "px.h"
+#include "util.h"
 
 #define IGMPMSG_NOCACHE_	1
 
@@ -808,12 +809,6 @@ px_shutdown(struct proxy *px)
 
 /* ---- state for amtctl and the SIGUSR1 dump ---- */
 
-static int64_t
-left_ms(uint64_t t, uint64_t now)
-{
-	return t > now ? (int64_t)(t - now) : 0;
-}
-
 /* "amtctl proxy interfaces". */
 void
 px_show_interfaces(const struct proxy *px, uint64_t now, struct emit *e)
@@ -844,7 +839,7 @@ px_show_interfaces(const struct proxy *px, uint64_t now, struct emit *e)
 		emit_bool(e, "querier", ifp->querier);
 		emit_str(e, "querier-address", ifp->querier_addr ?
 		    addr4_ntoa(ifp->querier_addr) : "none");
-		emit_i64(e, "other-querier-ms", left_ms(ifp->oqp, now));
+		emit_i64(e, "other-querier-ms", ms_until(ifp->oqp, now));
 		emit_u64(e, "groups", ifp->ngroups);
 		emit_u64(e, "reports", ifp->ctr_reports);
 		emit_u64(e, "queries-sent", ifp->ctr_queries_sent);
@@ -874,13 +869,13 @@ show_group(const struct px_group *g, uint64_t now, struct emit *e)
 	emit_str(e, "group", addr4_ntoa(g->group));
 	emit_str(e, "mode", g->mode == PX_EXCLUDE ? "exclude" : "include");
 	emit_i64(e, "group-timer-ms", g->mode == PX_EXCLUDE ?
-	    left_ms(g->gtimer, now) : 0);
+	    ms_until(g->gtimer, now) : 0);
 	emit_u64(e, "compat", grp_compat(g, now));
 	emit_arr(e, "sources");
 	for (k = 0; k < g->nsrcs; k++) {
 		emit_obj(e, NULL);
 		emit_str(e, "source", addr4_ntoa(g->srcs[k].addr));
-		emit_i64(e, "timer-ms", left_ms(g->srcs[k].timer, now));
+		emit_i64(e, "timer-ms", ms_until(g->srcs[k].timer, now));
 		emit_bool(e, "forwarding", grp_forwards(g, g->srcs[k].addr,
 		    now));
 		emit_end(e);
