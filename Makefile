@@ -144,8 +144,8 @@ $(O)/bin/pcapread: $(O)/tests/tools/pcapread.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Test tools and benchmark programs: one file each, libc only, sharing
-# no code with the daemons.
+# Test tools and benchmark programs: one file each plus tests/tools/tool.h,
+# libc only, sharing no code with the daemons.
 $(O)/bin/%: $(O)/tests/tools/%.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^

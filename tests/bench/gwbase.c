@@ -26,17 +26,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../tools/tool.h"
+
 #define BATCH	64
 #define PKT	9216
-
-static volatile sig_atomic_t stop;
-
-static void
-on_sig(int s)
-{
-	(void)s;
-	stop = 1;
-}
 
 int
 main(int argc, char *argv[])
@@ -54,7 +47,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: gwbase tun-name port\n");
 		return 2;
 	}
-	signal(SIGTERM, on_sig);
+	stop_on_signals();
 	if ((tun = open("/dev/net/tun", O_RDWR)) == -1)
 		return 1;
 	memset(&ifr, 0, sizeof(ifr));

@@ -29,14 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t
-now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
+#include "../tools/tool.h"
 
 int
 main(int argc, char *argv[])

@@ -24,16 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../tools/tool.h"
+
 #define MAXN	4096
-
-static uint64_t
-now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static int
 cmp64(const void *a, const void *b)

@@ -22,16 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../tools/tool.h"
+
 #define BATCH	1024
-
-static uint64_t
-now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 int
 main(int argc, char *argv[])

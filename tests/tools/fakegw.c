@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool.h"
+
 #define MAXJ	4096
 #define MAXS	8
 
@@ -50,46 +52,6 @@ static uint32_t		 extra_src;
 static unsigned		 rate = 50;
 static volatile sig_atomic_t want_query, want_restart, done;
 static const char	*tunname = "amt0";
-
-static uint64_t
-now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static uint16_t
-csum(const uint8_t *p, size_t n)
-{
-	uint32_t	 s = 0;
-	size_t		 i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 static const char *
 ntoa(uint32_t a)
@@ -260,8 +222,8 @@ inject_one(int tun, uint32_t s, uint32_t g, uint64_t seq)
 	b[9] = 17;
 	put32(b + 12, s);
 	put32(b + 16, g);
-	b[10] = (uint8_t)(csum(b, 20) >> 8);
-	b[11] = (uint8_t)csum(b, 20);
+	b[10] = (uint8_t)(csum(b, 20, 0) >> 8);
+	b[11] = (uint8_t)csum(b, 20, 0);
 	b[20] = 0x13;
 	b[21] = 0x88;
 	b[22] = 0x13;
@@ -287,14 +249,14 @@ general_query(int tun)
 	put32(b + 16, 0xe0000001);
 	b[20] = 0x94;
 	b[21] = 4;
-	b[10] = (uint8_t)(csum(b, 24) >> 8);
-	b[11] = (uint8_t)csum(b, 24);
+	b[10] = (uint8_t)(csum(b, 24, 0) >> 8);
+	b[11] = (uint8_t)csum(b, 24, 0);
 	b[24] = 0x11;
 	b[25] = 100;
 	b[32] = 2;
 	b[33] = 125;
-	b[26] = (uint8_t)(csum(b + 24, 12) >> 8);
-	b[27] = (uint8_t)csum(b + 24, 12);
+	b[26] = (uint8_t)(csum(b + 24, 12, 0) >> 8);
+	b[27] = (uint8_t)csum(b + 24, 12, 0);
 	if (write(tun, b, sizeof(b)) > 0)
 		printf("QUERY written\n");
 }

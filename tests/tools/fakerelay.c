@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool.h"
+
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT	103
 #endif
@@ -54,43 +56,6 @@ static unsigned		 ngroups;
 static uint64_t		 data_sent;
 static int		 blasted;
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint16_t
-csum(const uint8_t *p, size_t n, uint32_t sum)
-{
-	size_t	 i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* Our "MAC": FNV-1a over address, port and nonce with a secret. */
 static void
 mac_of(uint32_t addr, uint16_t port, uint32_t nonce, uint8_t mac[6])
@@ -108,15 +73,6 @@ mac_of(uint32_t addr, uint16_t port, uint32_t nonce, uint8_t mac[6])
 	}
 	for (i = 0; i < 6; i++)
 		mac[i] = (uint8_t)(h >> (8 * i));
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static const char *

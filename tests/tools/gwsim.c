@@ -24,36 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tool.h"
+
 #define MAXGW	256
-
-static volatile sig_atomic_t done;
-
-static void
-on_sig(int s)
-{
-	(void)s;
-	done = 1;
-}
-
-static uint16_t
-csum(const uint8_t *p, size_t n)
-{
-	uint32_t	 s = 0;
-	size_t		 i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 int
 main(int argc, char *argv[])
@@ -84,9 +57,8 @@ main(int argc, char *argv[])
 	if (n < 1 || n > MAXGW || g.s_addr == 0 || s.s_addr == 0)
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGTERM, on_sig);
-	signal(SIGINT, on_sig);
-	for (i = 0; i < n && !done; i++) {
+	stop_on_signals();
+	for (i = 0; i < n && !stop; i++) {
 		fds[i] = socket(AF_INET, SOCK_DGRAM, 0);
 		setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 		memset(&sin, 0, sizeof(sin));
@@ -122,19 +94,19 @@ main(int argc, char *argv[])
 		memcpy(u + 28, "\xe0\x00\x00\x16", 4);
 		u[32] = 0x94;
 		u[33] = 4;
-		put16(u + 22, csum(u + 12, 24));
+		put16(u + 22, csum(u + 12, 24, 0));
 		u[36] = 0x22;
 		u[43] = 1;
 		u[44] = 5;
 		u[47] = 1;
 		memcpy(u + 48, &g.s_addr, 4);
 		memcpy(u + 52, &s.s_addr, 4);
-		put16(u + 38, csum(u + 36, 20));
+		put16(u + 38, csum(u + 36, 20, 0));
 		sendto(fds[i], u, 56, 0, (struct sockaddr *)&relay,
 		    sizeof(relay));
 	}
 	printf("READY %d gateways\n", n);
-	while (!done)
+	while (!stop)
 		pause();
 	return 0;
 }

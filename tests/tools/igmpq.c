@@ -24,27 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t done;
-
-static void
-on_sig(int s)
-{
-	(void)s;
-	done = 1;
-}
-
-static uint16_t
-csum(const uint8_t *p, size_t n)
-{
-	uint32_t	 s = 0;
-	size_t		 i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
+#include "tool.h"
 
 int
 main(int argc, char *argv[])
@@ -74,8 +54,7 @@ main(int argc, char *argv[])
 	if (ifname == NULL || src.s_addr == 0)
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGTERM, on_sig);
-	signal(SIGINT, on_sig);
+	stop_on_signals();
 	if ((s = socket(AF_INET, SOCK_RAW, IPPROTO_RAW)) == -1) {
 		perror("socket");
 		return 1;
@@ -104,11 +83,11 @@ main(int argc, char *argv[])
 		b[32] = 2;
 		b[33] = (uint8_t)(interval_ms / 1000 ? interval_ms / 1000 : 1);
 	}
-	b[26] = (uint8_t)(csum(b + 24, len - 24) >> 8);
-	b[27] = (uint8_t)csum(b + 24, len - 24);
+	b[26] = (uint8_t)(csum(b + 24, len - 24, 0) >> 8);
+	b[27] = (uint8_t)csum(b + 24, len - 24, 0);
 	printf("QUERIER %s v%u every %u ms\n", inet_ntoa(src), version,
 	    interval_ms);
-	while (!done) {
+	while (!stop) {
 		if (sendto(s, b, len, 0, (struct sockaddr *)&dst,
 		    sizeof(dst)) == -1)
 			perror("sendto");

@@ -27,23 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop;
-
-static void
-on_sig(int s)
-{
-	(void)s;
-	stop = 1;
-}
-
-static uint64_t
-now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
+#include "tool.h"
 
 static void
 usage(void)
@@ -102,8 +86,7 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGTERM, on_sig);
-	signal(SIGINT, on_sig);
+	stop_on_signals();
 	if ((s = socket(AF_INET, SOCK_DGRAM, 0)) == -1) {
 		perror("socket");
 		return 2;

@@ -24,25 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool.h"
+
 #define MAXG	16
-
-static volatile sig_atomic_t done;
-
-static void
-on_sig(int s)
-{
-	(void)s;
-	done = 1;
-}
-
-static uint64_t
-now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 int
 main(int argc, char *argv[])
@@ -82,8 +66,7 @@ main(int argc, char *argv[])
 	if (ifname == NULL || ngroups == 0 || size < 8 || size > sizeof(buf))
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGTERM, on_sig);
-	signal(SIGINT, on_sig);
+	stop_on_signals();
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	memset(&mr, 0, sizeof(mr));
 	mr.imr_ifindex = (int)if_nametoindex(ifname);
@@ -109,7 +92,7 @@ main(int argc, char *argv[])
 			mm[i].msg_hdr.msg_iov = &iov;
 			mm[i].msg_hdr.msg_iovlen = 1;
 		}
-		while (!done)
+		while (!stop)
 			if ((n = sendmmsg(s, mm, 64, 0)) > 0)
 				sent += (uint64_t)n;
 		printf("SENT %llu pps=%.0f\n", (unsigned long long)sent,
@@ -117,7 +100,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	next = now_us();
-	while (!done) {
+	while (!stop) {
 		memcpy(buf, &seq, sizeof(seq));
 		for (i = 0; i < ngroups; i++)
 			if (sendto(s, buf, size, 0,
@@ -125,7 +108,7 @@ main(int argc, char *argv[])
 				sent++;
 		seq++;
 		next += 1000000 / rate;
-		while (!done && now_us() < next) {
+		while (!stop && now_us() < next) {
 			uint64_t	 d = next - now_us();
 			struct timespec	 ts = { 0, (long)(d > 1000000 ? 999999 :
 			    d) * 1000 };
