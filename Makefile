@@ -61,21 +61,23 @@ ALL_LDFLAGS	= $(LDHARDEN) $(LDFLAGS)
 
 # --- sources ---------------------------------------------------------
 
-COMMON_PURE	:= common/buf.c common/cksum.c common/amt_proto.c \
-		   common/igmp_proto.c
+COMMON_PURE	:= common/buf.c common/cksum.c common/ip4.c common/amt_proto.c \
+		   common/igmp_proto.c common/srcset.c common/mrtmsg.c
 COMMON_SRCS	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
 		   common/util.c common/daemon.c common/tun.c common/nl.c \
 		   common/emit.c common/ctl.c common/pcapw.c
 
-GW_CORE		:= amtgwd/gw_fsm.c amtgwd/gw_subs.c amtgwd/config.c
+GW_CORE		:= amtgwd/gw_fsm.c amtgwd/gw_subs.c amtgwd/gw_conf.c
 GW_SRCS		:= $(GW_CORE) amtgwd/gw_io.c amtgwd/amtgwd.c
 
-PX_CORE		:= igmpproxyd/group.c igmpproxyd/iface.c igmpproxyd/merge.c \
-		   igmpproxyd/upstream.c igmpproxyd/px.c igmpproxyd/config.c
-PX_SRCS		:= $(PX_CORE) igmpproxyd/mroute.c igmpproxyd/igmpproxyd.c
+PX_CORE		:= igmpproxyd/group.c igmpproxyd/iface.c igmpproxyd/upstream.c \
+		   igmpproxyd/mfc.c igmpproxyd/px.c igmpproxyd/px_show.c \
+		   igmpproxyd/px_conf.c
+PX_SRCS		:= $(PX_CORE) igmpproxyd/mroute.c igmpproxyd/px_io.c \
+		   igmpproxyd/igmpproxyd.c
 
-RL_CORE		:= amtrelayd/relay_fsm.c amtrelayd/mac.c amtrelayd/config.c
-RL_SRCS		:= $(RL_CORE) amtrelayd/relay_io.c amtrelayd/amtrelayd.c
+RELAY_CORE	:= amtrelayd/relay_fsm.c amtrelayd/mac.c amtrelayd/relay_conf.c
+RELAY_SRCS	:= $(RELAY_CORE) amtrelayd/relay_io.c amtrelayd/amtrelayd.c
 
 UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_cksum.c tests/unit/test_addr.c \
@@ -85,13 +87,13 @@ UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_gw_conf.c tests/unit/test_px.c \
 		   tests/unit/test_relay.c tests/unit/test_emit.c
 
-FUZZERS		:= fuzz_amt fuzz_igmp fuzz_conf
+FUZZERS		:= fuzz_amt fuzz_igmp fuzz_ip4 fuzz_conf
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
 COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))
 UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE)) \
-		   $(call obj,$(PX_CORE)) $(call obj,$(RL_CORE))
+		   $(call obj,$(PX_CORE)) $(call obj,$(RELAY_CORE))
 
 PROGS		:= $(O)/bin/amtgwd $(O)/bin/igmpproxyd $(O)/bin/amtrelayd \
 		   $(O)/bin/amtctl
@@ -131,7 +133,7 @@ $(O)/bin/igmpproxyd: $(call obj,$(PX_SRCS)) $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(O)/bin/amtrelayd: $(call obj,$(RL_SRCS)) $(O)/libcommon.a
+$(O)/bin/amtrelayd: $(call obj,$(RELAY_SRCS)) $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -193,8 +195,8 @@ FUZZ_FLAGS	:= -std=gnu11 -g -O1 -D_GNU_SOURCE -Icommon -Iamtgwd \
 		   -DRUNDIR='"/run/amt"' \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_COMMON	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
-		   common/util.c amtgwd/config.c igmpproxyd/config.c \
-		   amtrelayd/config.c
+		   common/util.c amtgwd/gw_conf.c igmpproxyd/px_conf.c \
+		   amtrelayd/relay_conf.c
 
 $(FUZZ_O)/%: tests/fuzz/%.c $(FUZZ_COMMON)
 	@mkdir -p $(FUZZ_O)

@@ -5,28 +5,26 @@
 
 /*
  * amtgwd main: command line, configuration, the TUN and the UDP socket
- * opened as root, detaching, the privilege drop, and the libevent loop
- * that feeds the gateway state machine.  Signals: SIGHUP reloads,
- * SIGTERM and SIGINT shut down (Teardown first), SIGUSR1 dumps state.
+ * opened as root (gw_io.c), detaching, the privilege drop, and the
+ * libevent loop that feeds the gateway state machine.  Signals: SIGHUP
+ * reloads, SIGTERM and SIGINT shut down (Teardown first), SIGUSR1
+ * dumps state.
  */
 
 #include <sys/capability.h>
-#include <sys/socket.h>
 #include <sys/types.h>
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
-#include "amtgwd.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "emit.h"
+#include "gw.h"
 #include "gw_io.h"
 #include "pcapw.h"
 #include "util.h"
@@ -37,10 +35,7 @@ struct gwd {
 	struct gw_conf		*conf;
 	const char		*conf_path;
 	const char		*pidfile_arg;
-	int			 udp;
-	int			 tun;
-	char			 tunname[IFNAMSIZ];
-	struct gwio_batch	 batch;
+	struct gwio		 io;
 	struct event		*ev_udp;
 	struct event		*ev_tun;
 	struct event		*ev_timer;
@@ -60,10 +55,7 @@ op_send(void *arg, uint32_t addr, uint16_t port, const uint8_t *p,
 {
 	struct gwd	*d = arg;
 
-	if (pcapw_on(&d->pc))
-		pcapw_udp(&d->pc, d->batch.laddr, d->batch.lport, addr, port,
-		    NULL, 0, p, len);
-	return gwio_sendto(d->udp, addr, port, p, len);
+	return gwio_send(&d->io, addr, port, p, len);
 }
 
 static int
@@ -71,7 +63,7 @@ op_tun_write(void *arg, const uint8_t *p, size_t len)
 {
 	struct gwd	*d = arg;
 
-	return write(d->tun, p, len) == (ssize_t)len ? 0 : -1;
+	return gwio_tun_write(&d->io, p, len);
 }
 
 static uint32_t
@@ -87,6 +79,33 @@ static const struct gw_ops gwd_ops = {
 	.random = op_random,
 };
 
+/* The data path follows the state machine's relay. */
+static void
+follow_relay(struct gwd *d)
+{
+	d->io.have_relay = gw_relay(&d->gw, &d->io.relay);
+}
+
+/* A control message from the UDP socket: to the state machine. */
+static void
+control_in(void *arg, uint32_t src, uint16_t sport, const uint8_t *p,
+    size_t len)
+{
+	struct gwd	*d = arg;
+
+	gw_recv_amt(&d->gw, mono_ms(), src, sport, p, len);
+	follow_relay(d);	/* for the rest of this batch */
+}
+
+/* A datagram from the TUN: to the state machine. */
+static void
+tun_in(void *arg, const uint8_t *p, size_t len)
+{
+	struct gwd	*d = arg;
+
+	gw_tun_packet(&d->gw, mono_ms(), p, len);
+}
+
 static void
 udp_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -94,7 +113,7 @@ udp_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (gwio_udp_read(&d->gw, &d->batch, d->udp, d->tun))
+	if (gwio_udp_read(&d->io, control_in, d) > 0)
 		reschedule(d);
 }
 
@@ -105,7 +124,7 @@ tun_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	gwio_tun_read(&d->gw, d->tun);
+	gwio_tun_read(&d->io, tun_in, d);
 	reschedule(d);
 }
 
@@ -120,10 +139,11 @@ timer_cb(evutil_socket_t fd, short ev, void *arg)
 	reschedule(d);
 }
 
-/* Arm the one timer for the state machine's earliest deadline. */
+/* After any event: the relay to accept data from, and the one timer. */
 static void
 reschedule(struct gwd *d)
 {
+	follow_relay(d);
 	if (d->stopping && gw_done(&d->gw)) {
 		event_base_loopbreak(d->base);
 		return;
@@ -140,6 +160,10 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 	if (cmd[0] != '\0' && strcmp(cmd, "gateway") != 0)
 		return -1;
 	gw_show(&d->gw, mono_ms(), e);
+	emit_obj(e, "counters");
+	gw_show_counters(&d->gw, e);
+	gwio_show_counters(&d->io, e);
+	emit_end(e);
 	return 0;
 }
 
@@ -151,44 +175,15 @@ dump_state(struct gwd *d)
 	daemon_dump(ctl_cb, d, views);
 }
 
-/* Replace the UDP socket after a change of local address or port. */
-static int
-reopen_udp(struct gwd *d, const struct gw_conf *c)
+/* (Re)register an event for fd, replacing *ev. */
+static void
+watch(struct gwd *d, struct event **ev, int fd, event_callback_fn cb)
 {
-	int	 s;
-
-	if ((s = gwio_udp_open(c)) == -1)
-		return -1;
-	event_free(d->ev_udp);
-	close(d->udp);
-	d->udp = s;
-	d->ev_udp = event_new(d->base, s, EV_READ | EV_PERSIST, udp_cb, d);
-	if (d->ev_udp == NULL || event_add(d->ev_udp, NULL) == -1)
-		fatalx("event_add udp");
-	d->batch.laddr = gwio_udp_addr(s);
-	d->batch.lport = gwio_udp_port(s);
-	log_info("UDP socket bound to port %u", gwio_udp_port(s));
-	return 0;
-}
-
-/* Replace the TUN device after a change of its name. */
-static int
-reopen_tun(struct gwd *d, const struct gw_conf *c)
-{
-	char	 name[IFNAMSIZ];
-	int	 fd;
-
-	if ((fd = gwio_tun_open(c, name)) == -1)
-		return -1;
-	event_free(d->ev_tun);
-	close(d->tun);
-	d->tun = fd;
-	memcpy(d->tunname, name, IFNAMSIZ);
-	d->ev_tun = event_new(d->base, fd, EV_READ | EV_PERSIST, tun_cb, d);
-	if (d->ev_tun == NULL || event_add(d->ev_tun, NULL) == -1)
-		fatalx("event_add tun");
-	log_info("pseudo-interface now %s", name);
-	return 0;
+	if (*ev != NULL)
+		event_free(*ev);
+	*ev = event_new(d->base, fd, EV_READ | EV_PERSIST, cb, d);
+	if (*ev == NULL || event_add(*ev, NULL) == -1)
+		fatalx("event_add");
 }
 
 /* The configuration loader, typed for daemon_reload(). */
@@ -196,6 +191,39 @@ static int
 load_conf(void *c, const char *path)
 {
 	return gw_conf_load(c, path);
+}
+
+/* SIGHUP: the pseudo-interface and the socket as the new file says. */
+static void
+reload_io(struct gwd *d, struct gw_conf *nc, const struct gw_conf *old)
+{
+	if (strcmp(nc->tunnel, old->tunnel) != 0) {
+		if (gwio_tun_open(&d->io, nc) == -1) {
+			log_warnx("keeping pseudo-interface %s",
+			    d->io.tunname);
+			strcpy(nc->tunnel, old->tunnel);
+		} else {
+			watch(d, &d->ev_tun, d->io.tun, tun_cb);
+			log_info("pseudo-interface now %s", d->io.tunname);
+		}
+	} else if (nc->tunnel_mtu != old->tunnel_mtu ||
+	    nc->tunnel_addr_set != old->tunnel_addr_set ||
+	    nc->tunnel_addr != old->tunnel_addr ||
+	    nc->tunnel_plen != old->tunnel_plen)
+		(void)gwio_tun_configure(nc, d->io.tunname);
+	if (nc->local_addr == old->local_addr &&
+	    nc->local_port == old->local_port &&
+	    strcmp(nc->ifname, old->ifname) == 0)
+		return;
+	if (gwio_udp_open(&d->io, nc) == -1) {
+		log_warnx("keeping the old UDP socket");
+		nc->local_addr = old->local_addr;
+		nc->local_port = old->local_port;
+		strcpy(nc->ifname, old->ifname);
+		return;
+	}
+	watch(d, &d->ev_udp, d->io.udp, udp_cb);
+	log_info("UDP socket bound to port %u", d->io.lport);
 }
 
 /* SIGHUP: parse afresh; apply only if the whole file is valid. */
@@ -211,24 +239,7 @@ reload(struct gwd *d)
 	if (strcmp(nc->d.user, old->d.user) != 0 ||
 	    strcmp(nc->d.pidfile, old->d.pidfile) != 0)
 		log_warnx("user and pidfile changes take effect at restart");
-	if (strcmp(nc->tunnel, old->tunnel) != 0) {
-		if (reopen_tun(d, nc) == -1) {
-			log_warnx("keeping pseudo-interface %s", d->tunname);
-			strcpy(nc->tunnel, old->tunnel);
-		}
-	} else if (nc->tunnel_mtu != old->tunnel_mtu ||
-	    nc->tunnel_addr_set != old->tunnel_addr_set ||
-	    nc->tunnel_addr != old->tunnel_addr ||
-	    nc->tunnel_plen != old->tunnel_plen)
-		(void)gwio_tun_configure(nc, d->tunname);
-	if ((nc->local_addr != old->local_addr ||
-	    nc->local_port != old->local_port ||
-	    strcmp(nc->ifname, old->ifname) != 0) && reopen_udp(d, nc) == -1) {
-		log_warnx("keeping the old UDP socket");
-		nc->local_addr = old->local_addr;
-		nc->local_port = old->local_port;
-		strcpy(nc->ifname, old->ifname);
-	}
+	reload_io(d, nc, old);
 	d->conf = nc;
 	gw_reconfigure(&d->gw, nc, mono_ms());
 	free(old);
@@ -286,36 +297,28 @@ main(int argc, char *argv[])
 	daemon_configured(&o, rv, &d->conf->d);
 
 	/* Everything that needs root, before detaching and dropping it. */
-	if ((d->tun = gwio_tun_open(d->conf, d->tunname)) == -1)
-		exit(1);
-	if ((d->udp = gwio_udp_open(d->conf)) == -1)
-		exit(1);
-	if (gwio_batch_init(&d->batch) == -1)
+	if (gwio_init(&d->io) == -1)
 		fatal("receive buffers");
-	d->batch.laddr = gwio_udp_addr(d->udp);
-	d->batch.lport = gwio_udp_port(d->udp);
+	if (gwio_tun_open(&d->io, d->conf) == -1 ||
+	    gwio_udp_open(&d->io, d->conf) == -1)
+		exit(1);
 	d->base = daemon_enter(&o, &d->conf->d, &d->ctl, ctl_cb, d);
 	if (d->conf->d.pcap_file[0] != '\0' && pcapw_open(&d->pc,
 	    d->conf->d.pcap_file, d->conf->d.pcap_limit_kb,
 	    d->conf->d.pcap_data, d->conf->d.user) == 0)
-		d->batch.pc = &d->pc;
+		d->io.pc = &d->pc;
 	daemon_drop(&d->conf->d, caps, (int)NELEM(caps));
 
-	d->ev_udp = event_new(d->base, d->udp, EV_READ | EV_PERSIST, udp_cb,
-	    d);
-	d->ev_tun = event_new(d->base, d->tun, EV_READ | EV_PERSIST, tun_cb,
-	    d);
-	d->ev_timer = evtimer_new(d->base, timer_cb, d);
-	if (d->ev_udp == NULL || d->ev_tun == NULL || d->ev_timer == NULL ||
-	    event_add(d->ev_udp, NULL) == -1 || event_add(d->ev_tun, NULL) ==
-	    -1)
+	watch(d, &d->ev_udp, d->io.udp, udp_cb);
+	watch(d, &d->ev_tun, d->io.tun, tun_cb);
+	if ((d->ev_timer = evtimer_new(d->base, timer_cb, d)) == NULL)
 		fatalx("libevent setup");
 	daemon_signals(d->base, d->ev_sig, signal_cb, d);
 
 	if (gw_init(&d->gw, d->conf, &gwd_ops, d) == -1)
 		fatal("gw_init");
 	log_info("started: pseudo-interface %s, UDP port %u, %s %s",
-	    d->tunname, gwio_udp_port(d->udp), d->conf->fixed_relay ?
+	    d->io.tunname, d->io.lport, d->conf->fixed_relay ?
 	    "relay" : "discovery", addr4_ntoa(d->conf->fixed_relay ?
 	    d->conf->relay : d->conf->discovery));
 	gw_start(&d->gw, mono_ms());
@@ -331,9 +334,7 @@ main(int argc, char *argv[])
 	event_free(d->ev_timer);
 	daemon_leave(d->base, d->ctl, d->ev_sig);
 	gw_free(&d->gw);
-	gwio_batch_free(&d->batch);
-	close(d->udp);
-	close(d->tun);		/* the TUN device goes away with it */
+	gwio_free(&d->io);
 	free(d->conf);
 	return 0;
 }

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "amtgwd.h"
+#include "gw.h"
 #include "emit.h"
 #include "igmp_proto.h"
 #include "util.h"
@@ -58,22 +58,12 @@ const char *const gw_ctr_names[GW_CTR_MAX] = {
 	[GW_CTR_REPORT_QUEUED] = "tun-report-queued",
 	[GW_CTR_REPORT_QUEUE_DROP] = "tun-report-queue-overflow",
 	[GW_CTR_TUN_IGNORED] = "tun-ignored",
-	[GW_CTR_TUN_READ_ERR] = "tun-read-error",
 	[GW_CTR_AMT_MALFORMED] = "amt-malformed",
 	[GW_CTR_AMT_WRONG_TYPE] = "amt-type-not-for-gateway",
 	[GW_CTR_SEND_ERR] = "send-error",
 	[GW_CTR_RELAY_CHANGE] = "relay-change",
 	[GW_CTR_DISC_TIMEOUT] = "discovery-gave-up",
 	[GW_CTR_REQ_TIMEOUT] = "request-gave-up",
-	[GW_CTR_DATA_RCVD] = "data-packets",
-	[GW_CTR_DATA_BYTES] = "data-bytes",
-	[GW_CTR_DATA_NOT_RELAY] = "data-not-from-relay",
-	[GW_CTR_DATA_SHORT] = "data-short",
-	[GW_CTR_DATA_NOT_IPV4] = "data-not-ipv4",
-	[GW_CTR_DATA_BAD_LEN] = "data-bad-length",
-	[GW_CTR_DATA_NOT_MCAST] = "data-not-multicast",
-	[GW_CTR_DATA_TRUNCATED] = "data-truncated",
-	[GW_CTR_DATA_TUN_ERR] = "data-tun-write-error",
 };
 
 static void	 gw_start_discovery(struct gw *, uint64_t, int);
@@ -352,10 +342,10 @@ gw_start_discovery(struct gw *gw, uint64_t now, int delay)
 	while (gw->disc_nonce == 0);		/* 5.2.3.4.5 */
 	gw->disc_tries = 0;
 	change_state(gw, GW_STA_DISCOVERING, now);
+	gw->disc_held = delay;
 	if (delay) {
 		gw->t_state = now + backoff(gw, gw->conf->disc_timeout_ms,
 		    gw->limit_n);
-		gw->disc_tries = (unsigned)-1;	/* first send is not a retry */
 		return;
 	}
 	send_discovery(gw);
@@ -405,7 +395,7 @@ gw_init(struct gw *gw, const struct gw_conf *conf, const struct gw_ops *ops,
 	gw->conf = conf;
 	gw->ops = ops;
 	gw->ctx = ctx;
-	gw->rl = (struct ratelimit)RATELIMIT_INIT(1000, 10);
+	gw->lim = (struct ratelimit)RATELIMIT_INIT(1000, 10);
 	subs_init(&gw->subs);
 	gw->q.cap = conf->report_queue;
 	if (gw->q.cap > 0) {
@@ -499,8 +489,16 @@ gw_reconfigure(struct gw *gw, const struct gw_conf *conf, uint64_t now)
 static void
 disc_timer(struct gw *gw, uint64_t now)
 {
+	if (gw->disc_held) {
+		/* The held-back first Discovery: not a retransmission. */
+		gw->disc_held = 0;
+		send_discovery(gw);
+		gw->t_state = now + backoff(gw, gw->conf->disc_timeout_ms,
+		    gw->disc_backoff_n);
+		return;
+	}
 	gw->disc_tries++;
-	if (gw->disc_tries > 0 && gw->disc_tries > gw->conf->disc_retries) {
+	if (gw->disc_tries > gw->conf->disc_retries) {
 		gw->ctr[GW_CTR_DISC_TIMEOUT]++;
 		log_warnx("no Relay Advertisement from %s after %u "
 		    "retransmissions; discovering again",
@@ -586,20 +584,19 @@ recv_advertisement(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 {
 	uint32_t	 addr;
 
-	if (gw->state != GW_STA_DISCOVERING ||
-	    gw->disc_tries == (unsigned)-1) {
+	if (gw->state != GW_STA_DISCOVERING || gw->disc_held) {
 		gw->ctr[GW_CTR_ADV_UNEXPECTED]++;
 		return;
 	}
 	if (m->nonce != gw->disc_nonce) {
 		gw->ctr[GW_CTR_ADV_NONCE]++;
-		log_debug_rl(&gw->rl, "advertisement from %s: wrong nonce",
+		log_debug_rl(&gw->lim, "advertisement from %s: wrong nonce",
 		    addr4_ntoa(src));
 		return;
 	}
 	if (src != gw->conf->discovery || sport != AMT_PORT) {
 		gw->ctr[GW_CTR_ADV_SOURCE]++;
-		log_debug_rl(&gw->rl, "advertisement from %s:%u: not the "
+		log_debug_rl(&gw->lim, "advertisement from %s:%u: not the "
 		    "discovery address", addr4_ntoa(src), sport);
 		return;
 	}
@@ -644,20 +641,20 @@ recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 	}
 	if (m->nonce != gw->req_nonce) {
 		gw->ctr[GW_CTR_QUERY_NONCE]++;
-		log_debug_rl(&gw->rl, "query from %s: wrong nonce",
+		log_debug_rl(&gw->lim, "query from %s: wrong nonce",
 		    addr4_ntoa(src));
 		return;
 	}
 	if (src != gw->relay || sport != AMT_PORT) {
 		gw->ctr[GW_CTR_QUERY_SOURCE]++;
-		log_debug_rl(&gw->rl, "query from %s:%u: not the relay",
+		log_debug_rl(&gw->lim, "query from %s:%u: not the relay",
 		    addr4_ntoa(src), sport);
 		return;
 	}
 	if (m->inner_ver != 4 ||
 	    !inner_general_query(p + m->inner_off, m->inner_len, &g)) {
 		gw->ctr[GW_CTR_QUERY_NOT_GENERAL]++;
-		log_debug_rl(&gw->rl, "query from %s: not an IGMPv3 general "
+		log_debug_rl(&gw->lim, "query from %s: not an IGMPv3 general "
 		    "query", addr4_ntoa(src));
 		return;
 	}
@@ -703,7 +700,7 @@ recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 			gw_start_discovery(gw, now, 1);
 			return;
 		}
-		log_warnx_rl(&gw->rl, "relay %s is not accepting new tunnels "
+		log_warnx_rl(&gw->lim, "relay %s is not accepting new tunnels "
 		    "(L flag) and no other relay is configured",
 		    addr4_ntoa(src));
 	} else
@@ -748,7 +745,7 @@ gw_recv_amt(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 		return;
 	if ((e = amt_decode(p, len, &m)) != AMT_OK) {
 		gw->ctr[GW_CTR_AMT_MALFORMED]++;
-		log_debug_rl(&gw->rl, "from %s:%u: %s", addr4_ntoa(src), sport,
+		log_debug_rl(&gw->lim, "from %s:%u: %s", addr4_ntoa(src), sport,
 		    amt_strerror(e));
 		return;
 	}
@@ -835,16 +832,33 @@ gw_show(const struct gw *gw, uint64_t now, struct emit *e)
 
 		emit_obj(e, NULL);
 		emit_str(e, "group", addr4_ntoa(g->group));
-		emit_str(e, "mode", g->exclude ? "exclude" : "include");
+		emit_str(e, "mode", g->st.mode == MC_EXCLUDE ? "exclude" :
+		    "include");
 		emit_arr(e, "sources");
-		for (k = 0; k < g->nsrcs; k++)
-			emit_str(e, NULL, addr4_ntoa(g->srcs[k]));
+		for (k = 0; k < g->st.srcs.n; k++)
+			emit_str(e, NULL, addr4_ntoa(g->st.srcs.v[k]));
 		emit_end(e);
 		emit_end(e);
 	}
 	emit_end(e);
-	emit_obj(e, "counters");
+}
+
+/* The state machine's counters, into an open "counters" object. */
+void
+gw_show_counters(const struct gw *gw, struct emit *e)
+{
+	unsigned	 i;
+
 	for (i = 0; i < GW_CTR_MAX; i++)
 		emit_u64(e, gw_ctr_names[i], gw->ctr[i]);
-	emit_end(e);
+}
+
+/* The relay Multicast Data must come from: 1 and *addr, or 0 if none. */
+int
+gw_relay(const struct gw *gw, uint32_t *addr)
+{
+	if (!gw->have_relay)
+		return 0;
+	*addr = gw->relay;
+	return 1;
 }

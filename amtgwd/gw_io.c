@@ -6,9 +6,12 @@
 /*
  * amtgwd's sockets: the UDP socket towards the relay and the TUN
  * device.  The receive path reads the UDP socket in batches with
- * recvmmsg(2); Multicast Data goes straight to the TUN after
- * gw_data_check(), with no allocation and no logging per packet, and
- * everything else goes to the state machine.
+ * recvmmsg(2); a Multicast Data message from the relay goes straight
+ * into the TUN once the codec has found its datagram good
+ * (amt_data_view()), with no allocation and no logging per packet, and
+ * every drop counted by reason; everything else goes to the control
+ * callback.  The TUN is written here only, by the data path and for
+ * the state machine's queries (gwio_tun_write()).
  */
 
 #include <sys/socket.h>
@@ -22,17 +25,75 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "amtgwd.h"
+#include "addr.h"
+#include "amt_proto.h"
+#include "emit.h"
 #include "gw_io.h"
 #include "pcapw.h"
 #include "tun.h"
-#include "util.h"
 
-/* Open and bind the UDP socket described by c. */
+static const char *const gwio_ctr_names[GWIO_CTR_MAX] = {
+	[GWIO_CTR_DATA] = "data-packets",
+	[GWIO_CTR_BYTES] = "data-bytes",
+	[GWIO_CTR_NOT_RELAY] = "data-not-from-relay",
+	[GWIO_CTR_SHORT] = "data-short",
+	[GWIO_CTR_NOT_IPV4] = "data-not-ipv4",
+	[GWIO_CTR_BAD_LEN] = "data-bad-length",
+	[GWIO_CTR_NOT_MCAST] = "data-not-multicast",
+	[GWIO_CTR_TRUNCATED] = "data-truncated",
+	[GWIO_CTR_TUN_WRITE_ERR] = "data-tun-write-error",
+	[GWIO_CTR_TUN_READ_ERR] = "tun-read-error",
+};
+
+/* The counter of each codec verdict. */
+static const enum gwio_ctr verdict_ctr[] = {
+	[AMT_DATA_OK] = GWIO_CTR_DATA,
+	[AMT_DATA_SHORT] = GWIO_CTR_SHORT,
+	[AMT_DATA_NOT_IPV4] = GWIO_CTR_NOT_IPV4,
+	[AMT_DATA_BAD_LEN] = GWIO_CTR_BAD_LEN,
+	[AMT_DATA_NOT_MCAST] = GWIO_CTR_NOT_MCAST,
+};
+
+/* Receive buffers for recvmmsg, set up once; no sockets yet. */
 int
-gwio_udp_open(const struct gw_conf *c)
+gwio_init(struct gwio *io)
+{
+	unsigned	 i;
+
+	memset(io, 0, sizeof(*io));
+	io->udp = io->tun = -1;
+	io->lim = (struct ratelimit)RATELIMIT_INIT(1000, 10);
+	if ((io->bufs = calloc(GWIO_BATCH, GWIO_PKT_MAX)) == NULL)
+		return -1;
+	for (i = 0; i < GWIO_BATCH; i++) {
+		io->iov[i].iov_base = io->bufs + (size_t)i * GWIO_PKT_MAX;
+		io->iov[i].iov_len = GWIO_PKT_MAX;
+		io->msgs[i].msg_hdr.msg_iov = &io->iov[i];
+		io->msgs[i].msg_hdr.msg_iovlen = 1;
+		io->msgs[i].msg_hdr.msg_name = &io->from[i];
+	}
+	return 0;
+}
+
+/* Close everything; the TUN device goes away with its descriptor. */
+void
+gwio_free(struct gwio *io)
+{
+	if (io->udp != -1)
+		close(io->udp);
+	if (io->tun != -1)
+		close(io->tun);
+	free(io->bufs);
+	io->bufs = NULL;
+	io->udp = io->tun = -1;
+}
+
+/* Open and bind the UDP socket c describes; it replaces any old one. */
+int
+gwio_udp_open(struct gwio *io, const struct gw_conf *c)
 {
 	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
 	int			 s, sz = (int)c->rcvbuf_kb * 1024;
 
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -54,43 +115,26 @@ gwio_udp_open(const struct gw_conf *c)
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(c->local_addr);
 	sin.sin_port = htons((uint16_t)c->local_port);
-	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(s, (struct sockaddr *)&sin, &len) == -1) {
 		log_warn("bind %s:%u", addr4_ntoa(c->local_addr),
 		    c->local_port);
 		close(s);
 		return -1;
 	}
-	return s;
+	if (io->udp != -1)
+		close(io->udp);
+	io->udp = s;
+	io->laddr = ntohl(sin.sin_addr.s_addr);
+	io->lport = ntohs(sin.sin_port);
+	return 0;
 }
 
-/* The local port the UDP socket ended up with. */
-uint16_t
-gwio_udp_port(int s)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-
-	if (getsockname(s, (struct sockaddr *)&sin, &len) == -1)
-		return 0;
-	return ntohs(sin.sin_port);
-}
-
-/* The local address the UDP socket is bound to (0: any). */
-uint32_t
-gwio_udp_addr(int s)
-{
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-
-	if (getsockname(s, (struct sockaddr *)&sin, &len) == -1)
-		return 0;
-	return ntohl(sin.sin_addr.s_addr);
-}
-
-/* Create the TUN device and configure it as c says. */
+/* Create the TUN device c names; it replaces any old one. */
 int
-gwio_tun_open(const struct gw_conf *c, char name[IFNAMSIZ])
+gwio_tun_open(struct gwio *io, const struct gw_conf *c)
 {
+	char	 name[IFNAMSIZ];
 	int	 fd;
 
 	if ((fd = tun_open(c->tunnel, name)) == -1) {
@@ -101,7 +145,11 @@ gwio_tun_open(const struct gw_conf *c, char name[IFNAMSIZ])
 		close(fd);
 		return -1;
 	}
-	return fd;
+	if (io->tun != -1)
+		close(io->tun);
+	io->tun = fd;
+	memcpy(io->tunname, name, IFNAMSIZ);
+	return 0;
 }
 
 /* MTU, optional address, up, reverse-path filter off. */
@@ -126,134 +174,136 @@ gwio_tun_configure(const struct gw_conf *c, const char *name)
 	return 0;
 }
 
-/* Receive buffers for recvmmsg, set up once. */
+/* A datagram into the TUN: the only write to it. */
 int
-gwio_batch_init(struct gwio_batch *b)
+gwio_tun_write(struct gwio *io, const uint8_t *p, size_t len)
 {
-	unsigned	 i;
-
-	memset(b, 0, sizeof(*b));
-	if ((b->bufs = calloc(GWIO_BATCH, GW_PKT_MAX)) == NULL)
-		return -1;
-	for (i = 0; i < GWIO_BATCH; i++) {
-		b->iov[i].iov_base = b->bufs + (size_t)i * GW_PKT_MAX;
-		b->iov[i].iov_len = GW_PKT_MAX;
-		b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
-		b->msgs[i].msg_hdr.msg_iovlen = 1;
-		b->msgs[i].msg_hdr.msg_name = &b->from[i];
-	}
-	return 0;
+	return write(io->tun, p, len) == (ssize_t)len ? 0 : -1;
 }
 
-void
-gwio_batch_free(struct gwio_batch *b)
+/* One Multicast Data message of the batch: into the TUN, or counted. */
+static void
+data_in(struct gwio *io, uint32_t src, uint16_t sport, const uint8_t *p,
+    size_t n)
 {
-	free(b->bufs);
-	b->bufs = NULL;
+	enum amt_data_err	 v;
+	size_t			 off, len;
+
+	if (!io->have_relay || src != io->relay || sport != AMT_PORT) {
+		io->ctr[GWIO_CTR_NOT_RELAY]++;
+		if (log_debug_enabled())
+			log_debug_rl(&io->lim, "data from %s:%u: not the "
+			    "relay", addr4_ntoa(src), sport);
+		return;
+	}
+	if ((v = amt_data_view(p, n, &off, &len)) != AMT_DATA_OK) {
+		io->ctr[verdict_ctr[v]]++;
+		if (log_debug_enabled())
+			log_debug_rl(&io->lim, "data from %s:%u dropped: %s",
+			    addr4_ntoa(src), sport,
+			    gwio_ctr_names[verdict_ctr[v]]);
+		return;
+	}
+	if (pcapw_on(io->pc) && io->pc->data)
+		pcapw_udp(io->pc, src, sport, io->laddr, io->lport, NULL, 0, p,
+		    off + len);
+	if (gwio_tun_write(io, p + off, len) == -1) {
+		io->ctr[GWIO_CTR_TUN_WRITE_ERR]++;
+		return;
+	}
+	io->ctr[GWIO_CTR_DATA]++;
+	io->ctr[GWIO_CTR_BYTES] += len;
 }
 
 /*
- * Drain the UDP socket: data to the TUN, control to the state machine.
- * Returns 1 if a control message was handled (timers may have moved).
- * At most GWIO_ROUNDS batches per call, to stay fair to the TUN.
+ * Drain the UDP socket: data to the TUN, control to the callback.
+ * Returns the number of control messages handed over.  At most
+ * GWIO_ROUNDS batches per call, to stay fair to the TUN.
  */
 int
-gwio_udp_read(struct gw *gw, struct gwio_batch *b, int udp, int tun)
+gwio_udp_read(struct gwio *io, gwio_control_fn control, void *arg)
 {
-	struct mmsghdr	*mm;
 	const uint8_t	*p;
-	size_t		 off, len;
+	size_t		 len;
 	uint32_t	 src;
 	uint16_t	 sport;
-	enum gw_ctr	 r;
-	int		 n, i, round, control = 0;
-	uint64_t	 pkts = 0, bytes = 0;
+	int		 n, i, round, ncontrol = 0;
 
 	for (round = 0; round < GWIO_ROUNDS; round++) {
 		for (i = 0; i < GWIO_BATCH; i++)
-			b->msgs[i].msg_hdr.msg_namelen = sizeof(b->from[i]);
-		n = recvmmsg(udp, b->msgs, GWIO_BATCH, MSG_DONTWAIT, NULL);
+			io->msgs[i].msg_hdr.msg_namelen = sizeof(io->from[i]);
+		n = recvmmsg(io->udp, io->msgs, GWIO_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			break;
 		for (i = 0; i < n; i++) {
-			mm = &b->msgs[i];
-			p = b->bufs + (size_t)i * GW_PKT_MAX;
-			len = mm->msg_len;
-			src = ntohl(b->from[i].sin_addr.s_addr);
-			sport = ntohs(b->from[i].sin_port);
-			if (mm->msg_hdr.msg_flags & MSG_TRUNC) {
-				gw->ctr[GW_CTR_DATA_TRUNCATED]++;
-				continue;
+			p = io->bufs + (size_t)i * GWIO_PKT_MAX;
+			len = io->msgs[i].msg_len;
+			src = ntohl(io->from[i].sin_addr.s_addr);
+			sport = ntohs(io->from[i].sin_port);
+			if (io->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
+				io->ctr[GWIO_CTR_TRUNCATED]++;
+			else if (len > 0 && p[0] == AMT_DATA)
+				data_in(io, src, sport, p, len);
+			else {
+				if (pcapw_on(io->pc))
+					pcapw_udp(io->pc, src, sport, io->laddr,
+					    io->lport, NULL, 0, p, len);
+				control(arg, src, sport, p, len);
+				ncontrol++;
 			}
-			if (len == 0 || p[0] != AMT_DATA) {
-				if (pcapw_on(b->pc))
-					pcapw_udp(b->pc, src, sport, b->laddr,
-					    b->lport, NULL, 0, p, len);
-				gw_recv_amt(gw, mono_ms(), src, sport, p, len);
-				control = 1;
-				continue;
-			}
-			r = gw_data_check(gw, src, sport, p, len, &off, &len);
-			if (r != GW_CTR_DATA_RCVD) {
-				gw->ctr[r]++;
-				if (log_debug_enabled())
-					log_debug_rl(&gw->rl, "data from "
-					    "%s:%u dropped: %s",
-					    addr4_ntoa(src), sport,
-					    gw_ctr_names[r]);
-				continue;
-			}
-			if (pcapw_on(b->pc) && b->pc->data)
-				pcapw_udp(b->pc, src, sport, b->laddr, b->lport,
-				    NULL, 0, p, off + len);
-			if (write(tun, p + off, len) == -1) {
-				gw->ctr[GW_CTR_DATA_TUN_ERR]++;
-				continue;
-			}
-			pkts++;
-			bytes += len;
 		}
 		if (n < GWIO_BATCH)
 			break;
 	}
-	gw->ctr[GW_CTR_DATA_RCVD] += pkts;
-	gw->ctr[GW_CTR_DATA_BYTES] += bytes;
-	return control;
+	return ncontrol;
 }
 
-/* Read what the host stack wrote into the TUN. */
+/* Read what the host stack wrote into the TUN; each to the callback. */
 void
-gwio_tun_read(struct gw *gw, int tun)
+gwio_tun_read(struct gwio *io, gwio_tun_fn cb, void *arg)
 {
-	uint8_t	 pkt[GW_PKT_MAX];
 	ssize_t	 n;
 	int	 i;
 
-	for (i = 0; i < 64; i++) {
-		if ((n = read(tun, pkt, sizeof(pkt))) == -1) {
+	for (i = 0; i < GWIO_TUN_DRAIN; i++) {
+		if ((n = read(io->tun, io->bufs, GWIO_PKT_MAX)) == -1) {
 			if (errno != EAGAIN && errno != EINTR)
-				gw->ctr[GW_CTR_TUN_READ_ERR]++;
+				io->ctr[GWIO_CTR_TUN_READ_ERR]++;
 			return;
 		}
-		gw_tun_packet(gw, mono_ms(), pkt, (size_t)n);
+		cb(arg, io->bufs, (size_t)n);
 	}
 }
 
-/* gw_ops.send: one datagram to addr:port. */
+/* One control message to addr:port. */
 int
-gwio_sendto(int s, uint32_t addr, uint16_t port, const uint8_t *p,
+gwio_send(struct gwio *io, uint32_t addr, uint16_t port, const uint8_t *p,
     size_t len)
 {
 	struct sockaddr_in	 sin;
 
+	if (pcapw_on(io->pc))
+		pcapw_udp(io->pc, io->laddr, io->lport, addr, port, NULL, 0, p,
+		    len);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(addr);
 	sin.sin_port = htons(port);
-	if (sendto(s, p, len, 0, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+	if (sendto(io->udp, p, len, 0, (struct sockaddr *)&sin,
+	    sizeof(sin)) == -1) {
 		log_debug("sendto %s:%u: %s", addr4_ntoa(addr), port,
 		    strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* The data path's counters, into an open "counters" object. */
+void
+gwio_show_counters(const struct gwio *io, struct emit *e)
+{
+	unsigned	 i;
+
+	for (i = 0; i < GWIO_CTR_MAX; i++)
+		emit_u64(e, gwio_ctr_names[i], io->ctr[i]);
 }

@@ -38,10 +38,10 @@ struct rld {
 	struct event_base	*base;
 	struct relay		 r;
 	struct rio		 io;
-	struct rl_conf		*conf;
+	struct relay_conf		*conf;
 	const char		*conf_path;
 	const char		*pidfile_arg;
-	struct event		*ev_ctl[1 + RL_MAX_DISC];
+	struct event		*ev_ctl[1 + RELAY_MAX_DISC];
 	struct event		*ev_pkt;
 	struct event		*ev_timer;
 	struct event		*ev_retry;
@@ -86,36 +86,29 @@ op_random(void *arg, uint8_t *p, size_t n)
 	randombytes_buf(p, n);
 }
 
-static const struct rl_ops rld_ops = { op_send, op_join, op_leave,
+static const struct relay_ops rld_ops = { op_send, op_join, op_leave,
     op_random };
+
+/* A control message: to the state machine. */
+static void
+control_in(void *arg, int sock, uint32_t a, uint16_t p, const uint8_t *b,
+    size_t len)
+{
+	struct rld	*d = arg;
+
+	relay_recv(&d->r, mono_ms(), sock, a, p, b, len);
+}
 
 static void
 udp_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	struct rld		*d = arg;
-	struct sockaddr_in	 from;
-	socklen_t		 fl;
-	uint8_t			 buf[2048];
-	ssize_t			 n;
-	int			 i, sock = 0;
+	struct rld	*d = arg;
+	int		 i;
 
 	(void)ev;
 	for (i = 0; i < d->io.nctl; i++)
 		if (d->io.ctl[i] == fd)
-			sock = i;
-	for (i = 0; i < 256; i++) {
-		fl = sizeof(from);
-		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
-		    (struct sockaddr *)&from, &fl);
-		if (n < 0)
-			break;
-		if (pcapw_on(&d->pc))
-			pcapw_udp(&d->pc, ntohl(from.sin_addr.s_addr),
-			    ntohs(from.sin_port), d->io.ctl_addr[sock],
-			    AMT_PORT, NULL, 0, buf, (size_t)n);
-		rl_recv(&d->r, mono_ms(), sock, ntohl(from.sin_addr.s_addr),
-		    ntohs(from.sin_port), buf, (size_t)n);
-	}
+			(void)rio_ctl_read(&d->io, i, control_in, d);
 	reschedule(d);
 }
 
@@ -136,14 +129,14 @@ timer_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	rl_timer(&d->r, mono_ms());
+	relay_timer(&d->r, mono_ms());
 	reschedule(d);
 }
 
 static void
 reschedule(struct rld *d)
 {
-	daemon_arm(d->ev_timer, rl_next_deadline(&d->r), mono_ms());
+	daemon_arm(d->ev_timer, relay_next_deadline(&d->r), mono_ms());
 }
 
 /* Until the upstream interface exists, look for it every 2 s. */
@@ -174,10 +167,14 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 {
 	struct rld	*d = arg;
 
-	if (strcmp(cmd, "gateways") == 0)
-		rl_show_gateways(&d->r, mono_ms(), e);
-	else if (strcmp(cmd, "groups") == 0)
-		rl_show_groups(&d->r, mono_ms(), e);
+	if (strcmp(cmd, "gateways") == 0) {
+		relay_show_gateways(&d->r, mono_ms(), e);
+		emit_obj(e, "counters");
+		relay_show_counters(&d->r, e);
+		rio_show_counters(&d->io, e);
+		emit_end(e);
+	} else if (strcmp(cmd, "groups") == 0)
+		relay_show_groups(&d->r, mono_ms(), e);
 	else
 		return -1;
 	return 0;
@@ -195,13 +192,13 @@ dump_state(struct rld *d)
 static int
 load_conf(void *c, const char *path)
 {
-	return rl_conf_load(c, path);
+	return relay_conf_load(c, path);
 }
 
 static void
 reload(struct rld *d)
 {
-	struct rl_conf	*nc, *old = d->conf;
+	struct relay_conf	*nc, *old = d->conf;
 	unsigned	 i;
 
 	if ((nc = daemon_reload(d->conf_path, sizeof(*nc), load_conf)) == NULL)
@@ -254,13 +251,13 @@ main(int argc, char *argv[])
 	};
 	int			 rv, i;
 
-	daemon_options(argc, argv, "amtrelayd", RL_CONF_FILE, &o);
+	daemon_options(argc, argv, "amtrelayd", RELAY_CONF_FILE, &o);
 	d->conf_path = o.conf_path;
 	d->pidfile_arg = o.pidfile;
 	if ((d->conf = malloc(sizeof(*d->conf))) == NULL)
 		fatal("malloc");
-	if ((rv = rl_conf_load(d->conf, o.conf_path)) == 0 && o.check)
-		rl_conf_print(d->conf, stdout);
+	if ((rv = relay_conf_load(d->conf, o.conf_path)) == 0 && o.check)
+		relay_conf_print(d->conf, stdout);
 	daemon_configured(&o, rv, &d->conf->d);
 	if (sodium_init() == -1)
 		fatalx("libsodium");
@@ -276,7 +273,7 @@ main(int argc, char *argv[])
 		d->io.pc = &d->pc;
 	daemon_drop(&d->conf->d, caps, (int)NELEM(caps));
 
-	rl_init(&d->r, d->conf, &rld_ops, d, mono_ms());
+	relay_init(&d->r, d->conf, &rld_ops, d, mono_ms());
 	d->io.r = &d->r;
 	for (i = 0; i < d->io.nctl; i++) {
 		d->ev_ctl[i] = event_new(d->base, d->io.ctl[i],
@@ -298,7 +295,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(d->base);
 
 	log_info("exiting");
-	rl_free(&d->r);
+	relay_free(&d->r);
 	pcapw_close(&d->pc);
 	for (i = 0; i < d->io.nctl; i++)
 		event_free(d->ev_ctl[i]);

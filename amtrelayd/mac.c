@@ -17,24 +17,24 @@
 
 #include <sodium.h>
 
-#include "amtrelayd.h"
+#include "mac.h"
 #include "buf.h"
 
 void
-mac_init(struct rl_mac *m, const uint8_t *key, uint64_t now)
+mac_init(struct relay_mac *m, const uint8_t *key, uint64_t now)
 {
 	memset(m, 0, sizeof(*m));
-	memcpy(m->cur, key, RL_KEYLEN);
+	memcpy(m->cur, key, MAC_KEYLEN);
 	m->rotated = now;
 }
 
 /* A new current secret; the old one becomes the previous one. */
 void
-mac_rotate(struct rl_mac *m, const uint8_t *key, uint64_t now)
+mac_rotate(struct relay_mac *m, const uint8_t *key, uint64_t now)
 {
-	memcpy(m->prev, m->cur, RL_KEYLEN);
+	memcpy(m->prev, m->cur, MAC_KEYLEN);
 	m->have_prev = 1;
-	memcpy(m->cur, key, RL_KEYLEN);
+	memcpy(m->cur, key, MAC_KEYLEN);
 	m->rotated = now;
 }
 
@@ -56,7 +56,7 @@ mac_compute(const uint8_t *key, uint32_t addr, uint16_t port, uint32_t nonce,
 /* Does mac match under the current secret, or the previous one while
  * it is still honoured (two query intervals after the rotation)? */
 int
-mac_verify(const struct rl_mac *m, uint64_t now, uint32_t qi_ms,
+mac_verify(const struct relay_mac *m, uint64_t now, uint32_t qi_ms,
     uint32_t addr, uint16_t port, uint32_t nonce,
     const uint8_t mac[AMT_MAC_LEN])
 {

@@ -19,7 +19,7 @@
  * each with its filter) and the native joins, reference-counted so that
  * the upstream sees one (*,G) or (S,G) membership however many gateways
  * want it.  No sockets and no clock: time comes in, actions go out
- * through struct rl_ops.
+ * through struct relay_ops.
  */
 
 #include <sys/socket.h>
@@ -27,39 +27,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "amtrelayd.h"
 #include "emit.h"
+#include "relay.h"
 #include "igmp_proto.h"
 #include "util.h"
 
 #define RUNNING(t, now)	((t) > (now))
 
-const char *const rl_ctr_names[RL_CTR_MAX] = {
-	[RL_CTR_DISCOVERY] = "discovery",
-	[RL_CTR_REQUEST] = "request",
-	[RL_CTR_REQUEST_MLD] = "request-mld-unsupported",
-	[RL_CTR_QUERY_SENT] = "query-sent",
-	[RL_CTR_QUERY_LIMIT] = "query-limit-flag",
-	[RL_CTR_UPDATE] = "update",
-	[RL_CTR_UPDATE_BAD_MAC] = "update-bad-mac",
-	[RL_CTR_UPDATE_BAD_IGMP] = "update-bad-igmp",
-	[RL_CTR_UPDATE_LIMIT] = "update-refused-limit",
-	[RL_CTR_TEARDOWN] = "teardown",
-	[RL_CTR_TEARDOWN_BAD_MAC] = "teardown-bad-mac",
-	[RL_CTR_MALFORMED] = "malformed",
-	[RL_CTR_WRONG_TYPE] = "type-not-for-relay",
-	[RL_CTR_GW_EXPIRED] = "gateway-expired",
-	[RL_CTR_JOIN] = "native-join",
-	[RL_CTR_JOIN_FAILED] = "native-join-refused",
-	[RL_CTR_LEAVE] = "native-leave",
-	[RL_CTR_SECRET_ROTATED] = "secret-rotated",
-	[RL_CTR_DATA_IN] = "data-in",
-	[RL_CTR_DATA_OUT] = "data-out",
-	[RL_CTR_DATA_NO_MEMBER] = "data-no-member",
-	[RL_CTR_DATA_TOO_BIG] = "data-too-big-df",
-	[RL_CTR_DATA_FRAGMENTED] = "data-fragmented",
-	[RL_CTR_DATA_SEND_ERR] = "data-send-error",
-	[RL_CTR_DATA_CSUM_FIXED] = "data-checksum-completed",
+const char *const relay_ctr_names[RELAY_CTR_MAX] = {
+	[RELAY_CTR_DISCOVERY] = "discovery",
+	[RELAY_CTR_REQUEST] = "request",
+	[RELAY_CTR_REQUEST_MLD] = "request-mld-unsupported",
+	[RELAY_CTR_QUERY_SENT] = "query-sent",
+	[RELAY_CTR_QUERY_LIMIT] = "query-limit-flag",
+	[RELAY_CTR_UPDATE] = "update",
+	[RELAY_CTR_UPDATE_BAD_MAC] = "update-bad-mac",
+	[RELAY_CTR_UPDATE_BAD_IGMP] = "update-bad-igmp",
+	[RELAY_CTR_UPDATE_LIMIT] = "update-refused-limit",
+	[RELAY_CTR_TEARDOWN] = "teardown",
+	[RELAY_CTR_TEARDOWN_BAD_MAC] = "teardown-bad-mac",
+	[RELAY_CTR_MALFORMED] = "malformed",
+	[RELAY_CTR_WRONG_TYPE] = "type-not-for-relay",
+	[RELAY_CTR_GW_EXPIRED] = "gateway-expired",
+	[RELAY_CTR_JOIN] = "native-join",
+	[RELAY_CTR_JOIN_FAILED] = "native-join-refused",
+	[RELAY_CTR_LEAVE] = "native-leave",
+	[RELAY_CTR_SECRET_ROTATED] = "secret-rotated",
 };
 
 static unsigned
@@ -67,7 +60,7 @@ hash_ep(uint32_t a, uint16_t p)
 {
 	uint32_t	 h = a * 2654435761U ^ (uint32_t)p * 40503U;
 
-	return (h ^ h >> 16) % RL_HASH;
+	return (h ^ h >> 16) % RELAY_HASH;
 }
 
 static unsigned
@@ -75,7 +68,7 @@ hash_join(uint32_t g, uint32_t s)
 {
 	uint32_t	 h = g * 2654435761U ^ s * 2246822519U;
 
-	return (h ^ h >> 13) % RL_HASH;
+	return (h ^ h >> 13) % RELAY_HASH;
 }
 
 static uint32_t
@@ -85,16 +78,16 @@ gmi(const struct relay *r)
 }
 
 int
-rl_init(struct relay *r, const struct rl_conf *c, const struct rl_ops *ops,
+relay_init(struct relay *r, const struct relay_conf *c, const struct relay_ops *ops,
     void *arg, uint64_t now)
 {
-	uint8_t	 key[RL_KEYLEN];
+	uint8_t	 key[MAC_KEYLEN];
 
 	memset(r, 0, sizeof(*r));
 	r->conf = c;
 	r->ops = ops;
 	r->arg = arg;
-	r->rl = (struct ratelimit)RATELIMIT_INIT(1000, 10);
+	r->lim = (struct ratelimit)RATELIMIT_INIT(1000, 10);
 	ops->random(arg, key, sizeof(key));
 	mac_init(&r->mac, key, now);
 	return 0;
@@ -105,7 +98,7 @@ rl_init(struct relay *r, const struct rl_conf *c, const struct rl_ops *ops,
 static void
 join_ref(struct relay *r, uint32_t g, uint32_t s, int delta)
 {
-	struct rl_join	**pp = &r->joins[hash_join(g, s)], *j;
+	struct relay_join	**pp = &r->joins[hash_join(g, s)], *j;
 
 	for (; (j = *pp) != NULL; pp = &j->next)
 		if (j->group == g && j->src == s)
@@ -124,17 +117,17 @@ join_ref(struct relay *r, uint32_t g, uint32_t s, int delta)
 		r->joins[hash_join(g, s)] = j;
 		r->njoins++;
 		if (r->ops->join(r->arg, g, s) == -1) {
-			r->ctr[RL_CTR_JOIN_FAILED]++;
-			log_warnx_rl(&r->rl, "native join (%s, %s) refused",
+			r->ctr[RELAY_CTR_JOIN_FAILED]++;
+			log_warnx_rl(&r->lim, "native join (%s, %s) refused",
 			    s ? addr4_ntoa(s) : "*", addr4_ntoa(g));
 		} else
-			r->ctr[RL_CTR_JOIN]++;
+			r->ctr[RELAY_CTR_JOIN]++;
 		return;
 	}
 	if (j == NULL || --j->refs > 0)
 		return;
 	r->ops->leave(r->arg, g, s);
-	r->ctr[RL_CTR_LEAVE]++;
+	r->ctr[RELAY_CTR_LEAVE]++;
 	*pp = j->next;
 	free(j);
 	r->njoins--;
@@ -142,24 +135,24 @@ join_ref(struct relay *r, uint32_t g, uint32_t s, int delta)
 
 /* What one subscription asks of the upstream: (*,G) or each (S,G). */
 static void
-sub_joins(struct relay *r, const struct rl_sub *s, int delta)
+sub_joins(struct relay *r, uint32_t g, const struct hstate *st, int delta)
 {
 	uint16_t	 i;
 
-	if (s->exclude)
-		join_ref(r, s->group, 0, delta);
+	if (st->mode == MC_EXCLUDE)
+		join_ref(r, g, 0, delta);
 	else
-		for (i = 0; i < s->nsrcs; i++)
-			join_ref(r, s->group, s->srcs[i], delta);
+		for (i = 0; i < st->srcs.n; i++)
+			join_ref(r, g, st->srcs.v[i], delta);
 }
 
 /* ---- the forwarding table ---- */
 
-static struct rl_fwd *
+static struct relay_fwd *
 fwd_get(struct relay *r, uint32_t g, int create)
 {
-	struct rl_fwd	*f;
-	unsigned	 h = rl_hash_g(g);
+	struct relay_fwd	*f;
+	unsigned	 h = relay_hash_g(g);
 
 	for (f = r->fwd[h]; f != NULL; f = f->next)
 		if (f->group == g)
@@ -172,22 +165,22 @@ fwd_get(struct relay *r, uint32_t g, int create)
 	return f;
 }
 
-const struct rl_fwd *
-rl_fwd_find(const struct relay *r, uint32_t g)
+const struct relay_fwd *
+relay_fwd_find(const struct relay *r, uint32_t g)
 {
-	const struct rl_fwd	*f;
+	const struct relay_fwd	*f;
 
-	for (f = r->fwd[rl_hash_g(g)]; f != NULL; f = f->next)
+	for (f = r->fwd[relay_hash_g(g)]; f != NULL; f = f->next)
 		if (f->group == g)
 			return f;
 	return NULL;
 }
 
 static void
-fwd_add(struct relay *r, struct rl_gw *gw, struct rl_sub *s)
+fwd_add(struct relay *r, struct relay_gw *gw, struct relay_sub *s)
 {
-	struct rl_fwd		*f = fwd_get(r, s->group, 1);
-	struct rl_fwd_ent	*nv;
+	struct relay_fwd		*f = fwd_get(r, s->group, 1);
+	struct relay_fwd_ent	*nv;
 	size_t			 ncap;
 
 	if (f == NULL)
@@ -205,11 +198,11 @@ fwd_add(struct relay *r, struct rl_gw *gw, struct rl_sub *s)
 }
 
 static void
-fwd_del(struct relay *r, const struct rl_sub *s)
+fwd_del(struct relay *r, const struct relay_sub *s)
 {
-	struct rl_fwd	*f, **pp;
+	struct relay_fwd	*f, **pp;
 	size_t		 i;
-	unsigned	 h = rl_hash_g(s->group);
+	unsigned	 h = relay_hash_g(s->group);
 
 	if ((f = fwd_get(r, s->group, 0)) == NULL)
 		return;
@@ -229,28 +222,17 @@ fwd_del(struct relay *r, const struct rl_sub *s)
 
 /* Does this subscription want traffic from source src? */
 int
-rl_sub_wants(const struct rl_sub *s, uint32_t src)
+relay_sub_wants(const struct relay_sub *s, uint32_t src)
 {
-	size_t	 lo = 0, hi = s->nsrcs, mid;
-	int	 found;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (s->srcs[mid] < src)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	found = lo < s->nsrcs && s->srcs[lo] == src;
-	return s->exclude ? !found : found;
+	return hstate_wants(&s->st, src);
 }
 
 /* ---- gateways ---- */
 
-struct rl_gw *
-rl_gw_find(const struct relay *r, uint32_t a, uint16_t p)
+struct relay_gw *
+relay_gw_find(const struct relay *r, uint32_t a, uint16_t p)
 {
-	struct rl_gw	*gw;
+	struct relay_gw	*gw;
 
 	for (gw = r->gws[hash_ep(a, p)]; gw != NULL; gw = gw->next)
 		if (gw->addr == a && gw->port == p)
@@ -258,10 +240,10 @@ rl_gw_find(const struct relay *r, uint32_t a, uint16_t p)
 	return NULL;
 }
 
-static struct rl_gw *
+static struct relay_gw *
 gw_new(struct relay *r, uint32_t a, uint16_t p, uint64_t now)
 {
-	struct rl_gw	*gw;
+	struct relay_gw	*gw;
 	unsigned	 h = hash_ep(a, p);
 
 	if ((gw = calloc(1, sizeof(*gw))) == NULL)
@@ -278,19 +260,19 @@ gw_new(struct relay *r, uint32_t a, uint16_t p, uint64_t now)
 }
 
 static void
-sub_free(struct relay *r, struct rl_sub *s)
+sub_free(struct relay *r, struct relay_sub *s)
 {
-	sub_joins(r, s, -1);
+	sub_joins(r, s->group, &s->st, -1);
 	fwd_del(r, s);
-	free(s->srcs);
+	hstate_free(&s->st);
 	free(s);
 }
 
 /* Remove a gateway and everything it asked for. */
 static void
-gw_del(struct relay *r, struct rl_gw *gw, const char *why)
+gw_del(struct relay *r, struct relay_gw *gw, const char *why)
 {
-	struct rl_gw	**pp = &r->gws[hash_ep(gw->addr, gw->port)];
+	struct relay_gw	**pp = &r->gws[hash_ep(gw->addr, gw->port)];
 	size_t		 i;
 
 	log_info("gateway %s:%u: %s", addr4_ntoa(gw->addr), gw->port, why);
@@ -304,8 +286,8 @@ gw_del(struct relay *r, struct rl_gw *gw, const char *why)
 	r->ngws--;
 }
 
-static struct rl_sub *
-sub_find(struct rl_gw *gw, uint32_t g, size_t *at)
+static struct relay_sub *
+sub_find(struct relay_gw *gw, uint32_t g, size_t *at)
 {
 	size_t	 i;
 
@@ -318,134 +300,78 @@ sub_find(struct rl_gw *gw, uint32_t g, size_t *at)
 	return NULL;
 }
 
-static int
-cmp_u32(const void *a, const void *b)
+/* Remove the subscription at index at. */
+static void
+sub_remove(struct relay *r, struct relay_gw *gw, size_t at)
 {
-	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	sub_free(r, gw->subs[at]);
+	gw->subs[at] = gw->subs[--gw->nsubs];
+}
 
-	return x < y ? -1 : x > y;
+/* A new, empty subscription to g; NULL at the limit or out of memory. */
+static struct relay_sub *
+sub_new(struct relay *r, struct relay_gw *gw, uint32_t g)
+{
+	struct relay_sub	*s, **nv;
+	size_t			 ncap;
+
+	if (gw->nsubs >= RELAY_MAX_GROUPS)
+		return NULL;
+	if (gw->nsubs == gw->cap) {
+		ncap = gw->cap == 0 ? 8 : gw->cap * 2;
+		if ((nv = reallocarray(gw->subs, ncap, sizeof(*nv))) == NULL)
+			return NULL;
+		gw->subs = nv;
+		gw->cap = ncap;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->group = g;
+	gw->subs[gw->nsubs++] = s;
+	fwd_add(r, gw, s);
+	return s;
 }
 
 /*
- * Set a subscription's list: mode and sources (sorted, unique),
- * adjusting joins.  n == 0 in INCLUDE mode removes the subscription.
+ * Apply one record to the endpoint's subscription with host semantics
+ * (see the top of the file), adjusting the native joins: the new ones
+ * before the old ones are left, so that a join held by both never
+ * flaps.  INCLUDE({}) removes the subscription.
  */
 static void
-sub_set(struct relay *r, struct rl_gw *gw, uint32_t g, int exclude,
-    const uint32_t *srcs, unsigned n, uint64_t now)
+apply_record(struct relay *r, struct relay_gw *gw, const struct mc_rec *rec,
+    uint64_t now)
 {
-	struct rl_sub	*s, **nv, old;
-	uint32_t	*ns = NULL;
-	size_t		 at = 0, ncap;
+	struct hstate		 st;
+	struct relay_sub	*s;
+	size_t			 at = 0;
 
-	s = sub_find(gw, g, &at);
-	if (!exclude && n == 0) {
-		if (s != NULL) {
-			sub_free(r, s);
-			gw->subs[at] = gw->subs[--gw->nsubs];
-		}
+	if (!IN4_MCAST(rec->group) || IN4_LOCAL_MCAST(rec->group) ||
+	    !MC_REC_VALID(rec->type))
+		return;
+	memset(&st, 0, sizeof(st));
+	if ((s = sub_find(gw, rec->group, &at)) != NULL &&
+	    hstate_copy(&st, &s->st) == -1)
+		return;
+	if (hstate_apply(&st, rec, RELAY_MAX_SRCS) == -1) {
+		hstate_free(&st);
 		return;
 	}
-	if (n > 0 && (ns = malloc(n * sizeof(*ns))) == NULL)
+	if (!hstate_member(&st)) {
+		if (s != NULL)
+			sub_remove(r, gw, at);
+		hstate_free(&st);
 		return;
-	if (n > 0)
-		memcpy(ns, srcs, n * sizeof(*ns));
-	memset(&old, 0, sizeof(old));
-	if (s == NULL) {
-		if (gw->nsubs >= RL_MAX_GROUPS) {
-			free(ns);
-			return;
-		}
-		if (gw->nsubs == gw->cap) {
-			ncap = gw->cap == 0 ? 8 : gw->cap * 2;
-			if ((nv = reallocarray(gw->subs, ncap, sizeof(*nv))) ==
-			    NULL) {
-				free(ns);
-				return;
-			}
-			gw->subs = nv;
-			gw->cap = ncap;
-		}
-		if ((s = calloc(1, sizeof(*s))) == NULL) {
-			free(ns);
-			return;
-		}
-		s->group = g;
-		gw->subs[gw->nsubs++] = s;
-		fwd_add(r, gw, s);
-	} else
-		old = *s;
-	s->srcs = ns;
-	s->nsrcs = (uint16_t)n;
-	s->exclude = (uint8_t)(exclude != 0);
+	}
+	if (s == NULL && (s = sub_new(r, gw, rec->group)) == NULL) {
+		hstate_free(&st);
+		return;
+	}
+	sub_joins(r, s->group, &st, +1);
+	sub_joins(r, s->group, &s->st, -1);
+	hstate_free(&s->st);
+	s->st = st;
 	s->timer = now + gmi(r);
-	/* New joins before old leaves: a join held on both never flaps. */
-	sub_joins(r, s, +1);
-	if (old.group != 0)
-		sub_joins(r, &old, -1);
-	free(old.srcs);
-}
-
-/* Apply one record with host semantics (see the top of the file). */
-static void
-apply_record(struct relay *r, struct rl_gw *gw, int type, uint32_t g,
-    const uint8_t *raw, unsigned n, uint64_t now)
-{
-	static uint32_t	 b[RL_MAX_SRCS], out[2 * RL_MAX_SRCS];
-	struct rl_sub	*s = sub_find(gw, g, NULL);
-	unsigned	 i, k, nb, no = 0;
-	int		 add;
-
-	if (!IN4_MCAST(g) || IN4_LOCAL_MCAST(g))
-		return;
-	if (n > RL_MAX_SRCS)
-		n = RL_MAX_SRCS;
-	for (i = 0; i < n; i++)
-		b[i] = igmp_src(raw, i);
-	qsort(b, n, sizeof(*b), cmp_u32);
-	for (i = k = 0; i < n; i++)
-		if (k == 0 || b[k - 1] != b[i])
-			b[k++] = b[i];
-	nb = k;
-	switch (type) {
-	case IGMP_MODE_IS_INCLUDE:
-	case IGMP_CHANGE_TO_INCLUDE:
-		sub_set(r, gw, g, 0, b, nb, now);
-		return;
-	case IGMP_MODE_IS_EXCLUDE:
-	case IGMP_CHANGE_TO_EXCLUDE:
-		sub_set(r, gw, g, 1, b, nb, now);
-		return;
-	case IGMP_ALLOW_NEW_SOURCES:
-	case IGMP_BLOCK_OLD_SOURCES:
-		if (s == NULL) {
-			if (type == IGMP_ALLOW_NEW_SOURCES)
-				sub_set(r, gw, g, 0, b, nb, now);
-			return;
-		}
-		/* ALLOW adds to INCLUDE, removes from EXCLUDE. */
-		add = (type == IGMP_ALLOW_NEW_SOURCES) == !s->exclude;
-		for (i = k = 0; i < s->nsrcs || (add && k < nb);) {
-			if (no == RL_MAX_SRCS)
-				break;
-			if (i < s->nsrcs && (k >= nb || s->srcs[i] < b[k]))
-				out[no++] = s->srcs[i++];
-			else if (i < s->nsrcs && s->srcs[i] == b[k]) {
-				if (add)
-					out[no++] = s->srcs[i];
-				i++;
-				k++;
-			} else {
-				if (add)
-					out[no++] = b[k];
-				k++;
-			}
-		}
-		sub_set(r, gw, g, s->exclude, out, no, now);
-		return;
-	default:
-		return;		/* RFC 3376 4.2.12 */
-	}
 }
 
 /* ---- messages ---- */
@@ -470,7 +396,7 @@ recv_discovery(struct relay *r, int sock, uint32_t a, uint16_t p,
 {
 	struct amt_msg	 m;
 
-	r->ctr[RL_CTR_DISCOVERY]++;
+	r->ctr[RELAY_CTR_DISCOVERY]++;
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_ADVERTISEMENT;
 	m.nonce = q->nonce;
@@ -483,7 +409,7 @@ recv_discovery(struct relay *r, int sock, uint32_t a, uint16_t p,
 static size_t
 general_query(const struct relay *r, uint8_t *buf, size_t cap)
 {
-	const struct rl_conf	*c = r->conf;
+	const struct relay_conf	*c = r->conf;
 	struct igmp_query	 q;
 	struct wbuf		 w;
 	uint32_t		 mrt = c->mrt_ms / 100;
@@ -509,19 +435,19 @@ recv_request(struct relay *r, int sock, uint32_t a, uint16_t p,
 	struct amt_msg	 m;
 	uint8_t		 inner[64];
 
-	r->ctr[RL_CTR_REQUEST]++;
+	r->ctr[RELAY_CTR_REQUEST]++;
 	if (q->flags & AMT_FLAG_P) {
 		/* An MLDv2 query is asked for; this relay is IPv4 only. */
-		r->ctr[RL_CTR_REQUEST_MLD]++;
+		r->ctr[RELAY_CTR_REQUEST_MLD]++;
 		return;
 	}
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_QUERY;
 	m.flags = AMT_FLAG_G;
 	if (r->conf->tunnel_limit != 0 && r->ngws >= r->conf->tunnel_limit &&
-	    rl_gw_find(r, a, p) == NULL) {
+	    relay_gw_find(r, a, p) == NULL) {
 		m.flags |= AMT_FLAG_L;		/* 5.3.3.8 */
-		r->ctr[RL_CTR_QUERY_LIMIT]++;
+		r->ctr[RELAY_CTR_QUERY_LIMIT]++;
 	}
 	mac_compute(r->mac.cur, a, p, q->nonce, m.mac);
 	m.nonce = q->nonce;
@@ -532,7 +458,7 @@ recv_request(struct relay *r, int sock, uint32_t a, uint16_t p,
 		return;
 	(void)now;
 	reply(r, sock, a, p, &m, inner);
-	r->ctr[RL_CTR_QUERY_SENT]++;
+	r->ctr[RELAY_CTR_QUERY_SENT]++;
 }
 
 /* 5.3.3.4: a Membership Update from endpoint a:p. */
@@ -542,56 +468,44 @@ recv_update(struct relay *r, uint32_t a, uint16_t p, const uint8_t *buf,
 {
 	struct ip4_info		 ip;
 	struct igmp_msg		 g;
-	struct igmp_rec_iter	 it;
-	struct igmp_rec		 rec;
-	struct rl_gw		*gw;
+	struct igmp_recs	 it;
+	struct mc_rec		 rec;
+	struct relay_gw		*gw;
 
 	if (m->inner_ver != 4 || igmp_decode_packet(buf + m->inner_off,
 	    m->inner_len, &ip, &g) != IGMP_OK || (g.type != IGMP_V2_REPORT &&
 	    g.type != IGMP_V2_LEAVE && g.type != IGMP_V3_REPORT)) {
-		r->ctr[RL_CTR_UPDATE_BAD_IGMP]++;
-		log_debug_rl(&r->rl, "update from %s:%u: not an IGMP report",
+		r->ctr[RELAY_CTR_UPDATE_BAD_IGMP]++;
+		log_debug_rl(&r->lim, "update from %s:%u: not an IGMP report",
 		    addr4_ntoa(a), p);
 		return;
 	}
-	gw = rl_gw_find(r, a, p);
+	gw = relay_gw_find(r, a, p);
 	/* Nothing to change for an unknown endpoint: no MAC needed. */
 	if (gw == NULL && (g.type == IGMP_V2_LEAVE ||
 	    (g.type == IGMP_V3_REPORT && g.nrecs == 0)))
 		return;
 	if (!mac_verify(&r->mac, now, r->conf->qi_ms, a, p, m->nonce,
 	    m->mac)) {
-		r->ctr[RL_CTR_UPDATE_BAD_MAC]++;
-		log_debug_rl(&r->rl, "update from %s:%u: bad MAC",
+		r->ctr[RELAY_CTR_UPDATE_BAD_MAC]++;
+		log_debug_rl(&r->lim, "update from %s:%u: bad MAC",
 		    addr4_ntoa(a), p);
 		return;
 	}
-	r->ctr[RL_CTR_UPDATE]++;
+	r->ctr[RELAY_CTR_UPDATE]++;
 	if (gw == NULL) {
 		if (r->conf->tunnel_limit != 0 &&
 		    r->ngws >= r->conf->tunnel_limit) {
-			r->ctr[RL_CTR_UPDATE_LIMIT]++;
+			r->ctr[RELAY_CTR_UPDATE_LIMIT]++;
 			return;
 		}
 		if ((gw = gw_new(r, a, p, now)) == NULL)
 			return;
 	}
 	gw->last_update = now;
-	switch (g.type) {
-	case IGMP_V2_REPORT:
-		apply_record(r, gw, IGMP_MODE_IS_EXCLUDE, g.group, NULL, 0,
-		    now);
-		break;
-	case IGMP_V2_LEAVE:
-		apply_record(r, gw, IGMP_CHANGE_TO_INCLUDE, g.group, NULL, 0,
-		    now);
-		break;
-	default:
-		igmp_rec_iter_init(&it, &g);
-		while (igmp_rec_next(&it, &rec) == 1)
-			apply_record(r, gw, rec.type, rec.group, rec.srcs,
-			    rec.nsrcs, now);
-	}
+	igmp_recs_init(&it, &g, ip.src);
+	while (igmp_recs_next(&it, r->scratch, RELAY_MAX_SRCS, &rec) == 1)
+		apply_record(r, gw, &rec, now);
 	if (gw->nsubs == 0)
 		gw_del(r, gw, "no groups left");
 }
@@ -601,30 +515,30 @@ static void
 recv_teardown(struct relay *r, const struct amt_msg *m, uint64_t now)
 {
 	struct ipaddr	 ga;
-	struct rl_gw	*gw;
+	struct relay_gw	*gw;
 
 	if (ipaddr_from_v4compat(m->gw_addr, &ga) != 1 ||
 	    !mac_verify(&r->mac, now, r->conf->qi_ms, ga.v4, m->gw_port,
 	    m->nonce, m->mac)) {
-		r->ctr[RL_CTR_TEARDOWN_BAD_MAC]++;
+		r->ctr[RELAY_CTR_TEARDOWN_BAD_MAC]++;
 		return;
 	}
-	r->ctr[RL_CTR_TEARDOWN]++;
-	if ((gw = rl_gw_find(r, ga.v4, m->gw_port)) != NULL)
+	r->ctr[RELAY_CTR_TEARDOWN]++;
+	if ((gw = relay_gw_find(r, ga.v4, m->gw_port)) != NULL)
 		gw_del(r, gw, "teardown");
 }
 
 /* A control message on socket sock from a:p. */
 void
-rl_recv(struct relay *r, uint64_t now, int sock, uint32_t a, uint16_t p,
+relay_recv(struct relay *r, uint64_t now, int sock, uint32_t a, uint16_t p,
     const uint8_t *buf, size_t len)
 {
 	struct amt_msg	 m;
 	enum amt_err	 e;
 
 	if ((e = amt_decode(buf, len, &m)) != AMT_OK) {
-		r->ctr[RL_CTR_MALFORMED]++;
-		log_debug_rl(&r->rl, "from %s:%u: %s", addr4_ntoa(a), p,
+		r->ctr[RELAY_CTR_MALFORMED]++;
+		log_debug_rl(&r->lim, "from %s:%u: %s", addr4_ntoa(a), p,
 		    amt_strerror(e));
 		return;
 	}
@@ -642,54 +556,52 @@ rl_recv(struct relay *r, uint64_t now, int sock, uint32_t a, uint16_t p,
 		recv_teardown(r, &m, now);
 		break;
 	default:
-		r->ctr[RL_CTR_WRONG_TYPE]++;
+		r->ctr[RELAY_CTR_WRONG_TYPE]++;
 		break;
 	}
 }
 
 /* Group timers (5.3.3.7) and the secret's lifetime (5.3.6). */
 void
-rl_timer(struct relay *r, uint64_t now)
+relay_timer(struct relay *r, uint64_t now)
 {
-	struct rl_gw	*gw, *next;
-	uint8_t		 key[RL_KEYLEN];
+	struct relay_gw	*gw, *next;
+	uint8_t		 key[MAC_KEYLEN];
 	size_t		 i;
 	unsigned	 h;
 
 	if (now - r->mac.rotated >= r->conf->secret_ms) {
 		r->ops->random(r->arg, key, sizeof(key));
 		mac_rotate(&r->mac, key, now);
-		r->ctr[RL_CTR_SECRET_ROTATED]++;
+		r->ctr[RELAY_CTR_SECRET_ROTATED]++;
 		log_debug("secret rotated");
 	}
-	for (h = 0; h < RL_HASH; h++)
+	for (h = 0; h < RELAY_HASH; h++)
 		for (gw = r->gws[h]; gw != NULL; gw = next) {
 			next = gw->next;
 			i = 0;
 			while (i < gw->nsubs) {
-				if (RUNNING(gw->subs[i]->timer, now)) {
+				if (RUNNING(gw->subs[i]->timer, now))
 					i++;
-					continue;
-				}
-				sub_free(r, gw->subs[i]);
-				gw->subs[i] = gw->subs[--gw->nsubs];
+				else
+					sub_remove(r, gw, i);
 			}
 			if (gw->nsubs == 0) {
-				r->ctr[RL_CTR_GW_EXPIRED]++;
+				r->ctr[RELAY_CTR_GW_EXPIRED]++;
 				gw_del(r, gw, "state timed out");
 			}
 		}
 }
 
 uint64_t
-rl_next_deadline(const struct relay *r)
+relay_next_deadline(const struct relay *r)
 {
-	const struct rl_gw	*gw;
+	const struct relay_gw	*gw;
 	uint64_t		 d = r->mac.rotated + r->conf->secret_ms;
 	size_t			 i;
 	unsigned		 h;
 
-	for (h = 0; h < RL_HASH; h++)
+	for (h = 0; h < RELAY_HASH; h++)
 		for (gw = r->gws[h]; gw != NULL; gw = gw->next)
 			for (i = 0; i < gw->nsubs; i++)
 				if (gw->subs[i]->timer < d)
@@ -698,15 +610,15 @@ rl_next_deadline(const struct relay *r)
 }
 
 void
-rl_free(struct relay *r)
+relay_free(struct relay *r)
 {
-	struct rl_join	*j;
+	struct relay_join	*j;
 	unsigned	 h;
 
-	for (h = 0; h < RL_HASH; h++)
+	for (h = 0; h < RELAY_HASH; h++)
 		while (r->gws[h] != NULL)
 			gw_del(r, r->gws[h], "relay stopping");
-	for (h = 0; h < RL_HASH; h++)
+	for (h = 0; h < RELAY_HASH; h++)
 		while ((j = r->joins[h]) != NULL) {
 			r->joins[h] = j->next;
 			free(j);
@@ -715,16 +627,16 @@ rl_free(struct relay *r)
 
 /* "amtctl relay gateways". */
 void
-rl_show_gateways(const struct relay *r, uint64_t now, struct emit *e)
+relay_show_gateways(const struct relay *r, uint64_t now, struct emit *e)
 {
-	const struct rl_gw	*gw;
-	unsigned		 h, k;
+	const struct relay_gw	*gw;
+	unsigned		 h;
 
 	emit_str(e, "relay-address", addr4_ntoa(r->conf->relay));
 	emit_u64(e, "secret-age-ms", now - r->mac.rotated);
 	emit_u64(e, "tunnel-limit", r->conf->tunnel_limit);
 	emit_arr(e, "gateways");
-	for (h = 0; h < RL_HASH; h++)
+	for (h = 0; h < RELAY_HASH; h++)
 		for (gw = r->gws[h]; gw != NULL; gw = gw->next) {
 			emit_obj(e, NULL);
 			emit_str(e, "address", addr4_ntoa(gw->addr));
@@ -736,40 +648,46 @@ rl_show_gateways(const struct relay *r, uint64_t now, struct emit *e)
 			emit_end(e);
 		}
 	emit_end(e);
-	emit_obj(e, "counters");
-	for (k = 0; k < RL_CTR_MAX; k++)
-		emit_u64(e, rl_ctr_names[k], r->ctr[k]);
-	emit_end(e);
+}
+
+/* The control plane's counters, into an open "counters" object. */
+void
+relay_show_counters(const struct relay *r, struct emit *e)
+{
+	unsigned	 k;
+
+	for (k = 0; k < RELAY_CTR_MAX; k++)
+		emit_u64(e, relay_ctr_names[k], r->ctr[k]);
 }
 
 /* "amtctl relay groups": the forwarding table and the native joins. */
 void
-rl_show_groups(const struct relay *r, uint64_t now, struct emit *e)
+relay_show_groups(const struct relay *r, uint64_t now, struct emit *e)
 {
-	const struct rl_fwd	*f;
-	const struct rl_join	*j;
+	const struct relay_fwd	*f;
+	const struct relay_join	*j;
 	unsigned		 h, k;
 	size_t			 i;
 
 	emit_arr(e, "groups");
-	for (h = 0; h < RL_HASH; h++)
+	for (h = 0; h < RELAY_HASH; h++)
 		for (f = r->fwd[h]; f != NULL; f = f->next) {
 			emit_obj(e, NULL);
 			emit_str(e, "group", addr4_ntoa(f->group));
 			emit_arr(e, "gateways");
 			for (i = 0; i < f->n; i++) {
-				const struct rl_sub *s = f->e[i].sub;
+				const struct relay_sub *s = f->e[i].sub;
 
 				emit_obj(e, NULL);
 				emit_str(e, "address",
 				    addr4_ntoa(f->e[i].gw->addr));
 				emit_u64(e, "port", f->e[i].gw->port);
-				emit_str(e, "mode", s->exclude ? "exclude" :
-				    "include");
+				emit_str(e, "mode", s->st.mode == MC_EXCLUDE ?
+				    "exclude" : "include");
 				emit_arr(e, "sources");
-				for (k = 0; k < s->nsrcs; k++)
+				for (k = 0; k < s->st.srcs.n; k++)
 					emit_str(e, NULL,
-					    addr4_ntoa(s->srcs[k]));
+					    addr4_ntoa(s->st.srcs.v[k]));
 				emit_end(e);
 				emit_i64(e, "expires-ms",
 				    ms_until(s->timer, now));
@@ -780,7 +698,7 @@ rl_show_groups(const struct relay *r, uint64_t now, struct emit *e)
 		}
 	emit_end(e);
 	emit_arr(e, "native-joins");
-	for (h = 0; h < RL_HASH; h++)
+	for (h = 0; h < RELAY_HASH; h++)
 		for (j = r->joins[h]; j != NULL; j = j->next) {
 			emit_obj(e, NULL);
 			emit_str(e, "group", addr4_ntoa(j->group));

@@ -32,7 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cksum.h"
+#include "emit.h"
+#include "ip4.h"
 #include "pcapw.h"
 #include "relay_io.h"
 #include "tun.h"
@@ -90,7 +91,7 @@ rio_raise_limits(void)
 }
 
 int
-rio_init(struct rio *io, const struct rl_conf *c)
+rio_init(struct rio *io, const struct relay_conf *c)
 {
 	unsigned	 i, k;
 	int		 sz = (int)c->sndbuf_kb * 1024, v;
@@ -156,7 +157,7 @@ rio_open_native(struct rio *io)
 	};
 	struct sock_fprog	 prog = { sizeof(code) / sizeof(code[0]), code };
 	struct sockaddr_ll	 sll;
-	int			 s, one = 1, sz = 8 << 20;
+	int			 s, one = 1, sz = RIO_PKT_RCVBUF;
 
 	if ((io->ifindex = (int)if_nametoindex(io->conf->upstream)) == 0) {
 		log_warnx("upstream %s: no such interface (yet)",
@@ -206,7 +207,7 @@ rio_close(struct rio *io)
 		free(io->js[i].groups);
 	}
 	free(io->js);
-	for (h = 0; h < RL_HASH; h++)
+	for (h = 0; h < RELAY_HASH; h++)
 		while ((e = io->jents[h]) != NULL) {
 			io->jents[h] = e->next;
 			free(e);
@@ -246,7 +247,7 @@ jhash(uint32_t g, uint32_t s)
 {
 	uint32_t	 h = g * 2654435761U ^ s * 2246822519U;
 
-	return (h ^ h >> 13) % RL_HASH;
+	return (h ^ h >> 13) % RELAY_HASH;
 }
 
 static int
@@ -378,7 +379,63 @@ rio_leave(struct rio *io, uint32_t g, uint32_t s)
 	free(e);
 }
 
+/* ---- control messages ---- */
+
+/*
+ * Drain control socket sock (at most RIO_CTL_DRAIN messages), each to
+ * the callback.  Returns how many were read.
+ */
+int
+rio_ctl_read(struct rio *io, int sock, rio_control_fn control, void *arg)
+{
+	struct sockaddr_in	 from;
+	socklen_t		 fl;
+	uint8_t			 buf[RIO_CTL_MAX];
+	ssize_t			 n;
+	uint32_t		 a;
+	uint16_t		 p;
+	int			 i;
+
+	if (sock < 0 || sock >= io->nctl)
+		return 0;
+	for (i = 0; i < RIO_CTL_DRAIN; i++) {
+		fl = sizeof(from);
+		n = recvfrom(io->ctl[sock], buf, sizeof(buf), MSG_DONTWAIT,
+		    (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			break;
+		a = ntohl(from.sin_addr.s_addr);
+		p = ntohs(from.sin_port);
+		if (pcapw_on(io->pc))
+			pcapw_udp(io->pc, a, p, io->ctl_addr[sock], AMT_PORT,
+			    NULL, 0, buf, (size_t)n);
+		control(arg, sock, a, p, buf, (size_t)n);
+	}
+	return i;
+}
+
 /* ---- the data path ---- */
+
+static const char *const rio_ctr_names[RIO_CTR_MAX] = {
+	[RIO_CTR_DATA_IN] = "data-in",
+	[RIO_CTR_DATA_OUT] = "data-out",
+	[RIO_CTR_NO_MEMBER] = "data-no-member",
+	[RIO_CTR_TOO_BIG] = "data-too-big-df",
+	[RIO_CTR_FRAGMENTED] = "data-fragmented",
+	[RIO_CTR_SEND_ERR] = "data-send-error",
+	[RIO_CTR_CSUM_FIXED] = "data-checksum-completed",
+	[RIO_CTR_NOT_IPV4] = "data-not-ipv4",
+};
+
+/* The data path's counters, into an open "counters" object. */
+void
+rio_show_counters(const struct rio *io, struct emit *e)
+{
+	unsigned	 k;
+
+	for (k = 0; k < RIO_CTR_MAX; k++)
+		emit_u64(e, rio_ctr_names[k], io->ctr[k]);
+}
 
 static void
 flush_out(struct rio *io)
@@ -390,8 +447,8 @@ flush_out(struct rio *io)
 		n = sendmmsg(io->ctl[0], io->out + done, io->nout - done, 0);
 		if (n <= 0) {
 			/* Count what could not go, and go on. */
-			io->r->ctr[RL_CTR_DATA_SEND_ERR] += io->nout - done;
-			io->r->ctr[RL_CTR_DATA_OUT] -= io->nout - done;
+			io->ctr[RIO_CTR_SEND_ERR] += io->nout - done;
+			io->ctr[RIO_CTR_DATA_OUT] -= io->nout - done;
 			break;
 		}
 		done += (unsigned)n;
@@ -399,27 +456,9 @@ flush_out(struct rio *io)
 	io->nout = 0;
 }
 
-/* Complete a UDP checksum the kernel left for the NIC. */
-static void
-fix_udp_csum(uint8_t *p, size_t len, size_t hl)
-{
-	uint16_t	 c, ulen;
-	uint64_t	 sum;
-
-	if (p[9] != 17 || len < hl + 8 || (be16_load(p + 6) & 0x3fff) != 0)
-		return;
-	ulen = be16_load(p + hl + 4);
-	if (ulen < 8 || ulen > len - hl)
-		return;
-	p[hl + 6] = p[hl + 7] = 0;
-	sum = cksum_pseudo4(be32_load(p + 12), be32_load(p + 16), 17, ulen);
-	c = cksum_finish(cksum_add(sum, p + hl, ulen));
-	be16_store(p + hl + 6, c == 0 ? 0xffff : c);
-}
-
 /* Queue one Data message for gw: header by reference, datagram too. */
 static void
-queue(struct rio *io, const struct rl_gw *gw, const uint8_t *p, size_t len)
+queue(struct rio *io, const struct relay_gw *gw, const uint8_t *p, size_t len)
 {
 	unsigned	 k = io->nout;
 
@@ -431,8 +470,23 @@ queue(struct rio *io, const struct rl_gw *gw, const uint8_t *p, size_t len)
 	if (pcapw_on(io->pc) && io->pc->data)
 		pcapw_udp(io->pc, io->conf->relay, AMT_PORT, gw->addr, gw->port,
 		    amt_data_hdr, sizeof(amt_data_hdr), p, len);
+	io->ctr[RIO_CTR_DATA_OUT]++;
 	if (++io->nout == RIO_OUT_BATCH)
 		flush_out(io);
+}
+
+/* The datagram to every gateway of f that wants traffic from src. */
+static void
+fan_out(struct rio *io, const struct relay_fwd *f, uint32_t src,
+    const uint8_t *p, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < f->n; i++)
+		if (relay_sub_wants(f->e[i].sub, src)) {
+			queue(io, f->e[i].gw, p, len);
+			f->e[i].gw->data_pkts++;
+		}
 }
 
 /*
@@ -440,72 +494,78 @@ queue(struct rio *io, const struct rl_gw *gw, const uint8_t *p, size_t len)
  * fragmented and each fragment sent whole in a Data message.
  */
 static void
-send_fragments(struct rio *io, const struct rl_fwd *f, uint32_t src,
-    const uint8_t *p, size_t len, size_t hl, size_t tmtu)
+send_fragments(struct rio *io, const struct relay_fwd *f, uint32_t src,
+    const uint8_t *p, size_t len, size_t tmtu)
 {
 	uint8_t		 frag[RIO_PKT];
-	struct iovec	 iov[2];
-	struct msghdr	 mh;
-	struct sockaddr_in sin;
-	size_t		 off = 0, chunk = (tmtu - hl) & ~(size_t)7, n;
-	uint16_t	 fo = be16_load(p + 6), base = fo & 0x1fff;
-	size_t		 i;
+	struct ip4_frag	 fr;
+	size_t		 n;
 
-	if (chunk == 0)
+	if (ip4_frag_init(&fr, p, len, tmtu) == -1)
 		return;
-	while (hl + off < len) {
-		n = len - hl - off > chunk ? chunk : len - hl - off;
-		memcpy(frag, p, hl);
-		memcpy(frag + hl, p + hl + off, n);
-		be16_store(frag + 2, (uint16_t)(hl + n));
-		be16_store(frag + 6, (uint16_t)((fo & 0x4000) |
-		    ((hl + off + n < len || (fo & 0x2000)) ? 0x2000 : 0) |
-		    (base + off / 8)));
-		frag[10] = frag[11] = 0;
-		be16_store(frag + 10, in_cksum(frag, hl));
-		for (i = 0; i < f->n; i++) {
-			if (!rl_sub_wants(f->e[i].sub, src))
-				continue;
-			iov[0].iov_base = (void *)(uintptr_t)amt_data_hdr;
-			iov[0].iov_len = 2;
-			iov[1].iov_base = frag;
-			iov[1].iov_len = hl + n;
-			memset(&sin, 0, sizeof(sin));
-			sin.sin_family = AF_INET;
-			sin.sin_port = htons(f->e[i].gw->port);
-			sin.sin_addr.s_addr = htonl(f->e[i].gw->addr);
-			memset(&mh, 0, sizeof(mh));
-			mh.msg_name = &sin;
-			mh.msg_namelen = sizeof(sin);
-			mh.msg_iov = iov;
-			mh.msg_iovlen = 2;
-			if (sendmsg(io->ctl[0], &mh, 0) == -1)
-				io->r->ctr[RL_CTR_DATA_SEND_ERR]++;
-			else
-				io->r->ctr[RL_CTR_DATA_OUT]++;
-		}
-		off += n;
+	while ((n = ip4_frag_next(&fr, frag, sizeof(frag))) > 0) {
+		fan_out(io, f, src, frag, n);
+		flush_out(io);		/* before frag is overwritten */
 	}
-	io->r->ctr[RL_CTR_DATA_FRAGMENTED]++;
+	io->ctr[RIO_CTR_FRAGMENTED]++;
 }
 
-/* Drain the packet socket: every datagram to every gateway that wants
- * it, in sendmmsg batches. */
+/* Did the kernel leave the transport checksum to the NIC? */
+static int
+csum_partial(struct msghdr *mh)
+{
+	struct cmsghdr		*cm;
+	struct tpacket_auxdata	 aux;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == SOL_PACKET &&
+		    cm->cmsg_type == PACKET_AUXDATA &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(aux))) {
+			memcpy(&aux, CMSG_DATA(cm), sizeof(aux));
+			return (aux.tp_status & TP_STATUS_CSUMNOTREADY) != 0;
+		}
+	return 0;
+}
+
+/* One native datagram: to every gateway that wants it. */
+static void
+native_in(struct rio *io, uint8_t *p, size_t len, struct msghdr *mh,
+    size_t tmtu)
+{
+	const struct relay_fwd	*f;
+	struct ip4_info		 ip;
+
+	if (ip4_view(p, len, &ip) != IP4_OK) {
+		io->ctr[RIO_CTR_NOT_IPV4]++;
+		return;
+	}
+	len = ip.tot_len;		/* drop link padding */
+	if ((f = relay_fwd_find(io->r, ip.dst)) == NULL) {
+		io->ctr[RIO_CTR_NO_MEMBER]++;
+		return;
+	}
+	if (csum_partial(mh) && ip4_udp_csum_fill(p, len) == 0)
+		io->ctr[RIO_CTR_CSUM_FIXED]++;
+	if (len <= tmtu)
+		fan_out(io, f, ip.src, p, len);
+	else if (ip.frag & IP4_DF)
+		io->ctr[RIO_CTR_TOO_BIG]++;
+	else
+		send_fragments(io, f, ip.src, p, len, tmtu);
+}
+
+/*
+ * Drain the packet socket: every datagram to every gateway that wants
+ * it, in sendmmsg batches.
+ */
 void
 rio_native_read(struct rio *io)
 {
-	struct relay		*r = io->r;
-	const struct rl_fwd	*f;
-	struct cmsghdr		*cm;
-	struct tpacket_auxdata	 aux;
-	uint8_t			*p;
-	size_t			 len, hl, tot, i, tmtu;
-	uint32_t		 src, grp;
-	int			 n, k, round, csum_partial;
-	uint64_t		 in = 0, out = 0;
+	size_t		 tmtu;
+	int		 n, k, round;
 
-	tmtu = io->conf->path_mtu - 20 - 8 - AMT_DATA_HDR_LEN;
-	for (round = 0; round < 16; round++) {
+	tmtu = io->conf->path_mtu - IP4_HDR_LEN - 8 - AMT_DATA_HDR_LEN;
+	for (round = 0; round < RIO_IN_ROUNDS; round++) {
 		for (k = 0; k < RIO_IN_BATCH; k++) {
 			io->in[k].msg_hdr.msg_control = io->in_cmsg[k];
 			io->in[k].msg_hdr.msg_controllen =
@@ -515,57 +575,12 @@ rio_native_read(struct rio *io)
 		    NULL);
 		if (n <= 0)
 			break;
-		for (k = 0; k < n; k++) {
-			p = io->in_buf + (size_t)k * RIO_PKT;
-			len = io->in[k].msg_len;
-			in++;
-			if (len < 20 || p[0] >> 4 != 4)
-				continue;
-			hl = (size_t)(p[0] & 15) * 4;
-			tot = be16_load(p + 2);
-			if (hl < 20 || tot < hl || tot > len)
-				continue;
-			len = tot;		/* drop link padding */
-			grp = be32_load(p + 16);
-			src = be32_load(p + 12);
-			if ((f = rl_fwd_find(r, grp)) == NULL) {
-				r->ctr[RL_CTR_DATA_NO_MEMBER]++;
-				continue;
-			}
-			csum_partial = 0;
-			for (cm = CMSG_FIRSTHDR(&io->in[k].msg_hdr); cm != NULL;
-			    cm = CMSG_NXTHDR(&io->in[k].msg_hdr, cm))
-				if (cm->cmsg_level == SOL_PACKET &&
-				    cm->cmsg_type == PACKET_AUXDATA) {
-					memcpy(&aux, CMSG_DATA(cm),
-					    sizeof(aux));
-					csum_partial = (aux.tp_status &
-					    TP_STATUS_CSUMNOTREADY) != 0;
-				}
-			if (csum_partial) {
-				fix_udp_csum(p, len, hl);
-				r->ctr[RL_CTR_DATA_CSUM_FIXED]++;
-			}
-			if (len > tmtu) {
-				if (be16_load(p + 6) & 0x4000)
-					r->ctr[RL_CTR_DATA_TOO_BIG]++;
-				else
-					send_fragments(io, f, src, p, len, hl,
-					    tmtu);
-				continue;
-			}
-			for (i = 0; i < f->n; i++)
-				if (rl_sub_wants(f->e[i].sub, src)) {
-					queue(io, f->e[i].gw, p, len);
-					f->e[i].gw->data_pkts++;
-					out++;
-				}
-		}
-		r->ctr[RL_CTR_DATA_OUT] += out;
-		out = 0;
+		io->ctr[RIO_CTR_DATA_IN] += (unsigned)n;
+		for (k = 0; k < n; k++)
+			native_in(io, io->in_buf + (size_t)k * RIO_PKT,
+			    io->in[k].msg_len, &io->in[k].msg_hdr, tmtu);
 		flush_out(io);		/* before the buffers are reused */
 		if (n < RIO_IN_BATCH)
 			break;
 	}
-	r->ctr[RL_CTR_DATA_IN] += in;
 }

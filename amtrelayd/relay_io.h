@@ -3,7 +3,11 @@
  * Copyright (c) 2026 The amtgw project contributors
  */
 
-/* amtrelayd's sockets and data path (relay_io.c). */
+/*
+ * amtrelayd's sockets (relay_io.c): the control sockets and their
+ * receive loop, the native joins, and the data path from the upstream
+ * interface to the gateways.
+ */
 
 #ifndef RELAY_IO_H
 #define RELAY_IO_H
@@ -12,11 +16,32 @@
 
 #include <netinet/in.h>
 
-#include "amtrelayd.h"
+#include "relay.h"
 
-#define RIO_IN_BATCH	64
-#define RIO_OUT_BATCH	1024
-#define RIO_PKT		2048
+#define RIO_IN_BATCH	64	/* datagrams per recvmmsg */
+#define RIO_IN_ROUNDS	16	/* recvmmsg batches per wake-up at most */
+#define RIO_OUT_BATCH	1024	/* Data messages per sendmmsg */
+#define RIO_PKT		2048	/* largest native datagram read */
+#define RIO_CTL_DRAIN	256	/* control messages per wake-up at most */
+#define RIO_CTL_MAX	2048	/* largest control message read */
+#define RIO_PKT_RCVBUF	(8 << 20)	/* packet socket receive buffer */
+
+/* What happened to the native datagrams. */
+enum rio_ctr {
+	RIO_CTR_DATA_IN,
+	RIO_CTR_DATA_OUT,
+	RIO_CTR_NO_MEMBER,
+	RIO_CTR_TOO_BIG,
+	RIO_CTR_FRAGMENTED,
+	RIO_CTR_SEND_ERR,
+	RIO_CTR_CSUM_FIXED,
+	RIO_CTR_NOT_IPV4,
+	RIO_CTR_MAX
+};
+
+/* A control message: socket index, source address and port, bytes. */
+typedef void	 (*rio_control_fn)(void *, int, uint32_t, uint16_t,
+		    const uint8_t *, size_t);
 
 struct rio_jsock {
 	int		 fd;
@@ -37,16 +62,16 @@ struct pcapw;
 struct rio {
 	struct relay		*r;
 	struct pcapw		*pc;			/* pcap-file, or NULL */
-	const struct rl_conf	*conf;
-	int			 ctl[1 + RL_MAX_DISC];	/* [0]: relay addr */
-	uint32_t		 ctl_addr[1 + RL_MAX_DISC];
+	const struct relay_conf	*conf;
+	int			 ctl[1 + RELAY_MAX_DISC];	/* [0]: relay addr */
+	uint32_t		 ctl_addr[1 + RELAY_MAX_DISC];
 	int			 nctl;
 	int			 pkt;			/* native in */
 	int			 ifindex;
 	struct rio_jsock	*js;
 	int			 njs;
 	unsigned		 jlimit;
-	struct rio_jent		*jents[RL_HASH];
+	struct rio_jent		*jents[RELAY_HASH];
 	/* receive side */
 	struct mmsghdr		 in[RIO_IN_BATCH];
 	struct iovec		 in_iov[RIO_IN_BATCH];
@@ -57,12 +82,17 @@ struct rio {
 	struct iovec		 out_iov[RIO_OUT_BATCH][2];
 	struct sockaddr_in	 out_to[RIO_OUT_BATCH];
 	unsigned		 nout;
+	uint64_t		 ctr[RIO_CTR_MAX];
 };
 
-int	 rio_init(struct rio *, const struct rl_conf *);
+struct emit;
+
+int	 rio_init(struct rio *, const struct relay_conf *);
 int	 rio_open_native(struct rio *);
 void	 rio_close(struct rio *);
 void	 rio_native_read(struct rio *);
+int	 rio_ctl_read(struct rio *, int, rio_control_fn, void *);
+void	 rio_show_counters(const struct rio *, struct emit *);
 int	 rio_send(struct rio *, int, uint32_t, uint16_t, const uint8_t *,
 	    size_t);
 int	 rio_join(struct rio *, uint32_t, uint32_t);

@@ -184,6 +184,35 @@ amt_decode(const uint8_t *p, size_t len, struct amt_msg *m)
 }
 
 /*
+ * The datagram in a Multicast Data message of n bytes at p (5.1.6),
+ * for the gateway's data path (5.2.3.3): the message type is known to
+ * be Data; the datagram must be IPv4, of consistent length within the
+ * message, to a multicast group.  Bytes after the datagram are not
+ * part of it.  On success *off and *len locate the datagram.
+ */
+enum amt_data_err
+amt_data_view(const uint8_t *p, size_t n, size_t *off, size_t *len)
+{
+	struct ip4_info	 ip;
+
+	if (n < AMT_DATA_HDR_LEN + IP4_HDR_LEN)
+		return AMT_DATA_SHORT;
+	switch (ip4_view(p + AMT_DATA_HDR_LEN, n - AMT_DATA_HDR_LEN, &ip)) {
+	case IP4_OK:
+		break;
+	case IP4_ERR_VERSION:
+		return AMT_DATA_NOT_IPV4;
+	default:
+		return AMT_DATA_BAD_LEN;
+	}
+	if ((ip.dst & 0xf0000000U) != 0xe0000000U)
+		return AMT_DATA_NOT_MCAST;
+	*off = AMT_DATA_HDR_LEN;
+	*len = ip.tot_len;
+	return AMT_DATA_OK;
+}
+
+/*
  * Encode m into w.  inner is the encapsulated datagram (m->inner_len
  * bytes) for Query, Update and Data, and ignored otherwise.  Reserved
  * bits are written as zero.  Returns -1 if w is too small or m is not

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "ip4.h"
 
 #define AMT_PORT		2268	/* RFC 7450 7.2 */
 #define AMT_MAC_LEN		6
@@ -70,10 +71,21 @@ struct amt_msg {
 	uint8_t		 gw_addr[AMT_GWADDR_LEN];
 };
 
+/* Why a Multicast Data message's datagram is refused (5.2.3.3). */
+enum amt_data_err {
+	AMT_DATA_OK = 0,
+	AMT_DATA_SHORT,		/* no room for an IPv4 header */
+	AMT_DATA_NOT_IPV4,	/* not an IPv4 datagram */
+	AMT_DATA_BAD_LEN,	/* lengths inconsistent or cut short */
+	AMT_DATA_NOT_MCAST,	/* not to a multicast group */
+};
+
 enum amt_err	 amt_decode(const uint8_t *, size_t, struct amt_msg *);
 int		 amt_encode(const struct amt_msg *, const uint8_t *,
 		    struct wbuf *);
 int		 amt_ip_len(const uint8_t *, size_t, size_t *, uint8_t *);
+enum amt_data_err amt_data_view(const uint8_t *, size_t, size_t *,
+		    size_t *);
 const char	*amt_type_name(unsigned);
 const char	*amt_strerror(enum amt_err);
 

@@ -18,11 +18,7 @@
 #include "cksum.h"
 #include "igmp_proto.h"
 
-#define IPOPT_EOL_	0
-#define IPOPT_NOP_	1
 #define IPOPT_RA_	0x94	/* Router Alert, RFC 2113 */
-#define IP_MF_		0x2000
-#define IP_OFFMASK_	0x1fff
 
 static const char *const igmp_err_names[] = {
 	"ok", "too short", "not IPv4", "bad IPv4 header length",
@@ -47,69 +43,29 @@ igmp_strerror(enum igmp_err e)
 const char *
 igmp_rec_type_name(unsigned t)
 {
-	if (t > IGMP_BLOCK_OLD_SOURCES)
+	if (t > MC_BLOCK)
 		t = 0;
 	return igmp_rec_names[t];
 }
 
-/* Walk the IPv4 options; notes a Router Alert. */
+/* The IPv4 header's failure in this codec's terms. */
 static enum igmp_err
-ip4_options(const uint8_t *p, size_t hlen, int *ra)
+ip4_err_map(enum ip4_err e)
 {
-	size_t	 i = IP4_HDR_LEN, olen;
-
-	*ra = 0;
-	while (i < hlen) {
-		if (p[i] == IPOPT_EOL_)
-			break;
-		if (p[i] == IPOPT_NOP_) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= hlen)
-			return IGMP_ERR_OPTIONS;
-		olen = p[i + 1];
-		if (olen < 2 || olen > hlen - i)
-			return IGMP_ERR_OPTIONS;
-		if (p[i] == IPOPT_RA_ && olen == 4)
-			*ra = 1;
-		i += olen;
-	}
-	return IGMP_OK;
-}
-
-/*
- * Decode an IPv4 header.  len is the number of bytes available; bytes
- * past the Total Length (link padding) are not part of the datagram.
- */
-enum igmp_err
-ip4_decode(const uint8_t *p, size_t len, struct ip4_info *ip)
-{
-	enum igmp_err	 e;
-
-	memset(ip, 0, sizeof(*ip));
-	if (len < IP4_HDR_LEN)
+	switch (e) {
+	case IP4_OK:
+		return IGMP_OK;
+	case IP4_ERR_SHORT:
 		return IGMP_ERR_SHORT;
-	if (p[0] >> 4 != 4)
+	case IP4_ERR_VERSION:
 		return IGMP_ERR_IPVER;
-	ip->hlen = (uint8_t)((p[0] & 0x0f) * 4);
-	ip->tos = p[1];
-	ip->tot_len = be16_load(p + 2);
-	ip->frag = be16_load(p + 6);
-	ip->ttl = p[8];
-	ip->proto = p[9];
-	ip->src = be32_load(p + 12);
-	ip->dst = be32_load(p + 16);
-	if (ip->hlen < IP4_HDR_LEN || ip->tot_len < ip->hlen)
+	case IP4_ERR_HDRLEN:
 		return IGMP_ERR_IPHDR;
-	if (ip->tot_len > len)
-		return IGMP_ERR_SHORT;
-	if (in_cksum(p, ip->hlen) != 0)
+	case IP4_ERR_CKSUM:
 		return IGMP_ERR_IPCKSUM;
-	if ((e = ip4_options(p, ip->hlen, &ip->router_alert)) != IGMP_OK)
-		return e;
-	ip->payload_len = (size_t)ip->tot_len - ip->hlen;
-	return IGMP_OK;
+	default:
+		return IGMP_ERR_OPTIONS;
+	}
 }
 
 /* Check one v3 record list: count records, each fully inside b. */
@@ -199,13 +155,13 @@ enum igmp_err
 igmp_decode_packet(const uint8_t *p, size_t len, struct ip4_info *ip,
     struct igmp_msg *m)
 {
-	enum igmp_err	 e;
+	enum ip4_err	 e;
 
-	if ((e = ip4_decode(p, len, ip)) != IGMP_OK)
-		return e;
-	if ((ip->frag & (IP_MF_ | IP_OFFMASK_)) != 0)
+	if ((e = ip4_decode(p, len, ip)) != IP4_OK)
+		return ip4_err_map(e);
+	if (ip4_is_fragment(ip))
 		return IGMP_ERR_FRAGMENT;
-	if (ip->proto != IPPROTO_IGMP_NUM)
+	if (ip->proto != IP4_PROTO_IGMP)
 		return IGMP_ERR_PROTO;
 	return igmp_decode(p + ip->hlen, ip->payload_len, m);
 }
@@ -242,6 +198,106 @@ bad:
 	it->b = save;
 	it->left = 0;
 	return -1;
+}
+
+/*
+ * The sources of a validated record, host order, sorted and without
+ * duplicates, at most cap of them; returns how many.
+ */
+unsigned
+igmp_rec_sources(const struct igmp_rec *r, uint32_t *out, unsigned cap)
+{
+	unsigned	 i, n = r->nsrcs < cap ? r->nsrcs : cap;
+
+	for (i = 0; i < n; i++)
+		out[i] = igmp_src(r->srcs, i);
+	return src_normalize(out, n);
+}
+
+/* Walk the records of a decoded report sent from address from. */
+void
+igmp_recs_init(struct igmp_recs *rs, const struct igmp_msg *m, uint32_t from)
+{
+	igmp_rec_iter_init(&rs->it, m);
+	rs->m = m;
+	rs->from = from;
+	rs->done = 0;
+}
+
+/*
+ * The next record: 1 and *r filled (its sources in srcs, which holds
+ * cap), 0 at the end.  IGMPv1 and v2 messages give one record each,
+ * translated as RFC 3376 7.3.2 says: a report is IS_EX({}), a leave
+ * TO_IN({}).  Queries give none.  Record types are passed on as they
+ * are; the reader ignores those it does not know (4.2.12).
+ */
+int
+igmp_recs_next(struct igmp_recs *rs, uint32_t *srcs, unsigned cap,
+    struct mc_rec *r)
+{
+	const struct igmp_msg	*m = rs->m;
+	struct igmp_rec		 raw;
+
+	memset(r, 0, sizeof(*r));
+	r->from = rs->from;
+	r->srcs = srcs;
+	r->version = m->version;
+	switch (m->type) {
+	case IGMP_V1_REPORT:
+	case IGMP_V2_REPORT:
+	case IGMP_V2_LEAVE:
+		if (rs->done)
+			return 0;
+		rs->done = 1;
+		r->type = m->type == IGMP_V2_LEAVE ? MC_TO_IN : MC_IS_EX;
+		r->group = m->group;
+		return 1;
+	case IGMP_V3_REPORT:
+		if (igmp_rec_next(&rs->it, &raw) != 1)
+			return 0;
+		r->type = raw.type;
+		r->group = raw.group;
+		r->nsrcs = igmp_rec_sources(&raw, srcs, cap);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * A decoded query as values (RFC 3376 4.1): the Max Resp Code in ms
+ * (an IGMPv1 query has none: 10 s, RFC 2236 4), QQIC in ms, and the
+ * sources, sorted, in srcs (which holds cap).
+ */
+void
+igmp_query_view(const struct igmp_msg *m, uint32_t from, uint32_t *srcs,
+    unsigned cap, struct mc_query *q)
+{
+	unsigned	 i, n;
+
+	memset(q, 0, sizeof(*q));
+	q->version = m->version;
+	q->from = from;
+	q->group = m->group;
+	q->srcs = srcs;
+	switch (m->version) {
+	case 1:
+		q->mrt_ms = 10000;
+		break;
+	case 2:
+		q->mrt_ms = (uint32_t)m->code * 100;
+		break;
+	default:
+		q->mrt_ms = igmp_code_to_value(m->code) * 100;
+		q->s_flag = m->s_flag;
+		q->qrv = m->qrv;
+		q->qqi_ms = igmp_code_to_value(m->qqic) * 1000;
+		n = m->nsrcs < cap ? m->nsrcs : cap;
+		for (i = 0; i < n; i++)
+			srcs[i] = igmp_src(m->srcs, i);
+		q->nsrcs = src_normalize(srcs, n);
+		break;
+	}
 }
 
 /*
@@ -289,7 +345,7 @@ ip4_put_header(struct wbuf *w, uint32_t src, uint32_t dst)
 	rv |= wbuf_put_u16(w, 0);		/* id */
 	rv |= wbuf_put_u16(w, 0);		/* no flags, offset 0 */
 	rv |= wbuf_put_u8(w, 1);		/* TTL 1 */
-	rv |= wbuf_put_u8(w, IPPROTO_IGMP_NUM);
+	rv |= wbuf_put_u8(w, IP4_PROTO_IGMP);
 	rv |= wbuf_put_u16(w, 0);		/* checksum, later */
 	rv |= wbuf_put_u32(w, src);
 	rv |= wbuf_put_u32(w, dst);

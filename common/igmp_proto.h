@@ -18,9 +18,9 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "ip4.h"
+#include "srcset.h"
 
-#define IPPROTO_IGMP_NUM	2
-#define IP4_HDR_LEN		20
 #define IGMP_IP_HDR_LEN		24	/* with the Router Alert option */
 #define IGMP_V12_LEN		8
 #define IGMP_V3_QUERY_MIN	12
@@ -33,14 +33,6 @@
 #define IGMP_V2_REPORT		0x16
 #define IGMP_V2_LEAVE		0x17
 #define IGMP_V3_REPORT		0x22
-
-/* Group record types (RFC 3376 4.2.12). */
-#define IGMP_MODE_IS_INCLUDE	1
-#define IGMP_MODE_IS_EXCLUDE	2
-#define IGMP_CHANGE_TO_INCLUDE	3
-#define IGMP_CHANGE_TO_EXCLUDE	4
-#define IGMP_ALLOW_NEW_SOURCES	5
-#define IGMP_BLOCK_OLD_SOURCES	6
 
 enum igmp_err {
 	IGMP_OK = 0,
@@ -58,20 +50,6 @@ enum igmp_err {
 	IGMP_ERR_GROUP,		/* group address not multicast */
 };
 #define IGMP_ERR_MAX		IGMP_ERR_GROUP
-
-/* A decoded IPv4 header. */
-struct ip4_info {
-	uint8_t		 hlen;		/* header length in bytes */
-	uint8_t		 tos;
-	uint8_t		 ttl;
-	uint8_t		 proto;
-	uint16_t	 tot_len;
-	uint16_t	 frag;		/* flags and offset */
-	uint32_t	 src;		/* host order */
-	uint32_t	 dst;
-	int		 router_alert;
-	size_t		 payload_len;	/* tot_len - hlen */
-};
 
 /* A decoded IGMP message; pointers refer to the caller's buffer. */
 struct igmp_msg {
@@ -118,13 +96,29 @@ struct igmp_query {
 	uint16_t	 nsrcs;
 };
 
-enum igmp_err	 ip4_decode(const uint8_t *, size_t, struct ip4_info *);
 enum igmp_err	 igmp_decode(const uint8_t *, size_t, struct igmp_msg *);
 enum igmp_err	 igmp_decode_packet(const uint8_t *, size_t,
 		    struct ip4_info *, struct igmp_msg *);
 void		 igmp_rec_iter_init(struct igmp_rec_iter *,
 		    const struct igmp_msg *);
 int		 igmp_rec_next(struct igmp_rec_iter *, struct igmp_rec *);
+unsigned	 igmp_rec_sources(const struct igmp_rec *, uint32_t *,
+		    unsigned);
+
+/* A report's records as the decision code takes them (struct mc_rec). */
+struct igmp_recs {
+	struct igmp_rec_iter	 it;
+	const struct igmp_msg	*m;
+	uint32_t		 from;
+	int			 done;
+};
+
+void		 igmp_recs_init(struct igmp_recs *, const struct igmp_msg *,
+		    uint32_t);
+int		 igmp_recs_next(struct igmp_recs *, uint32_t *, unsigned,
+		    struct mc_rec *);
+void		 igmp_query_view(const struct igmp_msg *, uint32_t,
+		    uint32_t *, unsigned, struct mc_query *);
 const char	*igmp_strerror(enum igmp_err);
 const char	*igmp_rec_type_name(unsigned);
 

@@ -5,13 +5,11 @@
 
 /*
  * The router's state for one group on one downstream interface, RFC
- * 3376 section 6: (group timer, filter mode, {(source, source timer)}),
- * the actions of the tables in 6.4.1 and 6.4.2, the queries of 6.6.3,
- * the timer updates of 6.6.1, the forwarding rules of 6.3 and the
- * compatibility modes of 7.3.2.  In the comments A, B, X and Y are the
- * RFC's: A the INCLUDE list, X the EXCLUDE-mode sources with running
- * timers, Y those with stopped timers, B the record's sources, all
- * taken before the record is applied.
+ * 3376 section 6: the state itself and the tables of 6.4 are the
+ * common rstate (srcset.c); this file adds what a querier does around
+ * them: the compatibility modes of 7.3.2, the SSM rule of RFC 4604,
+ * the queries of 6.6.3 with their retransmissions and S flag, and
+ * explicit host tracking for fast leave.
  *
  * With fast leave, hosts are tracked explicitly (their own state, from
  * their reports); when no tracked host still wants the group or a
@@ -24,45 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "igmp_proto.h"
-#include "igmpproxyd.h"
+#include "group.h"
 
-/* A running timer: a deadline still in the future. */
-#define RUNNING(t, now)	((t) > (now))
-
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Sort and de-duplicate a record's sources into out; returns the count. */
-static unsigned
-normalize(const uint32_t *in, unsigned n, uint32_t *out)
-{
-	unsigned	 i, k = 0;
-
-	if (n > PX_MAX_SRCS)
-		n = PX_MAX_SRCS;
-	if (n == 0)
-		return 0;
-	memcpy(out, in, n * sizeof(*out));
-	qsort(out, n, sizeof(*out), cmp_u32);
-	for (i = 0; i < n; i++)
-		if (k == 0 || out[k - 1] != out[i])
-			out[k++] = out[i];
-	return k;
-}
-
-static int
-in_set(const uint32_t *set, unsigned n, uint32_t a)
-{
-	if (n == 0)
-		return 0;
-	return bsearch(&a, set, n, sizeof(*set), cmp_u32) != NULL;
-}
+#define RUNNING(t, now)	RS_RUNNING(t, now)
 
 struct px_group *
 grp_new(uint32_t group)
@@ -72,7 +34,7 @@ grp_new(uint32_t group)
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return NULL;
 	g->group = group;
-	g->mode = PX_INCLUDE;
+	g->rs.mode = MC_INCLUDE;
 	return g;
 }
 
@@ -82,7 +44,7 @@ hosts_clear(struct px_group *g)
 	uint16_t	 i;
 
 	for (i = 0; i < g->nhosts; i++)
-		free(g->hosts[i].srcs);
+		hstate_free(&g->hosts[i].st);
 	free(g->hosts);
 	g->hosts = NULL;
 	g->nhosts = g->hostcap = 0;
@@ -94,114 +56,11 @@ grp_free(struct px_group *g)
 	if (g == NULL)
 		return;
 	hosts_clear(g);
-	free(g->srcs);
+	rstate_free(&g->rs);
 	free(g);
 }
 
-/* Index of source a, or -1. */
-static int
-src_find(const struct px_group *g, uint32_t a)
-{
-	int	 lo = 0, hi = (int)g->nsrcs - 1, mid;
-
-	while (lo <= hi) {
-		mid = (lo + hi) / 2;
-		if (g->srcs[mid].addr == a)
-			return mid;
-		if (g->srcs[mid].addr < a)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
-}
-
-/* The record for a, created with a stopped timer if new; NULL if full. */
-static struct px_src *
-src_get(struct px_group *g, uint32_t a)
-{
-	struct px_src	*nv;
-	int		 i = src_find(g, a);
-	unsigned	 at;
-	uint16_t	 ncap;
-
-	if (i >= 0)
-		return &g->srcs[i];
-	if (g->nsrcs >= PX_MAX_SRCS)
-		return NULL;
-	if (g->nsrcs == g->srccap) {
-		ncap = g->srccap == 0 ? 4 : (uint16_t)(g->srccap * 2);
-		if ((nv = reallocarray(g->srcs, ncap, sizeof(*nv))) == NULL)
-			return NULL;
-		g->srcs = nv;
-		g->srccap = ncap;
-	}
-	for (at = 0; at < g->nsrcs && g->srcs[at].addr < a; at++)
-		;
-	memmove(&g->srcs[at + 1], &g->srcs[at],
-	    (g->nsrcs - at) * sizeof(*g->srcs));
-	memset(&g->srcs[at], 0, sizeof(*g->srcs));
-	g->srcs[at].addr = a;
-	g->nsrcs++;
-	return &g->srcs[at];
-}
-
-static void
-src_del_at(struct px_group *g, unsigned i)
-{
-	memmove(&g->srcs[i], &g->srcs[i + 1],
-	    (g->nsrcs - i - 1) * sizeof(*g->srcs));
-	g->nsrcs--;
-}
-
-/*
- * EXCLUDE -> INCLUDE (6.5): keep the sources whose timers still run,
- * drop the group timer and the pending Q(G) retransmissions.
- */
-static void
-to_include(struct px_group *g, uint64_t now)
-{
-	unsigned	 i = 0;
-
-	g->mode = PX_INCLUDE;
-	g->gtimer = 0;
-	g->gsq_left = 0;
-	g->gsq_next = 0;
-	while (i < g->nsrcs) {
-		if (!RUNNING(g->srcs[i].timer, now))
-			src_del_at(g, i);
-		else
-			i++;
-	}
-}
-
-/* Set the timers of the sources in B to deadline t (adding them). */
-static void
-set_timers(struct px_group *g, const uint32_t *b, unsigned nb, uint64_t t)
-{
-	struct px_src	*s;
-	unsigned	 i;
-
-	for (i = 0; i < nb; i++)
-		if ((s = src_get(g, b[i])) != NULL)
-			s->timer = t;
-}
-
-/* Delete the sources for which keep() is false. */
-static void
-src_filter(struct px_group *g, const uint32_t *b, unsigned nb, int in_b)
-{
-	unsigned	 i = 0;
-
-	while (i < g->nsrcs) {
-		if (in_set(b, nb, g->srcs[i].addr) != in_b)
-			src_del_at(g, i);
-		else
-			i++;
-	}
-}
-
-/* Group compatibility mode (7.3.2), capped by the interface version. */
+/* Group compatibility mode (7.3.2). */
 unsigned
 grp_compat(const struct px_group *g, uint64_t now)
 {
@@ -212,6 +71,7 @@ grp_compat(const struct px_group *g, uint64_t now)
 	return 3;
 }
 
+/* The mode that applies: the group's, capped by the interface's. */
 static unsigned
 effective_compat(const struct px_group *g, const struct px_params *p,
     uint64_t now)
@@ -221,20 +81,29 @@ effective_compat(const struct px_group *g, const struct px_params *p,
 	return p->version < c ? p->version : c;
 }
 
+/* EXCLUDE -> INCLUDE (6.5), dropping the pending Q(G) repeats. */
+static void
+to_include(struct px_group *g, uint64_t now)
+{
+	rstate_to_include(&g->rs, now);
+	g->gsq_left = 0;
+	g->gsq_next = 0;
+}
+
 /*
  * 6.6.3.1: Send Q(G): lower the group timer to LMQT, send now and
  * LMQC - 1 more times LMQI apart.  Only the querier sends.
  */
 static void
 send_q_g(struct px_group *g, const struct px_params *p, uint64_t now,
-    struct px_iface *ifp, const struct px_ops *ops, void *arg)
+    struct px_iface *ifp, const struct px_env *env)
 {
 	if (!p->querier || p->version == 1)
 		return;
-	if (g->gtimer > now + p->lmqt)
-		g->gtimer = now + p->lmqt;
-	ops->send_query(arg, ifp, g->group, RUNNING(g->gtimer, now) &&
-	    g->gtimer > now + p->lmqt, NULL, 0);
+	rstate_lower(&g->rs, now + p->lmqt, NULL, 0);
+	env->ops->send_query(env->arg, ifp, g->group,
+	    RUNNING(g->rs.gtimer, now) && g->rs.gtimer > now + p->lmqt, NULL,
+	    0);
 	g->gsq_left = p->lmqc > 0 ? (uint8_t)(p->lmqc - 1) : 0;
 	g->gsq_next = g->gsq_left > 0 ? now + p->lmqi : 0;
 }
@@ -242,28 +111,28 @@ send_q_g(struct px_group *g, const struct px_params *p, uint64_t now,
 /* Send the two Q(G,S) messages of 6.6.3.2 for sources with rexmit > 0. */
 static void
 send_gss(struct px_group *g, const struct px_params *p, uint64_t now,
-    struct px_iface *ifp, const struct px_ops *ops, void *arg)
+    struct px_iface *ifp, const struct px_env *env)
 {
-	uint32_t	 hi[PX_MAX_SRCS], lo[PX_MAX_SRCS];
-	unsigned	 nhi = 0, nlo = 0, i;
-	int		 more = 0;
+	struct px_scratch	*s = env->s;
+	unsigned		 nhi = 0, nlo = 0, i;
+	int			 more = 0;
 
-	for (i = 0; i < g->nsrcs; i++) {
-		struct px_src	*s = &g->srcs[i];
+	for (i = 0; i < g->rs.nsrcs; i++) {
+		struct rsrc	*src = &g->rs.srcs[i];
 
-		if (s->rexmit == 0)
+		if (src->rexmit == 0)
 			continue;
-		if (s->timer > now + p->lmqt)
-			hi[nhi++] = s->addr;
+		if (src->timer > now + p->lmqt)
+			s->hi[nhi++] = src->addr;
 		else
-			lo[nlo++] = s->addr;
-		if (--s->rexmit > 0)
+			s->lo[nlo++] = src->addr;
+		if (--src->rexmit > 0)
 			more = 1;
 	}
 	if (nhi > 0)
-		ops->send_query(arg, ifp, g->group, 1, hi, nhi);
+		env->ops->send_query(env->arg, ifp, g->group, 1, s->hi, nhi);
 	if (nlo > 0)
-		ops->send_query(arg, ifp, g->group, 0, lo, nlo);
+		env->ops->send_query(env->arg, ifp, g->group, 0, s->lo, nlo);
 	g->gssq_next = more ? now + p->lmqi : 0;
 }
 
@@ -274,7 +143,7 @@ send_gss(struct px_group *g, const struct px_params *p, uint64_t now,
 static void
 send_q_gs(struct px_group *g, const struct px_params *p, uint64_t now,
     const uint32_t *x, unsigned nx, struct px_iface *ifp,
-    const struct px_ops *ops, void *arg)
+    const struct px_env *env)
 {
 	unsigned	 i;
 	int		 k, any = 0;
@@ -282,16 +151,16 @@ send_q_gs(struct px_group *g, const struct px_params *p, uint64_t now,
 	if (!p->querier || p->version < 3 || nx == 0)
 		return;
 	for (i = 0; i < nx; i++) {
-		if ((k = src_find(g, x[i])) < 0)
+		if ((k = rstate_find(&g->rs, x[i])) < 0)
 			continue;
-		if (g->srcs[k].timer > now + p->lmqt) {
-			g->srcs[k].rexmit = (uint8_t)p->lmqc;
-			g->srcs[k].timer = now + p->lmqt;
+		if (g->rs.srcs[k].timer > now + p->lmqt) {
+			g->rs.srcs[k].rexmit = (uint8_t)p->lmqc;
+			g->rs.srcs[k].timer = now + p->lmqt;
 			any = 1;
 		}
 	}
 	if (any)
-		send_gss(g, p, now, ifp, ops, arg);
+		send_gss(g, p, now, ifp, env);
 }
 
 /* ---- explicit host tracking, for fast leave ---- */
@@ -331,99 +200,39 @@ host_get(struct px_group *g, uint32_t addr, uint64_t now, uint32_t gmi)
 static void
 host_del(struct px_group *g, uint16_t i)
 {
-	free(g->hosts[i].srcs);
+	hstate_free(&g->hosts[i].st);
 	g->hosts[i] = g->hosts[--g->nhosts];
-}
-
-/* Replace a host's list with b (sorted). */
-static int
-host_set(struct px_host *h, uint8_t exclude, const uint32_t *b, unsigned nb)
-{
-	uint32_t	*nv = NULL;
-
-	if (nb > 0 && (nv = malloc(nb * sizeof(*nv))) == NULL)
-		return -1;
-	if (nb > 0)
-		memcpy(nv, b, nb * sizeof(*nv));
-	free(h->srcs);
-	h->srcs = nv;
-	h->nsrcs = (uint16_t)nb;
-	h->exclude = exclude;
-	return 0;
-}
-
-/* Add (add=1) or remove b from a host's list. */
-static int
-host_edit(struct px_host *h, const uint32_t *b, unsigned nb, int add)
-{
-	uint32_t	 tmp[PX_MAX_SRCS];
-	unsigned	 n = 0, i, j = 0;
-
-	/* Both lists are sorted: merge or subtract. */
-	for (i = 0; i < h->nsrcs || (add && j < nb);) {
-		if (n == PX_MAX_SRCS)
-			break;
-		if (i < h->nsrcs && (j >= nb || h->srcs[i] < b[j]))
-			tmp[n++] = h->srcs[i++];
-		else if (i < h->nsrcs && h->srcs[i] == b[j]) {
-			if (add)
-				tmp[n++] = h->srcs[i];
-			i++;
-			j++;
-		} else {
-			if (add)
-				tmp[n++] = b[j];
-			j++;
-		}
-	}
-	return host_set(h, h->exclude, tmp, n);
 }
 
 /* Apply a record to the reporting host's own state (RFC 3376 5.1). */
 static void
-host_record(struct px_group *g, uint32_t from, int type, const uint32_t *b,
-    unsigned nb, uint64_t now, uint32_t gmi)
+host_record(struct px_group *g, const struct mc_rec *r, uint64_t now,
+    uint32_t gmi)
 {
 	struct px_host	*h;
-	uint16_t	 i;
 
-	if (from == 0) {
+	if (r->from == 0) {
 		g->untracked = 1;	/* cannot tell hosts apart */
 		return;
 	}
-	if ((h = host_get(g, from, now, gmi)) == NULL)
+	if ((h = host_get(g, r->from, now, gmi)) == NULL)
 		return;
-	i = (uint16_t)(h - g->hosts);
-	switch (type) {
-	case PX_IS_IN:
-	case PX_TO_IN:
-		if (nb == 0) {
-			host_del(g, i);
-			return;
-		}
-		(void)host_set(h, 0, b, nb);
-		break;
-	case PX_IS_EX:
-	case PX_TO_EX:
-		(void)host_set(h, 1, b, nb);
-		break;
-	case PX_ALLOW:
-		(void)host_edit(h, b, nb, !h->exclude);
-		break;
-	case PX_BLOCK:
-		(void)host_edit(h, b, nb, h->exclude);
-		if (!h->exclude && h->nsrcs == 0)
-			host_del(g, i);
-		break;
-	}
+	if (hstate_apply(&h->st, r, PX_MAX_SRCS) == -1)
+		g->untracked = 1;	/* lost track of its list */
+	if (!hstate_member(&h->st))
+		host_del(g, (uint16_t)(h - g->hosts));
 }
 
+/* Does any tracked host want source s? */
 static int
-host_wants(const struct px_host *h, uint32_t s)
+hosts_want(const struct px_group *g, uint32_t s)
 {
-	int	 listed = in_set(h->srcs, h->nsrcs, s);
+	uint16_t	 k;
 
-	return h->exclude ? !listed : listed;
+	for (k = 0; k < g->nhosts; k++)
+		if (hstate_wants(&g->hosts[k].st, s))
+			return 1;
+	return 0;
 }
 
 /*
@@ -433,240 +242,128 @@ host_wants(const struct px_host *h, uint32_t s)
 static int
 fast_prune(struct px_group *g, uint64_t now)
 {
+	struct rstate	*rs = &g->rs;
 	unsigned	 i;
 	uint16_t	 k;
-	int		 changed = 0, any_ex = 0, wanted;
+	int		 changed = 0, any_ex = 0;
 
 	if (g->untracked)
 		return 0;
 	if (g->nhosts == 0) {
-		g->mode = PX_INCLUDE;
-		g->gtimer = 0;
-		g->nsrcs = 0;
+		rstate_free(rs);
 		g->gsq_left = 0;
 		g->gsq_next = g->gssq_next = 0;
 		return 1;
 	}
 	for (k = 0; k < g->nhosts; k++)
-		any_ex |= g->hosts[k].exclude;
-	if (g->mode == PX_EXCLUDE && !any_ex) {
+		any_ex |= g->hosts[k].st.mode == MC_EXCLUDE;
+	if (rs->mode == MC_EXCLUDE && !any_ex) {
 		/* 6.5 at once: INCLUDE with the running sources. */
 		to_include(g, now);
 		changed = 1;
 	}
 	i = 0;
-	while (i < g->nsrcs) {
-		if (!RUNNING(g->srcs[i].timer, now)) {
-			i++;
-			continue;
-		}
-		for (wanted = 0, k = 0; k < g->nhosts && !wanted; k++)
-			wanted = host_wants(&g->hosts[k], g->srcs[i].addr);
-		if (wanted) {
+	while (i < rs->nsrcs) {
+		if (!RUNNING(rs->srcs[i].timer, now) ||
+		    hosts_want(g, rs->srcs[i].addr)) {
 			i++;
 			continue;
 		}
 		changed = 1;
-		if (g->mode == PX_INCLUDE)
-			src_del_at(g, i);
-		else {
-			g->srcs[i].timer = 0;
-			g->srcs[i].rexmit = 0;
+		if (!rstate_stop_at(rs, i))
 			i++;
-		}
 	}
 	return changed;
 }
 
 /*
- * Apply one (translated) IGMPv3 record of type rec with sources b, from
- * host `from', per the tables of 6.4.1 and 6.4.2.  version is the
- * version of the message that carried it.  Returns 1 if the state was
- * touched (the caller recomputes forwarding and the database).
+ * 7.3.2 and RFC 4604: the record as this group's compatibility mode
+ * and the SSM range let it apply.  Returns the type to apply and sets
+ * *nb, or 0 if the record is ignored.
  */
-int
-grp_record(struct px_group *g, const struct px_params *p, uint64_t now,
-    uint32_t from, int rec, const uint32_t *bin, unsigned nbin,
-    unsigned version, struct px_iface *ifp, const struct px_ops *ops,
-    void *arg)
+static uint8_t
+translate(struct px_group *g, const struct px_params *p, uint64_t now,
+    const struct mc_rec *r, unsigned *nb)
 {
-	static uint32_t	 b[PX_MAX_SRCS], q[PX_MAX_SRCS];
-	unsigned	 nb, nq = 0, i, compat;
-	uint64_t	 gmi = now + p->gmi;
-	int		 k;
+	unsigned	 compat;
+	uint8_t		 type = r->type;
 
-	/* 7.3.2: older host present timers, then translations. */
-	if (version == 1)
+	if (r->version == 1)
 		g->v1_host = now + p->ohpi;
-	else if (version == 2)
+	else if (r->version == 2)
 		g->v2_host = now + p->ohpi;
 	compat = effective_compat(g, p, now);
-	nb = normalize(bin, nbin, b);
+	*nb = r->nsrcs;
 	if (compat < 3) {
-		if (rec == PX_BLOCK)
+		if (type == MC_BLOCK)
 			return 0;
-		if (rec == PX_TO_EX)
-			nb = 0;
-		if (compat == 1 && rec == PX_TO_IN)
+		if (type == MC_TO_EX)
+			*nb = 0;
+		if (compat == 1 && type == MC_TO_IN)
 			return 0;	/* leaves ignored in v1 mode */
 	}
 	/* RFC 4604: an SSM-aware router ignores EXCLUDE in the SSM range. */
 	if (prefix4_contains(&p->ssm, g->group) &&
-	    (rec == PX_IS_EX || rec == PX_TO_EX))
+	    (type == MC_IS_EX || type == MC_TO_EX))
 		return 0;
+	return MC_REC_VALID(type) ? type : 0;
+}
 
-	if (g->mode == PX_INCLUDE) {
-		switch (rec) {
-		case PX_IS_IN:			/* INCLUDE(A+B); (B)=GMI */
-		case PX_ALLOW:
-			set_timers(g, b, nb, gmi);
-			break;
-		case PX_IS_EX:			/* EXCLUDE(A*B, B-A) */
-		case PX_TO_EX:
-			for (i = 0; i < nb; i++)	/* A*B, for Q */
-				if (src_find(g, b[i]) >= 0)
-					q[nq++] = b[i];
-			src_filter(g, b, nb, 1);	/* Delete(A-B) */
-			for (i = 0; i < nb; i++)	/* (B-A)=0 */
-				if (src_find(g, b[i]) < 0 &&
-				    src_get(g, b[i]) != NULL)
-					g->srcs[src_find(g, b[i])].timer = 0;
-			g->mode = PX_EXCLUDE;
-			g->gtimer = gmi;
-			if (rec == PX_TO_EX)
-				send_q_gs(g, p, now, q, nq, ifp, ops, arg);
-			break;
-		case PX_BLOCK:			/* INCLUDE(A); Q(G,A*B) */
-			for (i = 0; i < nb; i++)
-				if (src_find(g, b[i]) >= 0)
-					q[nq++] = b[i];
-			send_q_gs(g, p, now, q, nq, ifp, ops, arg);
-			break;
-		case PX_TO_IN:			/* INCLUDE(A+B); Q(G,A-B) */
-			for (i = 0; i < g->nsrcs; i++)
-				if (!in_set(b, nb, g->srcs[i].addr))
-					q[nq++] = g->srcs[i].addr;
-			set_timers(g, b, nb, gmi);
-			send_q_gs(g, p, now, q, nq, ifp, ops, arg);
-			break;
-		default:
-			return 0;	/* 4.2.12: unknown types ignored */
-		}
-	} else {
-		switch (rec) {
-		case PX_IS_IN:			/* EXCLUDE(X+A, Y-A); (A)=GMI */
-		case PX_ALLOW:
-			set_timers(g, b, nb, gmi);
-			break;
-		case PX_IS_EX:			/* EXCLUDE(A-Y, Y*A) */
-		case PX_TO_EX:
-			for (i = 0; i < nb; i++) {
-				k = src_find(g, b[i]);
-				if (k < 0 || RUNNING(g->srcs[k].timer, now))
-					q[nq++] = b[i];		/* A-Y */
-			}
-			src_filter(g, b, nb, 1);	/* Delete(X-A, Y-A) */
-			for (i = 0; i < nb; i++) {	/* (A-X-Y) */
-				if (src_find(g, b[i]) >= 0)
-					continue;
-				set_timers(g, &b[i], 1, rec == PX_IS_EX ? gmi :
-				    g->gtimer);
-			}
-			if (rec == PX_TO_EX)
-				send_q_gs(g, p, now, q, nq, ifp, ops, arg);
-			g->gtimer = gmi;
-			break;
-		case PX_BLOCK:		/* EXCLUDE(X+(A-Y), Y); (A-X-Y)=GT */
-			for (i = 0; i < nb; i++) {
-				k = src_find(g, b[i]);
-				if (k < 0) {
-					set_timers(g, &b[i], 1, g->gtimer);
-					q[nq++] = b[i];
-				} else if (RUNNING(g->srcs[k].timer, now))
-					q[nq++] = b[i];		/* A-Y */
-			}
-			send_q_gs(g, p, now, q, nq, ifp, ops, arg);
-			break;
-		case PX_TO_IN:		/* EXCLUDE(X+A, Y-A); Q(G,X-A); Q(G) */
-			for (i = 0; i < g->nsrcs; i++)
-				if (RUNNING(g->srcs[i].timer, now) &&
-				    !in_set(b, nb, g->srcs[i].addr))
-					q[nq++] = g->srcs[i].addr;
-			set_timers(g, b, nb, gmi);
-			send_q_gs(g, p, now, q, nq, ifp, ops, arg);
-			send_q_g(g, p, now, ifp, ops, arg);
-			break;
-		default:
-			return 0;
-		}
-	}
+/*
+ * Apply one record, per the tables of 6.4.1 and 6.4.2, and send the
+ * queries they ask for.  Returns 1 if the state was touched (the
+ * caller recomputes forwarding and the database).
+ */
+int
+grp_record(struct px_group *g, const struct px_params *p, uint64_t now,
+    const struct mc_rec *r, struct px_iface *ifp, const struct px_env *env)
+{
+	struct rs_queries	 q;
+	struct mc_rec		 t = *r;
+	unsigned		 nb;
+	uint8_t			 type;
 
+	if ((type = translate(g, p, now, r, &nb)) == 0)
+		return 0;
+	q.srcs = env->s->q;
+	q.cap = PX_MAX_SRCS;
+	(void)rstate_record(&g->rs, now, now + p->gmi, type, r->srcs, nb,
+	    PX_MAX_SRCS, &q);
+	send_q_gs(g, p, now, q.srcs, q.nsrcs, ifp, env);
+	if (q.group)
+		send_q_g(g, p, now, ifp, env);
 	if (p->fast_leave) {
-		if (compat < 3)
+		if (effective_compat(g, p, now) < 3)
 			g->untracked = 1;
-		else
-			host_record(g, from, rec, b, nb, now, p->gmi);
+		else {
+			t.type = type;
+			t.nsrcs = nb;
+			host_record(g, &t, now, p->gmi);
+		}
 		(void)fast_prune(g, now);
 	}
 	return 1;
 }
 
 /*
- * 6.6.1: a query heard (or sent by another querier) with S=0 lowers
- * the timers: Q(G) the group timer, Q(G,A) the timers of A, to LMQT.
+ * 6.6.1: a query heard (or sent by another querier) with S clear
+ * lowers the timers: Q(G) the group timer, Q(G,A) the timers of A, to
+ * LMQT.
  */
 void
 grp_query_heard(struct px_group *g, const struct px_params *p, uint64_t now,
-    const uint32_t *a, unsigned na)
+    const struct mc_query *q)
 {
-	unsigned	 i;
-	int		 k;
-
-	if (na == 0) {
-		if (g->gtimer > now + p->lmqt)
-			g->gtimer = now + p->lmqt;
-		return;
-	}
-	for (i = 0; i < na; i++)
-		if ((k = src_find(g, a[i])) >= 0 &&
-		    g->srcs[k].timer > now + p->lmqt)
-			g->srcs[k].timer = now + p->lmqt;
+	rstate_lower(&g->rs, now + p->lmqt, q->srcs, q->nsrcs);
 }
 
-/*
- * Fire what is due: source and group timers (6.2.2, 6.2.3, 6.5), host
- * present timers, query retransmissions.  Returns 1 if forwarding or
- * the database may have changed.
- */
-int
-grp_timers(struct px_group *g, const struct px_params *p, uint64_t now,
-    struct px_iface *ifp, const struct px_ops *ops, void *arg)
+/* Host present timers and tracked hosts that ran out. */
+static int
+hosts_expire(struct px_group *g, uint64_t now)
 {
-	unsigned	 i;
 	uint16_t	 k;
 	int		 changed = 0;
 
-	/* Group timer expiry in EXCLUDE mode: INCLUDE(X) (6.5). */
-	if (g->mode == PX_EXCLUDE && g->gtimer != 0 && g->gtimer <= now) {
-		to_include(g, now);
-		changed = 1;
-	}
-	/* Source timers: INCLUDE deletes, EXCLUDE stops forwarding. */
-	i = 0;
-	while (i < g->nsrcs) {
-		struct px_src	*s = &g->srcs[i];
-
-		if (s->timer != 0 && s->timer <= now) {
-			changed = 1;
-			if (g->mode == PX_INCLUDE) {
-				src_del_at(g, i);
-				continue;
-			}
-			s->timer = 0;
-			s->rexmit = 0;
-		}
-		i++;
-	}
 	if (g->v1_host != 0 && g->v1_host <= now)
 		g->v1_host = 0;
 	if (g->v2_host != 0 && g->v2_host <= now)
@@ -678,13 +375,34 @@ grp_timers(struct px_group *g, const struct px_params *p, uint64_t now,
 		} else
 			k++;
 	}
-	if (g->nhosts == 0 && g->mode == PX_INCLUDE && g->nsrcs == 0)
+	if (g->nhosts == 0 && g->rs.mode == MC_INCLUDE && g->rs.nsrcs == 0)
 		g->untracked = 0;
+	return changed;
+}
+
+/*
+ * Fire what is due: source and group timers (6.2.2, 6.2.3, 6.5), host
+ * present timers, query retransmissions.  Returns 1 if forwarding or
+ * the database may have changed.
+ */
+int
+grp_timers(struct px_group *g, const struct px_params *p, uint64_t now,
+    struct px_iface *ifp, const struct px_env *env)
+{
+	int	 changed = 0;
+
+	if (g->rs.mode == MC_EXCLUDE && g->rs.gtimer != 0 &&
+	    g->rs.gtimer <= now) {
+		to_include(g, now);
+		changed = 1;
+	}
+	changed |= rstate_expire(&g->rs, now);
+	changed |= hosts_expire(g, now);
 	/* Retransmissions of Q(G) (6.6.3.1) and Q(G,S) (6.6.3.2). */
 	if (g->gsq_next != 0 && g->gsq_next <= now) {
-		if (g->gsq_left > 0 && p->querier && g->mode == PX_EXCLUDE) {
-			ops->send_query(arg, ifp, g->group,
-			    g->gtimer > now + p->lmqt, NULL, 0);
+		if (g->gsq_left > 0 && p->querier && g->rs.mode == MC_EXCLUDE) {
+			env->ops->send_query(env->arg, ifp, g->group,
+			    g->rs.gtimer > now + p->lmqt, NULL, 0);
 			g->gsq_left--;
 		} else
 			g->gsq_left = 0;
@@ -692,7 +410,7 @@ grp_timers(struct px_group *g, const struct px_params *p, uint64_t now,
 	}
 	if (g->gssq_next != 0 && g->gssq_next <= now) {
 		if (p->querier)
-			send_gss(g, p, now, ifp, ops, arg);
+			send_gss(g, p, now, ifp, env);
 		else
 			g->gssq_next = 0;
 	}
@@ -703,15 +421,10 @@ grp_timers(struct px_group *g, const struct px_params *p, uint64_t now,
 uint64_t
 grp_next_deadline(const struct px_group *g)
 {
-	uint64_t	 d = UINT64_MAX;
-	unsigned	 i;
+	uint64_t	 d = rstate_next_deadline(&g->rs);
 	uint16_t	 k;
 
 #define LOWER(t)	do { if ((t) != 0 && (t) < d) d = (t); } while (0)
-	if (g->mode == PX_EXCLUDE)
-		LOWER(g->gtimer);
-	for (i = 0; i < g->nsrcs; i++)
-		LOWER(g->srcs[i].timer);
 	LOWER(g->v1_host);
 	LOWER(g->v2_host);
 	LOWER(g->gsq_next);
@@ -726,43 +439,13 @@ grp_next_deadline(const struct px_group *g)
 int
 grp_forwards(const struct px_group *g, uint32_t s, uint64_t now)
 {
-	int	 k = src_find(g, s);
-
-	if (g->mode == PX_INCLUDE)
-		return k >= 0 && RUNNING(g->srcs[k].timer, now);
-	return k < 0 || RUNNING(g->srcs[k].timer, now);
+	return rstate_forwards(&g->rs, s, now);
 }
 
-/* INCLUDE with nothing running: the record can go. */
+/* INCLUDE with nothing running and no query pending: the record can go. */
 int
 grp_is_empty(const struct px_group *g, uint64_t now)
 {
-	unsigned	 i;
-
-	if (g->mode == PX_EXCLUDE)
-		return 0;
-	for (i = 0; i < g->nsrcs; i++)
-		if (RUNNING(g->srcs[i].timer, now))
-			return 0;
-	return g->gsq_left == 0 && g->gssq_next == 0;
-}
-
-/*
- * RFC 4605 4.1 preprocessing: the subscription without timers; in
- * EXCLUDE mode only the sources whose timers are 0.  Returns the mode.
- */
-int
-grp_export(const struct px_group *g, uint64_t now, uint32_t *out,
-    unsigned cap, unsigned *n)
-{
-	unsigned	 i;
-	int		 running;
-
-	*n = 0;
-	for (i = 0; i < g->nsrcs && *n < cap; i++) {
-		running = RUNNING(g->srcs[i].timer, now);
-		if ((g->mode == PX_INCLUDE) == (running != 0))
-			out[(*n)++] = g->srcs[i].addr;
-	}
-	return g->mode;
+	return !rstate_live(&g->rs, now) && g->gsq_left == 0 &&
+	    g->gssq_next == 0;
 }

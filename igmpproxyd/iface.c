@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "igmp_proto.h"
-#include "igmpproxyd.h"
+#include "iface.h"
+#include "log.h"
 
-#define RUNNING(t, now)	((t) > (now))
+#define RUNNING(t, now)	RS_RUNNING(t, now)
 
 void
 if_init(struct px_iface *ifp, const char *name, unsigned version)
@@ -26,6 +26,19 @@ if_init(struct px_iface *ifp, const char *name, unsigned version)
 	snprintf(ifp->name, IFNAMSIZ, "%s", name);
 	ifp->version = version;
 	ifp->vif = -1;
+}
+
+/* Release what the interface holds, telling no one (at the end). */
+void
+if_free(struct px_iface *ifp)
+{
+	size_t	 i;
+
+	for (i = 0; i < ifp->ngroups; i++)
+		grp_free(ifp->groups[i]);
+	free(ifp->groups);
+	ifp->groups = NULL;
+	ifp->ngroups = ifp->gcap = 0;
 }
 
 /* Interface-wide values (RFC 3376 8), with QRV/QQI adopted from the
@@ -119,9 +132,8 @@ if_group(struct px_iface *ifp, uint32_t g, int create)
 	return ng;
 }
 
-void
-if_group_remove(struct px_iface *ifp, size_t i, const struct px_ops *ops,
-    void *arg)
+static void
+if_group_remove(struct px_iface *ifp, size_t i, const struct px_env *env)
 {
 	uint32_t	 g = ifp->groups[i]->group;
 
@@ -129,21 +141,21 @@ if_group_remove(struct px_iface *ifp, size_t i, const struct px_ops *ops,
 	memmove(&ifp->groups[i], &ifp->groups[i + 1],
 	    (ifp->ngroups - i - 1) * sizeof(*ifp->groups));
 	ifp->ngroups--;
-	ops->group_changed(arg, g);
+	env->ops->group_changed(env->arg, g);
 }
 
 static void
-all_groups_changed(struct px_iface *ifp, const struct px_ops *ops, void *arg)
+all_groups_changed(struct px_iface *ifp, const struct px_env *env)
 {
 	size_t	 i;
 
 	for (i = 0; i < ifp->ngroups; i++)
-		ops->group_changed(arg, ifp->groups[i]->group);
+		env->ops->group_changed(env->arg, ifp->groups[i]->group);
 }
 
 static void
 set_querier(struct px_iface *ifp, int on, uint64_t now,
-    const struct px_ops *ops, void *arg)
+    const struct px_env *env)
 {
 	if (ifp->querier == on)
 		return;
@@ -158,7 +170,7 @@ set_querier(struct px_iface *ifp, int on, uint64_t now,
 	} else
 		log_warnx("%s: %s is the querier now; this proxy %s", ifp->name,
 		    addr4_ntoa(ifp->querier_addr), "stops querying");
-	all_groups_changed(ifp, ops, arg);
+	all_groups_changed(ifp, env);
 }
 
 /*
@@ -168,7 +180,7 @@ set_querier(struct px_iface *ifp, int on, uint64_t now,
  */
 void
 if_start(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
-    const struct px_ops *ops, void *arg)
+    const struct px_env *env)
 {
 	ifp->oqp = 0;
 	ifp->qrv = 0;
@@ -177,7 +189,7 @@ if_start(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 	ifp->gq_next = now;
 	ifp->querier = 0;
 	if (ifp->addr != 0)
-		set_querier(ifp, 1, now, ops, arg);
+		set_querier(ifp, 1, now, env);
 	else
 		log_warnx("%s: no IPv4 address: cannot be the querier",
 		    ifp->name);
@@ -185,12 +197,11 @@ if_start(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 
 /* The interface went away or down: its state goes with it. */
 void
-if_stop(struct px_iface *ifp, uint64_t now, const struct px_ops *ops,
-    void *arg)
+if_stop(struct px_iface *ifp, uint64_t now, const struct px_env *env)
 {
 	(void)now;
 	while (ifp->ngroups > 0)
-		if_group_remove(ifp, ifp->ngroups - 1, ops, arg);
+		if_group_remove(ifp, ifp->ngroups - 1, env);
 	ifp->querier = 0;
 	ifp->gq_next = 0;
 	ifp->oqp = 0;
@@ -203,44 +214,39 @@ if_stop(struct px_iface *ifp, uint64_t now, const struct px_ops *ops,
  */
 void
 if_query_heard(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
-    uint32_t src, unsigned version, uint8_t code, uint32_t group, int s_flag,
-    uint8_t qrv, uint8_t qqic, const uint32_t *srcs, unsigned n,
-    const struct px_ops *ops, void *arg)
+    const struct mc_query *q, const struct px_env *env)
 {
 	struct px_params	 p;
 	struct px_group		*g;
-	uint32_t		 qi;
 
-	(void)code;
 	ifp->ctr_queries_heard++;
-	if (src != 0 && src == ifp->addr)
+	if (q->from != 0 && q->from == ifp->addr)
 		return;
-	if (version < ifp->version && (ifp->older_query_warned == 0 ||
+	if (q->version < ifp->version && (ifp->older_query_warned == 0 ||
 	    now - ifp->older_query_warned > 60000)) {
 		/* 7.3.1: warn, rate-limited. */
 		ifp->older_query_warned = now;
 		log_warnx("%s: IGMPv%u query from %s; configure \"downstream "
 		    "%s version %u\" if older routers are present", ifp->name,
-		    version, addr4_ntoa(src), ifp->name, version);
+		    q->version, addr4_ntoa(q->from), ifp->name, q->version);
 	}
-	if (src != 0 && (ifp->addr == 0 || src < ifp->addr)) {
+	if (q->from != 0 && (ifp->addr == 0 || q->from < ifp->addr)) {
 		/* 6.6.2: a lower address wins. */
-		ifp->querier_addr = src;
-		if_params(ifp, c, &p);
+		ifp->querier_addr = q->from;
 		ifp->oqp = now + (ifp->qrv != 0 ? ifp->qrv : c->robustness) *
 		    (ifp->qi_ms != 0 ? ifp->qi_ms : c->qi_ms) + c->qri_ms / 2;
-		set_querier(ifp, 0, now, ops, arg);
-		if (version == 3 && qrv != 0)
-			ifp->qrv = qrv;
-		if (version == 3 && (qi = igmp_code_to_value(qqic) * 1000) != 0)
-			ifp->qi_ms = qi;
+		set_querier(ifp, 0, now, env);
+		if (q->version == 3 && q->qrv != 0)
+			ifp->qrv = q->qrv;
+		if (q->version == 3 && q->qqi_ms != 0)
+			ifp->qi_ms = q->qqi_ms;
 	}
-	if (group == 0 || s_flag)
+	if (q->group == 0 || q->s_flag)
 		return;
-	if ((g = if_group(ifp, group, 0)) == NULL)
+	if ((g = if_group(ifp, q->group, 0)) == NULL)
 		return;
 	if_params(ifp, c, &p);
-	grp_query_heard(g, &p, now, srcs, n);
+	grp_query_heard(g, &p, now, q);
 }
 
 /*
@@ -249,57 +255,56 @@ if_query_heard(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
  */
 void
 if_report(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
-    uint32_t from, int rec, uint32_t group, const uint32_t *srcs, unsigned n,
-    unsigned version, const struct px_ops *ops, void *arg)
+    const struct mc_rec *r, const struct px_env *env)
 {
 	struct px_params	 p;
 	struct px_group		*g;
 	size_t			 i;
 	int			 found;
 
-	if (!IN4_MCAST(group) || IN4_LOCAL_MCAST(group)) {
+	if (!IN4_MCAST(r->group) || IN4_LOCAL_MCAST(r->group)) {
 		ifp->ctr_ignored++;		/* 224.0.0.0/24: never */
 		return;
 	}
-	if (version < 3 && prefix4_contains(&c->ssm, group)) {
+	if (r->version < 3 && prefix4_contains(&c->ssm, r->group)) {
 		ifp->ctr_ignored++;		/* RFC 4604 */
 		return;
 	}
 	ifp->ctr_reports++;
-	if ((g = if_group(ifp, group, 1)) == NULL) {
+	if ((g = if_group(ifp, r->group, 1)) == NULL) {
 		log_warnx("%s: out of memory for group %s", ifp->name,
-		    addr4_ntoa(group));
+		    addr4_ntoa(r->group));
 		return;
 	}
 	if_params(ifp, c, &p);
-	if (grp_record(g, &p, now, from, rec, srcs, n, version, ifp, ops, arg))
-		ops->group_changed(arg, group);
+	if (grp_record(g, &p, now, r, ifp, env))
+		env->ops->group_changed(env->arg, r->group);
 	if (grp_is_empty(g, now)) {
-		i = group_slot(ifp, group, &found);
+		i = group_slot(ifp, r->group, &found);
 		if (found)
-			if_group_remove(ifp, i, ops, arg);
+			if_group_remove(ifp, i, env);
 	}
 }
 
 void
 if_timers(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
-    const struct px_ops *ops, void *arg)
+    const struct px_env *env)
 {
 	struct px_params	 p;
 	size_t			 i;
 
-	if (!ifp->up)
+	if (!ifp->active)
 		return;
 	if (ifp->oqp != 0 && ifp->oqp <= now) {
 		/* 6.6.2: the other querier is gone; query again. */
 		ifp->oqp = 0;
 		if (ifp->addr != 0) {
-			set_querier(ifp, 1, now, ops, arg);
+			set_querier(ifp, 1, now, env);
 			ifp->gq_next = now;
 		}
 	}
 	if (ifp->querier && ifp->gq_next != 0 && ifp->gq_next <= now) {
-		ops->send_query(arg, ifp, 0, 0, NULL, 0);
+		env->ops->send_query(env->arg, ifp, 0, 0, NULL, 0);
 		ifp->ctr_queries_sent++;
 		if (ifp->startup_left > 0)
 			ifp->startup_left--;
@@ -312,10 +317,10 @@ if_timers(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 		struct px_group	*g = ifp->groups[i];
 
 		if (grp_next_deadline(g) <= now &&
-		    grp_timers(g, &p, now, ifp, ops, arg))
-			ops->group_changed(arg, g->group);
+		    grp_timers(g, &p, now, ifp, env))
+			env->ops->group_changed(env->arg, g->group);
 		if (grp_is_empty(g, now))
-			if_group_remove(ifp, i, ops, arg);
+			if_group_remove(ifp, i, env);
 		else
 			i++;
 	}
@@ -327,7 +332,7 @@ if_next_deadline(const struct px_iface *ifp)
 	uint64_t	 d = UINT64_MAX, t;
 	size_t		 i;
 
-	if (!ifp->up)
+	if (!ifp->active)
 		return d;
 	if (ifp->oqp != 0)
 		d = ifp->oqp;
@@ -349,7 +354,7 @@ if_forwards(const struct px_iface *ifp, const struct px_conf *c, uint32_t g,
 {
 	struct px_group	*grp;
 
-	if (!ifp->up || ifp->vif < 0 || (!ifp->querier && !c->fwd_not_querier))
+	if (!ifp->active || ifp->vif < 0 || (!ifp->querier && !c->fwd_not_querier))
 		return 0;
 	if ((grp = if_group_find(ifp, g)) == NULL)
 		return 0;

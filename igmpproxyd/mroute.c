@@ -178,22 +178,3 @@ mr_join_routers(int s, int ifindex)
 	}
 	return 0;
 }
-
-/*
- * Decode an upcall (a struct igmpmsg, which has a zero where the IP
- * header has its protocol).  Returns 1 if p is an upcall.
- */
-int
-mr_upcall(const uint8_t *p, size_t len, int *type, int *vif, uint32_t *src,
-    uint32_t *grp)
-{
-	if (len < 20 || p[9] != 0)
-		return 0;
-	*type = p[8];
-	*vif = p[10] | p[11] << 8;
-	*src = (uint32_t)p[12] << 24 | (uint32_t)p[13] << 16 |
-	    (uint32_t)p[14] << 8 | p[15];
-	*grp = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 |
-	    (uint32_t)p[18] << 8 | p[19];
-	return 1;
-}

@@ -19,7 +19,5 @@ int	 mr_add_mfc(int, uint32_t, uint32_t, int, const uint8_t *, int);
 int	 mr_del_mfc(int, uint32_t, uint32_t, int);
 int	 mr_sg_count(int, uint32_t, uint32_t, uint64_t *);
 int	 mr_join_routers(int, int);
-int	 mr_upcall(const uint8_t *, size_t, int *, int *, uint32_t *,
-	    uint32_t *);
 
 #endif

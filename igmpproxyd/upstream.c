@@ -21,22 +21,21 @@
 #include <string.h>
 
 #include "igmp_proto.h"
-#include "igmpproxyd.h"
+#include "upstream.h"
 
-#define RUNNING(t, now)	((t) > (now))
-#define PKT_MAX		1500
+#define RUNNING(t, now)	RS_RUNNING(t, now)
 
 void
 up_init(struct px_upstream *up)
 {
 	memset(up, 0, sizeof(*up));
-	up->mtu = PKT_MAX;
+	up->mtu = PX_REPORT_MAX;
 }
 
 static void
 urec_free(struct px_urec *r)
 {
-	free(r->srcs);
+	srclist_free(&r->srcs);
 	free(r->allow);
 	free(r->allow_left);
 	free(r->block);
@@ -141,21 +140,6 @@ pend_compact(uint32_t *l, uint8_t *cnt, unsigned *n)
 }
 
 static int
-has_src(const uint32_t *l, unsigned n, uint32_t s)
-{
-	unsigned	 lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (l[mid] < s)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && l[lo] == s;
-}
-
-static int
 pending(const struct px_urec *r)
 {
 	unsigned	 i;
@@ -171,6 +155,66 @@ pending(const struct px_urec *r)
 	return 0;
 }
 
+/* The record for group g, created (INCLUDE({}), not present) if need be. */
+static struct px_urec *
+urec_get(struct px_upstream *up, uint32_t g)
+{
+	struct px_urec	*r, **nv;
+	size_t		 at, ncap;
+	int		 found;
+
+	at = slot(up, g, &found);
+	if (found)
+		return up->recs[at];
+	if (up->n == up->cap) {
+		ncap = up->cap == 0 ? 64 : up->cap * 2;
+		if ((nv = reallocarray(up->recs, ncap, sizeof(*nv))) == NULL)
+			return NULL;
+		up->recs = nv;
+		up->cap = ncap;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->group = g;
+	r->mode = MC_INCLUDE;
+	memmove(&up->recs[at + 1], &up->recs[at],
+	    (up->n - at) * sizeof(*up->recs));
+	up->recs[at] = r;
+	up->n++;
+	return r;
+}
+
+/* Pend source s for ALLOW (allow = 1) or BLOCK, rv times, and
+ * cancel a pending report of the other kind for it. */
+static void
+pend_change(struct px_urec *r, uint32_t s, int allow, uint8_t rv)
+{
+	(void)pend_set(allow ? &r->allow : &r->block,
+	    allow ? &r->allow_left : &r->block_left,
+	    allow ? &r->nallow : &r->nblock, s, rv);
+	(void)pend_set(allow ? &r->block : &r->allow,
+	    allow ? &r->block_left : &r->allow_left,
+	    allow ? &r->nblock : &r->nallow, s, 0);
+}
+
+/*
+ * Source-list change (5.1): sources new in srcs are ALLOWed in INCLUDE
+ * mode and BLOCKed in EXCLUDE mode; those gone, the reverse.
+ */
+static void
+pend_sources(struct px_urec *r, const uint32_t *srcs, unsigned n, uint8_t rv)
+{
+	int		 inc = r->mode == MC_INCLUDE;
+	unsigned	 i;
+
+	for (i = 0; i < n; i++)
+		if (!srclist_has(&r->srcs, srcs[i]))
+			pend_change(r, srcs[i], inc, rv);
+	for (i = 0; i < r->srcs.n; i++)
+		if (!src_has(srcs, n, r->srcs.v[i]))
+			pend_change(r, r->srcs.v[i], !inc, rv);
+}
+
 /*
  * The database record for group g is now (mode, srcs) (INCLUDE({}) when
  * it has gone).  Work out the State-Change Report (5.1) and mark it to
@@ -180,43 +224,17 @@ void
 up_update(struct px_upstream *up, uint32_t g, uint8_t mode,
     const uint32_t *srcs, unsigned n, uint64_t now, const struct px_conf *c)
 {
-	struct px_urec	*r, **nv;
-	uint32_t	*ns = NULL;
+	struct px_urec	*r;
 	uint8_t		 rv = (uint8_t)robustness(up, c);
-	size_t		 at, ncap;
-	unsigned	 i;
-	int		 found, present = mode == PX_EXCLUDE || n > 0;
+	int		 present = mode == MC_EXCLUDE || n > 0;
 
-	at = slot(up, g, &found);
-	if (!found) {
-		if (!present)
-			return;
-		if (up->n == up->cap) {
-			ncap = up->cap == 0 ? 64 : up->cap * 2;
-			if ((nv = reallocarray(up->recs, ncap, sizeof(*nv))) ==
-			    NULL)
-				return;
-			up->recs = nv;
-			up->cap = ncap;
-		}
-		if ((r = calloc(1, sizeof(*r))) == NULL)
-			return;
-		r->group = g;
-		r->mode = PX_INCLUDE;
-		memmove(&up->recs[at + 1], &up->recs[at],
-		    (up->n - at) * sizeof(*up->recs));
-		up->recs[at] = r;
-		up->n++;
-	}
-	r = up->recs[at];
-	if (r->mode == mode && r->nsrcs == n && r->present == present &&
-	    (n == 0 || memcmp(r->srcs, srcs, n * sizeof(*srcs)) == 0))
+	if (!present && up_find(up, g) == NULL)
 		return;
-	if (n > 0 && (ns = malloc(n * sizeof(*ns))) == NULL)
+	if ((r = urec_get(up, g)) == NULL)
 		return;
-	if (n > 0)
-		memcpy(ns, srcs, n * sizeof(*ns));
-
+	if (r->mode == mode && r->present == present &&
+	    srclist_eq(&r->srcs, srcs, n))
+		return;
 	if (up_version(up, now) < 3) {
 		/* Only creation and deletion matter (RFC 4605 4.1). */
 		if (present && !r->present) {
@@ -230,34 +248,10 @@ up_update(struct px_upstream *up, uint32_t g, uint8_t mode,
 		/* Filter-mode change: TO_IN/TO_EX, RV times. */
 		r->fmc_left = rv;
 		r->nallow = r->nblock = 0;
-	} else {
-		/* Source-list change: ALLOW and BLOCK, RV times each. */
-		const uint32_t	*old = r->srcs;
-		unsigned	 no = r->nsrcs;
-		int		 inc = mode == PX_INCLUDE;
-
-		for (i = 0; i < n; i++)		/* new here */
-			if (!has_src(old, no, srcs[i])) {
-				(void)pend_set(inc ? &r->allow : &r->block,
-				    inc ? &r->allow_left : &r->block_left,
-				    inc ? &r->nallow : &r->nblock, srcs[i], rv);
-				(void)pend_set(inc ? &r->block : &r->allow,
-				    inc ? &r->block_left : &r->allow_left,
-				    inc ? &r->nblock : &r->nallow, srcs[i], 0);
-			}
-		for (i = 0; i < no; i++)	/* gone from here */
-			if (!has_src(srcs, n, old[i])) {
-				(void)pend_set(inc ? &r->block : &r->allow,
-				    inc ? &r->block_left : &r->allow_left,
-				    inc ? &r->nblock : &r->nallow, old[i], rv);
-				(void)pend_set(inc ? &r->allow : &r->block,
-				    inc ? &r->allow_left : &r->block_left,
-				    inc ? &r->nallow : &r->nblock, old[i], 0);
-			}
-	}
-	free(r->srcs);
-	r->srcs = ns;
-	r->nsrcs = n;
+	} else
+		pend_sources(r, srcs, n, rv);
+	if (srclist_set(&r->srcs, srcs, n) == -1)
+		return;
 	r->mode = mode;
 	r->present = present;
 	r->dirty = 1;
@@ -266,9 +260,8 @@ up_update(struct px_upstream *up, uint32_t g, uint8_t mode,
 /* A report under construction, split at the MTU (RFC 3376 4.2.16). */
 struct rbuild {
 	struct px_upstream	*up;
-	const struct px_ops	*ops;
-	void			*arg;
-	uint8_t			 buf[PKT_MAX];
+	const struct px_env	*env;
+	uint8_t			*buf;
 	struct wbuf		 w;
 	size_t			 limit;
 	int			 open;
@@ -280,7 +273,7 @@ rb_send(struct rbuild *rb)
 	if (!rb->open)
 		return;
 	if (igmp_report_nrecs(&rb->w) > 0 && igmp_report_finish(&rb->w) == 0) {
-		rb->ops->send_upstream(rb->arg, rb->buf, rb->w.len);
+		rb->env->ops->send_upstream(rb->env->arg, rb->buf, rb->w.len);
 		rb->up->ctr_reports++;
 	}
 	rb->open = 0;
@@ -319,8 +312,8 @@ rb_add(struct rbuild *rb, uint8_t type, uint32_t g, const uint32_t *s,
 		k = (unsigned)((left - IGMP_V3_REC_MIN) / 4);
 		(void)igmp_report_add(&rb->w, type, g, s, (uint16_t)k);
 		rb_send(rb);
-		if (type == IGMP_MODE_IS_EXCLUDE ||
-		    type == IGMP_CHANGE_TO_EXCLUDE)
+		if (type == MC_IS_EX ||
+		    type == MC_TO_EX)
 			return;		/* the rest is not reported */
 		s += k;
 		n -= k;
@@ -328,13 +321,12 @@ rb_add(struct rbuild *rb, uint8_t type, uint32_t g, const uint32_t *s,
 }
 
 static void
-rb_init(struct rbuild *rb, struct px_upstream *up, const struct px_ops *ops,
-    void *arg)
+rb_init(struct rbuild *rb, struct px_upstream *up, const struct px_env *env)
 {
 	rb->up = up;
-	rb->ops = ops;
-	rb->arg = arg;
-	rb->limit = up->mtu < PKT_MAX ? up->mtu : PKT_MAX;
+	rb->env = env;
+	rb->buf = env->s->report;
+	rb->limit = up->mtu < PX_REPORT_MAX ? up->mtu : PX_REPORT_MAX;
 	if (rb->limit < 576)
 		rb->limit = 576;
 	rb->open = 0;
@@ -343,7 +335,7 @@ rb_init(struct rbuild *rb, struct px_upstream *up, const struct px_ops *ops,
 /* v1/v2 report or v2 leave for group g. */
 static void
 send_v12(struct px_upstream *up, unsigned version, int leave, uint32_t g,
-    const struct px_ops *ops, void *arg)
+    const struct px_env *env)
 {
 	uint8_t		 buf[64];
 	struct wbuf	 w;
@@ -358,7 +350,7 @@ send_v12(struct px_upstream *up, unsigned version, int leave, uint32_t g,
 	} else if (igmp_build_v12(&w, up->addr, g, version == 1 ?
 	    IGMP_V1_REPORT : IGMP_V2_REPORT, 0, g) == -1)
 		return;
-	ops->send_upstream(arg, buf, w.len);
+	env->ops->send_upstream(env->arg, buf, w.len);
 	up->ctr_reports++;
 }
 
@@ -366,12 +358,12 @@ send_v12(struct px_upstream *up, unsigned version, int leave, uint32_t g,
 static void
 emit_change(struct rbuild *rb, struct px_urec *r)
 {
-	uint32_t	 tmp[PX_MAX_SRCS];
+	uint32_t	*tmp = rb->env->s->up;
 	unsigned	 i, k;
 
 	if (r->fmc_left > 0) {
-		rb_add(rb, r->mode == PX_EXCLUDE ? IGMP_CHANGE_TO_EXCLUDE :
-		    IGMP_CHANGE_TO_INCLUDE, r->group, r->srcs, r->nsrcs);
+		rb_add(rb, r->mode == MC_EXCLUDE ? MC_TO_EX : MC_TO_IN,
+		    r->group, r->srcs.v, r->srcs.n);
 		r->fmc_left--;
 		return;
 	}
@@ -381,14 +373,14 @@ emit_change(struct rbuild *rb, struct px_urec *r)
 			r->allow_left[i]--;
 		}
 	if (k > 0)
-		rb_add(rb, IGMP_ALLOW_NEW_SOURCES, r->group, tmp, k);
+		rb_add(rb, MC_ALLOW, r->group, tmp, k);
 	for (i = k = 0; i < r->nblock; i++)
 		if (r->block_left[i] > 0 && k < PX_MAX_SRCS) {
 			tmp[k++] = r->block[i];
 			r->block_left[i]--;
 		}
 	if (k > 0)
-		rb_add(rb, IGMP_BLOCK_OLD_SOURCES, r->group, tmp, k);
+		rb_add(rb, MC_BLOCK, r->group, tmp, k);
 	pend_compact(r->allow, r->allow_left, &r->nallow);
 	pend_compact(r->block, r->block_left, &r->nblock);
 }
@@ -413,14 +405,14 @@ gc(struct px_upstream *up)
 /* Send what one round (only_dirty: the fresh changes) has to say. */
 static void
 send_round(struct px_upstream *up, uint64_t now, const struct px_conf *c,
-    const struct px_ops *ops, void *arg, int only_dirty)
+    const struct px_env *env, int only_dirty)
 {
-	static struct rbuild	 rb;
+	struct rbuild		 rb;
 	unsigned		 v = up_version(up, now);
 	size_t			 i;
 	int			 more = 0;
 
-	rb_init(&rb, up, ops, arg);
+	rb_init(&rb, up, env);
 	for (i = 0; i < up->n; i++) {
 		struct px_urec	*r = up->recs[i];
 
@@ -429,10 +421,10 @@ send_round(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 		r->dirty = 0;
 		if (v < 3) {
 			if (r->v2_leave) {
-				send_v12(up, v, 1, r->group, ops, arg);
+				send_v12(up, v, 1, r->group, env);
 				r->v2_leave = 0;
 			} else if (r->v2_left > 0) {
-				send_v12(up, v, 0, r->group, ops, arg);
+				send_v12(up, v, 0, r->group, env);
 				r->v2_left--;
 			}
 		} else
@@ -445,7 +437,7 @@ send_round(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 		more = pending(up->recs[i]);
 	/* 5.1: the repeats, a random delay within the interval apart. */
 	if (more && (up->rexmit_at == 0 || only_dirty == 0))
-		up->rexmit_at = now + 1 + ops->random(arg) %
+		up->rexmit_at = now + 1 + env->ops->random(env->arg) %
 		    (c->uri_ms > 0 ? c->uri_ms : 1);
 	else if (!more)
 		up->rexmit_at = 0;
@@ -455,7 +447,7 @@ send_round(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 /* Send the State-Change Reports for everything changed since last time. */
 void
 up_flush(struct px_upstream *up, uint64_t now, const struct px_conf *c,
-    const struct px_ops *ops, void *arg)
+    const struct px_env *env)
 {
 	size_t	 i;
 
@@ -464,19 +456,19 @@ up_flush(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 			break;
 	if (i == up->n)
 		return;
-	send_round(up, now, c, ops, arg, 1);
+	send_round(up, now, c, env, 1);
 }
 
 void
 up_timers(struct px_upstream *up, uint64_t now, const struct px_conf *c,
-    const struct px_ops *ops, void *arg)
+    const struct px_env *env)
 {
 	if (up->v1_querier != 0 && up->v1_querier <= now)
 		up->v1_querier = 0;
 	if (up->v2_querier != 0 && up->v2_querier <= now)
 		up->v2_querier = 0;
 	if (up->rexmit_at != 0 && up->rexmit_at <= now)
-		send_round(up, now, c, ops, arg, 0);
+		send_round(up, now, c, env, 0);
 }
 
 uint64_t
@@ -499,52 +491,46 @@ up_next_deadline(const struct px_upstream *up)
  */
 void
 up_query(struct px_upstream *up, uint64_t now, const struct px_conf *c,
-    unsigned version, uint8_t code, uint32_t group, uint8_t qrv, uint8_t qqic,
-    const uint32_t *qsrcs, unsigned nq, const struct px_ops *ops, void *arg)
+    const struct mc_query *q, const struct px_env *env)
 {
-	static struct rbuild	 rb;
-	uint32_t		 tmp[PX_MAX_SRCS];
+	struct rbuild		 rb;
+	uint32_t		*tmp = env->s->up;
 	uint64_t		 ovqpt;
 	unsigned		 v, i, k;
 	size_t			 j;
 
-	(void)code;
 	up->ctr_queries++;
 	/* 8.12: Older Version Querier Present Timeout. */
 	ovqpt = (uint64_t)robustness(up, c) * c->qi_ms + c->qri_ms;
-	if (version == 1)
+	if (q->version == 1)
 		up->v1_querier = now + ovqpt;
-	else if (version == 2 && group == 0)
+	else if (q->version == 2 && q->group == 0)
 		up->v2_querier = now + ovqpt;
-	else if (version == 3) {
-		if (qrv != 0)
-			up->qrv = qrv;
-		(void)qqic;
-	}
+	else if (q->version == 3 && q->qrv != 0)
+		up->qrv = q->qrv;
 	v = up_version(up, now);
-	rb_init(&rb, up, ops, arg);
+	rb_init(&rb, up, env);
 	for (j = 0; j < up->n; j++) {
 		struct px_urec	*r = up->recs[j];
 
-		if (!r->present || (group != 0 && r->group != group))
+		if (!r->present || (q->group != 0 && r->group != q->group))
 			continue;
 		if (v < 3) {
-			send_v12(up, v, 0, r->group, ops, arg);
+			send_v12(up, v, 0, r->group, env);
 			continue;
 		}
-		if (group == 0 || nq == 0) {
-			rb_add(&rb, r->mode == PX_EXCLUDE ?
-			    IGMP_MODE_IS_EXCLUDE : IGMP_MODE_IS_INCLUDE,
-			    r->group, r->srcs, r->nsrcs);
+		if (q->group == 0 || q->nsrcs == 0) {
+			rb_add(&rb, r->mode == MC_EXCLUDE ? MC_IS_EX : MC_IS_IN,
+			    r->group, r->srcs.v, r->srcs.n);
 			continue;
 		}
 		/* Group-and-source query: IS_IN of what we want of it. */
-		for (i = k = 0; i < nq; i++)
-			if (has_src(r->srcs, r->nsrcs, qsrcs[i]) ==
-			    (r->mode == PX_INCLUDE))
-				tmp[k++] = qsrcs[i];
+		for (i = k = 0; i < q->nsrcs; i++)
+			if (srclist_has(&r->srcs, q->srcs[i]) ==
+			    (r->mode == MC_INCLUDE))
+				tmp[k++] = q->srcs[i];
 		if (k > 0)
-			rb_add(&rb, IGMP_MODE_IS_INCLUDE, r->group, tmp, k);
+			rb_add(&rb, MC_IS_IN, r->group, tmp, k);
 	}
 	rb_send(&rb);
 }
@@ -555,7 +541,7 @@ up_query(struct px_upstream *up, uint64_t now, const struct px_conf *c,
  */
 void
 up_reexpress(struct px_upstream *up, uint64_t now, const struct px_conf *c,
-    const struct px_ops *ops, void *arg)
+    const struct px_env *env)
 {
 	uint8_t	 rv = (uint8_t)robustness(up, c);
 	size_t	 i;
@@ -571,15 +557,15 @@ up_reexpress(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 		r->v2_leave = 0;
 		if (!r->present)
 			continue;
-		if (r->mode == PX_EXCLUDE)
+		if (r->mode == MC_EXCLUDE)
 			r->fmc_left = rv;
 		else
-			for (k = 0; k < r->nsrcs; k++)
+			for (k = 0; k < r->srcs.n; k++)
 				(void)pend_set(&r->allow, &r->allow_left,
-				    &r->nallow, r->srcs[k], rv);
+				    &r->nallow, r->srcs.v[k], rv);
 		r->dirty = 1;
 	}
 	gc(up);
 	up->rexmit_at = 0;
-	up_flush(up, now, c, ops, arg);
+	up_flush(up, now, c, env);
 }

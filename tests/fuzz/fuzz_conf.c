@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "amtgwd.h"
-#include "amtrelayd.h"
-#include "igmpproxyd.h"
+#include "gw.h"
+#include "relay.h"
+#include "px_conf.h"
 #include "log.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	    gw_conf_print);
 	ROUNDTRIP(struct px_conf, px_conf_defaults, px_conf_parse,
 	    px_conf_print);
-	ROUNDTRIP(struct rl_conf, rl_conf_defaults, rl_conf_parse,
-	    rl_conf_print);
+	ROUNDTRIP(struct relay_conf, relay_conf_defaults, relay_conf_parse,
+	    relay_conf_print);
 	return 0;
 }

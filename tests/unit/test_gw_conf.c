@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "amtgwd.h"
+#include "gw.h"
 #include "conf.h"
 #include "unit.h"
 

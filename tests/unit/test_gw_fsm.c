@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "amtgwd.h"
+#include "gw.h"
 #include "cksum.h"
 #include "emit.h"
 #include "igmp_proto.h"
@@ -799,7 +799,7 @@ START_TEST(test_shutdown_leave_update)
 	ck_assert_uint_eq(g.nrecs, 1);
 	igmp_rec_iter_init(&it, &g);
 	ck_assert_int_eq(igmp_rec_next(&it, &r), 1);
-	ck_assert_uint_eq(r.type, IGMP_CHANGE_TO_INCLUDE);
+	ck_assert_uint_eq(r.type, MC_TO_IN);
 	ck_assert_uint_eq(r.group, 0xe8010101);
 	ck_assert_uint_eq(r.nsrcs, 0);
 	ck_assert_int_eq(ip.router_alert, 1);
@@ -840,18 +840,12 @@ START_TEST(test_relay_change_teardown)
 	ck_assert_uint_eq(sent[i].dst, RELAY);
 	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
 	ck_assert_uint_eq(last()->dst, RELAY + 7);
-	/* Data from the old relay is no longer accepted. */
+	/* Data is accepted from the new relay only (gw_relay()). */
 	{
-		uint8_t	 d[64];
-		size_t	 off, len;
+		uint32_t	 a;
 
-		d[0] = AMT_DATA;
-		d[1] = 0;
-		memcpy(d + 2, v_data, sizeof(v_data));
-		ck_assert_int_eq(gw_data_check(&gw, RELAY, AMT_PORT, d,
-		    2 + sizeof(v_data), &off, &len), GW_CTR_DATA_NOT_RELAY);
-		ck_assert_int_eq(gw_data_check(&gw, RELAY + 7, AMT_PORT, d,
-		    2 + sizeof(v_data), &off, &len), GW_CTR_DATA_RCVD);
+		ck_assert_int_eq(gw_relay(&gw, &a), 1);
+		ck_assert_uint_eq(a, RELAY + 7);
 	}
 }
 END_TEST
@@ -878,49 +872,43 @@ START_TEST(test_reconfigure_relay)
 }
 END_TEST
 
-/* 5.2.3.3: every reason a Data message is dropped, and zero checksums. */
+/*
+ * 5.2.3.3: Data comes only from the relay the state machine names, and
+ * the codec refuses every malformed datagram; zero checksums pass.
+ */
 START_TEST(test_data_check)
 {
 	uint8_t		 d[128];
 	size_t		 off, len, n = 2 + sizeof(v_data);
+	uint32_t	 a;
 
 	d[0] = AMT_DATA;
 	d[1] = 0xff;			/* reserved: ignored */
 	memcpy(d + 2, v_data, sizeof(v_data));
-	ck_assert_int_eq(gw_data_check(&gw, RELAY, AMT_PORT, d, n, &off,
-	    &len), GW_CTR_DATA_NOT_RELAY);	/* no relay yet */
+	ck_assert_int_eq(gw_relay(&gw, &a), 0);	/* no relay yet */
 	establish(0);
-	ck_assert_int_eq(gw_data_check(&gw, RELAY, AMT_PORT, d, n, &off,
-	    &len), GW_CTR_DATA_RCVD);
+	ck_assert_int_eq(gw_relay(&gw, &a), 1);
+	ck_assert_uint_eq(a, RELAY);
+	ck_assert_int_eq(amt_data_view(d, n, &off, &len), AMT_DATA_OK);
 	ck_assert_uint_eq(off, 2);
 	ck_assert_uint_eq(len, sizeof(v_data));
 	/* v_data's UDP checksum is zero, as the open relay sends it. */
 	ck_assert_uint_eq(be16_load(d + 2 + 20 + 6), 0);
 	/* Trailing octets past the IP length are not written. */
-	ck_assert_int_eq(gw_data_check(&gw, RELAY, AMT_PORT, d, n + 5, &off,
-	    &len), GW_CTR_DATA_RCVD);
+	ck_assert_int_eq(amt_data_view(d, n + 5, &off, &len), AMT_DATA_OK);
 	ck_assert_uint_eq(len, sizeof(v_data));
-	ck_assert_int_eq(gw_data_check(&gw, RELAY + 1, AMT_PORT, d, n, &off,
-	    &len), GW_CTR_DATA_NOT_RELAY);
-	ck_assert_int_eq(gw_data_check(&gw, RELAY, 2269, d, n, &off, &len),
-	    GW_CTR_DATA_NOT_RELAY);
-	ck_assert_int_eq(gw_data_check(&gw, RELAY, AMT_PORT, d, 21, &off,
-	    &len), GW_CTR_DATA_SHORT);
+	ck_assert_int_eq(amt_data_view(d, 21, &off, &len), AMT_DATA_SHORT);
 	d[2] = 0x65;
-	ck_assert_int_eq(gw_data_check(&gw, RELAY, AMT_PORT, d, n, &off,
-	    &len), GW_CTR_DATA_NOT_IPV4);
+	ck_assert_int_eq(amt_data_view(d, n, &off, &len), AMT_DATA_NOT_IPV4);
 	d[2] = 0x44;
-	ck_assert_int_eq(gw_data_check(&gw, RELAY, AMT_PORT, d, n, &off,
-	    &len), GW_CTR_DATA_BAD_LEN);
+	ck_assert_int_eq(amt_data_view(d, n, &off, &len), AMT_DATA_BAD_LEN);
 	d[2] = 0x45;
-	ck_assert_int_eq(gw_data_check(&gw, RELAY, AMT_PORT, d, n - 1, &off,
-	    &len), GW_CTR_DATA_BAD_LEN);	/* datagram cut */
+	ck_assert_int_eq(amt_data_view(d, n - 1, &off, &len),
+	    AMT_DATA_BAD_LEN);			/* datagram cut */
 	d[2 + 16] = 10;				/* unicast destination */
-	ck_assert_int_eq(gw_data_check(&gw, RELAY, AMT_PORT, d, n, &off,
-	    &len), GW_CTR_DATA_NOT_MCAST);
+	ck_assert_int_eq(amt_data_view(d, n, &off, &len), AMT_DATA_NOT_MCAST);
 	d[2 + 16] = 239;
-	ck_assert_int_eq(gw_data_check(&gw, RELAY, AMT_PORT, d, n, &off,
-	    &len), GW_CTR_DATA_RCVD);
+	ck_assert_int_eq(amt_data_view(d, n, &off, &len), AMT_DATA_OK);
 }
 END_TEST
 
@@ -951,6 +939,9 @@ START_TEST(test_show)
 	gw_tun_packet(&gw, 0, v_report, sizeof(v_report));
 	emit_init(&e, 1);
 	gw_show(&gw, 2000, &e);
+	emit_obj(&e, "counters");
+	gw_show_counters(&gw, &e);
+	emit_end(&e);
 	emit_done(&e);
 	ck_assert_int_eq(e.failed, 0);
 	ck_assert_ptr_nonnull(strstr(e.buf, "\"state\":\"established\""));

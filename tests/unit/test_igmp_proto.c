@@ -420,7 +420,7 @@ START_TEST(test_build_report_exact)
 
 	wbuf_init(&w, out, sizeof(out));
 	ck_assert_int_eq(igmp_report_begin(&w, 0), 0);
-	ck_assert_int_eq(igmp_report_add(&w, IGMP_ALLOW_NEW_SOURCES,
+	ck_assert_int_eq(igmp_report_add(&w, MC_ALLOW,
 	    0xe8010101, &s, 1), 0);
 	ck_assert_uint_eq(igmp_report_nrecs(&w), 1);
 	ck_assert_int_eq(igmp_report_finish(&w), 0);

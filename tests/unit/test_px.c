@@ -16,7 +16,8 @@
 #include <string.h>
 
 #include "igmp_proto.h"
-#include "igmpproxyd.h"
+#include "iface.h"
+#include "upstream.h"
 #include "unit.h"
 
 #define G	0xef010101U		/* 239.1.1.1 */
@@ -83,6 +84,8 @@ fake_random(void *arg)
 
 static const struct px_ops ops = { fake_query, fake_changed, fake_upstream,
     fake_random };
+static struct px_scratch	 scratch;
+static const struct px_env	 env = { &ops, NULL, &scratch };
 
 static void
 setup(void)
@@ -108,10 +111,41 @@ teardown(void)
 	grp_free(g);
 }
 
+/* A record from host from, in a message of the given version. */
+static int
+grec(uint64_t now, uint32_t from, int type, const uint32_t *b, unsigned n,
+    unsigned version)
+{
+	struct mc_rec	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = (uint8_t)type;
+	r.version = (uint8_t)version;
+	r.from = from;
+	r.group = g->group;
+	r.srcs = b;
+	r.nsrcs = n;
+	return grp_record(g, &P, now, &r, NULL, &env);
+}
+
 static void
 rec(uint64_t now, int type, const uint32_t *b, unsigned n)
 {
-	grp_record(g, &P, now, S(200), type, b, n, 3, NULL, &ops, NULL);
+	(void)grec(now, S(200), type, b, n, 3);
+}
+
+/* A query heard: Q(G) with no sources, Q(G,S) with them. */
+static void
+heard(uint64_t now, const uint32_t *srcs, unsigned n)
+{
+	struct mc_query	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.version = 3;
+	q.group = g->group;
+	q.srcs = srcs;
+	q.nsrcs = n;
+	grp_query_heard(g, &P, now, &q);
 }
 
 /* The timer of source s, or -1 if there is no record for it. */
@@ -120,9 +154,9 @@ timer_of(uint32_t s)
 {
 	unsigned	 i;
 
-	for (i = 0; i < g->nsrcs; i++)
-		if (g->srcs[i].addr == s)
-			return (int64_t)g->srcs[i].timer;
+	for (i = 0; i < g->rs.nsrcs; i++)
+		if (g->rs.srcs[i].addr == s)
+			return (int64_t)g->rs.srcs[i].timer;
 	return -1;
 }
 
@@ -132,8 +166,8 @@ make_include_a(void)
 {
 	static const uint32_t	 a[] = { S(1), S(2) };
 
-	rec(NOW - 1000, PX_IS_IN, a, 2);
-	ck_assert_uint_eq(g->mode, PX_INCLUDE);
+	rec(NOW - 1000, MC_IS_IN, a, 2);
+	ck_assert_uint_eq(g->rs.mode, MC_INCLUDE);
 	nq = nchanged = 0;
 }
 
@@ -143,9 +177,9 @@ make_exclude_xy(void)
 {
 	static const uint32_t	 y[] = { S(3), S(4) }, x[] = { S(1), S(2) };
 
-	rec(NOW - 1000, PX_IS_EX, y, 2);
-	rec(NOW - 1000, PX_ALLOW, x, 2);
-	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	rec(NOW - 1000, MC_IS_EX, y, 2);
+	rec(NOW - 1000, MC_ALLOW, x, 2);
+	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);
 	ck_assert_int_eq(timer_of(S(1)), NOW - 1000 + GMI);
 	ck_assert_int_eq(timer_of(S(3)), 0);
 	nq = nchanged = 0;
@@ -157,9 +191,9 @@ START_TEST(row_in_is_in)
 	static const uint32_t	 b[] = { S(2), S(3) };
 
 	make_include_a();
-	rec(NOW, PX_IS_IN, b, 2);
-	ck_assert_uint_eq(g->mode, PX_INCLUDE);
-	ck_assert_uint_eq(g->nsrcs, 3);
+	rec(NOW, MC_IS_IN, b, 2);
+	ck_assert_uint_eq(g->rs.mode, MC_INCLUDE);
+	ck_assert_uint_eq(g->rs.nsrcs, 3);
 	ck_assert_int_eq(timer_of(S(1)), NOW - 1000 + GMI);
 	ck_assert_int_eq(timer_of(S(2)), NOW + GMI);
 	ck_assert_int_eq(timer_of(S(3)), NOW + GMI);
@@ -174,12 +208,12 @@ START_TEST(row_in_is_ex)
 	static const uint32_t	 b[] = { S(2), S(3) };
 
 	make_include_a();
-	rec(NOW, PX_IS_EX, b, 2);
-	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	rec(NOW, MC_IS_EX, b, 2);
+	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);
 	ck_assert_int_eq(timer_of(S(1)), -1);			/* deleted */
 	ck_assert_int_eq(timer_of(S(2)), NOW - 1000 + GMI);	/* X */
 	ck_assert_int_eq(timer_of(S(3)), 0);			/* Y */
-	ck_assert_uint_eq(g->gtimer, NOW + GMI);
+	ck_assert_uint_eq(g->rs.gtimer, NOW + GMI);
 	ck_assert_uint_eq(nq, 0);
 }
 END_TEST
@@ -190,13 +224,13 @@ START_TEST(row_ex_is_in)
 	static const uint32_t	 a[] = { S(2), S(3) };
 
 	make_exclude_xy();
-	rec(NOW, PX_IS_IN, a, 2);
-	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	rec(NOW, MC_IS_IN, a, 2);
+	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);
 	ck_assert_int_eq(timer_of(S(1)), NOW - 1000 + GMI);
 	ck_assert_int_eq(timer_of(S(2)), NOW + GMI);
 	ck_assert_int_eq(timer_of(S(3)), NOW + GMI);	/* moved to X */
 	ck_assert_int_eq(timer_of(S(4)), 0);
-	ck_assert_uint_eq(g->gtimer, NOW - 1000 + GMI);
+	ck_assert_uint_eq(g->rs.gtimer, NOW - 1000 + GMI);
 	ck_assert_uint_eq(nq, 0);
 }
 END_TEST
@@ -208,13 +242,13 @@ START_TEST(row_ex_is_ex)
 	static const uint32_t	 a[] = { S(2), S(3), S(5) };
 
 	make_exclude_xy();
-	rec(NOW, PX_IS_EX, a, 3);
+	rec(NOW, MC_IS_EX, a, 3);
 	ck_assert_int_eq(timer_of(S(1)), -1);
 	ck_assert_int_eq(timer_of(S(4)), -1);
 	ck_assert_int_eq(timer_of(S(2)), NOW - 1000 + GMI);
 	ck_assert_int_eq(timer_of(S(3)), 0);
 	ck_assert_int_eq(timer_of(S(5)), NOW + GMI);
-	ck_assert_uint_eq(g->gtimer, NOW + GMI);
+	ck_assert_uint_eq(g->rs.gtimer, NOW + GMI);
 	ck_assert_uint_eq(nq, 0);
 }
 END_TEST
@@ -225,8 +259,8 @@ START_TEST(row_in_allow)
 	static const uint32_t	 b[] = { S(3) };
 
 	make_include_a();
-	rec(NOW, PX_ALLOW, b, 1);
-	ck_assert_uint_eq(g->nsrcs, 3);
+	rec(NOW, MC_ALLOW, b, 1);
+	ck_assert_uint_eq(g->rs.nsrcs, 3);
 	ck_assert_int_eq(timer_of(S(3)), NOW + GMI);
 	ck_assert_int_eq(timer_of(S(2)), NOW - 1000 + GMI);
 	ck_assert_uint_eq(nq, 0);
@@ -239,8 +273,8 @@ START_TEST(row_in_block)
 	static const uint32_t	 b[] = { S(2), S(3) };
 
 	make_include_a();
-	rec(NOW, PX_BLOCK, b, 2);
-	ck_assert_uint_eq(g->nsrcs, 2);
+	rec(NOW, MC_BLOCK, b, 2);
+	ck_assert_uint_eq(g->rs.nsrcs, 2);
 	ck_assert_int_eq(timer_of(S(3)), -1);
 	ck_assert_int_eq(timer_of(S(2)), NOW + LMQT);	/* lowered */
 	ck_assert_int_eq(timer_of(S(1)), NOW - 1000 + GMI);
@@ -260,12 +294,12 @@ START_TEST(row_in_to_ex)
 	static const uint32_t	 b[] = { S(2), S(3) };
 
 	make_include_a();
-	rec(NOW, PX_TO_EX, b, 2);
-	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	rec(NOW, MC_TO_EX, b, 2);
+	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);
 	ck_assert_int_eq(timer_of(S(1)), -1);
 	ck_assert_int_eq(timer_of(S(2)), NOW + LMQT);
 	ck_assert_int_eq(timer_of(S(3)), 0);
-	ck_assert_uint_eq(g->gtimer, NOW + GMI);
+	ck_assert_uint_eq(g->rs.gtimer, NOW + GMI);
 	ck_assert_uint_eq(nq, 1);
 	ck_assert_uint_eq(qs[0].n, 1);
 	ck_assert_uint_eq(qs[0].srcs[0], S(2));
@@ -279,9 +313,9 @@ START_TEST(row_in_to_in)
 	static const uint32_t	 b[] = { S(2), S(3) };
 
 	make_include_a();
-	rec(NOW, PX_TO_IN, b, 2);
-	ck_assert_uint_eq(g->mode, PX_INCLUDE);
-	ck_assert_uint_eq(g->nsrcs, 3);
+	rec(NOW, MC_TO_IN, b, 2);
+	ck_assert_uint_eq(g->rs.mode, MC_INCLUDE);
+	ck_assert_uint_eq(g->rs.nsrcs, 3);
 	ck_assert_int_eq(timer_of(S(2)), NOW + GMI);
 	ck_assert_int_eq(timer_of(S(3)), NOW + GMI);
 	ck_assert_int_eq(timer_of(S(1)), NOW + LMQT);
@@ -297,7 +331,7 @@ START_TEST(row_ex_allow)
 	static const uint32_t	 a[] = { S(3), S(5) };
 
 	make_exclude_xy();
-	rec(NOW, PX_ALLOW, a, 2);
+	rec(NOW, MC_ALLOW, a, 2);
 	ck_assert_int_eq(timer_of(S(3)), NOW + GMI);
 	ck_assert_int_eq(timer_of(S(5)), NOW + GMI);
 	ck_assert_int_eq(timer_of(S(4)), 0);
@@ -313,16 +347,16 @@ START_TEST(row_ex_block)
 	uint64_t		 gt;
 
 	make_exclude_xy();
-	gt = g->gtimer;
-	rec(NOW, PX_BLOCK, a, 3);
-	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	gt = g->rs.gtimer;
+	rec(NOW, MC_BLOCK, a, 3);
+	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);
 	ck_assert_int_eq(timer_of(S(3)), 0);		/* Y unchanged */
 	ck_assert_int_eq(timer_of(S(4)), 0);
 	ck_assert_int_eq(timer_of(S(1)), NOW - 1000 + GMI);
 	/* A-Y = {2, 5}, queried: both lowered to LMQT (5 had GT). */
 	ck_assert_int_eq(timer_of(S(2)), NOW + LMQT);
 	ck_assert_int_eq(timer_of(S(5)), NOW + LMQT);
-	ck_assert_uint_eq(g->gtimer, gt);
+	ck_assert_uint_eq(g->rs.gtimer, gt);
 	ck_assert_uint_eq(nq, 1);
 	ck_assert_uint_eq(qs[0].n, 2);
 }
@@ -336,13 +370,13 @@ START_TEST(row_ex_to_ex)
 	static const uint32_t	 a[] = { S(2), S(3), S(5) };
 
 	make_exclude_xy();
-	rec(NOW, PX_TO_EX, a, 3);
+	rec(NOW, MC_TO_EX, a, 3);
 	ck_assert_int_eq(timer_of(S(1)), -1);
 	ck_assert_int_eq(timer_of(S(4)), -1);
 	ck_assert_int_eq(timer_of(S(3)), 0);
 	ck_assert_int_eq(timer_of(S(2)), NOW + LMQT);
 	ck_assert_int_eq(timer_of(S(5)), NOW + LMQT);
-	ck_assert_uint_eq(g->gtimer, NOW + GMI);
+	ck_assert_uint_eq(g->rs.gtimer, NOW + GMI);
 	ck_assert_uint_eq(nq, 1);
 	ck_assert_uint_eq(qs[0].n, 2);
 }
@@ -355,13 +389,13 @@ START_TEST(row_ex_to_in)
 	static const uint32_t	 a[] = { S(2), S(3) };
 
 	make_exclude_xy();
-	rec(NOW, PX_TO_IN, a, 2);
-	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	rec(NOW, MC_TO_IN, a, 2);
+	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);
 	ck_assert_int_eq(timer_of(S(2)), NOW + GMI);
 	ck_assert_int_eq(timer_of(S(3)), NOW + GMI);
 	ck_assert_int_eq(timer_of(S(4)), 0);
 	ck_assert_int_eq(timer_of(S(1)), NOW + LMQT);	/* Q(G,X-A) */
-	ck_assert_uint_eq(g->gtimer, NOW + LMQT);	/* Q(G) */
+	ck_assert_uint_eq(g->rs.gtimer, NOW + LMQT);	/* Q(G) */
 	ck_assert_uint_eq(nq, 2);
 	ck_assert_uint_eq(qs[0].n, 1);
 	ck_assert_uint_eq(qs[0].srcs[0], S(1));
@@ -398,17 +432,17 @@ START_TEST(expiry)
 	static const uint32_t	 x[] = { S(1), S(2) };
 
 	make_exclude_xy();
-	rec(NOW, PX_ALLOW, x, 2);	/* X outlives the group timer */
+	rec(NOW, MC_ALLOW, x, 2);	/* X outlives the group timer */
 	/* Group timer ends: INCLUDE(X), Y deleted. */
-	t = g->gtimer;
-	ck_assert_int_eq(grp_timers(g, &P, t, NULL, &ops, NULL), 1);
-	ck_assert_uint_eq(g->mode, PX_INCLUDE);
-	ck_assert_uint_eq(g->nsrcs, 2);
+	t = g->rs.gtimer;
+	ck_assert_int_eq(grp_timers(g, &P, t, NULL, &env), 1);
+	ck_assert_uint_eq(g->rs.mode, MC_INCLUDE);
+	ck_assert_uint_eq(g->rs.nsrcs, 2);
 	ck_assert_int_eq(timer_of(S(3)), -1);
 	/* Source timers end in INCLUDE: deleted, then the group is empty. */
 	t = (uint64_t)timer_of(S(1));
-	ck_assert_int_eq(grp_timers(g, &P, t, NULL, &ops, NULL), 1);
-	ck_assert_uint_eq(g->nsrcs, 0);
+	ck_assert_int_eq(grp_timers(g, &P, t, NULL, &env), 1);
+	ck_assert_uint_eq(g->rs.nsrcs, 0);
 	ck_assert(grp_is_empty(g, t));
 }
 END_TEST
@@ -418,13 +452,13 @@ START_TEST(expiry_exclude_source)
 	static const uint32_t	 x[] = { S(7) };
 
 	make_exclude_xy();
-	rec(NOW, PX_ALLOW, x, 1);
-	g->gtimer = NOW + 10 * GMI;
+	rec(NOW, MC_ALLOW, x, 1);
+	g->rs.gtimer = NOW + 10 * GMI;
 	ck_assert(grp_forwards(g, S(7), NOW));
-	ck_assert_int_eq(grp_timers(g, &P, NOW + GMI, NULL, &ops, NULL), 1);
+	ck_assert_int_eq(grp_timers(g, &P, NOW + GMI, NULL, &env), 1);
 	ck_assert_int_eq(timer_of(S(7)), 0);		/* kept, stopped */
 	ck_assert(!grp_forwards(g, S(7), NOW + GMI));
-	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);
 }
 END_TEST
 
@@ -434,20 +468,20 @@ START_TEST(gsq_retransmission)
 	static const uint32_t	 none[1] = { 0 };
 
 	make_exclude_xy();
-	rec(NOW, PX_TO_IN, none, 0);
+	rec(NOW, MC_TO_IN, none, 0);
 	ck_assert_uint_eq(nq, 2);	/* Q(G,X) and Q(G) */
 	ck_assert_uint_eq(g->gsq_left, 1);
 	/* A report raises the group timer before the retransmission. */
-	rec(NOW + 100, PX_IS_EX, none, 0);
+	rec(NOW + 100, MC_IS_EX, none, 0);
 	nq = 0;
-	grp_timers(g, &P, NOW + 1000, NULL, &ops, NULL);
+	grp_timers(g, &P, NOW + 1000, NULL, &env);
 	ck_assert_uint_ge(nq, 1);
 	ck_assert_uint_eq(qs[nq - 1].group, G);
 	ck_assert_uint_eq(qs[nq - 1].n, 0);
 	ck_assert_int_eq(qs[nq - 1].s, 1);		/* GT > LMQT */
 	ck_assert_uint_eq(g->gsq_left, 0);
 	nq = 0;
-	grp_timers(g, &P, NOW + 2000, NULL, &ops, NULL);
+	grp_timers(g, &P, NOW + 2000, NULL, &env);
 	for (unsigned i = 0; i < nq; i++)
 		ck_assert_uint_ne(qs[i].n == 0 && qs[i].group == G, 1);
 }
@@ -459,14 +493,14 @@ START_TEST(gssq_split)
 	static const uint32_t	 b[] = { S(1), S(2) }, r[] = { S(1) };
 
 	make_include_a();
-	rec(NOW, PX_BLOCK, b, 2);
+	rec(NOW, MC_BLOCK, b, 2);
 	ck_assert_uint_eq(nq, 1);
 	ck_assert_uint_eq(qs[0].n, 2);
 	ck_assert_int_eq(qs[0].s, 0);
 	/* Host re-reports S1: its timer goes back to GMI. */
-	rec(NOW + 100, PX_ALLOW, r, 1);
+	rec(NOW + 100, MC_ALLOW, r, 1);
 	nq = 0;
-	grp_timers(g, &P, NOW + 1000, NULL, &ops, NULL);
+	grp_timers(g, &P, NOW + 1000, NULL, &env);
 	ck_assert_uint_eq(nq, 2);
 	ck_assert_int_eq(qs[0].s, 1);
 	ck_assert_uint_eq(qs[0].srcs[0], S(1));
@@ -474,7 +508,7 @@ START_TEST(gssq_split)
 	ck_assert_uint_eq(qs[1].srcs[0], S(2));
 	/* LMQC (2) sends in all: nothing more. */
 	nq = 0;
-	grp_timers(g, &P, NOW + 2000, NULL, &ops, NULL);
+	grp_timers(g, &P, NOW + 2000, NULL, &env);
 	ck_assert_uint_eq(nq, 0);
 	/* S2 was not re-reported: gone after LMQT. */
 	ck_assert_int_eq(timer_of(S(2)), -1);
@@ -489,19 +523,19 @@ START_TEST(non_querier_and_lowering)
 
 	P.querier = 0;
 	make_include_a();
-	rec(NOW, PX_BLOCK, b, 1);
+	rec(NOW, MC_BLOCK, b, 1);
 	ck_assert_uint_eq(nq, 0);
 	ck_assert_int_eq(timer_of(S(1)), NOW - 1000 + GMI);
-	grp_query_heard(g, &P, NOW, b, 1);
+	heard(NOW, b, 1);
 	ck_assert_int_eq(timer_of(S(1)), NOW + LMQT);
 	grp_free(g);
 	g = grp_new(G);
 	make_exclude_xy();
-	grp_query_heard(g, &P, NOW, NULL, 0);
-	ck_assert_uint_eq(g->gtimer, NOW + LMQT);
+	heard(NOW, NULL, 0);
+	ck_assert_uint_eq(g->rs.gtimer, NOW + LMQT);
 	/* Never raised. */
-	grp_query_heard(g, &P, NOW + 100, NULL, 0);
-	ck_assert_uint_eq(g->gtimer, NOW + LMQT);
+	heard(NOW + 100, NULL, 0);
+	ck_assert_uint_eq(g->rs.gtimer, NOW + LMQT);
 }
 END_TEST
 
@@ -511,31 +545,28 @@ START_TEST(compat_modes)
 	static const uint32_t	 b[] = { S(1) };
 
 	/* A v2 report: IS_EX({}), compat v2. */
-	grp_record(g, &P, NOW, S(50), PX_IS_EX, NULL, 0, 2, NULL, &ops, NULL);
+	grec(NOW, S(50), MC_IS_EX, NULL, 0, 2);
 	ck_assert_uint_eq(grp_compat(g, NOW), 2);
-	ck_assert_uint_eq(g->mode, PX_EXCLUDE);
+	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);
 	/* BLOCK ignored, TO_EX(x) treated as TO_EX({}). */
-	ck_assert_int_eq(grp_record(g, &P, NOW, S(51), PX_BLOCK, b, 1, 3,
-	    NULL, &ops, NULL), 0);
-	grp_record(g, &P, NOW, S(51), PX_TO_EX, b, 1, 3, NULL, &ops, NULL);
-	ck_assert_uint_eq(g->nsrcs, 0);
+	ck_assert_int_eq(grec(NOW, S(51), MC_BLOCK, b, 1, 3), 0);
+	grec(NOW, S(51), MC_TO_EX, b, 1, 3);
+	ck_assert_uint_eq(g->rs.nsrcs, 0);
 	/* A v1 report: compat v1; leaves (TO_IN) ignored. */
-	grp_record(g, &P, NOW, S(52), PX_IS_EX, NULL, 0, 1, NULL, &ops, NULL);
+	grec(NOW, S(52), MC_IS_EX, NULL, 0, 1);
 	ck_assert_uint_eq(grp_compat(g, NOW), 1);
-	ck_assert_int_eq(grp_record(g, &P, NOW, S(50), PX_TO_IN, NULL, 0, 2,
-	    NULL, &ops, NULL), 0);
-	ck_assert_uint_eq(g->gtimer, NOW + GMI);
+	ck_assert_int_eq(grec(NOW, S(50), MC_TO_IN, NULL, 0, 2), 0);
+	ck_assert_uint_eq(g->rs.gtimer, NOW + GMI);
 	/* v1 timer expires first: v2 again; then v3. */
 	g->v1_host = NOW + 10;
-	grp_timers(g, &P, NOW + 10, NULL, &ops, NULL);
+	grp_timers(g, &P, NOW + 10, NULL, &env);
 	ck_assert_uint_eq(grp_compat(g, NOW + 10), 2);
 	g->v2_host = NOW + 20;
-	grp_timers(g, &P, NOW + 20, NULL, &ops, NULL);
+	grp_timers(g, &P, NOW + 20, NULL, &env);
 	ck_assert_uint_eq(grp_compat(g, NOW + 20), 3);
 	/* An interface configured for v2 caps the translation too. */
 	P.version = 2;
-	ck_assert_int_eq(grp_record(g, &P, NOW + 30, S(51), PX_BLOCK, b, 1,
-	    3, NULL, &ops, NULL), 0);
+	ck_assert_int_eq(grec(NOW + 30, S(51), MC_BLOCK, b, 1, 3), 0);
 }
 END_TEST
 
@@ -546,12 +577,10 @@ START_TEST(ssm_exclude_ignored)
 
 	grp_free(g);
 	g = grp_new(GSSM);
-	ck_assert_int_eq(grp_record(g, &P, NOW, S(50), PX_IS_EX, b, 1, 3,
-	    NULL, &ops, NULL), 0);
-	ck_assert_int_eq(grp_record(g, &P, NOW, S(50), PX_TO_EX, NULL, 0, 3,
-	    NULL, &ops, NULL), 0);
-	ck_assert_uint_eq(g->mode, PX_INCLUDE);
-	grp_record(g, &P, NOW, S(50), PX_ALLOW, b, 1, 3, NULL, &ops, NULL);
+	ck_assert_int_eq(grec(NOW, S(50), MC_IS_EX, b, 1, 3), 0);
+	ck_assert_int_eq(grec(NOW, S(50), MC_TO_EX, NULL, 0, 3), 0);
+	ck_assert_uint_eq(g->rs.mode, MC_INCLUDE);
+	grec(NOW, S(50), MC_ALLOW, b, 1, 3);
 	ck_assert(grp_forwards(g, S(1), NOW));
 }
 END_TEST
@@ -560,15 +589,13 @@ END_TEST
 START_TEST(fast_leave)
 {
 	P.fast_leave = 1;
-	grp_record(g, &P, NOW, S(50), PX_IS_EX, NULL, 0, 3, NULL, &ops, NULL);
-	grp_record(g, &P, NOW, S(51), PX_IS_EX, NULL, 0, 3, NULL, &ops, NULL);
+	grec(NOW, S(50), MC_IS_EX, NULL, 0, 3);
+	grec(NOW, S(51), MC_IS_EX, NULL, 0, 3);
 	ck_assert_uint_eq(g->nhosts, 2);
-	grp_record(g, &P, NOW + 1, S(50), PX_TO_IN, NULL, 0, 3, NULL, &ops,
-	    NULL);
-	ck_assert_uint_eq(g->mode, PX_EXCLUDE);		/* S51 still there */
+	grec(NOW + 1, S(50), MC_TO_IN, NULL, 0, 3);
+	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);		/* S51 still there */
 	ck_assert(grp_forwards(g, S(9), NOW + 1));
-	grp_record(g, &P, NOW + 2, S(51), PX_TO_IN, NULL, 0, 3, NULL, &ops,
-	    NULL);
+	grec(NOW + 2, S(51), MC_TO_IN, NULL, 0, 3);
 	ck_assert(grp_is_empty(g, NOW + 2));		/* at once */
 	ck_assert(!grp_forwards(g, S(9), NOW + 2));
 }
@@ -579,10 +606,9 @@ START_TEST(fast_leave_include_sources)
 	static const uint32_t	 s1[] = { S(1) }, s12[] = { S(1), S(2) };
 
 	P.fast_leave = 1;
-	grp_record(g, &P, NOW, S(50), PX_ALLOW, s12, 2, 3, NULL, &ops, NULL);
-	grp_record(g, &P, NOW, S(51), PX_ALLOW, s1, 1, 3, NULL, &ops, NULL);
-	grp_record(g, &P, NOW + 1, S(50), PX_BLOCK, s12, 2, 3, NULL, &ops,
-	    NULL);
+	grec(NOW, S(50), MC_ALLOW, s12, 2, 3);
+	grec(NOW, S(51), MC_ALLOW, s1, 1, 3);
+	grec(NOW + 1, S(50), MC_BLOCK, s12, 2, 3);
 	ck_assert(grp_forwards(g, S(1), NOW + 1));	/* S51 wants it */
 	ck_assert(!grp_forwards(g, S(2), NOW + 1));	/* nobody */
 }
@@ -592,15 +618,14 @@ END_TEST
 START_TEST(fast_leave_untracked)
 {
 	P.fast_leave = 1;
-	grp_record(g, &P, NOW, S(50), PX_IS_EX, NULL, 0, 3, NULL, &ops, NULL);
-	grp_record(g, &P, NOW, S(51), PX_IS_EX, NULL, 0, 2, NULL, &ops, NULL);
-	grp_record(g, &P, NOW + 1, S(50), PX_TO_IN, NULL, 0, 3, NULL, &ops,
-	    NULL);
+	grec(NOW, S(50), MC_IS_EX, NULL, 0, 3);
+	grec(NOW, S(51), MC_IS_EX, NULL, 0, 2);
+	grec(NOW + 1, S(50), MC_TO_IN, NULL, 0, 3);
 	ck_assert(!grp_is_empty(g, NOW + 1));
 	grp_free(g);
 	g = grp_new(G);
-	grp_record(g, &P, NOW, 0, PX_IS_EX, NULL, 0, 3, NULL, &ops, NULL);
-	grp_record(g, &P, NOW, 0, PX_TO_IN, NULL, 0, 3, NULL, &ops, NULL);
+	grec(NOW, 0, MC_IS_EX, NULL, 0, 3);
+	grec(NOW, 0, MC_TO_IN, NULL, 0, 3);
 	ck_assert(!grp_is_empty(g, NOW));
 	ck_assert_uint_eq(g->untracked, 1);
 }
@@ -613,7 +638,8 @@ START_TEST(export_preprocess)
 	unsigned	 n;
 
 	make_exclude_xy();
-	ck_assert_int_eq(grp_export(g, NOW, out, 8, &n), PX_EXCLUDE);
+	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);
+	n = rstate_export(&g->rs, NOW, out, 8);
 	ck_assert_uint_eq(n, 2);		/* only Y */
 	ck_assert_uint_eq(out[0], S(3));
 	ck_assert_uint_eq(out[1], S(4));
@@ -622,18 +648,28 @@ END_TEST
 
 /* ---- merge ---- */
 
+static int
+merge(const struct mc_filter *f, unsigned n, uint32_t *out, unsigned *nout,
+    uint8_t *mode)
+{
+	static uint32_t			 ex[8], in[8], tmp[8];
+	const struct src_merge_scratch	 ms = { ex, in, tmp, 8 };
+
+	return src_merge(f, n, &ms, out, nout, mode);
+}
+
 START_TEST(merge_rfc_example)
 {
 	/* I1: IGMPv2 (G) -> EXCLUDE({}); I2: INCLUDE(S1,S2). */
 	static const uint32_t	 s12[] = { S(1), S(2) };
-	struct px_sub		 subs[2] = {
-		{ PX_EXCLUDE, NULL, 0 }, { PX_INCLUDE, s12, 2 } };
+	struct mc_filter		 subs[2] = {
+		{ MC_EXCLUDE, NULL, 0 }, { MC_INCLUDE, s12, 2 } };
 	uint32_t		 out[8];
 	unsigned		 n;
 	uint8_t			 mode;
 
-	ck_assert_int_eq(px_merge(subs, 2, out, 8, &n, &mode), 1);
-	ck_assert_uint_eq(mode, PX_EXCLUDE);
+	ck_assert_int_eq(merge(subs, 2, out, &n, &mode), 1);
+	ck_assert_uint_eq(mode, MC_EXCLUDE);
 	ck_assert_uint_eq(n, 0);
 }
 END_TEST
@@ -642,45 +678,45 @@ START_TEST(merge_combinations)
 {
 	static const uint32_t	 a[] = { S(1), S(2), S(3) }, b[] = { S(2),
 	    S(3), S(4) }, c[] = { S(3) };
-	struct px_sub		 subs[3];
+	struct mc_filter		 subs[3];
 	uint32_t		 out[8];
 	unsigned		 n;
 	uint8_t			 mode;
 
 	/* INCLUDE + INCLUDE: union. */
-	subs[0] = (struct px_sub){ PX_INCLUDE, a, 3 };
-	subs[1] = (struct px_sub){ PX_INCLUDE, b, 3 };
-	ck_assert_int_eq(px_merge(subs, 2, out, 8, &n, &mode), 1);
-	ck_assert_uint_eq(mode, PX_INCLUDE);
+	subs[0] = (struct mc_filter){ MC_INCLUDE, a, 3 };
+	subs[1] = (struct mc_filter){ MC_INCLUDE, b, 3 };
+	ck_assert_int_eq(merge(subs, 2, out, &n, &mode), 1);
+	ck_assert_uint_eq(mode, MC_INCLUDE);
 	ck_assert_uint_eq(n, 4);
 	/* EXCLUDE + EXCLUDE: intersection. */
-	subs[0].mode = subs[1].mode = PX_EXCLUDE;
-	ck_assert_int_eq(px_merge(subs, 2, out, 8, &n, &mode), 1);
-	ck_assert_uint_eq(mode, PX_EXCLUDE);
+	subs[0].mode = subs[1].mode = MC_EXCLUDE;
+	ck_assert_int_eq(merge(subs, 2, out, &n, &mode), 1);
+	ck_assert_uint_eq(mode, MC_EXCLUDE);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_eq(out[0], S(2));
 	ck_assert_uint_eq(out[1], S(3));
 	/* EXCLUDE + EXCLUDE + INCLUDE(c): intersection minus c. */
-	subs[2] = (struct px_sub){ PX_INCLUDE, c, 1 };
-	ck_assert_int_eq(px_merge(subs, 3, out, 8, &n, &mode), 1);
-	ck_assert_uint_eq(mode, PX_EXCLUDE);
+	subs[2] = (struct mc_filter){ MC_INCLUDE, c, 1 };
+	ck_assert_int_eq(merge(subs, 3, out, &n, &mode), 1);
+	ck_assert_uint_eq(mode, MC_EXCLUDE);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(out[0], S(2));
 	/* INCLUDE then EXCLUDE (order does not matter). */
-	subs[0] = (struct px_sub){ PX_INCLUDE, a, 3 };
-	subs[1] = (struct px_sub){ PX_EXCLUDE, b, 3 };
-	ck_assert_int_eq(px_merge(subs, 2, out, 8, &n, &mode), 1);
-	ck_assert_uint_eq(mode, PX_EXCLUDE);
+	subs[0] = (struct mc_filter){ MC_INCLUDE, a, 3 };
+	subs[1] = (struct mc_filter){ MC_EXCLUDE, b, 3 };
+	ck_assert_int_eq(merge(subs, 2, out, &n, &mode), 1);
+	ck_assert_uint_eq(mode, MC_EXCLUDE);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(out[0], S(4));
 	/* Nothing, or only empty INCLUDEs: no record. */
-	ck_assert_int_eq(px_merge(subs, 0, out, 8, &n, &mode), 0);
-	subs[0] = (struct px_sub){ PX_INCLUDE, NULL, 0 };
-	ck_assert_int_eq(px_merge(subs, 1, out, 8, &n, &mode), 0);
+	ck_assert_int_eq(merge(subs, 0, out, &n, &mode), 0);
+	subs[0] = (struct mc_filter){ MC_INCLUDE, NULL, 0 };
+	ck_assert_int_eq(merge(subs, 1, out, &n, &mode), 0);
 	/* One EXCLUDE({}) wins over everything. */
-	subs[1] = (struct px_sub){ PX_EXCLUDE, NULL, 0 };
-	ck_assert_int_eq(px_merge(subs, 2, out, 8, &n, &mode), 1);
-	ck_assert_uint_eq(mode, PX_EXCLUDE);
+	subs[1] = (struct mc_filter){ MC_EXCLUDE, NULL, 0 };
+	ck_assert_int_eq(merge(subs, 2, out, &n, &mode), 1);
+	ck_assert_uint_eq(mode, MC_EXCLUDE);
 	ck_assert_uint_eq(n, 0);
 }
 END_TEST
@@ -688,6 +724,36 @@ END_TEST
 /* ---- querier election (iface.c) ---- */
 
 static struct px_conf	 C;
+
+/* A general query heard on ifp: QQIC as a value in seconds. */
+static void
+qheard(struct px_iface *ifp, uint64_t now, uint32_t from, unsigned version,
+    unsigned qrv, unsigned qqi)
+{
+	struct mc_query	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.version = (uint8_t)version;
+	q.from = from;
+	q.qrv = (uint8_t)qrv;
+	q.qqi_ms = qqi * 1000;
+	if_query_heard(ifp, &C, now, &q, &env);
+}
+
+/* A record without sources on ifp. */
+static void
+irep(struct px_iface *ifp, uint64_t now, uint32_t from, int type,
+    uint32_t group, unsigned version)
+{
+	struct mc_rec	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = (uint8_t)type;
+	r.version = (uint8_t)version;
+	r.from = from;
+	r.group = group;
+	if_report(ifp, &C, now, &r, &env);
+}
 
 START_TEST(querier_election)
 {
@@ -697,40 +763,38 @@ START_TEST(querier_election)
 	px_conf_defaults(&C);
 	C.nds = 1;
 	if_init(&ifp, "d1", 3);
-	ifp.up = 1;
+	ifp.active = 1;
 	ifp.ifindex = 2;
 	ifp.vif = 1;
 	ifp.addr = 0x0a000005;
-	if_start(&ifp, &C, NOW, &ops, NULL);
+	if_start(&ifp, &C, NOW, &env);
 	ck_assert_int_eq(ifp.querier, 1);
 	/* Startup: Startup Query Count (RV = 2) queries QI/4 apart. */
-	if_timers(&ifp, &C, NOW, &ops, NULL);
+	if_timers(&ifp, &C, NOW, &env);
 	ck_assert_uint_eq(nq, 1);
 	ck_assert_uint_eq(qs[0].group, 0);
 	ck_assert_uint_eq(ifp.gq_next, NOW + 125000 / 4);
-	if_timers(&ifp, &C, ifp.gq_next, &ops, NULL);
+	if_timers(&ifp, &C, ifp.gq_next, &env);
 	ck_assert_uint_eq(nq, 2);
 	ck_assert_uint_eq(ifp.gq_next, NOW + 125000 / 4 + 125000);
 	/* A higher address does not win. */
-	if_query_heard(&ifp, &C, NOW + 1, 0x0a000009, 3, 100, 0, 0, 2, 125,
-	    NULL, 0, &ops, NULL);
+	qheard(&ifp, NOW + 1, 0x0a000009, 3, 2, 125);
 	ck_assert_int_eq(ifp.querier, 1);
 	/* A lower one does; Other Querier Present = RV*QI + QRI/2. */
-	if_query_heard(&ifp, &C, NOW + 2, 0x0a000002, 3, 100, 0, 0, 3, 60,
-	    NULL, 0, &ops, NULL);
+	qheard(&ifp, NOW + 2, 0x0a000002, 3, 3, 60);
 	ck_assert_int_eq(ifp.querier, 0);
 	ck_assert_uint_eq(ifp.oqp, NOW + 2 + 2 * 125000 + 5000);
 	ck_assert_uint_eq(ifp.qrv, 3);		/* adopted */
 	ck_assert_uint_eq(ifp.qi_ms, 60000);
 	before = nq;
-	if_timers(&ifp, &C, NOW + 200000, &ops, NULL);
+	if_timers(&ifp, &C, NOW + 200000, &env);
 	ck_assert_uint_eq(nq, before);		/* silent */
 	/* The other querier goes quiet: querier again, at once. */
-	if_timers(&ifp, &C, ifp.oqp, &ops, NULL);
+	if_timers(&ifp, &C, ifp.oqp, &env);
 	ck_assert_int_eq(ifp.querier, 1);
 	ck_assert_uint_eq(nq, before + 1);
-	if_stop(&ifp, NOW, &ops, NULL);
-	free(ifp.groups);
+	if_stop(&ifp, NOW, &env);
+	if_free(&ifp);
 }
 END_TEST
 
@@ -740,14 +804,13 @@ START_TEST(querier_needs_address)
 
 	px_conf_defaults(&C);
 	if_init(&ifp, "d1", 2);
-	ifp.up = 1;
-	if_start(&ifp, &C, NOW, &ops, NULL);
+	ifp.active = 1;
+	if_start(&ifp, &C, NOW, &env);
 	ck_assert_int_eq(ifp.querier, 0);
-	if_timers(&ifp, &C, NOW, &ops, NULL);
+	if_timers(&ifp, &C, NOW, &env);
 	ck_assert_uint_eq(nq, 0);
 	/* Any query then makes that router the querier we know. */
-	if_query_heard(&ifp, &C, NOW, 0x0a000009, 2, 100, 0, 0, 0, 0, NULL,
-	    0, &ops, NULL);
+	qheard(&ifp, NOW, 0x0a000009, 2, 0, 0);
 	ck_assert_uint_eq(ifp.querier_addr, 0x0a000009);
 }
 END_TEST
@@ -759,25 +822,36 @@ START_TEST(iface_filters)
 
 	px_conf_defaults(&C);
 	if_init(&ifp, "d1", 3);
-	ifp.up = 1;
+	ifp.active = 1;
 	ifp.addr = 0x0a000005;
-	if_report(&ifp, &C, NOW, S(9), PX_IS_EX, 0xe00000fbU, NULL, 0, 3,
-	    &ops, NULL);
-	if_report(&ifp, &C, NOW, S(9), PX_IS_EX, GSSM, NULL, 0, 2, &ops,
-	    NULL);
+	irep(&ifp, NOW, S(9), MC_IS_EX, 0xe00000fbU, 3);
+	irep(&ifp, NOW, S(9), MC_IS_EX, GSSM, 2);
 	ck_assert_uint_eq(ifp.ngroups, 0);
 	ck_assert_uint_eq(ifp.ctr_ignored, 2);
-	if_report(&ifp, &C, NOW, S(9), PX_IS_EX, G, NULL, 0, 2, &ops, NULL);
+	irep(&ifp, NOW, S(9), MC_IS_EX, G, 2);
 	ck_assert_uint_eq(ifp.ngroups, 1);
-	if_stop(&ifp, NOW, &ops, NULL);
+	if_stop(&ifp, NOW, &env);
 	ck_assert_uint_eq(ifp.ngroups, 0);
-	free(ifp.groups);
+	if_free(&ifp);
 }
 END_TEST
 
 /* ---- upstream host part ---- */
 
 static struct px_upstream	 U;
+
+/* A query from upstream. */
+static void
+upq(uint64_t now, unsigned version, uint32_t group, unsigned qrv)
+{
+	struct mc_query	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.version = (uint8_t)version;
+	q.group = group;
+	q.qrv = (uint8_t)qrv;
+	up_query(&U, now, &C, &q, &env);
+}
 
 /* Records of upstream report k: type and source count each. */
 static unsigned
@@ -813,49 +887,49 @@ START_TEST(upstream_state_changes)
 	px_conf_defaults(&C);
 	up_init(&U);
 	/* New INCLUDE(A): ALLOW(A) now, then RV-1 = 1 repeat. */
-	up_update(&U, G, PX_INCLUDE, a, 2, NOW, &C);
-	up_flush(&U, NOW, &C, &ops, NULL);
+	up_update(&U, G, MC_INCLUDE, a, 2, NOW, &C);
+	up_flush(&U, NOW, &C, &env);
 	ck_assert_uint_eq(nup, 1);
 	ck_assert_uint_eq(up_records(0, t, gr, ns), 1);
-	ck_assert_uint_eq(t[0], IGMP_ALLOW_NEW_SOURCES);
+	ck_assert_uint_eq(t[0], MC_ALLOW);
 	ck_assert_uint_eq(ns[0], 2);
 	ck_assert_uint_ne(up_next_deadline(&U), UINT64_MAX);
 	/* Before the repeat: A -> B merges: ALLOW(3) BLOCK(1), and S2's
 	 * pending ALLOW stays. */
-	up_update(&U, G, PX_INCLUDE, b, 2, NOW + 10, &C);
-	up_flush(&U, NOW + 10, &C, &ops, NULL);
+	up_update(&U, G, MC_INCLUDE, b, 2, NOW + 10, &C);
+	up_flush(&U, NOW + 10, &C, &env);
 	ck_assert_uint_eq(nup, 2);
 	ck_assert_uint_eq(up_records(1, t, gr, ns), 2);
-	ck_assert_uint_eq(t[0], IGMP_ALLOW_NEW_SOURCES);
+	ck_assert_uint_eq(t[0], MC_ALLOW);
 	ck_assert_uint_eq(ns[0], 2);		/* S2 (pending) and S3 */
-	ck_assert_uint_eq(t[1], IGMP_BLOCK_OLD_SOURCES);
+	ck_assert_uint_eq(t[1], MC_BLOCK);
 	ck_assert_uint_eq(ns[1], 1);
 	/* The repeat: ALLOW(S3) BLOCK(S1) once more; then nothing. */
-	up_timers(&U, up_next_deadline(&U), &C, &ops, NULL);
+	up_timers(&U, up_next_deadline(&U), &C, &env);
 	ck_assert_uint_eq(nup, 3);
 	ck_assert_uint_eq(up_records(2, t, gr, ns), 2);
 	ck_assert_uint_eq(ns[0], 1);
 	ck_assert_uint_eq(up_next_deadline(&U), UINT64_MAX);
 	/* Filter-mode change: TO_EX({}) RV times. */
-	up_update(&U, G, PX_EXCLUDE, NULL, 0, NOW + 5000, &C);
-	up_flush(&U, NOW + 5000, &C, &ops, NULL);
+	up_update(&U, G, MC_EXCLUDE, NULL, 0, NOW + 5000, &C);
+	up_flush(&U, NOW + 5000, &C, &env);
 	ck_assert_uint_eq(up_records(3, t, gr, ns), 1);
-	ck_assert_uint_eq(t[0], IGMP_CHANGE_TO_EXCLUDE);
-	up_timers(&U, up_next_deadline(&U), &C, &ops, NULL);
+	ck_assert_uint_eq(t[0], MC_TO_EX);
+	up_timers(&U, up_next_deadline(&U), &C, &env);
 	ck_assert_uint_eq(up_records(4, t, gr, ns), 1);
-	ck_assert_uint_eq(t[0], IGMP_CHANGE_TO_EXCLUDE);
+	ck_assert_uint_eq(t[0], MC_TO_EX);
 	ck_assert_uint_eq(up_next_deadline(&U), UINT64_MAX);
 	/* A general query: IS_EX({}) at once. */
-	up_query(&U, NOW + 6000, &C, 3, 100, 0, 2, 125, NULL, 0, &ops, NULL);
+	upq(NOW + 6000, 3, 0, 2);
 	ck_assert_uint_eq(up_records(5, t, gr, ns), 1);
-	ck_assert_uint_eq(t[0], IGMP_MODE_IS_EXCLUDE);
+	ck_assert_uint_eq(t[0], MC_IS_EX);
 	/* Gone: TO_IN({}), then the record is dropped after the repeats. */
-	up_update(&U, G, PX_INCLUDE, NULL, 0, NOW + 7000, &C);
-	up_flush(&U, NOW + 7000, &C, &ops, NULL);
+	up_update(&U, G, MC_INCLUDE, NULL, 0, NOW + 7000, &C);
+	up_flush(&U, NOW + 7000, &C, &env);
 	ck_assert_uint_eq(up_records(6, t, gr, ns), 1);
-	ck_assert_uint_eq(t[0], IGMP_CHANGE_TO_INCLUDE);
+	ck_assert_uint_eq(t[0], MC_TO_IN);
 	ck_assert_uint_eq(ns[0], 0);
-	up_timers(&U, up_next_deadline(&U), &C, &ops, NULL);
+	up_timers(&U, up_next_deadline(&U), &C, &env);
 	ck_assert_uint_eq(U.n, 0);
 	up_free(&U);
 }
@@ -869,17 +943,17 @@ START_TEST(upstream_v2_querier)
 
 	px_conf_defaults(&C);
 	up_init(&U);
-	up_query(&U, NOW, &C, 2, 100, 0, 0, 0, NULL, 0, &ops, NULL);
+	upq(NOW, 2, 0, 0);
 	ck_assert_uint_eq(up_version(&U, NOW), 2);
-	up_update(&U, G, PX_EXCLUDE, NULL, 0, NOW, &C);
-	up_flush(&U, NOW, &C, &ops, NULL);
+	up_update(&U, G, MC_EXCLUDE, NULL, 0, NOW, &C);
+	up_flush(&U, NOW, &C, &env);
 	ck_assert_uint_eq(nup, 1);
 	ck_assert_int_eq(igmp_decode_packet(upkt[0], ulen[0], &ip, &m),
 	    IGMP_OK);
 	ck_assert_uint_eq(m.type, IGMP_V2_REPORT);
 	ck_assert_uint_eq(ip.dst, G);
-	up_update(&U, G, PX_INCLUDE, NULL, 0, NOW + 10, &C);
-	up_flush(&U, NOW + 10, &C, &ops, NULL);
+	up_update(&U, G, MC_INCLUDE, NULL, 0, NOW + 10, &C);
+	up_flush(&U, NOW + 10, &C, &env);
 	ck_assert_int_eq(igmp_decode_packet(upkt[nup - 1], ulen[nup - 1], &ip,
 	    &m), IGMP_OK);
 	ck_assert_uint_eq(m.type, IGMP_V2_LEAVE);
@@ -903,8 +977,8 @@ START_TEST(upstream_split)
 	up_init(&U);
 	for (i = 0; i < 700; i++)
 		many[i] = S(i + 1);
-	up_update(&U, G, PX_INCLUDE, many, 700, NOW, &C);
-	up_flush(&U, NOW, &C, &ops, NULL);
+	up_update(&U, G, MC_INCLUDE, many, 700, NOW, &C);
+	up_flush(&U, NOW, &C, &env);
 	ck_assert_uint_ge(nup, 2);
 	for (i = 0; i < nup; i++) {
 		ck_assert_uint_le(ulen[i], 1500);
@@ -927,8 +1001,8 @@ START_TEST(upstream_many_groups)
 	px_conf_defaults(&C);
 	up_init(&U);
 	for (i = 0; i < 500; i++)
-		up_update(&U, 0xef000000U + i, PX_EXCLUDE, NULL, 0, NOW, &C);
-	up_flush(&U, NOW, &C, &ops, NULL);
+		up_update(&U, 0xef000000U + i, MC_EXCLUDE, NULL, 0, NOW, &C);
+	up_flush(&U, NOW, &C, &env);
 	ck_assert_uint_eq(nup, 3);
 	for (i = 0; i < nup; i++) {
 		ck_assert_int_eq(igmp_decode_packet(upkt[i], ulen[i], &ip, &m),

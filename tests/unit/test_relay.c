@@ -19,7 +19,7 @@
 
 #include <sodium.h>
 
-#include "amtrelayd.h"
+#include "relay.h"
 #include "igmp_proto.h"
 #include "unit.h"
 
@@ -43,7 +43,7 @@ static unsigned		 nrep;
 static int		 joins, leaves, refuse_joins;
 static uint32_t		 last_jg, last_js;
 static uint8_t		 keyseed;
-static struct rl_conf	 C;
+static struct relay_conf	 C;
 static struct relay	 R;
 
 static int
@@ -88,13 +88,13 @@ f_random(void *arg, uint8_t *p, size_t n)
 	memset(p, ++keyseed, n);
 }
 
-static const struct rl_ops ops = { f_send, f_join, f_leave, f_random };
+static const struct relay_ops ops = { f_send, f_join, f_leave, f_random };
 
 static void
 setup(void)
 {
 	ck_assert_int_ne(sodium_init(), -1);
-	rl_conf_defaults(&C);
+	relay_conf_defaults(&C);
 	C.relay = RELAY;
 	strcpy(C.upstream, "eth0");
 	C.qi_ms = 20000;
@@ -103,13 +103,13 @@ setup(void)
 	joins = leaves = refuse_joins = 0;
 	keyseed = 0;
 	log_setverbose(0);
-	rl_init(&R, &C, &ops, NULL, NOW);
+	relay_init(&R, &C, &ops, NULL, NOW);
 }
 
 static void
 teardown(void)
 {
-	rl_free(&R);
+	relay_free(&R);
 }
 
 static void
@@ -121,7 +121,7 @@ feed(uint64_t now, uint32_t a, uint16_t p, const struct amt_msg *m,
 
 	wbuf_init(&w, b, sizeof(b));
 	ck_assert_int_eq(amt_encode(m, inner, &w), 0);
-	rl_recv(&R, now, 0, a, p, b, w.len);
+	relay_recv(&R, now, 0, a, p, b, w.len);
 }
 
 /* Request from a:p; returns the Query's MAC in mac. */
@@ -168,7 +168,7 @@ START_TEST(discovery_advertisement)
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_DISCOVERY;
 	m.nonce = 0x11223344;
-	rl_recv(&R, NOW, 2, GW1, P1, (const uint8_t *)"\x01\0\0\0\x11\x22\x33"
+	relay_recv(&R, NOW, 2, GW1, P1, (const uint8_t *)"\x01\0\0\0\x11\x22\x33"
 	    "\x44", 8);
 	ck_assert_uint_eq(nrep, 1);
 	ck_assert_int_eq(rep[0].sock, 2);	/* from the discovery socket */
@@ -178,7 +178,7 @@ START_TEST(discovery_advertisement)
 	ck_assert_uint_eq(rep[0].m.nonce, 0x11223344);
 	ck_assert_int_eq(rep[0].m.relay_af, AF_INET);
 	ck_assert_uint_eq(be32_load(rep[0].m.relay_addr), RELAY);
-	ck_assert_uint_eq(R.ctr[RL_CTR_DISCOVERY], 1);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_DISCOVERY], 1);
 }
 END_TEST
 
@@ -215,56 +215,56 @@ START_TEST(request_query)
 	nrep = 0;
 	feed(NOW, GW1, P1, &m, NULL);
 	ck_assert_uint_eq(nrep, 0);
-	ck_assert_uint_eq(R.ctr[RL_CTR_REQUEST_MLD], 1);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_REQUEST_MLD], 1);
 }
 END_TEST
 
 START_TEST(update_joins_and_mac)
 {
 	uint8_t			 mac[6], bad[6];
-	const struct rl_fwd	*f;
+	const struct relay_fwd	*f;
 
 	request(NOW, GW1, P1, 7, mac);
 	/* Wrong MAC, wrong nonce, wrong endpoint: nothing happens. */
 	memcpy(bad, mac, 6);
 	bad[0] ^= 1;
-	update(NOW, GW1, P1, 7, bad, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	update(NOW, GW1, P1, 7, bad, MC_ALLOW, 0xe8010101,
 	    0x0a630001);
-	update(NOW, GW1, P1, 8, mac, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	update(NOW, GW1, P1, 8, mac, MC_ALLOW, 0xe8010101,
 	    0x0a630001);
-	update(NOW, GW1, P1 + 1, 7, mac, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	update(NOW, GW1, P1 + 1, 7, mac, MC_ALLOW, 0xe8010101,
 	    0x0a630001);
-	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_BAD_MAC], 3);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE_BAD_MAC], 3);
 	ck_assert_uint_eq(R.ngws, 0);
 	ck_assert_int_eq(joins, 0);
 	/* Good: (S,G) joined natively, the forwarding table has it. */
-	update(NOW, GW1, P1, 7, mac, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	update(NOW, GW1, P1, 7, mac, MC_ALLOW, 0xe8010101,
 	    0x0a630001);
 	ck_assert_uint_eq(R.ngws, 1);
 	ck_assert_int_eq(joins, 1);
 	ck_assert_uint_eq(last_jg, 0xe8010101);
 	ck_assert_uint_eq(last_js, 0x0a630001);
-	ck_assert_ptr_nonnull(f = rl_fwd_find(&R, 0xe8010101));
+	ck_assert_ptr_nonnull(f = relay_fwd_find(&R, 0xe8010101));
 	ck_assert_uint_eq(f->n, 1);
-	ck_assert(rl_sub_wants(f->e[0].sub, 0x0a630001));
-	ck_assert(!rl_sub_wants(f->e[0].sub, 0x0a630002));
+	ck_assert(relay_sub_wants(f->e[0].sub, 0x0a630001));
+	ck_assert(!relay_sub_wants(f->e[0].sub, 0x0a630002));
 	/* An ASM join for another group: (*,G), any source but excluded. */
-	update(NOW, GW1, P1, 7, mac, IGMP_CHANGE_TO_EXCLUDE, 0xef010101,
+	update(NOW, GW1, P1, 7, mac, MC_TO_EX, 0xef010101,
 	    0x0a630066);
 	ck_assert_int_eq(joins, 2);
 	ck_assert_uint_eq(last_js, 0);
-	f = rl_fwd_find(&R, 0xef010101);
-	ck_assert(rl_sub_wants(f->e[0].sub, 0x0a630001));
-	ck_assert(!rl_sub_wants(f->e[0].sub, 0x0a630066));
+	f = relay_fwd_find(&R, 0xef010101);
+	ck_assert(relay_sub_wants(f->e[0].sub, 0x0a630001));
+	ck_assert(!relay_sub_wants(f->e[0].sub, 0x0a630066));
 	/* BLOCK the only source: the group goes, and its join. */
-	update(NOW, GW1, P1, 7, mac, IGMP_BLOCK_OLD_SOURCES, 0xe8010101,
+	update(NOW, GW1, P1, 7, mac, MC_BLOCK, 0xe8010101,
 	    0x0a630001);
 	ck_assert_int_eq(leaves, 1);
-	ck_assert_ptr_null(rl_fwd_find(&R, 0xe8010101));
+	ck_assert_ptr_null(relay_fwd_find(&R, 0xe8010101));
 	/* A leave from an unknown endpoint changes nothing: it is not
 	 * even authenticated (5.3.3.4), and creates no state. */
-	update(NOW, GW2, P1, 1, bad, IGMP_CHANGE_TO_INCLUDE, 0xef020202, 0);
-	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_BAD_MAC], 3 + 1);
+	update(NOW, GW2, P1, 1, bad, MC_TO_IN, 0xef020202, 0);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE_BAD_MAC], 3 + 1);
 	{
 		uint8_t		 pkt[64];
 		struct wbuf	 w;
@@ -279,8 +279,8 @@ START_TEST(update_joins_and_mac)
 		m.nonce = 1;
 		m.inner_len = w.len;
 		feed(NOW, GW2, P1, &m, pkt);	/* no records, no MAC check */
-		ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_BAD_MAC], 3 + 1);
-		ck_assert_ptr_null(rl_gw_find(&R, GW2, P1));
+		ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE_BAD_MAC], 3 + 1);
+		ck_assert_ptr_null(relay_gw_find(&R, GW2, P1));
 	}
 }
 END_TEST
@@ -293,26 +293,26 @@ START_TEST(mac_rotation)
 
 	request(NOW, GW1, P1, 1, mac1);
 	t = NOW + C.secret_ms;
-	rl_timer(&R, t);
-	ck_assert_uint_eq(R.ctr[RL_CTR_SECRET_ROTATED], 1);
+	relay_timer(&R, t);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_SECRET_ROTATED], 1);
 	request(t, GW1, P1, 1, mac2);
 	ck_assert_int_ne(memcmp(mac1, mac2, 6), 0);
 	/* The old MAC is still good within two query intervals. */
-	update(t + 2 * C.qi_ms, GW1, P1, 1, mac1, IGMP_ALLOW_NEW_SOURCES,
+	update(t + 2 * C.qi_ms, GW1, P1, 1, mac1, MC_ALLOW,
 	    0xe8010101, 0x0a630001);
-	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE], 1);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE], 1);
 	/* After that, only the new one. */
 	update(t + 2 * C.qi_ms + 1, GW1, P1, 1, mac1,
-	    IGMP_ALLOW_NEW_SOURCES, 0xe8010102, 0x0a630001);
-	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_BAD_MAC], 1);
+	    MC_ALLOW, 0xe8010102, 0x0a630001);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE_BAD_MAC], 1);
 	update(t + 2 * C.qi_ms + 1, GW1, P1, 1, mac2,
-	    IGMP_ALLOW_NEW_SOURCES, 0xe8010102, 0x0a630001);
-	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE], 2);
+	    MC_ALLOW, 0xe8010102, 0x0a630001);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE], 2);
 	/* Two rotations later the first secret is gone for good. */
-	rl_timer(&R, t + C.secret_ms);
-	update(t + C.secret_ms, GW1, P1, 1, mac1, IGMP_ALLOW_NEW_SOURCES,
+	relay_timer(&R, t + C.secret_ms);
+	update(t + C.secret_ms, GW1, P1, 1, mac1, MC_ALLOW,
 	    0xe8010103, 0x0a630001);
-	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_BAD_MAC], 2);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE_BAD_MAC], 2);
 }
 END_TEST
 
@@ -324,14 +324,14 @@ START_TEST(tunnel_limit)
 	C.tunnel_limit = 1;
 	request(NOW, GW1, P1, 1, mac);
 	ck_assert_uint_eq(rep[0].m.flags & AMT_FLAG_L, 0);
-	update(NOW, GW1, P1, 1, mac, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	update(NOW, GW1, P1, 1, mac, MC_ALLOW, 0xe8010101,
 	    0x0a630001);
 	request(NOW, GW2, P1, 2, mac2);
 	ck_assert_uint_eq(rep[0].m.flags & AMT_FLAG_L, AMT_FLAG_L);
-	ck_assert_uint_eq(R.ctr[RL_CTR_QUERY_LIMIT], 1);
-	update(NOW, GW2, P1, 2, mac2, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_QUERY_LIMIT], 1);
+	update(NOW, GW2, P1, 2, mac2, MC_ALLOW, 0xe8010101,
 	    0x0a630001);
-	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_LIMIT], 1);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE_LIMIT], 1);
 	ck_assert_uint_eq(R.ngws, 1);
 	/* The existing gateway is not limited. */
 	request(NOW, GW1, P1, 3, mac);
@@ -346,18 +346,18 @@ START_TEST(state_timeout)
 	uint64_t	 gmi = 2 * C.qi_ms + C.qri_ms;
 
 	request(NOW, GW1, P1, 1, mac);
-	update(NOW, GW1, P1, 1, mac, IGMP_MODE_IS_EXCLUDE, 0xef010101, 0);
-	ck_assert_uint_eq(rl_next_deadline(&R), NOW + gmi);
+	update(NOW, GW1, P1, 1, mac, MC_IS_EX, 0xef010101, 0);
+	ck_assert_uint_eq(relay_next_deadline(&R), NOW + gmi);
 	ck_assert_uint_gt(gmi, C.qi_ms);	/* longer than announced */
 	/* Refreshed by the current-state report of the next cycle. */
-	update(NOW + C.qi_ms, GW1, P1, 1, mac, IGMP_MODE_IS_EXCLUDE,
+	update(NOW + C.qi_ms, GW1, P1, 1, mac, MC_IS_EX,
 	    0xef010101, 0);
-	rl_timer(&R, NOW + gmi);
+	relay_timer(&R, NOW + gmi);
 	ck_assert_uint_eq(R.ngws, 1);
-	rl_timer(&R, NOW + C.qi_ms + gmi);
+	relay_timer(&R, NOW + C.qi_ms + gmi);
 	ck_assert_uint_eq(R.ngws, 0);
 	ck_assert_int_eq(leaves, 1);
-	ck_assert_uint_eq(R.ctr[RL_CTR_GW_EXPIRED], 1);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_GW_EXPIRED], 1);
 }
 END_TEST
 
@@ -367,7 +367,7 @@ START_TEST(teardown_msg)
 	struct amt_msg	 m;
 
 	request(NOW, GW1, P1, 9, mac);
-	update(NOW, GW1, P1, 9, mac, IGMP_MODE_IS_EXCLUDE, 0xef010101, 0);
+	update(NOW, GW1, P1, 9, mac, MC_IS_EX, 0xef010101, 0);
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_TEARDOWN;
 	memcpy(m.mac, mac, 6);
@@ -378,11 +378,11 @@ START_TEST(teardown_msg)
 	 * match the fields. */
 	m.gw_port = P1 + 1;
 	feed(NOW, GW2, 1234, &m, NULL);
-	ck_assert_uint_eq(R.ctr[RL_CTR_TEARDOWN_BAD_MAC], 1);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_TEARDOWN_BAD_MAC], 1);
 	ck_assert_uint_eq(R.ngws, 1);
 	m.gw_port = P1;
 	feed(NOW, GW2, 1234, &m, NULL);
-	ck_assert_uint_eq(R.ctr[RL_CTR_TEARDOWN], 1);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_TEARDOWN], 1);
 	ck_assert_uint_eq(R.ngws, 0);
 	ck_assert_int_eq(leaves, 1);
 }
@@ -395,28 +395,28 @@ START_TEST(join_refcount)
 
 	request(NOW, GW1, P1, 1, m1);
 	request(NOW, GW2, P1, 2, m2);
-	update(NOW, GW1, P1, 1, m1, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	update(NOW, GW1, P1, 1, m1, MC_ALLOW, 0xe8010101,
 	    0x0a630001);
-	update(NOW, GW2, P1, 2, m2, IGMP_ALLOW_NEW_SOURCES, 0xe8010101,
+	update(NOW, GW2, P1, 2, m2, MC_ALLOW, 0xe8010101,
 	    0x0a630001);
 	ck_assert_int_eq(joins, 1);
-	ck_assert_ptr_nonnull(rl_fwd_find(&R, 0xe8010101));
-	ck_assert_uint_eq(rl_fwd_find(&R, 0xe8010101)->n, 2);
+	ck_assert_ptr_nonnull(relay_fwd_find(&R, 0xe8010101));
+	ck_assert_uint_eq(relay_fwd_find(&R, 0xe8010101)->n, 2);
 	/* Current-state refresh with the same state: no leave, no join. */
-	update(NOW + 1, GW1, P1, 1, m1, IGMP_MODE_IS_INCLUDE, 0xe8010101,
+	update(NOW + 1, GW1, P1, 1, m1, MC_IS_IN, 0xe8010101,
 	    0x0a630001);
 	ck_assert_int_eq(joins, 1);
 	ck_assert_int_eq(leaves, 0);
-	update(NOW, GW1, P1, 1, m1, IGMP_CHANGE_TO_INCLUDE, 0xe8010101, 0);
+	update(NOW, GW1, P1, 1, m1, MC_TO_IN, 0xe8010101, 0);
 	ck_assert_int_eq(leaves, 0);
-	update(NOW, GW2, P1, 2, m2, IGMP_BLOCK_OLD_SOURCES, 0xe8010101,
+	update(NOW, GW2, P1, 2, m2, MC_BLOCK, 0xe8010101,
 	    0x0a630001);
 	ck_assert_int_eq(leaves, 1);
 	/* A refused join is counted and the relay goes on. */
 	refuse_joins = 1;
-	update(NOW, GW1, P1, 1, m1, IGMP_ALLOW_NEW_SOURCES, 0xe8010102,
+	update(NOW, GW1, P1, 1, m1, MC_ALLOW, 0xe8010102,
 	    0x0a630001);
-	ck_assert_uint_eq(R.ctr[RL_CTR_JOIN_FAILED], 1);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_JOIN_FAILED], 1);
 	ck_assert_uint_eq(R.ngws, 1);
 }
 END_TEST
@@ -438,20 +438,20 @@ START_TEST(update_v2_and_garbage)
 	m.nonce = 1;
 	m.inner_len = w.len;
 	feed(NOW, GW1, P1, &m, pkt);
-	ck_assert_ptr_nonnull(rl_fwd_find(&R, 0xef050505));
+	ck_assert_ptr_nonnull(relay_fwd_find(&R, 0xef050505));
 	wbuf_init(&w, pkt, sizeof(pkt));
 	ck_assert_int_eq(igmp_build_v12(&w, 0, IN4_ALLROUTERS, IGMP_V2_LEAVE,
 	    0, 0xef050505), 0);
 	feed(NOW, GW1, P1, &m, pkt);
-	ck_assert_ptr_null(rl_fwd_find(&R, 0xef050505));
+	ck_assert_ptr_null(relay_fwd_find(&R, 0xef050505));
 	/* A query is not a report; a corrupt checksum is not IGMP. */
 	pkt[24 + 2] ^= 0xff;
 	feed(NOW, GW1, P1, &m, pkt);
-	ck_assert_uint_eq(R.ctr[RL_CTR_UPDATE_BAD_IGMP], 1);
-	rl_recv(&R, NOW, 0, GW1, P1, (const uint8_t *)"\x15", 1);
-	ck_assert_uint_eq(R.ctr[RL_CTR_MALFORMED], 1);
-	rl_recv(&R, NOW, 0, GW1, P1, (const uint8_t *)"\x06\x00", 2);
-	ck_assert_uint_eq(R.ctr[RL_CTR_MALFORMED], 2);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE_BAD_IGMP], 1);
+	relay_recv(&R, NOW, 0, GW1, P1, (const uint8_t *)"\x15", 1);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_MALFORMED], 1);
+	relay_recv(&R, NOW, 0, GW1, P1, (const uint8_t *)"\x06\x00", 2);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_MALFORMED], 2);
 }
 END_TEST
 

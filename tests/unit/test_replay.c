@@ -180,8 +180,8 @@ END_TEST
 START_TEST(test_update_reports)
 {
 	static const unsigned	 ui[] = { 4, 12 };
-	static const uint8_t	 rt[] = { IGMP_ALLOW_NEW_SOURCES,
-	    IGMP_BLOCK_OLD_SOURCES };
+	static const uint8_t	 rt[] = { MC_ALLOW,
+	    MC_BLOCK };
 	struct ip4_info		 ip;
 	struct igmp_msg		 g;
 	struct igmp_rec_iter	 it;

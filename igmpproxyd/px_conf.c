@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "conf.h"
-#include "igmpproxyd.h"
+#include "px_conf.h"
 #include "util.h"
 
 enum {

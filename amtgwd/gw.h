@@ -4,14 +4,14 @@
  */
 
 /*
- * amtgwd: the AMT gateway (RFC 7450 section 5.2).  The configuration,
- * the gateway state machine (gw_fsm.c, no sockets or clocks: events
- * come in with the time, actions go out through struct gw_ops), the
- * mirror of what has been reported (gw_subs.c), and the I/O glue.
+ * The AMT gateway's core (RFC 7450 section 5.2): the state machine
+ * (gw_fsm.c; no sockets or clocks: events come in with the time,
+ * actions go out through struct gw_ops) and the mirror of the
+ * membership it has reported (gw_subs.c).
  */
 
-#ifndef AMTGWD_H
-#define AMTGWD_H
+#ifndef GW_H
+#define GW_H
 
 #include <net/if.h>
 #include <limits.h>
@@ -20,51 +20,15 @@
 #include <stdio.h>
 
 #include "addr.h"
-#include "conf.h"
 #include "amt_proto.h"
 #include "buf.h"
+#include "gw_conf.h"
 #include "log.h"
+#include "srcset.h"
 
-#define GW_CONF_FILE		SYSCONFDIR "/amtgwd.conf"
-#define GW_PIDFILE		RUNDIR "/amtgwd.pid"
-#define GW_CTLSOCK		RUNDIR "/amtgwd.sock"
-#define GW_DEFAULT_TUNNEL	"amt0"
-#define GW_DEFAULT_DISCOVERY	0xc034c101U	/* 192.52.193.1, 7450 7 */
-#define GW_DEFAULT_MTU		1470	/* 1500 - IPv4 - UDP - AMT data */
 #define GW_PKT_MAX		9216	/* receive buffer per datagram */
 #define GW_DEFAULT_QI_MS	125000	/* RFC 3376 8.2, when QQIC is 0 */
-#define GW_MIN_QI_MS		1000
 #define GW_DEFAULT_QRV		2
-
-/* The configuration file, parsed (config.c). */
-struct gw_conf {
-	char		 tunnel[IFNAMSIZ];
-	int		 tunnel_addr_set;
-	uint32_t	 tunnel_addr;
-	uint8_t		 tunnel_plen;
-	unsigned	 tunnel_mtu;
-	int		 fixed_relay;	/* relay given: no discovery */
-	uint32_t	 relay;		/* the fixed relay */
-	uint32_t	 discovery;	/* Relay Discovery Address */
-	uint32_t	 local_addr;	/* 0: any */
-	unsigned	 local_port;	/* 0: ephemeral */
-	char		 ifname[IFNAMSIZ];	/* "": no binding */
-	uint32_t	 disc_timeout_ms;
-	uint32_t	 req_timeout_ms;
-	uint32_t	 max_timeout_ms;
-	unsigned	 disc_retries;
-	unsigned	 req_retries;
-	uint32_t	 nat_keepalive_ms;	/* 0: off */
-	uint32_t	 teardown_interval_ms;
-	unsigned	 report_queue;
-	unsigned	 rcvbuf_kb;
-	struct conf_daemon d;		/* user, pidfile, control socket */
-};
-
-void	 gw_conf_defaults(struct gw_conf *);
-int	 gw_conf_parse(struct gw_conf *, FILE *, const char *);
-int	 gw_conf_load(struct gw_conf *, const char *);
-void	 gw_conf_print(const struct gw_conf *, FILE *);
 
 enum gw_state {
 	GW_STA_IDLE,
@@ -97,22 +61,12 @@ enum gw_ctr {
 	GW_CTR_REPORT_QUEUED,
 	GW_CTR_REPORT_QUEUE_DROP,
 	GW_CTR_TUN_IGNORED,
-	GW_CTR_TUN_READ_ERR,
 	GW_CTR_AMT_MALFORMED,
 	GW_CTR_AMT_WRONG_TYPE,
 	GW_CTR_SEND_ERR,
 	GW_CTR_RELAY_CHANGE,
 	GW_CTR_DISC_TIMEOUT,
 	GW_CTR_REQ_TIMEOUT,
-	GW_CTR_DATA_RCVD,
-	GW_CTR_DATA_BYTES,
-	GW_CTR_DATA_NOT_RELAY,
-	GW_CTR_DATA_SHORT,
-	GW_CTR_DATA_NOT_IPV4,
-	GW_CTR_DATA_BAD_LEN,
-	GW_CTR_DATA_NOT_MCAST,
-	GW_CTR_DATA_TRUNCATED,
-	GW_CTR_DATA_TUN_ERR,
 	GW_CTR_MAX
 };
 
@@ -157,21 +111,19 @@ struct gw_repeat {
 /* One group as last reported to the relay (host-side state). */
 struct gw_sub {
 	uint32_t	 group;
-	uint8_t		 exclude;	/* filter mode */
-	uint16_t	 nsrcs;
-	uint16_t	 cap;
-	uint32_t	*srcs;		/* sorted */
+	struct hstate	 st;
 };
+
+#define GW_SUBS_MAX_GROUPS	4096
+#define GW_SUBS_MAX_SRCS	1024
 
 struct gw_subs {
 	struct gw_sub	*v;
 	size_t		 n;
 	size_t		 cap;
 	int		 overflow;	/* some state was not recorded */
+	uint32_t	 scratch[GW_SUBS_MAX_SRCS];	/* a record's sources */
 };
-
-#define GW_SUBS_MAX_GROUPS	4096
-#define GW_SUBS_MAX_SRCS	1024
 
 void	 subs_init(struct gw_subs *);
 void	 subs_clear(struct gw_subs *);
@@ -199,6 +151,7 @@ struct gw {
 	int			 have_relay;
 	uint32_t		 disc_nonce;
 	unsigned		 disc_tries;
+	int			 disc_held;	/* first Discovery held back */
 	unsigned		 disc_backoff_n;
 	uint32_t		 req_nonce;
 	unsigned		 req_tries;
@@ -214,7 +167,7 @@ struct gw {
 	struct gw_queue		 q;
 
 	uint64_t		 ctr[GW_CTR_MAX];
-	struct ratelimit	 rl;
+	struct ratelimit	 lim;
 };
 
 int	 gw_init(struct gw *, const struct gw_conf *, const struct gw_ops *,
@@ -231,36 +184,8 @@ void	 gw_recv_amt(struct gw *, uint64_t, uint32_t, uint16_t,
 void	 gw_tun_packet(struct gw *, uint64_t, const uint8_t *, size_t);
 struct emit;
 void	 gw_show(const struct gw *, uint64_t, struct emit *);
+void	 gw_show_counters(const struct gw *, struct emit *);
+int	 gw_relay(const struct gw *, uint32_t *);
 int	 gw_relay_changed(const struct gw_conf *, const struct gw_conf *);
-
-/*
- * The data path's acceptance test (5.2.3.3), inline because it runs for
- * every datagram: from the relay's address and port, version 0 type 6,
- * an IPv4 datagram of consistent length to a multicast group.  Returns
- * GW_CTR_DATA_RCVD on success, else the counter of the drop reason;
- * *off and *len then locate the datagram.
- */
-static inline enum gw_ctr
-gw_data_check(const struct gw *gw, uint32_t src, uint16_t sport,
-    const uint8_t *p, size_t n, size_t *off, size_t *len)
-{
-	size_t	 ihl, tot;
-
-	if (!gw->have_relay || src != gw->relay || sport != AMT_PORT)
-		return GW_CTR_DATA_NOT_RELAY;
-	if (n < AMT_DATA_HDR_LEN + 20)
-		return GW_CTR_DATA_SHORT;
-	if (p[2] >> 4 != 4)
-		return GW_CTR_DATA_NOT_IPV4;
-	ihl = (size_t)(p[2] & 0x0f) * 4;
-	tot = be16_load(p + 4);
-	if (ihl < 20 || tot < ihl || tot > n - AMT_DATA_HDR_LEN)
-		return GW_CTR_DATA_BAD_LEN;
-	if ((p[2 + 16] & 0xf0) != 0xe0)
-		return GW_CTR_DATA_NOT_MCAST;
-	*off = AMT_DATA_HDR_LEN;
-	*len = tot;
-	return GW_CTR_DATA_RCVD;
-}
 
 #endif

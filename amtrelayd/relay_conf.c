@@ -12,8 +12,9 @@
 
 #include <string.h>
 
-#include "amtrelayd.h"
+#include "addr.h"
 #include "conf.h"
+#include "relay_conf.h"
 #include "util.h"
 
 enum {
@@ -36,7 +37,7 @@ static const struct conf_keyword keywords[] = {		/* sorted */
 };
 
 void
-rl_conf_defaults(struct rl_conf *c)
+relay_conf_defaults(struct relay_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->qi_ms = 125000;
@@ -46,11 +47,11 @@ rl_conf_defaults(struct rl_conf *c)
 	c->secret_ms = 3600000;
 	c->path_mtu = 1500;
 	c->sndbuf_kb = 4096;
-	conf_daemon_defaults(&c->d, RL_PIDFILE, RL_CTLSOCK);
+	conf_daemon_defaults(&c->d, RELAY_PIDFILE, RELAY_CTLSOCK);
 }
 
 int
-rl_conf_parse(struct rl_conf *c, FILE *fp, const char *name)
+relay_conf_parse(struct relay_conf *c, FILE *fp, const char *name)
 {
 	struct conf_reader		 r;
 	struct conf_args		 a;
@@ -77,9 +78,9 @@ rl_conf_parse(struct rl_conf *c, FILE *fp, const char *name)
 			if (i < c->ndisc)
 				conf_error(&r, "%s: %s given twice", kw->name,
 				    v);
-			else if (c->ndisc == RL_MAX_DISC)
+			else if (c->ndisc == RELAY_MAX_DISC)
 				conf_error(&r, "%s: at most %d", kw->name,
-				    RL_MAX_DISC);
+				    RELAY_MAX_DISC);
 			else
 				c->disc[c->ndisc++] = addr;
 			break;
@@ -138,23 +139,23 @@ rl_conf_parse(struct rl_conf *c, FILE *fp, const char *name)
 }
 
 int
-rl_conf_load(struct rl_conf *c, const char *path)
+relay_conf_load(struct relay_conf *c, const char *path)
 {
 	FILE	*fp;
 	int	 rv;
 
-	rl_conf_defaults(c);
+	relay_conf_defaults(c);
 	if ((fp = fopen(path, "re")) == NULL) {
 		log_warn("%s", path);
 		return -1;
 	}
-	rv = rl_conf_parse(c, fp, path);
+	rv = relay_conf_parse(c, fp, path);
 	fclose(fp);
 	return rv;
 }
 
 void
-rl_conf_print(const struct rl_conf *c, FILE *fp)
+relay_conf_print(const struct relay_conf *c, FILE *fp)
 {
 	unsigned	 i;
 

@@ -17,8 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "amtgwd.h"
+#include "addr.h"
 #include "conf.h"
+#include "gw_conf.h"
 #include "util.h"
 
 enum {

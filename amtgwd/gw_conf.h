@@ -1,0 +1,59 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * amtgwd's configuration (gw_conf.c): the pseudo-interface, the relay
+ * or the discovery address, the underlay socket and the timers of RFC
+ * 7450 5.2, parsed from amtgwd.conf.
+ */
+
+#ifndef GW_CONF_H
+#define GW_CONF_H
+
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf.h"
+
+#define GW_CONF_FILE		SYSCONFDIR "/amtgwd.conf"
+#define GW_PIDFILE		RUNDIR "/amtgwd.pid"
+#define GW_CTLSOCK		RUNDIR "/amtgwd.sock"
+#define GW_DEFAULT_TUNNEL	"amt0"
+#define GW_DEFAULT_DISCOVERY	0xc034c101U	/* 192.52.193.1, 7450 7 */
+#define GW_DEFAULT_MTU		1470	/* 1500 - IPv4 - UDP - AMT data */
+#define GW_MIN_QI_MS		1000
+
+/* The configuration file, parsed. */
+struct gw_conf {
+	char		 tunnel[IFNAMSIZ];
+	int		 tunnel_addr_set;
+	uint32_t	 tunnel_addr;
+	uint8_t		 tunnel_plen;
+	unsigned	 tunnel_mtu;
+	int		 fixed_relay;	/* relay given: no discovery */
+	uint32_t	 relay;		/* the fixed relay */
+	uint32_t	 discovery;	/* Relay Discovery Address */
+	uint32_t	 local_addr;	/* 0: any */
+	unsigned	 local_port;	/* 0: ephemeral */
+	char		 ifname[IFNAMSIZ];	/* "": no binding */
+	uint32_t	 disc_timeout_ms;
+	uint32_t	 req_timeout_ms;
+	uint32_t	 max_timeout_ms;
+	unsigned	 disc_retries;
+	unsigned	 req_retries;
+	uint32_t	 nat_keepalive_ms;	/* 0: off */
+	uint32_t	 teardown_interval_ms;
+	unsigned	 report_queue;
+	unsigned	 rcvbuf_kb;
+	struct conf_daemon d;		/* user, pidfile, control socket */
+};
+
+void	 gw_conf_defaults(struct gw_conf *);
+int	 gw_conf_parse(struct gw_conf *, FILE *, const char *);
+int	 gw_conf_load(struct gw_conf *, const char *);
+void	 gw_conf_print(const struct gw_conf *, FILE *);
+
+#endif

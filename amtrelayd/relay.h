@@ -1,0 +1,143 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * The AMT relay's core (RFC 7450 section 5.3, relay_fsm.c): the
+ * per-gateway membership state, the forwarding table the data path
+ * reads, and the native joins, reference-counted.  No sockets and no
+ * clock: time comes in, actions go out through struct relay_ops.
+ */
+
+#ifndef RELAY_H
+#define RELAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "amt_proto.h"
+#include "log.h"
+#include "mac.h"
+#include "relay_conf.h"
+#include "srcset.h"
+
+#define RELAY_MAX_SRCS		256	/* per gateway and group */
+#define RELAY_MAX_GROUPS	1024	/* per gateway */
+#define RELAY_HASH		4096
+
+/* One group as one gateway asked for it (the gateway is one host). */
+struct relay_sub {
+	uint32_t	 group;
+	struct hstate	 st;
+	uint64_t	 timer;		/* deadline, ms */
+};
+
+struct relay_gw {
+	uint32_t	 addr;		/* tunnel endpoint, host order */
+	uint16_t	 port;
+	struct relay_sub	**subs;
+	size_t		 nsubs;
+	size_t		 cap;
+	uint64_t	 created;
+	uint64_t	 last_update;
+	uint64_t	 data_pkts;
+	struct relay_gw	*next;		/* hash chain */
+};
+
+/* The forwarding table entry for a group: who wants it, and how. */
+struct relay_fwd_ent {
+	struct relay_gw	*gw;
+	struct relay_sub	*sub;
+};
+
+struct relay_fwd {
+	uint32_t	 group;
+	struct relay_fwd_ent *e;
+	size_t		 n;
+	size_t		 cap;
+	struct relay_fwd	*next;
+};
+
+/* A native join the relay holds: (*,G) when src is 0. */
+struct relay_join {
+	uint32_t	 group;
+	uint32_t	 src;
+	unsigned	 refs;
+	struct relay_join	*next;
+};
+
+enum relay_ctr {
+	RELAY_CTR_DISCOVERY,
+	RELAY_CTR_REQUEST,
+	RELAY_CTR_REQUEST_MLD,
+	RELAY_CTR_QUERY_SENT,
+	RELAY_CTR_QUERY_LIMIT,
+	RELAY_CTR_UPDATE,
+	RELAY_CTR_UPDATE_BAD_MAC,
+	RELAY_CTR_UPDATE_BAD_IGMP,
+	RELAY_CTR_UPDATE_LIMIT,
+	RELAY_CTR_TEARDOWN,
+	RELAY_CTR_TEARDOWN_BAD_MAC,
+	RELAY_CTR_MALFORMED,
+	RELAY_CTR_WRONG_TYPE,
+	RELAY_CTR_GW_EXPIRED,
+	RELAY_CTR_JOIN,
+	RELAY_CTR_JOIN_FAILED,
+	RELAY_CTR_LEAVE,
+	RELAY_CTR_SECRET_ROTATED,
+	RELAY_CTR_MAX
+};
+
+extern const char *const relay_ctr_names[RELAY_CTR_MAX];
+
+struct relay_ops {
+	/* Send a control reply from socket sock to addr:port. */
+	int	 (*send)(void *, int, uint32_t, uint16_t, const uint8_t *,
+		    size_t);
+	/* Native membership on the upstream: src 0 for (*,G). */
+	int	 (*join)(void *, uint32_t, uint32_t);
+	void	 (*leave)(void *, uint32_t, uint32_t);
+	void	 (*random)(void *, uint8_t *, size_t);
+};
+
+struct relay {
+	const struct relay_conf	*conf;
+	const struct relay_ops	*ops;
+	void			*arg;
+	struct relay_mac		 mac;
+	struct relay_gw		*gws[RELAY_HASH];
+	size_t			 ngws;
+	struct relay_fwd		*fwd[RELAY_HASH];
+	struct relay_join		*joins[RELAY_HASH];
+	size_t			 njoins;
+	uint64_t		 ctr[RELAY_CTR_MAX];
+	uint32_t		 scratch[RELAY_MAX_SRCS];	/* a record's */
+	struct ratelimit	 lim;
+};
+
+int	 relay_init(struct relay *, const struct relay_conf *, const struct relay_ops *,
+	    void *, uint64_t);
+void	 relay_free(struct relay *);
+void	 relay_recv(struct relay *, uint64_t, int, uint32_t, uint16_t,
+	    const uint8_t *, size_t);
+void	 relay_timer(struct relay *, uint64_t);
+uint64_t relay_next_deadline(const struct relay *);
+const struct relay_fwd *relay_fwd_find(const struct relay *, uint32_t);
+int	 relay_sub_wants(const struct relay_sub *, uint32_t);
+struct relay_gw *relay_gw_find(const struct relay *, uint32_t, uint16_t);
+struct emit;
+void	 relay_show_counters(const struct relay *, struct emit *);
+void	 relay_show_gateways(const struct relay *, uint64_t, struct emit *);
+void	 relay_show_groups(const struct relay *, uint64_t, struct emit *);
+
+static inline unsigned
+relay_hash_g(uint32_t g)
+{
+	uint32_t	 h = g * 2654435761U;
+
+	return (h ^ h >> 15) % RELAY_HASH;
+}
+
+#endif

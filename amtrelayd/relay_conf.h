@@ -1,0 +1,47 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * amtrelayd's configuration (relay_conf.c): the relay and discovery
+ * addresses, the upstream interface, the query timers and the limits,
+ * parsed from amtrelayd.conf.
+ */
+
+#ifndef RELAY_CONF_H
+#define RELAY_CONF_H
+
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf.h"
+
+#define RELAY_CONF_FILE		SYSCONFDIR "/amtrelayd.conf"
+#define RELAY_PIDFILE		RUNDIR "/amtrelayd.pid"
+#define RELAY_CTLSOCK		RUNDIR "/amtrelayd.sock"
+#define RELAY_MAX_DISC		8
+
+struct relay_conf {
+	uint32_t	 disc[RELAY_MAX_DISC];	/* discovery addresses */
+	unsigned	 ndisc;
+	uint32_t	 relay;			/* relay (unicast) address */
+	char		 upstream[IFNAMSIZ];	/* native multicast arrives */
+	uint32_t	 qi_ms;
+	uint32_t	 qri_ms;
+	uint32_t	 mrt_ms;		/* the query's Max Resp Code */
+	unsigned	 robustness;
+	uint32_t	 secret_ms;		/* secret lifetime */
+	unsigned	 tunnel_limit;		/* 0: none */
+	unsigned	 path_mtu;
+	unsigned	 sndbuf_kb;
+	struct conf_daemon d;		/* user, pidfile, control socket */
+};
+
+void	 relay_conf_defaults(struct relay_conf *);
+int	 relay_conf_parse(struct relay_conf *, FILE *, const char *);
+int	 relay_conf_load(struct relay_conf *, const char *);
+void	 relay_conf_print(const struct relay_conf *, FILE *);
+
+#endif

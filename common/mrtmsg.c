@@ -1,0 +1,60 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * Upcall decoding.  Every field is read at the offset of its name in
+ * the kernel's struct igmpmsg, so a change of that layout shows here
+ * and nowhere else; the kernel's message types are mapped to ours.
+ */
+
+#include <stddef.h>
+
+#include <linux/mroute.h>
+
+#include "buf.h"
+#include "mrtmsg.h"
+
+/*
+ * Decode an upcall.  Returns 1 and fills m if p holds one, 0 if p is
+ * something else (an IP datagram: its protocol byte, where im_mbz
+ * stands, is not zero) or too short to be either.
+ */
+int
+mrt_msg_decode(const uint8_t *p, size_t len, struct mrt_msg *m)
+{
+	if (len < sizeof(struct igmpmsg) ||
+	    p[offsetof(struct igmpmsg, im_mbz)] != 0)
+		return 0;
+	switch (p[offsetof(struct igmpmsg, im_msgtype)]) {
+	case IGMPMSG_NOCACHE:
+		m->type = MRT_MSG_NOCACHE;
+		break;
+	case IGMPMSG_WRONGVIF:
+		m->type = MRT_MSG_WRONGVIF;
+		break;
+	case IGMPMSG_WHOLEPKT:
+	case IGMPMSG_WRVIFWHOLE:
+		m->type = MRT_MSG_WHOLEPKT;
+		break;
+	default:
+		m->type = MRT_MSG_OTHER;
+		break;
+	}
+	m->vif = (unsigned)p[offsetof(struct igmpmsg, im_vif)] |
+	    (unsigned)p[offsetof(struct igmpmsg, im_vif_hi)] << 8;
+	m->src = be32_load(p + offsetof(struct igmpmsg, im_src));
+	m->grp = be32_load(p + offsetof(struct igmpmsg, im_dst));
+	return 1;
+}
+
+const char *
+mrt_msg_name(enum mrt_msg_type t)
+{
+	static const char *const names[] = { "nocache", "wrongvif",
+	    "wholepkt", "other" };
+
+	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] :
+	    "other";
+}

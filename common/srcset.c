@@ -1,0 +1,702 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * Source sets and the membership semantics built on them: the set
+ * operations, a host's filter state (RFC 3376 5.1), a router's group
+ * state with its timers and the tables of 6.4.1 and 6.4.2, and the
+ * merge of 3.2 (RFC 4605 4.1).  In the comments A, B, X and Y are the
+ * RFC's: A the INCLUDE list, X the EXCLUDE-mode sources whose timers
+ * run, Y those whose timers are stopped, B the record's sources.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "srcset.h"
+
+/* ---- sets ---- */
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort v and drop duplicates, in place; returns the new count. */
+unsigned
+src_normalize(uint32_t *v, unsigned n)
+{
+	unsigned	 i, k = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_u32);
+	for (i = 0; i < n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	return k;
+}
+
+/* Index where a is or would go in sorted v. */
+static unsigned
+src_slot(const uint32_t *v, unsigned n, uint32_t a)
+{
+	unsigned	 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int
+src_has(const uint32_t *v, unsigned n, uint32_t a)
+{
+	unsigned	 i = src_slot(v, n, a);
+
+	return i < n && v[i] == a;
+}
+
+/* out = a + b, at most cap; returns the size. */
+unsigned
+src_union(const uint32_t *a, unsigned na, const uint32_t *b, unsigned nb,
+    uint32_t *out, unsigned cap)
+{
+	unsigned	 i = 0, j = 0, n = 0;
+
+	while ((i < na || j < nb) && n < cap) {
+		if (j >= nb || (i < na && a[i] < b[j]))
+			out[n++] = a[i++];
+		else if (i >= na || b[j] < a[i])
+			out[n++] = b[j++];
+		else {
+			out[n++] = a[i++];
+			j++;
+		}
+	}
+	return n;
+}
+
+/* out = a * b; returns the size (never more than na). */
+unsigned
+src_inter(const uint32_t *a, unsigned na, const uint32_t *b, unsigned nb,
+    uint32_t *out)
+{
+	unsigned	 i = 0, j = 0, n = 0;
+
+	while (i < na && j < nb) {
+		if (a[i] < b[j])
+			i++;
+		else if (a[i] > b[j])
+			j++;
+		else {
+			out[n++] = a[i++];
+			j++;
+		}
+	}
+	return n;
+}
+
+/* out = a - b; returns the size (never more than na). */
+unsigned
+src_diff(const uint32_t *a, unsigned na, const uint32_t *b, unsigned nb,
+    uint32_t *out)
+{
+	unsigned	 i = 0, j = 0, n = 0;
+
+	while (i < na) {
+		if (j >= nb || a[i] < b[j])
+			out[n++] = a[i++];
+		else if (a[i] > b[j])
+			j++;
+		else {
+			i++;
+			j++;
+		}
+	}
+	return n;
+}
+
+/* ---- a list that owns its storage ---- */
+
+void
+srclist_free(struct srclist *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Make room for n sources; -1 if memory runs out. */
+static int
+srclist_reserve(struct srclist *l, unsigned n)
+{
+	uint32_t	*nv;
+	unsigned	 ncap;
+
+	if (n <= l->cap)
+		return 0;
+	if (n > UINT16_MAX)
+		return -1;
+	ncap = l->cap == 0 ? 4 : l->cap;
+	while (ncap < n)
+		ncap *= 2;
+	if (ncap > UINT16_MAX)
+		ncap = UINT16_MAX;
+	if ((nv = reallocarray(l->v, ncap, sizeof(*nv))) == NULL)
+		return -1;
+	l->v = nv;
+	l->cap = (uint16_t)ncap;
+	return 0;
+}
+
+/* The list becomes b (sorted); unchanged, -1, if memory runs out. */
+int
+srclist_set(struct srclist *l, const uint32_t *b, unsigned nb)
+{
+	if (srclist_reserve(l, nb) == -1)
+		return -1;
+	if (nb > 0)
+		memcpy(l->v, b, nb * sizeof(*b));
+	l->n = (uint16_t)nb;
+	return 0;
+}
+
+/* l += b, keeping at most max sources. */
+int
+srclist_add(struct srclist *l, const uint32_t *b, unsigned nb, unsigned max)
+{
+	uint32_t	*tmp;
+	unsigned	 n, want = l->n + nb;
+
+	if (nb == 0)
+		return 0;
+	if (want > max)
+		want = max;
+	if ((tmp = reallocarray(NULL, want > 0 ? want : 1, sizeof(*tmp))) ==
+	    NULL)
+		return -1;
+	n = src_union(l->v, l->n, b, nb, tmp, want);
+	if (srclist_reserve(l, n) == -1) {
+		free(tmp);
+		return -1;
+	}
+	memcpy(l->v, tmp, n * sizeof(*tmp));
+	l->n = (uint16_t)n;
+	free(tmp);
+	return 0;
+}
+
+/* l -= b, in place. */
+void
+srclist_del(struct srclist *l, const uint32_t *b, unsigned nb)
+{
+	l->n = (uint16_t)src_diff(l->v, l->n, b, nb, l->v);
+}
+
+int
+srclist_has(const struct srclist *l, uint32_t a)
+{
+	return src_has(l->v, l->n, a);
+}
+
+int
+srclist_eq(const struct srclist *l, const uint32_t *b, unsigned nb)
+{
+	return l->n == nb && (nb == 0 || memcmp(l->v, b, nb * sizeof(*b)) == 0);
+}
+
+/* ---- a host's filter state ---- */
+
+/*
+ * Apply a record as the state of one host, the reporter's own (5.1):
+ * IS_IN/TO_IN(B) make INCLUDE(B), IS_EX/TO_EX(B) EXCLUDE(B); ALLOW(B)
+ * adds B to an INCLUDE list and takes it from an EXCLUDE list, BLOCK(B)
+ * the reverse.  At most max sources are kept.  Returns 1 if the record
+ * applied, 0 for an unknown type, -1 if memory ran out (state as it
+ * was, or with fewer sources).
+ */
+int
+hstate_apply(struct hstate *h, const struct mc_rec *r, unsigned max)
+{
+	unsigned	 n = r->nsrcs < max ? r->nsrcs : max;
+	int		 add;
+
+	switch (r->type) {
+	case MC_IS_IN:
+	case MC_TO_IN:
+	case MC_IS_EX:
+	case MC_TO_EX:
+		if (srclist_set(&h->srcs, r->srcs, n) == -1)
+			return -1;
+		h->mode = r->type == MC_IS_EX || r->type == MC_TO_EX ?
+		    MC_EXCLUDE : MC_INCLUDE;
+		return 1;
+	case MC_ALLOW:
+	case MC_BLOCK:
+		add = (r->type == MC_ALLOW) == (h->mode == MC_INCLUDE);
+		if (!add) {
+			srclist_del(&h->srcs, r->srcs, r->nsrcs);
+			return 1;
+		}
+		return srclist_add(&h->srcs, r->srcs, r->nsrcs, max) == -1 ?
+		    -1 : 1;
+	default:
+		return 0;	/* RFC 3376 4.2.12: ignore unknown types */
+	}
+}
+
+/* Does this filter let traffic from s through? */
+int
+hstate_wants(const struct hstate *h, uint32_t s)
+{
+	return srclist_has(&h->srcs, s) == (h->mode == MC_INCLUDE);
+}
+
+/* Anything but INCLUDE({}). */
+int
+hstate_member(const struct hstate *h)
+{
+	return h->mode == MC_EXCLUDE || h->srcs.n > 0;
+}
+
+/* dst becomes a copy of src; -1 (dst unchanged) if memory runs out. */
+int
+hstate_copy(struct hstate *dst, const struct hstate *src)
+{
+	if (srclist_set(&dst->srcs, src->srcs.v, src->srcs.n) == -1)
+		return -1;
+	dst->mode = src->mode;
+	return 0;
+}
+
+void
+hstate_free(struct hstate *h)
+{
+	srclist_free(&h->srcs);
+	h->mode = MC_INCLUDE;
+}
+
+/* ---- a router's group state ---- */
+
+/* Index of source a, or -1. */
+int
+rstate_find(const struct rstate *rs, uint32_t a)
+{
+	unsigned	 lo = 0, hi = rs->nsrcs, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (rs->srcs[mid].addr < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < rs->nsrcs && rs->srcs[lo].addr == a ? (int)lo : -1;
+}
+
+/* The record for a, created with a stopped timer if new; NULL if the
+ * list holds max sources already or memory runs out. */
+static struct rsrc *
+src_get(struct rstate *rs, uint32_t a, unsigned max)
+{
+	struct rsrc	*nv;
+	unsigned	 at, ncap;
+	int		 i = rstate_find(rs, a);
+
+	if (i >= 0)
+		return &rs->srcs[i];
+	if (rs->nsrcs >= max || rs->nsrcs == UINT16_MAX)
+		return NULL;
+	if (rs->nsrcs == rs->cap) {
+		ncap = rs->cap == 0 ? 4 : (unsigned)rs->cap * 2;
+		if (ncap > UINT16_MAX)
+			ncap = UINT16_MAX;
+		if ((nv = reallocarray(rs->srcs, ncap, sizeof(*nv))) == NULL)
+			return NULL;
+		rs->srcs = nv;
+		rs->cap = (uint16_t)ncap;
+	}
+	for (at = 0; at < rs->nsrcs && rs->srcs[at].addr < a; at++)
+		;
+	memmove(&rs->srcs[at + 1], &rs->srcs[at],
+	    (rs->nsrcs - at) * sizeof(*rs->srcs));
+	memset(&rs->srcs[at], 0, sizeof(*rs->srcs));
+	rs->srcs[at].addr = a;
+	rs->nsrcs++;
+	return &rs->srcs[at];
+}
+
+static void
+src_del_at(struct rstate *rs, unsigned i)
+{
+	memmove(&rs->srcs[i], &rs->srcs[i + 1],
+	    (rs->nsrcs - i - 1) * sizeof(*rs->srcs));
+	rs->nsrcs--;
+}
+
+/* Set the timers of the sources in B to deadline t, adding them. */
+static void
+set_timers(struct rstate *rs, const uint32_t *b, unsigned nb, uint64_t t,
+    unsigned max)
+{
+	struct rsrc	*s;
+	unsigned	 i;
+
+	for (i = 0; i < nb; i++)
+		if ((s = src_get(rs, b[i], max)) != NULL)
+			s->timer = t;
+}
+
+/* Keep only the sources in B (keep = 1) or not in B (keep = 0). */
+static void
+src_keep(struct rstate *rs, const uint32_t *b, unsigned nb, int keep)
+{
+	unsigned	 i = 0;
+
+	while (i < rs->nsrcs) {
+		if (src_has(b, nb, rs->srcs[i].addr) != keep)
+			src_del_at(rs, i);
+		else
+			i++;
+	}
+}
+
+static void
+q_add(struct rs_queries *q, uint32_t a)
+{
+	if (q != NULL && q->nsrcs < q->cap)
+		q->srcs[q->nsrcs++] = a;
+}
+
+/* 6.4.1 and 6.4.2 in INCLUDE(A) mode. */
+static void
+record_include(struct rstate *rs, uint64_t gmi, uint8_t type,
+    const uint32_t *b, unsigned nb, unsigned max, struct rs_queries *q)
+{
+	unsigned	 i;
+	int		 k;
+
+	switch (type) {
+	case MC_IS_IN:			/* INCLUDE(A+B); (B)=GMI */
+	case MC_ALLOW:
+		set_timers(rs, b, nb, gmi, max);
+		break;
+	case MC_IS_EX:			/* EXCLUDE(A*B, B-A) */
+	case MC_TO_EX:
+		for (i = 0; i < nb; i++)	/* A*B: to query on TO_EX */
+			if (type == MC_TO_EX && rstate_find(rs, b[i]) >= 0)
+				q_add(q, b[i]);
+		src_keep(rs, b, nb, 1);		/* Delete(A-B) */
+		for (i = 0; i < nb; i++)	/* (B-A)=0 */
+			if (rstate_find(rs, b[i]) < 0 &&
+			    src_get(rs, b[i], max) != NULL)
+				rs->srcs[rstate_find(rs, b[i])].timer = 0;
+		rs->mode = MC_EXCLUDE;
+		rs->gtimer = gmi;
+		break;
+	case MC_BLOCK:			/* INCLUDE(A); Q(G,A*B) */
+		for (i = 0; i < nb; i++)
+			if (rstate_find(rs, b[i]) >= 0)
+				q_add(q, b[i]);
+		break;
+	case MC_TO_IN:			/* INCLUDE(A+B); Q(G,A-B) */
+		for (k = 0; k < (int)rs->nsrcs; k++)
+			if (!src_has(b, nb, rs->srcs[k].addr))
+				q_add(q, rs->srcs[k].addr);
+		set_timers(rs, b, nb, gmi, max);
+		break;
+	}
+}
+
+/* 6.4.1 and 6.4.2 in EXCLUDE(X,Y) mode. */
+static void
+record_exclude(struct rstate *rs, uint64_t now, uint64_t gmi, uint8_t type,
+    const uint32_t *b, unsigned nb, unsigned max, struct rs_queries *q)
+{
+	unsigned	 i;
+	int		 k;
+
+	switch (type) {
+	case MC_IS_IN:			/* EXCLUDE(X+A, Y-A); (A)=GMI */
+	case MC_ALLOW:
+		set_timers(rs, b, nb, gmi, max);
+		break;
+	case MC_IS_EX:			/* EXCLUDE(A-Y, Y*A) */
+	case MC_TO_EX:
+		for (i = 0; i < nb; i++) {	/* A-Y: to query on TO_EX */
+			k = rstate_find(rs, b[i]);
+			if (type == MC_TO_EX && (k < 0 ||
+			    RS_RUNNING(rs->srcs[k].timer, now)))
+				q_add(q, b[i]);
+		}
+		src_keep(rs, b, nb, 1);		/* Delete(X-A), Delete(Y-A) */
+		for (i = 0; i < nb; i++)	/* (A-X-Y)=GMI or GT */
+			if (rstate_find(rs, b[i]) < 0)
+				set_timers(rs, &b[i], 1, type == MC_IS_EX ?
+				    gmi : rs->gtimer, max);
+		rs->gtimer = gmi;
+		break;
+	case MC_BLOCK:		/* EXCLUDE(X+(A-Y), Y); (A-X-Y)=GT; Q(G,A-Y) */
+		for (i = 0; i < nb; i++) {
+			k = rstate_find(rs, b[i]);
+			if (k < 0) {
+				set_timers(rs, &b[i], 1, rs->gtimer, max);
+				q_add(q, b[i]);
+			} else if (RS_RUNNING(rs->srcs[k].timer, now))
+				q_add(q, b[i]);
+		}
+		break;
+	case MC_TO_IN:		/* EXCLUDE(X+A, Y-A); Q(G,X-A); Q(G) */
+		for (k = 0; k < (int)rs->nsrcs; k++)
+			if (RS_RUNNING(rs->srcs[k].timer, now) &&
+			    !src_has(b, nb, rs->srcs[k].addr))
+				q_add(q, rs->srcs[k].addr);
+		set_timers(rs, b, nb, gmi, max);
+		if (q != NULL)
+			q->group = 1;
+		break;
+	}
+}
+
+/*
+ * Apply a record of type with sources b (sorted) per the tables of
+ * 6.4.1 and 6.4.2, as a router on one link; gmi is the deadline a
+ * Group Membership Interval from now.  The queries the table asks for
+ * are left in q (NULL: not wanted, as for a relay, RFC 7450 5.3.1).
+ * At most max sources are held.  Returns 1 if the state was touched,
+ * 0 for a type to ignore.
+ */
+int
+rstate_record(struct rstate *rs, uint64_t now, uint64_t gmi, uint8_t type,
+    const uint32_t *b, unsigned nb, unsigned max, struct rs_queries *q)
+{
+	if (q != NULL) {
+		q->group = 0;
+		q->nsrcs = 0;
+	}
+	if (!MC_REC_VALID(type))
+		return 0;	/* RFC 3376 4.2.12 */
+	if (rs->mode == MC_INCLUDE)
+		record_include(rs, gmi, type, b, nb, max, q);
+	else
+		record_exclude(rs, now, gmi, type, b, nb, max, q);
+	return 1;
+}
+
+/*
+ * 6.6.1: a query (heard, or sent with S clear) lowers timers to the
+ * deadline lmqt: Q(G) (n = 0) the group timer, Q(G,A) the timers of A.
+ */
+void
+rstate_lower(struct rstate *rs, uint64_t lmqt, const uint32_t *a,
+    unsigned n)
+{
+	unsigned	 i;
+	int		 k;
+
+	if (n == 0) {
+		if (rs->gtimer > lmqt)
+			rs->gtimer = lmqt;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if ((k = rstate_find(rs, a[i])) >= 0 &&
+		    rs->srcs[k].timer > lmqt)
+			rs->srcs[k].timer = lmqt;
+}
+
+/*
+ * EXCLUDE -> INCLUDE (6.5): keep the sources whose timers still run,
+ * stop the group timer.
+ */
+void
+rstate_to_include(struct rstate *rs, uint64_t now)
+{
+	unsigned	 i = 0;
+
+	rs->mode = MC_INCLUDE;
+	rs->gtimer = 0;
+	while (i < rs->nsrcs) {
+		if (!RS_RUNNING(rs->srcs[i].timer, now))
+			src_del_at(rs, i);
+		else
+			i++;
+	}
+}
+
+/*
+ * Timers that ran out (6.2.2, 6.2.3, 6.5): the group timer in EXCLUDE
+ * mode switches to INCLUDE; a source timer in INCLUDE mode deletes the
+ * source, in EXCLUDE mode stops forwarding it.  Returns 1 if anything
+ * changed.
+ */
+int
+rstate_expire(struct rstate *rs, uint64_t now)
+{
+	unsigned	 i = 0;
+	int		 changed = 0;
+
+	if (rs->mode == MC_EXCLUDE && rs->gtimer != 0 && rs->gtimer <= now) {
+		rstate_to_include(rs, now);
+		changed = 1;
+	}
+	while (i < rs->nsrcs) {
+		struct rsrc	*s = &rs->srcs[i];
+
+		if (s->timer != 0 && s->timer <= now) {
+			changed = 1;
+			if (rs->mode == MC_INCLUDE) {
+				src_del_at(rs, i);
+				continue;
+			}
+			s->timer = 0;
+			s->rexmit = 0;
+		}
+		i++;
+	}
+	return changed;
+}
+
+/*
+ * Stop forwarding source i now (a pruning decision, not a timer): in
+ * INCLUDE mode it is deleted (returns 1), in EXCLUDE mode its timer
+ * stops and it stays, blocked (returns 0).
+ */
+int
+rstate_stop_at(struct rstate *rs, unsigned i)
+{
+	if (rs->mode == MC_INCLUDE) {
+		src_del_at(rs, i);
+		return 1;
+	}
+	rs->srcs[i].timer = 0;
+	rs->srcs[i].rexmit = 0;
+	return 0;
+}
+
+/* 6.3: does the state ask for traffic from s? */
+int
+rstate_forwards(const struct rstate *rs, uint32_t s, uint64_t now)
+{
+	int	 k = rstate_find(rs, s);
+
+	if (rs->mode == MC_INCLUDE)
+		return k >= 0 && RS_RUNNING(rs->srcs[k].timer, now);
+	return k < 0 || RS_RUNNING(rs->srcs[k].timer, now);
+}
+
+/* Anything but INCLUDE with no running source. */
+int
+rstate_live(const struct rstate *rs, uint64_t now)
+{
+	unsigned	 i;
+
+	if (rs->mode == MC_EXCLUDE)
+		return 1;
+	for (i = 0; i < rs->nsrcs; i++)
+		if (RS_RUNNING(rs->srcs[i].timer, now))
+			return 1;
+	return 0;
+}
+
+/*
+ * RFC 4605 4.1 preprocessing: the state without timers; in EXCLUDE mode
+ * only the sources whose timers are stopped (EXCLUDE(X,Y) -> EXCLUDE(Y)).
+ * The mode is rs->mode; returns the number of sources written.
+ */
+unsigned
+rstate_export(const struct rstate *rs, uint64_t now, uint32_t *out,
+    unsigned cap)
+{
+	unsigned	 i, n = 0;
+	int		 running;
+
+	for (i = 0; i < rs->nsrcs && n < cap; i++) {
+		running = RS_RUNNING(rs->srcs[i].timer, now);
+		if ((rs->mode == MC_INCLUDE) == (running != 0))
+			out[n++] = rs->srcs[i].addr;
+	}
+	return n;
+}
+
+/* The earliest timer, UINT64_MAX if none runs. */
+uint64_t
+rstate_next_deadline(const struct rstate *rs)
+{
+	uint64_t	 d = UINT64_MAX;
+	unsigned	 i;
+
+	if (rs->mode == MC_EXCLUDE && rs->gtimer != 0)
+		d = rs->gtimer;
+	for (i = 0; i < rs->nsrcs; i++)
+		if (rs->srcs[i].timer != 0 && rs->srcs[i].timer < d)
+			d = rs->srcs[i].timer;
+	return d;
+}
+
+void
+rstate_free(struct rstate *rs)
+{
+	free(rs->srcs);
+	memset(rs, 0, sizeof(*rs));
+}
+
+/* ---- merging ---- */
+
+/*
+ * Merge n memberships into (mode, out[0..*nout)), RFC 3376 3.2:
+ *
+ *	any EXCLUDE:	EXCLUDE(intersection of the EXCLUDE lists
+ *			        minus the union of the INCLUDE lists)
+ *	otherwise:	INCLUDE(union of the INCLUDE lists)
+ *
+ * out holds s->cap sources.  Returns 1 if there is a membership, 0 if
+ * the result is INCLUDE({}).
+ */
+int
+src_merge(const struct mc_filter *f, unsigned n,
+    const struct src_merge_scratch *s, uint32_t *out, unsigned *nout,
+    uint8_t *mode)
+{
+	unsigned	 nex = 0, nin = 0, nt, i;
+	int		 any_ex = 0;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].mode == MC_EXCLUDE) {
+			if (!any_ex) {
+				nex = f[i].nsrcs < s->cap ? f[i].nsrcs : s->cap;
+				if (nex > 0)
+					memcpy(s->ex, f[i].srcs,
+					    nex * sizeof(*s->ex));
+				any_ex = 1;
+			} else
+				nex = src_inter(s->ex, nex, f[i].srcs,
+				    f[i].nsrcs, s->ex);
+		} else {
+			nt = src_union(s->in, nin, f[i].srcs, f[i].nsrcs,
+			    s->tmp, s->cap);
+			if (nt > 0)
+				memcpy(s->in, s->tmp, nt * sizeof(*s->in));
+			nin = nt;
+		}
+	}
+	if (any_ex) {
+		*mode = MC_EXCLUDE;
+		*nout = src_diff(s->ex, nex, s->in, nin, out);
+		return 1;
+	}
+	*mode = MC_INCLUDE;
+	if (nin > 0)
+		memcpy(out, s->in, nin * sizeof(*out));
+	*nout = nin;
+	return nin > 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * A downstream interface (iface.c): querier election, the general
+ * queries, and the group records it holds, sorted by group.
+ */
+
+#ifndef IFACE_H
+#define IFACE_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "group.h"
+#include "px_conf.h"
+
+struct px_iface {
+	char		 name[IFNAMSIZ];
+	unsigned	 version;
+	int		 ifindex;	/* 0: absent */
+	int		 active;	/* up, running and known */
+	uint32_t	 addr;		/* host order, 0: none */
+	uint8_t		 plen;
+	int		 vif;		/* -1: none */
+	int		 querier;
+	uint32_t	 querier_addr;	/* the elected querier */
+	uint64_t	 oqp;		/* Other Querier Present deadline */
+	unsigned	 startup_left;
+	uint64_t	 gq_next;
+	uint8_t		 qrv;		/* adopted from the querier */
+	uint32_t	 qi_ms;
+	uint64_t	 since;
+	struct px_group **groups;	/* sorted by group */
+	size_t		 ngroups;
+	size_t		 gcap;
+	uint64_t	 older_query_warned;
+	uint64_t	 ctr_reports;
+	uint64_t	 ctr_queries_sent;
+	uint64_t	 ctr_queries_heard;
+	uint64_t	 ctr_ignored;
+};
+
+void	 if_init(struct px_iface *, const char *, unsigned);
+void	 if_free(struct px_iface *);
+void	 if_params(const struct px_iface *, const struct px_conf *,
+	    struct px_params *);
+void	 if_start(struct px_iface *, const struct px_conf *, uint64_t,
+	    const struct px_env *);
+void	 if_stop(struct px_iface *, uint64_t, const struct px_env *);
+struct px_group *if_group(struct px_iface *, uint32_t, int);
+struct px_group *if_group_find(const struct px_iface *, uint32_t);
+void	 if_query_heard(struct px_iface *, const struct px_conf *, uint64_t,
+	    const struct mc_query *, const struct px_env *);
+void	 if_report(struct px_iface *, const struct px_conf *, uint64_t,
+	    const struct mc_rec *, const struct px_env *);
+void	 if_timers(struct px_iface *, const struct px_conf *, uint64_t,
+	    const struct px_env *);
+uint64_t if_next_deadline(const struct px_iface *);
+int	 if_forwards(const struct px_iface *, const struct px_conf *,
+	    uint32_t, uint32_t, uint64_t);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * igmpproxyd's configuration (px_conf.c): the upstream and downstream
+ * interfaces, the RFC 3376 timers, the access list and the kernel
+ * table, parsed from igmpproxyd.conf.
+ */
+
+#ifndef PX_CONF_H
+#define PX_CONF_H
+
+#include <net/if.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "log.h"
+
+#define PX_CONF_FILE		SYSCONFDIR "/igmpproxyd.conf"
+#define PX_PIDFILE		RUNDIR "/igmpproxyd.pid"
+#define PX_CTLSOCK		RUNDIR "/igmpproxyd.sock"
+#define PX_MAX_DOWNSTREAM	31	/* MAXVIFS 32, one is upstream */
+#define PX_MAX_ACL		256
+
+/* An access list rule: group prefix, optional source prefix. */
+struct px_acl {
+	int		 allow;
+	struct prefix4	 group;
+	int		 has_source;
+	struct prefix4	 source;
+};
+
+struct px_dsconf {
+	char		 name[IFNAMSIZ];
+	unsigned	 version;	/* 1, 2 or 3 */
+};
+
+struct px_conf {
+	char		 upstream[IFNAMSIZ];
+	struct px_dsconf ds[PX_MAX_DOWNSTREAM];
+	unsigned	 nds;
+	uint32_t	 qi_ms;		/* Query Interval */
+	uint32_t	 qri_ms;	/* Query Response Interval */
+	unsigned	 robustness;
+	uint32_t	 sqi_ms;	/* Startup Query Interval, 0: QI/4 */
+	unsigned	 sqc;		/* Startup Query Count, 0: RV */
+	uint32_t	 lmqi_ms;
+	unsigned	 lmqc;		/* 0: RV */
+	uint32_t	 uri_ms;	/* Unsolicited Report Interval (host) */
+	int		 fast_leave;
+	int		 fwd_not_querier;
+	struct prefix4	 ssm;
+	struct px_acl	 acl[PX_MAX_ACL];
+	unsigned	 nacl;
+	unsigned	 mrt_table;	/* 0: the default table */
+	uint32_t	 mfc_idle_ms;
+	struct conf_daemon d;		/* user, pidfile, control socket */
+};
+
+void	 px_conf_defaults(struct px_conf *);
+int	 px_conf_parse(struct px_conf *, FILE *, const char *);
+int	 px_conf_load(struct px_conf *, const char *);
+void	 px_conf_print(const struct px_conf *, FILE *);
+uint32_t px_sqi(const struct px_conf *);
+unsigned px_sqc(const struct px_conf *);
+unsigned px_lmqc(const struct px_conf *);
+int	 px_acl_permit(const struct px_conf *, uint32_t, int, uint32_t);
+
+#endif

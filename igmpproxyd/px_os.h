@@ -1,0 +1,35 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * What the proxy engine asks of the operating system: one table of
+ * functions, filled by the daemon (px_io.c, mroute.c) and by the unit
+ * tests (a fake kernel), so that the engine runs the same under both.
+ */
+
+#ifndef PX_OS_H
+#define PX_OS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PX_MAXVIFS	32		/* the kernel's MAXVIFS */
+
+struct px_os {
+	/* Send an IP datagram (IGMP, full header) out of ifindex. */
+	int	 (*send)(void *, int, const uint8_t *, size_t);
+	int	 (*add_vif)(void *, int, int);
+	int	 (*del_vif)(void *, int);
+	/* Install (S,G) from vif iif to the vifs with ttls[v] != 0. */
+	int	 (*mfc_add)(void *, uint32_t, uint32_t, int, const uint8_t *);
+	int	 (*mfc_del)(void *, uint32_t, uint32_t, int);
+	/* Packets forwarded so far by (S,G). */
+	int	 (*mfc_count)(void *, uint32_t, uint32_t, uint64_t *);
+	/* Receive the IGMP router groups (224.0.0.2, .22) on ifindex. */
+	int	 (*join_routers)(void *, int);
+	uint32_t (*random)(void *);
+};
+
+#endif
