@@ -23,11 +23,13 @@ main(void)
 	sr = srunner_create(buf_suite());
 	srunner_add_suite(sr, cksum_suite());
 	srunner_add_suite(sr, addr_suite());
+	srunner_add_suite(sr, ip4_suite());
 	srunner_add_suite(sr, amt_proto_suite());
 	srunner_add_suite(sr, igmp_proto_suite());
 	srunner_add_suite(sr, conf_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, replay_suite());
+	srunner_add_suite(sr, srcset_suite());
 	srunner_add_suite(sr, gw_fsm_suite());
 	srunner_add_suite(sr, gw_conf_suite());
 	srunner_add_suite(sr, px_suite());

@@ -24,6 +24,8 @@ Suite	*gw_conf_suite(void);
 Suite	*px_suite(void);
 Suite	*relay_suite(void);
 Suite	*emit_suite(void);
+Suite	*srcset_suite(void);
+Suite	*ip4_suite(void);
 
 /* A small, seeded generator so random tests are reproducible. */
 static inline uint32_t
