@@ -86,7 +86,8 @@ UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_replay.c tests/unit/test_gw_fsm.c \
 		   tests/unit/test_gw_conf.c tests/unit/test_px.c \
 		   tests/unit/test_relay.c tests/unit/test_emit.c \
-		   tests/unit/test_srcset.c tests/unit/test_ip4.c
+		   tests/unit/test_srcset.c tests/unit/test_ip4.c \
+		   tests/unit/test_engine.c
 
 FUZZERS		:= fuzz_amt fuzz_igmp fuzz_ip4 fuzz_conf
 

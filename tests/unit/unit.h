@@ -26,6 +26,7 @@ Suite	*relay_suite(void);
 Suite	*emit_suite(void);
 Suite	*srcset_suite(void);
 Suite	*ip4_suite(void);
+Suite	*engine_suite(void);
 
 /* A small, seeded generator so random tests are reproducible. */
 static inline uint32_t
