@@ -207,10 +207,11 @@ reload_io(struct gwd *d, struct gw_conf *nc, const struct gw_conf *old)
 			log_info("pseudo-interface now %s", d->io.tunname);
 		}
 	} else if (nc->tunnel_mtu != old->tunnel_mtu ||
-	    nc->tunnel_addr_set != old->tunnel_addr_set ||
-	    nc->tunnel_addr != old->tunnel_addr ||
-	    nc->tunnel_plen != old->tunnel_plen)
+	    nc->tunnel_addr.addr != old->tunnel_addr.addr ||
+	    nc->tunnel_addr.len != old->tunnel_addr.len)
 		(void)gwio_tun_configure(nc, d->io.tunname);
+	if (nc->rcvbuf_kb != old->rcvbuf_kb)
+		gwio_udp_rcvbuf(&d->io, nc->rcvbuf_kb);
 	if (nc->local_addr == old->local_addr &&
 	    nc->local_port == old->local_port &&
 	    strcmp(nc->ifname, old->ifname) == 0)
@@ -236,9 +237,7 @@ reload(struct gwd *d)
 		return;
 	if (d->pidfile_arg != NULL)
 		strcpy(nc->d.pidfile, old->d.pidfile);
-	if (strcmp(nc->d.user, old->d.user) != 0 ||
-	    strcmp(nc->d.pidfile, old->d.pidfile) != 0)
-		log_warnx("user and pidfile changes take effect at restart");
+	(void)conf_restart_diff(&gw_conf_table, nc, old, d->conf_path);
 	reload_io(d, nc, old);
 	d->conf = nc;
 	gw_reconfigure(&d->gw, nc, mono_ms());

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "addr.h"
 #include "conf.h"
 
 #define GW_CONF_FILE		SYSCONFDIR "/amtgwd.conf"
@@ -29,9 +30,7 @@
 /* The configuration file, parsed. */
 struct gw_conf {
 	char		 tunnel[IFNAMSIZ];
-	int		 tunnel_addr_set;
-	uint32_t	 tunnel_addr;
-	uint8_t		 tunnel_plen;
+	struct prefix4	 tunnel_addr;	/* an address; len 0: none */
 	unsigned	 tunnel_mtu;
 	int		 fixed_relay;	/* relay given: no discovery */
 	uint32_t	 relay;		/* the fixed relay */
@@ -50,6 +49,8 @@ struct gw_conf {
 	unsigned	 rcvbuf_kb;
 	struct conf_daemon d;		/* user, pidfile, control socket */
 };
+
+extern const struct conf_table gw_conf_table;
 
 void	 gw_conf_defaults(struct gw_conf *);
 int	 gw_conf_parse(struct gw_conf *, FILE *, const char *);

@@ -88,23 +88,39 @@ gwio_free(struct gwio *io)
 	io->udp = io->tun = -1;
 }
 
+/* The receive buffer: a large one absorbs bursts. */
+static void
+set_rcvbuf(int s, unsigned kb)
+{
+	int	 sz = (int)kb * 1024;
+
+	/* FORCE works past net.core.rmem_max, with CAP_NET_ADMIN. */
+	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1 &&
+	    setsockopt(s, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)) == -1)
+		log_warn("receive-buffer %u: SO_RCVBUF", kb);
+}
+
+/* receive-buffer, changed on reload. */
+void
+gwio_udp_rcvbuf(struct gwio *io, unsigned kb)
+{
+	set_rcvbuf(io->udp, kb);
+}
+
 /* Open and bind the UDP socket c describes; it replaces any old one. */
 int
 gwio_udp_open(struct gwio *io, const struct gw_conf *c)
 {
 	struct sockaddr_in	 sin;
 	socklen_t		 len = sizeof(sin);
-	int			 s, sz = (int)c->rcvbuf_kb * 1024;
+	int			 s;
 
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1) {
 		log_warn("socket");
 		return -1;
 	}
-	/* A large buffer absorbs bursts; FORCE works past rmem_max. */
-	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1 &&
-	    setsockopt(s, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)) == -1)
-		log_warn("SO_RCVBUF %d", sz);
+	set_rcvbuf(s, c->rcvbuf_kb);
 	if (c->ifname[0] != '\0' && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
 	    c->ifname, (socklen_t)strlen(c->ifname)) == -1) {
 		log_warn("SO_BINDTODEVICE %s", c->ifname);
@@ -160,10 +176,10 @@ gwio_tun_configure(const struct gw_conf *c, const char *name)
 		log_warn("%s: cannot set MTU %u", name, c->tunnel_mtu);
 		return -1;
 	}
-	if (c->tunnel_addr_set && if_set_addr4(name, c->tunnel_addr,
-	    c->tunnel_plen) == -1) {
+	if (c->tunnel_addr.len != 0 && if_set_addr4(name, c->tunnel_addr.addr,
+	    c->tunnel_addr.len) == -1) {
 		log_warn("%s: cannot set address %s/%u", name,
-		    addr4_ntoa(c->tunnel_addr), c->tunnel_plen);
+		    addr4_ntoa(c->tunnel_addr.addr), c->tunnel_addr.len);
 		return -1;
 	}
 	if (if_set_up(name) == -1) {

@@ -71,6 +71,7 @@ struct gwio {
 int	 gwio_init(struct gwio *);
 void	 gwio_free(struct gwio *);
 int	 gwio_udp_open(struct gwio *, const struct gw_conf *);
+void	 gwio_udp_rcvbuf(struct gwio *, unsigned);
 int	 gwio_tun_open(struct gwio *, const struct gw_conf *);
 int	 gwio_tun_configure(const struct gw_conf *, const char *);
 int	 gwio_udp_read(struct gwio *, gwio_control_fn, void *);

@@ -199,22 +199,12 @@ static void
 reload(struct rld *d)
 {
 	struct relay_conf	*nc, *old = d->conf;
-	unsigned	 i;
 
 	if ((nc = daemon_reload(d->conf_path, sizeof(*nc), load_conf)) == NULL)
 		return;
 	if (d->pidfile_arg != NULL)
 		strcpy(nc->d.pidfile, old->d.pidfile);
-	if (nc->relay != old->relay || nc->ndisc != old->ndisc ||
-	    strcmp(nc->upstream, old->upstream) != 0 ||
-	    strcmp(nc->d.user, old->d.user) != 0)
-		log_warnx("address, upstream and user changes take effect at "
-		    "restart");
-	nc->relay = old->relay;
-	nc->ndisc = old->ndisc;
-	for (i = 0; i < old->ndisc; i++)
-		nc->disc[i] = old->disc[i];
-	memcpy(nc->upstream, old->upstream, sizeof(nc->upstream));
+	(void)conf_restart_diff(&relay_conf_table, nc, old, d->conf_path);
 	d->conf = nc;
 	d->r.conf = nc;
 	d->io.conf = nc;
@@ -288,7 +278,7 @@ main(int argc, char *argv[])
 	retry_cb(-1, 0, d);
 	daemon_signals(d->base, d->ev_sig, signal_cb, d);
 	log_info("started: relay %s, %u discovery address(es), upstream %s",
-	    addr4_ntoa(d->conf->relay), d->conf->ndisc, d->conf->upstream);
+	    addr4_ntoa(d->conf->relay), d->conf->disc.n, d->conf->upstream);
 	reschedule(d);
 	daemon_ready();
 

@@ -4,174 +4,144 @@
  */
 
 /*
- * amtrelayd.conf, in the flat style of the other daemons.  The timers
- * default to RFC 3376's; the query's Max Resp Code is its own setting
- * because RFC 7450 5.3.3.3 wants it short (0.1 s: "respond at once")
- * while the Query Response Interval also sizes the state timers.
+ * amtrelayd.conf: the directive table (common/conf.c reads, checks and
+ * prints by it), the discovery addresses, and the checks across
+ * fields.  The timers default to RFC 3376's; the query's Max Resp Code
+ * is its own setting because RFC 7450 5.3.3.3 wants it short (0.1 s:
+ * "respond at once") while the Query Response Interval also sizes the
+ * state timers.
  */
 
 #include <string.h>
 
 #include "addr.h"
-#include "conf.h"
 #include "relay_conf.h"
 #include "util.h"
 
-enum {
-	KW_DISC, KW_MRT, KW_PATH_MTU, KW_QI, KW_QRI, KW_RELAY, KW_RV,
-	KW_SECRET, KW_SNDBUF, KW_LIMIT, KW_UPSTREAM,
-};
+/* "discovery-address ADDRESS", up to RELAY_MAX_DISC, each once. */
+static int
+parse_disc(struct conf_parse *p, const struct conf_item *it,
+    const struct conf_args *a, void *conf)
+{
+	struct relay_conf	*c = conf;
+	uint32_t		 addr;
+	unsigned		 i;
 
-static const struct conf_keyword keywords[] = {		/* sorted */
-	{ "discovery-address",		KW_DISC,	1, 1 },
-	{ "path-mtu",			KW_PATH_MTU,	1, 1 },
-	{ "query-interval",		KW_QI,		1, 1 },
-	{ "query-max-response-time",	KW_MRT,		1, 1 },
-	{ "query-response-interval",	KW_QRI,		1, 1 },
-	{ "relay-address",		KW_RELAY,	1, 1 },
-	{ "robustness",			KW_RV,		1, 1 },
-	{ "secret-lifetime",		KW_SECRET,	1, 1 },
-	{ "send-buffer",		KW_SNDBUF,	1, 1 },
-	{ "tunnel-limit",		KW_LIMIT,	1, 1 },
-	{ "upstream",			KW_UPSTREAM,	1, 1 },
+	if (conf_unicast4(&p->r, it->name, a->argv[1], &addr) == -1)
+		return -1;
+	for (i = 0; i < c->disc.n; i++)
+		if (c->disc.addr[i] == addr) {
+			conf_error(&p->r, "%s: %s given twice", it->name,
+			    a->argv[1]);
+			return -1;
+		}
+	if (c->disc.n == RELAY_MAX_DISC) {
+		conf_error(&p->r, "%s: at most %d", it->name, RELAY_MAX_DISC);
+		return -1;
+	}
+	c->disc.addr[c->disc.n++] = addr;
+	return 0;
+}
+
+static void
+print_disc(const struct conf_item *it, const void *conf, FILE *fp)
+{
+	const struct relay_conf	*c = conf;
+	unsigned		 i;
+
+	for (i = 0; i < c->disc.n; i++)
+		fprintf(fp, "%s %s\n", it->name, addr4_ntoa(c->disc.addr[i]));
+}
+
+/*
+ * Below the query interval: the Query Response Interval (RFC 3376
+ * 8.3; a default that does not fit is lowered to half the interval,
+ * and said) and the query's Max Resp Time.
+ */
+static void
+check_times(struct conf_parse *p, struct relay_conf *c)
+{
+	if (c->qri_ms >= c->qi_ms && conf_line(p, "query-response-interval")
+	    == 0) {
+		log_info("%s: query-response-interval %s (the default) is not "
+		    "below query-interval %s (%s): using %s", p->r.path,
+		    conf_time_str(c->qri_ms), conf_time_str(c->qi_ms),
+		    conf_where(p, "query-interval"),
+		    conf_time_str(c->qi_ms / 2 / 100 * 100));
+		c->qri_ms = c->qi_ms / 2 / 100 * 100;
+	} else if (c->qri_ms >= c->qi_ms)
+		conf_error_at(p, "query-response-interval",
+		    "query-response-interval %s must be less than "
+		    "query-interval %s (%s)", conf_time_str(c->qri_ms),
+		    conf_time_str(c->qi_ms), conf_where(p, "query-interval"));
+	if (c->mrt_ms >= c->qi_ms)
+		conf_error_at(p, "query-max-response-time",
+		    "query-max-response-time %s must be less than "
+		    "query-interval %s (%s)", conf_time_str(c->mrt_ms),
+		    conf_time_str(c->qi_ms), conf_where(p, "query-interval"));
+}
+
+static int
+check(struct conf_parse *p, void *conf)
+{
+	struct relay_conf	*c = conf;
+
+	if (c->relay == 0)
+		conf_error(&p->r, "relay-address is required");
+	if (c->upstream[0] == '\0')
+		conf_error(&p->r, "upstream is required");
+	check_times(p, c);
+	return 0;
+}
+
+#define C	struct relay_conf
+static const struct conf_item items[] = {
+	CI_CUSTOM("discovery-address", C, disc, 1, parse_disc, print_disc,
+	    CF_MULTI | CF_RESTART),
+	CI_ADDR4("relay-address", C, relay, NULL, CF_OPTIONAL | CF_RESTART),
+	CI_IFNAME("upstream", C, upstream, NULL, CF_OPTIONAL | CF_RESTART),
+	CI_TIME("query-interval", C, qi_ms, 1000, 31744000, 1000, "125", 0),
+	CI_TIME("query-response-interval", C, qri_ms, 100, 3174400, 0, "10",
+	    0),
+	CI_TIME("query-max-response-time", C, mrt_ms, 100, 3174400, 100,
+	    "0.1", 0),
+	CI_UINT("robustness", C, robustness, 1, 7, "2", 0),
+	CI_TIME("secret-lifetime", C, secret_ms, 1000, 7200000, 0, "3600",
+	    0),					/* RFC 7450 5.3.6 */
+	CI_UINT("tunnel-limit", C, tunnel_limit, 0, 1000000, "0", 0),
+	CI_UINT("path-mtu", C, path_mtu, 576, 65535, "1500", 0),
+	CI_UINT("send-buffer", C, sndbuf_kb, 64, 1048576, "4096", CF_RESTART),
+	CONF_DAEMON_ITEMS(C, RELAY_PIDFILE, RELAY_CTLSOCK),
+	CONF_PCAP_ITEMS(C),
+};
+#undef C
+
+const struct conf_table relay_conf_table = {
+	"amtrelayd", items, NELEM(items), check,
 };
 
 void
 relay_conf_defaults(struct relay_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->qi_ms = 125000;
-	c->qri_ms = 10000;
-	c->mrt_ms = 100;
-	c->robustness = 2;
-	c->secret_ms = 3600000;
-	c->path_mtu = 1500;
-	c->sndbuf_kb = 4096;
-	conf_daemon_defaults(&c->d, RELAY_PIDFILE, RELAY_CTLSOCK);
+	conf_defaults(&relay_conf_table, c);
 }
 
 int
 relay_conf_parse(struct relay_conf *c, FILE *fp, const char *name)
 {
-	struct conf_reader		 r;
-	struct conf_args		 a;
-	const struct conf_keyword	*kw;
-	const char			*v;
-	uint32_t			 addr;
-	unsigned			 i;
-
-	conf_from_fp(&r, fp, name);
-	while (conf_next(&r, &a) == 1) {
-		if (conf_daemon_directive(&r, &a, &c->d, 1))
-			continue;
-		if ((kw = conf_directive(&r, keywords, NELEM(keywords), &a)) ==
-		    NULL)
-			continue;
-		v = a.argv[1];
-		switch (kw->id) {
-		case KW_DISC:
-			if (conf_unicast4(&r, kw->name, v, &addr) == -1)
-				break;
-			for (i = 0; i < c->ndisc; i++)
-				if (c->disc[i] == addr)
-					break;
-			if (i < c->ndisc)
-				conf_error(&r, "%s: %s given twice", kw->name,
-				    v);
-			else if (c->ndisc == RELAY_MAX_DISC)
-				conf_error(&r, "%s: at most %d", kw->name,
-				    RELAY_MAX_DISC);
-			else
-				c->disc[c->ndisc++] = addr;
-			break;
-		case KW_RELAY:
-			(void)conf_unicast4(&r, kw->name, v, &c->relay);
-			break;
-		case KW_UPSTREAM:
-			(void)conf_ifname(&r, kw->name, v, c->upstream);
-			break;
-		case KW_QI:
-			if (conf_time(&r, kw->name, v, 1000, 31744000,
-			    &c->qi_ms) == 0 && c->qi_ms % 1000 != 0)
-				conf_error(&r, "%s: whole seconds", kw->name);
-			break;
-		case KW_QRI:
-			(void)conf_time(&r, kw->name, v, 100, 3174400,
-			    &c->qri_ms);
-			break;
-		case KW_MRT:
-			if (conf_time(&r, kw->name, v, 100, 3174400,
-			    &c->mrt_ms) == 0 && c->mrt_ms % 100 != 0)
-				conf_error(&r, "%s: tenths of a second",
-				    kw->name);
-			break;
-		case KW_RV:
-			(void)conf_uint(&r, kw->name, v, 1, 7, &c->robustness);
-			break;
-		case KW_SECRET:
-			(void)conf_time(&r, kw->name, v, 1000, 7200000,
-			    &c->secret_ms);
-			break;
-		case KW_LIMIT:
-			(void)conf_uint(&r, kw->name, v, 0, 1000000,
-			    &c->tunnel_limit);
-			break;
-		case KW_PATH_MTU:
-			(void)conf_uint(&r, kw->name, v, 576, 65535,
-			    &c->path_mtu);
-			break;
-		case KW_SNDBUF:
-			(void)conf_uint(&r, kw->name, v, 64, 1048576,
-			    &c->sndbuf_kb);
-			break;
-		}
-	}
-	r.lineno = 0;
-	if (c->relay == 0)
-		conf_error(&r, "relay-address is required");
-	if (c->upstream[0] == '\0')
-		conf_error(&r, "upstream is required");
-	if (c->qri_ms >= c->qi_ms)
-		conf_error(&r, "query-response-interval must be less than "
-		    "query-interval");
-	conf_close(&r);
-	return r.errors == 0 ? 0 : -1;
+	return conf_parse(&relay_conf_table, c, fp, name);
 }
 
 int
 relay_conf_load(struct relay_conf *c, const char *path)
 {
-	FILE	*fp;
-	int	 rv;
-
-	relay_conf_defaults(c);
-	if ((fp = fopen(path, "re")) == NULL) {
-		log_warn("%s", path);
-		return -1;
-	}
-	rv = relay_conf_parse(c, fp, path);
-	fclose(fp);
-	return rv;
+	memset(c, 0, sizeof(*c));
+	return conf_load(&relay_conf_table, c, path);
 }
 
 void
 relay_conf_print(const struct relay_conf *c, FILE *fp)
 {
-	unsigned	 i;
-
-	for (i = 0; i < c->ndisc; i++)
-		fprintf(fp, "discovery-address %s\n", addr4_ntoa(c->disc[i]));
-	if (c->relay != 0)
-		fprintf(fp, "relay-address %s\n", addr4_ntoa(c->relay));
-	if (c->upstream[0] != '\0')
-		fprintf(fp, "upstream %s\n", c->upstream);
-	fprintf(fp, "query-interval %s\n", conf_time_str(c->qi_ms));
-	fprintf(fp, "query-response-interval %s\n", conf_time_str(c->qri_ms));
-	fprintf(fp, "query-max-response-time %s\n", conf_time_str(c->mrt_ms));
-	fprintf(fp, "robustness %u\n", c->robustness);
-	fprintf(fp, "secret-lifetime %s\n", conf_time_str(c->secret_ms));
-	fprintf(fp, "tunnel-limit %u\n", c->tunnel_limit);
-	fprintf(fp, "path-mtu %u\n", c->path_mtu);
-	fprintf(fp, "send-buffer %u\n", c->sndbuf_kb);
-	conf_daemon_print(&c->d, 1, fp);
+	conf_print(&relay_conf_table, c, fp);
 }

@@ -24,8 +24,10 @@
 #define RELAY_MAX_DISC		8
 
 struct relay_conf {
-	uint32_t	 disc[RELAY_MAX_DISC];	/* discovery addresses */
-	unsigned	 ndisc;
+	struct {
+		uint32_t	 addr[RELAY_MAX_DISC];
+		unsigned	 n;
+	}		 disc;			/* discovery addresses */
 	uint32_t	 relay;			/* relay (unicast) address */
 	char		 upstream[IFNAMSIZ];	/* native multicast arrives */
 	uint32_t	 qi_ms;
@@ -38,6 +40,8 @@ struct relay_conf {
 	unsigned	 sndbuf_kb;
 	struct conf_daemon d;		/* user, pidfile, control socket */
 };
+
+extern const struct conf_table relay_conf_table;
 
 void	 relay_conf_defaults(struct relay_conf *);
 int	 relay_conf_parse(struct relay_conf *, FILE *, const char *);

@@ -103,13 +103,13 @@ rio_init(struct rio *io, const struct relay_conf *c)
 		return -1;
 	io->ctl_addr[0] = c->relay;
 	io->nctl = 1;
-	for (i = 0; i < c->ndisc; i++) {
-		if (c->disc[i] == c->relay)
+	for (i = 0; i < c->disc.n; i++) {
+		if (c->disc.addr[i] == c->relay)
 			continue;
-		if ((io->ctl[io->nctl] = ctl_socket(c->disc[i], 65536, 0)) ==
+		if ((io->ctl[io->nctl] = ctl_socket(c->disc.addr[i], 65536, 0)) ==
 		    -1)
 			return -1;
-		io->ctl_addr[io->nctl++] = c->disc[i];
+		io->ctl_addr[io->nctl++] = c->disc.addr[i];
 	}
 	io->jlimit = 20;
 	if (sysctl_read_int("/proc/sys/net/ipv4/igmp_max_memberships", &v) ==

@@ -4,10 +4,11 @@
  */
 
 /*
- * Line-oriented configuration tokenizer shared by the three daemons.
- * Each daemon keeps a sorted keyword table; conf_directive() finds the
- * keyword with bsearch and checks the argument count, so a daemon's
- * parser only converts values.
+ * The configuration engine shared by the three daemons: the tokenizer,
+ * the value parsers, and the directive tables.  A daemon describes its
+ * directives once (type, field, limits, default, reload behaviour) and
+ * adds what no table can say: its custom directives and the checks
+ * across fields.
  */
 
 #include <sys/types.h>
@@ -139,46 +140,7 @@ conf_next(struct conf_reader *r, struct conf_args *a)
 	return 0;
 }
 
-static int
-kwcmp(const void *key, const void *elem)
-{
-	const struct conf_keyword	*kw = elem;
-
-	return strcmp(key, kw->name);
-}
-
-/* Find name in a table sorted by name. */
-const struct conf_keyword *
-conf_lookup(const struct conf_keyword *tab, size_t n, const char *name)
-{
-	return bsearch(name, tab, n, sizeof(*tab), kwcmp);
-}
-
-/*
- * The directive a line holds, with its argument count checked; NULL
- * (reported) if the keyword is unknown or the arguments are wrong.
- */
-const struct conf_keyword *
-conf_directive(struct conf_reader *r, const struct conf_keyword *tab,
-    size_t n, const struct conf_args *a)
-{
-	const struct conf_keyword	*kw;
-	int				 nargs = a->argc - 1;
-
-	if ((kw = conf_lookup(tab, n, a->argv[0])) == NULL) {
-		conf_error(r, "unknown keyword \"%s\"", a->argv[0]);
-		return NULL;
-	}
-	if (nargs < kw->minargs) {
-		conf_error(r, "%s: missing argument", kw->name);
-		return NULL;
-	}
-	if (nargs > kw->maxargs) {
-		conf_error(r, "%s: too many arguments", kw->name);
-		return NULL;
-	}
-	return kw;
-}
+/* ---- values ---- */
 
 /* A decimal number in [min, max]; reports and returns -1 otherwise. */
 int
@@ -207,13 +169,13 @@ conf_uint(struct conf_reader *r, const char *kw, const char *s,
 	return 0;
 }
 
-/* "on"/"yes" or "off"/"no". */
-int
+/* "on" or "off", and nothing else. */
+static int
 conf_bool(struct conf_reader *r, const char *kw, const char *s, int *out)
 {
-	if (strcmp(s, "on") == 0 || strcmp(s, "yes") == 0)
+	if (strcmp(s, "on") == 0)
 		*out = 1;
-	else if (strcmp(s, "off") == 0 || strcmp(s, "no") == 0)
+	else if (strcmp(s, "off") == 0)
 		*out = 0;
 	else {
 		conf_error(r, "%s: expected on or off, not \"%s\"", kw, s);
@@ -236,7 +198,7 @@ printable(const char *s)
 }
 
 /* Copy a string argument that must fit in len bytes. */
-int
+static int
 conf_string(struct conf_reader *r, const char *kw, const char *s, char *out,
     size_t len)
 {
@@ -257,8 +219,8 @@ conf_string(struct conf_reader *r, const char *kw, const char *s, char *out,
 }
 
 /*
- * Time values.  Seconds with up to three decimals ("2", "0.25") to milliseconds, in
- * [min, max] ms.  -1 if malformed or out of range.
+ * Time values: seconds with up to three decimals ("2", "0.25"), to
+ * milliseconds in [min, max].  -1 if malformed or out of range.
  */
 int
 time_parse(const char *s, uint32_t min, uint32_t max, uint32_t *out)
@@ -293,14 +255,19 @@ time_parse(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-int
+static int
 conf_time(struct conf_reader *r, const char *kw, const char *s,
-    uint32_t min, uint32_t max, uint32_t *out)
+    uint32_t min, uint32_t max, uint32_t step, uint32_t *out)
 {
 	if (time_parse(s, min, max, out) == -1) {
 		conf_error(r, "%s: \"%s\" is not a time in %u.%03u..%u.%03u "
 		    "seconds", kw, s, min / 1000, min % 1000, max / 1000,
 		    max % 1000);
+		return -1;
+	}
+	if (step != 0 && *out % step != 0) {
+		conf_error(r, "%s: %s", kw, step == 1000 ? "whole seconds" :
+		    "tenths of a second");
 		return -1;
 	}
 	return 0;
@@ -340,6 +307,21 @@ conf_ifname(struct conf_reader *r, const char *kw, const char *s,
 	return 0;
 }
 
+/* A multicast prefix, at least /4 long. */
+static int
+conf_mprefix4(struct conf_reader *r, const char *kw, const char *s,
+    struct prefix4 *out)
+{
+	struct prefix4	 p;
+
+	if (prefix4_parse(s, &p) == -1 || p.len < 4 || !IN4_MCAST(p.addr)) {
+		conf_error(r, "%s: \"%s\" is not a multicast prefix", kw, s);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
 /* Milliseconds back to the seconds notation time_parse() reads. */
 const char *
 conf_time_str(uint32_t ms)
@@ -361,69 +343,284 @@ conf_time_str(uint32_t ms)
 	return b;
 }
 
+/* ---- the tables ---- */
 
-/* ---- the directives every daemon shares ---- */
+#define FIELD(c, it)	((void *)((char *)(c) + (it)->off))
+#define CFIELD(c, it)	((const void *)((const char *)(c) + (it)->off))
 
-void
-conf_daemon_defaults(struct conf_daemon *d, const char *pidfile,
-    const char *ctlsock)
+static const struct conf_item *
+item_find(const struct conf_table *t, const char *name, size_t *at)
 {
-	memset(d, 0, sizeof(*d));
-	strcpy(d->user, "nobody");
-	snprintf(d->pidfile, sizeof(d->pidfile), "%s", pidfile);
-	snprintf(d->ctlsock, sizeof(d->ctlsock), "%s", ctlsock);
-	d->pcap_limit_kb = 16384;
+	size_t	 i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->items[i].name, name) == 0) {
+			if (at != NULL)
+				*at = i;
+			return &t->items[i];
+		}
+	return NULL;
 }
 
 /*
- * Handle a shared directive: 1 if the line was one (errors reported),
- * 0 if it is the daemon's own.  pcap says whether pcap-* exist here.
+ * Set one value of a standard type from the text s.  Returns 0, or -1
+ * (reported at the reader's line).
  */
 int
-conf_daemon_directive(struct conf_reader *r, const struct conf_args *a,
-    struct conf_daemon *d, int pcap)
+conf_value(struct conf_parse *p, const struct conf_item *it, const char *s,
+    void *c)
 {
-	static const char *const names[] = { "control-socket", "pcap-data",
-	    "pcap-file", "pcap-size-limit", "pidfile", "user" };
-	const char	*kw = a->argv[0], *v = a->argv[1];
-	unsigned	 i;
+	struct conf_reader	*r = &p->r;
+	void			*f = FIELD(c, it);
 
-	for (i = 0; i < NELEM(names); i++)
-		if (strcmp(kw, names[i]) == 0)
-			break;
-	if (i == NELEM(names) || (!pcap && strncmp(kw, "pcap-", 5) == 0))
-		return 0;
-	if (a->argc != 2) {
-		conf_error(r, "%s: %s", kw, a->argc < 2 ? "missing argument" :
-		    "too many arguments");
-		return 1;
+	switch (it->type) {
+	case CT_UINT:
+		return conf_uint(r, it->name, s, it->min, it->max, f);
+	case CT_TIME:
+		return conf_time(r, it->name, s, it->min, it->max, it->step, f);
+	case CT_BOOL:
+		return conf_bool(r, it->name, s, f);
+	case CT_STRING:
+		return conf_string(r, it->name, s, f, it->size);
+	case CT_IFNAME:
+		return conf_ifname(r, it->name, s, f);
+	case CT_ADDR4:
+		return conf_unicast4(r, it->name, s, f);
+	case CT_MPREFIX4:
+		return conf_mprefix4(r, it->name, s, f);
+	case CT_CUSTOM:
+		break;
 	}
-	if (strcmp(kw, "user") == 0)
-		(void)conf_string(r, kw, v, d->user, sizeof(d->user));
-	else if (strcmp(kw, "pidfile") == 0)
-		(void)conf_string(r, kw, v, d->pidfile, sizeof(d->pidfile));
-	else if (strcmp(kw, "control-socket") == 0)
-		(void)conf_string(r, kw, v, d->ctlsock, sizeof(d->ctlsock));
-	else if (strcmp(kw, "pcap-file") == 0)
-		(void)conf_string(r, kw, v, d->pcap_file,
-		    sizeof(d->pcap_file));
-	else if (strcmp(kw, "pcap-size-limit") == 0)
-		(void)conf_uint(r, kw, v, 0, 4194304, &d->pcap_limit_kb);
-	else
-		(void)conf_bool(r, kw, v, &d->pcap_data);
+	conf_error(r, "%s: no value parser", it->name);
+	return -1;
+}
+
+/* Every field to its default (the table's defaults are known good). */
+void
+conf_defaults(const struct conf_table *t, void *c)
+{
+	struct conf_parse	 p;
+	size_t			 i;
+
+	memset(&p, 0, sizeof(p));
+	p.t = t;
+	p.r.path = "(defaults)";
+	if (t->n > CONF_MAX_ITEMS)
+		fatalx("%s: %zu directives, more than %d", t->daemon, t->n,
+		    CONF_MAX_ITEMS);
+	for (i = 0; i < t->n; i++) {
+		const struct conf_item	*it = &t->items[i];
+
+		memset(FIELD(c, it), 0, it->size);
+		if (it->def != NULL && conf_value(&p, it, it->def, c) == -1)
+			fatalx("%s: bad default for %s", t->daemon, it->name);
+	}
+}
+
+/* One directive line: the keyword found, its words, its value set. */
+static void
+directive(struct conf_parse *p, const struct conf_args *a, void *c)
+{
+	const struct conf_item	*it, *ex;
+	size_t			 at, xat;
+	int			 nargs = a->argc - 1;
+
+	if ((it = item_find(p->t, a->argv[0], &at)) == NULL) {
+		conf_error(&p->r, "unknown keyword \"%s\"", a->argv[0]);
+		return;
+	}
+	if (nargs < 1) {
+		conf_error(&p->r, "%s: missing argument", it->name);
+		return;
+	}
+	if (nargs > it->maxargs) {
+		conf_error(&p->r, "%s: too many arguments", it->name);
+		return;
+	}
+	if (p->line[at] != 0 && !(it->flags & CF_MULTI)) {
+		conf_error(&p->r, "%s: given again (first on line %d)",
+		    it->name, p->line[at]);
+		return;
+	}
+	if (it->excludes != NULL &&
+	    (ex = item_find(p->t, it->excludes, &xat)) != NULL &&
+	    p->line[xat] != 0) {
+		conf_error(&p->r, "%s: conflicts with %s on line %d",
+		    it->name, ex->name, p->line[xat]);
+		return;
+	}
+	if ((it->type == CT_CUSTOM ? it->parse(p, it, a, c) :
+	    conf_value(p, it, a->argv[1], c)) == 0)
+		p->line[at] = p->r.lineno;
+}
+
+/*
+ * Parse a whole file into c, which holds the defaults.  Returns 0 if
+ * there were no errors.
+ */
+int
+conf_parse(const struct conf_table *t, void *c, FILE *fp, const char *name)
+{
+	struct conf_parse	 p;
+	struct conf_args	 a;
+
+	memset(&p, 0, sizeof(p));
+	p.t = t;
+	conf_from_fp(&p.r, fp, name);
+	while (conf_next(&p.r, &a) == 1)
+		directive(&p, &a, c);
+	p.r.lineno = 0;
+	if (t->check != NULL)
+		(void)t->check(&p, c);
+	conf_close(&p.r);
+	return p.r.errors == 0 ? 0 : -1;
+}
+
+/* Defaults, then the file at path; 0 if it parsed without errors. */
+int
+conf_load(const struct conf_table *t, void *c, const char *path)
+{
+	FILE	*fp;
+	int	 rv;
+
+	conf_defaults(t, c);
+	if ((fp = fopen(path, "re")) == NULL) {
+		log_warn("%s", path);
+		return -1;
+	}
+	rv = conf_parse(t, c, fp, path);
+	fclose(fp);
+	return rv;
+}
+
+static int
+all_zero(const void *f, size_t n)
+{
+	const uint8_t	*b = f;
+
+	while (n-- > 0)
+		if (*b++ != 0)
+			return 0;
 	return 1;
 }
 
-void
-conf_daemon_print(const struct conf_daemon *d, int pcap, FILE *fp)
+/* One directive as a file would say it. */
+static void
+print_item(const struct conf_item *it, const void *c, FILE *fp)
 {
-	fprintf(fp, "user \"%s\"\n", d->user);
-	fprintf(fp, "pidfile \"%s\"\n", d->pidfile);
-	fprintf(fp, "control-socket \"%s\"\n", d->ctlsock);
-	if (!pcap)
+	const void	*f = CFIELD(c, it);
+
+	if (it->print != NULL) {
+		it->print(it, c, fp);
 		return;
-	if (d->pcap_file[0] != '\0')
-		fprintf(fp, "pcap-file \"%s\"\n", d->pcap_file);
-	fprintf(fp, "pcap-size-limit %u\n", d->pcap_limit_kb);
-	fprintf(fp, "pcap-data %s\n", d->pcap_data ? "on" : "off");
+	}
+	if ((it->flags & CF_OPTIONAL) && all_zero(f, it->size))
+		return;
+	switch (it->type) {
+	case CT_UINT:
+		fprintf(fp, "%s %u\n", it->name, *(const unsigned *)f);
+		break;
+	case CT_TIME:
+		fprintf(fp, "%s %s\n", it->name,
+		    conf_time_str(*(const uint32_t *)f));
+		break;
+	case CT_BOOL:
+		fprintf(fp, "%s %s\n", it->name, *(const int *)f ? "on" :
+		    "off");
+		break;
+	case CT_STRING:
+		fprintf(fp, "%s \"%s\"\n", it->name, (const char *)f);
+		break;
+	case CT_IFNAME:
+		fprintf(fp, "%s %s\n", it->name, (const char *)f);
+		break;
+	case CT_ADDR4:
+		fprintf(fp, "%s %s\n", it->name,
+		    addr4_ntoa(*(const uint32_t *)f));
+		break;
+	case CT_MPREFIX4:
+		fprintf(fp, "%s %s\n", it->name, prefix4_ntoa(f));
+		break;
+	case CT_CUSTOM:
+		break;
+	}
+}
+
+/* Every setting, defaults included, in a form that parses again. */
+void
+conf_print(const struct conf_table *t, const void *c, FILE *fp)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->n; i++)
+		print_item(&t->items[i], c, fp);
+}
+
+/*
+ * A reload: for every directive that takes effect only at restart and
+ * changed between old and nc, say so and keep the running value.
+ * Returns how many there were.
+ */
+unsigned
+conf_restart_diff(const struct conf_table *t, void *nc, const void *old,
+    const char *path)
+{
+	unsigned	 n = 0;
+	size_t		 i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct conf_item	*it = &t->items[i];
+
+		if (!(it->flags & CF_RESTART) ||
+		    memcmp(FIELD(nc, it), CFIELD(old, it), it->size) == 0)
+			continue;
+		log_warnx("%s: %s changed: it takes effect when %s restarts; "
+		    "until then the old value stays", path, it->name,
+		    t->daemon);
+		memcpy(FIELD(nc, it), CFIELD(old, it), it->size);
+		n++;
+	}
+	return n;
+}
+
+/* The line directive name was set on, 0 if it has its default. */
+int
+conf_line(const struct conf_parse *p, const char *name)
+{
+	size_t	 at;
+
+	if (item_find(p->t, name, &at) == NULL)
+		fatalx("%s: no directive %s", __func__, name);
+	return p->line[at];
+}
+
+/* "line N" or "the default", for messages about name. */
+const char *
+conf_where(const struct conf_parse *p, const char *name)
+{
+	static char	 buf[4][24];
+	static unsigned	 i;
+	char		*b = buf[i++ % 4];
+	int		 line = conf_line(p, name);
+
+	if (line == 0)
+		return "the default";
+	snprintf(b, sizeof(buf[0]), "line %d", line);
+	return b;
+}
+
+/* An error about directive name, reported at its line (or the file). */
+void
+conf_error_at(struct conf_parse *p, const char *name, const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+	int	 save = p->r.lineno;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->r.lineno = conf_line(p, name);
+	conf_error(&p->r, "%s", msg);
+	p->r.lineno = save;
 }

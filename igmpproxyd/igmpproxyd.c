@@ -181,11 +181,7 @@ reload(struct pxd *d)
 		return;
 	if (d->pidfile_arg != NULL)
 		strcpy(nc->d.pidfile, old->d.pidfile);
-	if (nc->mrt_table != old->mrt_table || strcmp(nc->d.user, old->d.user) ||
-	    strcmp(nc->d.pidfile, old->d.pidfile))
-		log_warnx("mroute-table, user and pidfile changes take effect "
-		    "at restart");
-	nc->mrt_table = old->mrt_table;
+	(void)conf_restart_diff(&px_conf_table, nc, old, d->conf_path);
 	d->conf = nc;
 	px_reconfigure(&d->px, nc, mono_ms());
 	free(old);

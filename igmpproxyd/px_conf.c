@@ -4,59 +4,18 @@
  */
 
 /*
- * igmpproxyd.conf: the same flat "keyword value" style as amtgwd.conf.
- * Timers default to RFC 3376 section 8; ranges follow what the fields
- * on the wire can carry.  px_conf_print() writes every setting back in
- * a form that parses again (igmpproxyd -n).
+ * igmpproxyd.conf: the directive table (common/conf.c reads, checks
+ * and prints by it), the directives no table can describe (the
+ * downstream interfaces and the access list), the checks across
+ * fields, and the values derived from others (RFC 3376 8).  Timers
+ * default to RFC 3376 section 8; ranges follow what the fields on the
+ * wire can carry.
  */
 
 #include <string.h>
 
-#include "conf.h"
 #include "px_conf.h"
 #include "util.h"
-
-enum {
-	KW_ALLOW, KW_DENY, KW_DOWNSTREAM, KW_FAST_LEAVE, KW_FWD_NQ, KW_LMQC,
-	KW_LMQI, KW_MFC_IDLE, KW_MRT_TABLE, KW_QI, KW_QRI, KW_RV, KW_SSM,
-	KW_SQC, KW_SQI, KW_URI, KW_UPSTREAM,
-};
-
-static const struct conf_keyword keywords[] = {		/* sorted */
-	{ "allow",				KW_ALLOW,	1, 3 },
-	{ "deny",				KW_DENY,	1, 3 },
-	{ "downstream",				KW_DOWNSTREAM,	1, 3 },
-	{ "fast-leave",				KW_FAST_LEAVE,	1, 1 },
-	{ "forward-when-not-querier",		KW_FWD_NQ,	1, 1 },
-	{ "last-member-query-count",		KW_LMQC,	1, 1 },
-	{ "last-member-query-interval",		KW_LMQI,	1, 1 },
-	{ "mfc-idle-timeout",			KW_MFC_IDLE,	1, 1 },
-	{ "mroute-table",			KW_MRT_TABLE,	1, 1 },
-	{ "query-interval",			KW_QI,		1, 1 },
-	{ "query-response-interval",		KW_QRI,		1, 1 },
-	{ "robustness",				KW_RV,		1, 1 },
-	{ "ssm-range",				KW_SSM,		1, 1 },
-	{ "startup-query-count",		KW_SQC,		1, 1 },
-	{ "startup-query-interval",		KW_SQI,		1, 1 },
-	{ "unsolicited-report-interval",	KW_URI,		1, 1 },
-	{ "upstream",				KW_UPSTREAM,	1, 1 },
-};
-
-void
-px_conf_defaults(struct px_conf *c)
-{
-	memset(c, 0, sizeof(*c));
-	strcpy(c->upstream, "amt0");
-	c->qi_ms = 125000;			/* RFC 3376 8.2 */
-	c->qri_ms = 10000;			/* 8.3 */
-	c->robustness = 2;			/* 8.1 */
-	c->lmqi_ms = 1000;			/* 8.8 */
-	c->uri_ms = 1000;			/* 8.11 */
-	c->ssm.addr = 0xe8000000U;		/* 232/8, RFC 4607 */
-	c->ssm.len = 8;
-	c->mfc_idle_ms = 300000;
-	conf_daemon_defaults(&c->d, PX_PIDFILE, PX_CTLSOCK);
-}
 
 /* 8.6: QI/4 unless set. */
 uint32_t
@@ -72,6 +31,7 @@ px_sqc(const struct px_conf *c)
 	return c->sqc != 0 ? c->sqc : c->robustness;
 }
 
+/* 8.9: RV unless set. */
 unsigned
 px_lmqc(const struct px_conf *c)
 {
@@ -105,34 +65,37 @@ px_acl_permit(const struct px_conf *c, uint32_t g, int has_src, uint32_t s)
 	return !any_allow;
 }
 
+/* "allow|deny GROUP-PREFIX [source SOURCE-PREFIX]", in file order. */
 static int
-parse_acl(struct conf_reader *r, const struct conf_args *a, int allow,
-    struct px_conf *c)
+parse_acl(struct conf_parse *p, const struct conf_item *it,
+    const struct conf_args *a, void *conf)
 {
+	struct px_conf	*c = conf;
 	struct px_acl	*e;
 
 	if (c->nacl == PX_MAX_ACL) {
-		conf_error(r, "%s: more than %d rules", a->argv[0], PX_MAX_ACL);
+		conf_error(&p->r, "%s: more than %d rules", it->name,
+		    PX_MAX_ACL);
 		return -1;
 	}
 	e = &c->acl[c->nacl];
 	memset(e, 0, sizeof(*e));
-	e->allow = allow;
+	e->allow = strcmp(it->name, "allow") == 0;
 	if (prefix4_parse(a->argv[1], &e->group) == -1 ||
 	    e->group.len < 4 || !IN4_MCAST(e->group.addr)) {
-		conf_error(r, "%s: \"%s\" is not a multicast group prefix",
-		    a->argv[0], a->argv[1]);
+		conf_error(&p->r, "%s: \"%s\" is not a multicast group prefix",
+		    it->name, a->argv[1]);
 		return -1;
 	}
 	if (a->argc == 3 || (a->argc == 4 && strcmp(a->argv[2], "source"))) {
-		conf_error(r, "%s: expected \"source PREFIX\" after the group",
-		    a->argv[0]);
+		conf_error(&p->r, "%s: expected \"source PREFIX\" after the "
+		    "group", it->name);
 		return -1;
 	}
 	if (a->argc == 4) {
 		if (prefix4_parse(a->argv[3], &e->source) == -1) {
-			conf_error(r, "%s: \"%s\" is not a source prefix",
-			    a->argv[0], a->argv[3]);
+			conf_error(&p->r, "%s: \"%s\" is not a source prefix",
+			    it->name, a->argv[3]);
 			return -1;
 		}
 		e->has_source = 1;
@@ -141,183 +104,15 @@ parse_acl(struct conf_reader *r, const struct conf_args *a, int allow,
 	return 0;
 }
 
-static int
-parse_downstream(struct conf_reader *r, const struct conf_args *a,
-    struct px_conf *c)
+/* The whole list, allow and deny rules in their order, under "allow". */
+static void
+print_acl(const struct conf_item *it, const void *conf, FILE *fp)
 {
-	struct px_dsconf	*d;
-	unsigned		 i, v = 3;
+	const struct px_conf	*c = conf;
+	unsigned		 i;
 
-	if (a->argc == 3 || (a->argc == 4 && strcmp(a->argv[2], "version"))) {
-		conf_error(r, "downstream: expected \"version 1|2|3\"");
-		return -1;
-	}
-	if (a->argc == 4 && conf_uint(r, "downstream version", a->argv[3], 1,
-	    3, &v) == -1)
-		return -1;
-	for (i = 0; i < c->nds; i++)
-		if (strcmp(c->ds[i].name, a->argv[1]) == 0) {
-			conf_error(r, "downstream: %s is listed twice",
-			    a->argv[1]);
-			return -1;
-		}
-	if (c->nds == PX_MAX_DOWNSTREAM) {
-		conf_error(r, "downstream: at most %d interfaces",
-		    PX_MAX_DOWNSTREAM);
-		return -1;
-	}
-	d = &c->ds[c->nds];
-	if (conf_ifname(r, "downstream", a->argv[1], d->name) == -1)
-		return -1;
-	d->version = v;
-	c->nds++;
-	return 0;
-}
-
-int
-px_conf_parse(struct px_conf *c, FILE *fp, const char *name)
-{
-	struct conf_reader		 r;
-	struct conf_args		 a;
-	const struct conf_keyword	*kw;
-	const char			*v;
-	unsigned			 i;
-
-	conf_from_fp(&r, fp, name);
-	while (conf_next(&r, &a) == 1) {
-		if (conf_daemon_directive(&r, &a, &c->d, 0))
-			continue;
-		if ((kw = conf_directive(&r, keywords, NELEM(keywords), &a)) ==
-		    NULL)
-			continue;
-		v = a.argv[1];
-		switch (kw->id) {
-		case KW_UPSTREAM:
-			(void)conf_ifname(&r, kw->name, v, c->upstream);
-			break;
-		case KW_DOWNSTREAM:
-			(void)parse_downstream(&r, &a, c);
-			break;
-		case KW_QI:
-			(void)conf_time(&r, kw->name, v, 1000, 31744000,
-			    &c->qi_ms);
-			if (c->qi_ms % 1000 != 0)
-				conf_error(&r, "%s: whole seconds", kw->name);
-			break;
-		case KW_QRI:
-			(void)conf_time(&r, kw->name, v, 100, 3174400,
-			    &c->qri_ms);
-			if (c->qri_ms % 100 != 0)
-				conf_error(&r, "%s: tenths of a second",
-				    kw->name);
-			break;
-		case KW_RV:
-			if (conf_uint(&r, kw->name, v, 1, 7, &c->robustness) ==
-			    0 && c->robustness == 1)
-				log_warnx("%s:%d: robustness 1 leaves no "
-				    "margin for a lost packet (RFC 3376 8.1)",
-				    name, r.lineno);
-			break;
-		case KW_SQI:
-			(void)conf_time(&r, kw->name, v, 100, 31744000,
-			    &c->sqi_ms);
-			break;
-		case KW_SQC:
-			(void)conf_uint(&r, kw->name, v, 1, 10, &c->sqc);
-			break;
-		case KW_LMQI:
-			(void)conf_time(&r, kw->name, v, 100, 25500,
-			    &c->lmqi_ms);
-			if (c->lmqi_ms % 100 != 0)
-				conf_error(&r, "%s: tenths of a second",
-				    kw->name);
-			break;
-		case KW_LMQC:
-			(void)conf_uint(&r, kw->name, v, 1, 10, &c->lmqc);
-			break;
-		case KW_URI:
-			(void)conf_time(&r, kw->name, v, 10, 10000,
-			    &c->uri_ms);
-			break;
-		case KW_FAST_LEAVE:
-			(void)conf_bool(&r, kw->name, v, &c->fast_leave);
-			break;
-		case KW_FWD_NQ:
-			(void)conf_bool(&r, kw->name, v, &c->fwd_not_querier);
-			break;
-		case KW_SSM:
-			if (prefix4_parse(v, &c->ssm) == -1 ||
-			    c->ssm.len < 4 || !IN4_MCAST(c->ssm.addr))
-				conf_error(&r, "%s: \"%s\" is not a multicast "
-				    "prefix", kw->name, v);
-			break;
-		case KW_ALLOW:
-		case KW_DENY:
-			(void)parse_acl(&r, &a, kw->id == KW_ALLOW, c);
-			break;
-		case KW_MRT_TABLE:
-			(void)conf_uint(&r, kw->name, v, 1, 4294967294UL,
-			    &c->mrt_table);
-			break;
-		case KW_MFC_IDLE:
-			(void)conf_time(&r, kw->name, v, 1000, 3600000,
-			    &c->mfc_idle_ms);
-			break;
-		}
-	}
-	r.lineno = 0;
-	if (c->nds == 0)
-		conf_error(&r, "no downstream interface");
-	for (i = 0; i < c->nds; i++)
-		if (strcmp(c->ds[i].name, c->upstream) == 0)
-			conf_error(&r, "%s is both upstream and downstream",
-			    c->upstream);
-	if (c->qri_ms >= c->qi_ms)
-		conf_error(&r, "query-response-interval must be less than "
-		    "query-interval (RFC 3376 8.3)");
-	conf_close(&r);
-	return r.errors == 0 ? 0 : -1;
-}
-
-int
-px_conf_load(struct px_conf *c, const char *path)
-{
-	FILE	*fp;
-	int	 rv;
-
-	px_conf_defaults(c);
-	if ((fp = fopen(path, "re")) == NULL) {
-		log_warn("%s", path);
-		return -1;
-	}
-	rv = px_conf_parse(c, fp, path);
-	fclose(fp);
-	return rv;
-}
-
-void
-px_conf_print(const struct px_conf *c, FILE *fp)
-{
-	unsigned	 i;
-
-	fprintf(fp, "upstream %s\n", c->upstream);
-	for (i = 0; i < c->nds; i++)
-		fprintf(fp, "downstream %s version %u\n", c->ds[i].name,
-		    c->ds[i].version);
-	fprintf(fp, "query-interval %s\n", conf_time_str(c->qi_ms));
-	fprintf(fp, "query-response-interval %s\n", conf_time_str(c->qri_ms));
-	fprintf(fp, "robustness %u\n", c->robustness);
-	fprintf(fp, "startup-query-interval %s\n", conf_time_str(px_sqi(c)));
-	fprintf(fp, "startup-query-count %u\n", px_sqc(c));
-	fprintf(fp, "last-member-query-interval %s\n",
-	    conf_time_str(c->lmqi_ms));
-	fprintf(fp, "last-member-query-count %u\n", px_lmqc(c));
-	fprintf(fp, "unsolicited-report-interval %s\n",
-	    conf_time_str(c->uri_ms));
-	fprintf(fp, "fast-leave %s\n", c->fast_leave ? "on" : "off");
-	fprintf(fp, "forward-when-not-querier %s\n",
-	    c->fwd_not_querier ? "on" : "off");
-	fprintf(fp, "ssm-range %s\n", prefix4_ntoa(&c->ssm));
+	if (strcmp(it->name, "allow") != 0)
+		return;
 	for (i = 0; i < c->nacl; i++) {
 		fprintf(fp, "%s %s", c->acl[i].allow ? "allow" : "deny",
 		    prefix4_ntoa(&c->acl[i].group));
@@ -326,8 +121,177 @@ px_conf_print(const struct px_conf *c, FILE *fp)
 			    prefix4_ntoa(&c->acl[i].source));
 		fputc('\n', fp);
 	}
-	if (c->mrt_table != 0)
-		fprintf(fp, "mroute-table %u\n", c->mrt_table);
-	fprintf(fp, "mfc-idle-timeout %s\n", conf_time_str(c->mfc_idle_ms));
-	conf_daemon_print(&c->d, 0, fp);
+}
+
+/* "downstream IFNAME [version 1|2|3]". */
+static int
+parse_downstream(struct conf_parse *p, const struct conf_item *it,
+    const struct conf_args *a, void *conf)
+{
+	struct px_conf		*c = conf;
+	struct px_dsconf	*d;
+	unsigned		 i, v = 3;
+
+	if (a->argc == 3 || (a->argc == 4 && strcmp(a->argv[2], "version"))) {
+		conf_error(&p->r, "%s: expected \"version 1|2|3\"", it->name);
+		return -1;
+	}
+	if (a->argc == 4 && conf_uint(&p->r, "downstream version", a->argv[3],
+	    1, 3, &v) == -1)
+		return -1;
+	for (i = 0; i < c->nds; i++)
+		if (strcmp(c->ds[i].name, a->argv[1]) == 0) {
+			conf_error(&p->r, "%s: %s is listed twice", it->name,
+			    a->argv[1]);
+			return -1;
+		}
+	if (c->nds == PX_MAX_DOWNSTREAM) {
+		conf_error(&p->r, "%s: at most %d interfaces", it->name,
+		    PX_MAX_DOWNSTREAM);
+		return -1;
+	}
+	d = &c->ds[c->nds];
+	if (conf_ifname(&p->r, it->name, a->argv[1], d->name) == -1)
+		return -1;
+	d->version = v;
+	d->line = p->r.lineno;
+	c->nds++;
+	return 0;
+}
+
+static void
+print_downstream(const struct conf_item *it, const void *conf, FILE *fp)
+{
+	const struct px_conf	*c = conf;
+	unsigned		 i;
+
+	for (i = 0; i < c->nds; i++)
+		fprintf(fp, "%s %s version %u\n", it->name, c->ds[i].name,
+		    c->ds[i].version);
+}
+
+/* The values derived from others print as they come out. */
+static void
+print_derived(const struct conf_item *it, const void *conf, FILE *fp)
+{
+	const struct px_conf	*c = conf;
+
+	if (strcmp(it->name, "startup-query-interval") == 0)
+		fprintf(fp, "%s %s\n", it->name, conf_time_str(px_sqi(c)));
+	else if (strcmp(it->name, "startup-query-count") == 0)
+		fprintf(fp, "%s %u\n", it->name, px_sqc(c));
+	else
+		fprintf(fp, "%s %u\n", it->name, px_lmqc(c));
+}
+
+/*
+ * RFC 3376 8.3: the Query Response Interval is shorter than the Query
+ * Interval.  A default that does not fit the interval set is lowered
+ * to half of it (and said); a value that was set is an error.
+ */
+static void
+check_qri(struct conf_parse *p, struct px_conf *c)
+{
+	if (c->qri_ms < c->qi_ms)
+		return;
+	if (conf_line(p, "query-response-interval") == 0) {
+		log_info("%s: query-response-interval %s (the default) is not "
+		    "below query-interval %s (%s): using %s", p->r.path,
+		    conf_time_str(c->qri_ms), conf_time_str(c->qi_ms),
+		    conf_where(p, "query-interval"),
+		    conf_time_str(c->qi_ms / 2 / 100 * 100));
+		c->qri_ms = c->qi_ms / 2 / 100 * 100;
+		return;
+	}
+	conf_error_at(p, "query-response-interval", "query-response-interval "
+	    "%s must be less than query-interval %s (%s; RFC 3376 8.3)",
+	    conf_time_str(c->qri_ms), conf_time_str(c->qi_ms),
+	    conf_where(p, "query-interval"));
+}
+
+static int
+check(struct conf_parse *p, void *conf)
+{
+	struct px_conf	*c = conf;
+	unsigned	 i;
+
+	if (c->nds == 0)
+		conf_error(&p->r, "no downstream interface");
+	for (i = 0; i < c->nds; i++) {
+		if (strcmp(c->ds[i].name, c->upstream) != 0)
+			continue;
+		p->r.lineno = c->ds[i].line;
+		conf_error(&p->r, "downstream %s: it is the upstream too (%s)",
+		    c->upstream, conf_where(p, "upstream"));
+		p->r.lineno = 0;
+	}
+	if (c->robustness == 1)
+		log_warnx("%s:%d: robustness 1 leaves no margin for a lost "
+		    "packet (RFC 3376 8.1)", p->r.path,
+		    conf_line(p, "robustness"));
+	check_qri(p, c);
+	return 0;
+}
+
+#define C	struct px_conf
+static const struct conf_item items[] = {
+	CI_IFNAME("upstream", C, upstream, "amt0", 0),
+	CI_CUSTOM("downstream", C, ds, 3, parse_downstream,
+	    print_downstream, CF_MULTI),
+	CI_TIME("query-interval", C, qi_ms, 1000, 31744000, 1000, "125",
+	    0),					/* RFC 3376 8.2 */
+	CI_TIME("query-response-interval", C, qri_ms, 100, 3174400, 100,
+	    "10", 0),				/* 8.3 */
+	CI_UINT("robustness", C, robustness, 1, 7, "2", 0),	/* 8.1 */
+	CI_TIME("startup-query-interval", C, sqi_ms, 100, 31744000, 0,
+	    NULL, 0, .print = print_derived),	/* 8.6 */
+	CI_UINT("startup-query-count", C, sqc, 1, 10, NULL, 0,
+	    .print = print_derived),		/* 8.7 */
+	CI_TIME("last-member-query-interval", C, lmqi_ms, 100, 25500, 100,
+	    "1", 0),				/* 8.8 */
+	CI_UINT("last-member-query-count", C, lmqc, 1, 10, NULL, 0,
+	    .print = print_derived),		/* 8.9 */
+	CI_TIME("unsolicited-report-interval", C, uri_ms, 10, 10000, 0, "1",
+	    0),					/* 8.11 */
+	CI_BOOL("fast-leave", C, fast_leave, "off", 0),
+	CI_BOOL("forward-when-not-querier", C, fwd_not_querier, "off", 0),
+	CI_MPREFIX4("ssm-range", C, ssm, "232.0.0.0/8", 0),	/* RFC 4607 */
+	CI_CUSTOM("allow", C, acl, 3, parse_acl, print_acl, CF_MULTI),
+	CI_CUSTOM("deny", C, acl, 3, parse_acl, print_acl, CF_MULTI),
+	CI_UINT("mroute-table", C, mrt_table, 1, 4294967294U, NULL,
+	    CF_OPTIONAL | CF_RESTART),
+	CI_TIME("mfc-idle-timeout", C, mfc_idle_ms, 1000, 3600000, 0, "300",
+	    0),
+	CONF_DAEMON_ITEMS(C, PX_PIDFILE, PX_CTLSOCK),
+};
+#undef C
+
+const struct conf_table px_conf_table = {
+	"igmpproxyd", items, NELEM(items), check,
+};
+
+void
+px_conf_defaults(struct px_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	conf_defaults(&px_conf_table, c);
+}
+
+int
+px_conf_parse(struct px_conf *c, FILE *fp, const char *name)
+{
+	return conf_parse(&px_conf_table, c, fp, name);
+}
+
+int
+px_conf_load(struct px_conf *c, const char *path)
+{
+	memset(c, 0, sizeof(*c));
+	return conf_load(&px_conf_table, c, path);
+}
+
+void
+px_conf_print(const struct px_conf *c, FILE *fp)
+{
+	conf_print(&px_conf_table, c, fp);
 }

@@ -39,6 +39,7 @@ struct px_acl {
 struct px_dsconf {
 	char		 name[IFNAMSIZ];
 	unsigned	 version;	/* 1, 2 or 3 */
+	int		 line;		/* in the file, for messages */
 };
 
 struct px_conf {
@@ -62,6 +63,8 @@ struct px_conf {
 	uint32_t	 mfc_idle_ms;
 	struct conf_daemon d;		/* user, pidfile, control socket */
 };
+
+extern const struct conf_table px_conf_table;
 
 void	 px_conf_defaults(struct px_conf *);
 int	 px_conf_parse(struct px_conf *, FILE *, const char *);

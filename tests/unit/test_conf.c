@@ -5,17 +5,16 @@
 
 /* conf.c: tokenizing, keyword lookup, ranged numbers, error lines. */
 
+#include <net/if.h>
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "addr.h"
 
 #include "conf.h"
 #include "unit.h"
-
-static const struct conf_keyword kws[] = {	/* sorted */
-	{ "alpha", 1, 1, 1 },
-	{ "beta", 2, 0, 2 },
-	{ "gamma", 3, 2, 3 },
-};
 
 START_TEST(test_tokenize)
 {
@@ -93,49 +92,171 @@ START_TEST(test_long_and_nul_lines)
 }
 END_TEST
 
-START_TEST(test_directive_and_values)
+/* A table with one directive of every type. */
+struct tconf {
+	unsigned	 num;
+	uint32_t	 ms;
+	int		 flag;
+	char		 str[8];
+	char		 ifname[IFNAMSIZ];
+	uint32_t	 addr;
+	struct prefix4	 pfx;
+	uint32_t	 other;
+	unsigned	 nmulti;
+	unsigned	 fixed;
+};
+
+static int
+parse_multi(struct conf_parse *p, const struct conf_item *it,
+    const struct conf_args *a, void *conf)
 {
-	static char	 text[] = "alpha\nbeta 1 2 3\ndelta\ngamma x y\n";
-	FILE			*fp = fmemopen(text, strlen(text), "r");
-	struct conf_reader	 r;
-	struct conf_args	 a;
-	unsigned		 v;
-	int			 b;
-	char			 s[4];
+	struct tconf	*c = conf;
 
-	conf_from_fp(&r, fp, "t.conf");
-	ck_assert_int_eq(conf_next(&r, &a), 1);
-	ck_assert_ptr_null(conf_directive(&r, kws, 3, &a));	/* missing */
-	ck_assert_int_eq(conf_next(&r, &a), 1);
-	ck_assert_ptr_null(conf_directive(&r, kws, 3, &a));	/* too many */
-	ck_assert_int_eq(conf_next(&r, &a), 1);
-	ck_assert_ptr_null(conf_directive(&r, kws, 3, &a));	/* unknown */
-	ck_assert_int_eq(conf_next(&r, &a), 1);
-	ck_assert_int_eq(conf_directive(&r, kws, 3, &a)->id, 3);
-	ck_assert_int_eq(r.errors, 3);
+	(void)p;
+	(void)it;
+	c->nmulti += (unsigned)a->argc - 1;
+	return 0;
+}
 
-	ck_assert_int_eq(conf_uint(&r, "k", "10", 1, 10, &v), 0);
-	ck_assert_uint_eq(v, 10);
-	ck_assert_int_eq(conf_uint(&r, "k", "11", 1, 10, &v), -1);
-	ck_assert_int_eq(conf_uint(&r, "k", "0", 1, 10, &v), -1);
-	ck_assert_int_eq(conf_uint(&r, "k", "-1", 0, 10, &v), -1);
-	ck_assert_int_eq(conf_uint(&r, "k", "5s", 0, 10, &v), -1);
-	ck_assert_int_eq(conf_uint(&r, "k", "", 0, 10, &v), -1);
-	ck_assert_int_eq(conf_uint(&r, "k", "99999999999999999999999", 0,
-	    10, &v), -1);
-	ck_assert_int_eq(conf_bool(&r, "k", "on", &b), 0);
-	ck_assert_int_eq(b, 1);
-	ck_assert_int_eq(conf_bool(&r, "k", "no", &b), 0);
-	ck_assert_int_eq(b, 0);
-	ck_assert_int_eq(conf_bool(&r, "k", "maybe", &b), -1);
-	ck_assert_int_eq(conf_string(&r, "k", "abc", s, sizeof(s)), 0);
-	ck_assert_str_eq(s, "abc");
-	ck_assert_int_eq(conf_string(&r, "k", "abcd", s, sizeof(s)), -1);
-	ck_assert_int_eq(r.errors, 3 + 8);
-	ck_assert_ptr_nonnull(conf_lookup(kws, 3, "alpha"));
-	ck_assert_ptr_null(conf_lookup(kws, 3, "alph"));
-	conf_close(&r);
+static void
+print_multi(const struct conf_item *it, const void *conf, FILE *fp)
+{
+	const struct tconf	*c = conf;
+	unsigned		 i;
+
+	for (i = 0; i < c->nmulti; i++)
+		fprintf(fp, "%s x\n", it->name);
+}
+
+static int
+tcheck(struct conf_parse *p, void *conf)
+{
+	struct tconf	*c = conf;
+
+	if (c->num > 5 && c->ms > 5000)
+		conf_error_at(p, "num", "num %u with ms %s (%s)", c->num,
+		    conf_time_str(c->ms), conf_where(p, "ms"));
+	return 0;
+}
+
+#define T	struct tconf
+static const struct conf_item titems[] = {
+	CI_UINT("num", T, num, 1, 10, "3", 0),
+	CI_TIME("ms", T, ms, 100, 60000, 100, "1.5", 0),
+	CI_BOOL("flag", T, flag, "on", 0),
+	CI_STRING("str", T, str, "abc", CF_RESTART),
+	CI_IFNAME("ifname", T, ifname, NULL, CF_OPTIONAL),
+	CI_ADDR4("addr", T, addr, NULL, CF_OPTIONAL, .excludes = "other"),
+	CI_MPREFIX4("pfx", T, pfx, "232.0.0.0/8", 0),
+	CI_ADDR4("other", T, other, NULL, CF_OPTIONAL, .excludes = "addr"),
+	CI_CUSTOM("multi", T, nmulti, 2, parse_multi, print_multi, CF_MULTI),
+	CI_UINT("fixed", T, fixed, 0, 9, "0", CF_RESTART),
+};
+#undef T
+static const struct conf_table ttable = { "test", titems, 10, tcheck };
+
+static int
+tparse(const char *text, struct tconf *c)
+{
+	FILE	*fp = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	int	 rv;
+
+	memset(c, 0, sizeof(*c));
+	conf_defaults(&ttable, c);
+	rv = conf_parse(&ttable, c, fp, "t.conf");
 	fclose(fp);
+	return rv;
+}
+
+START_TEST(test_table_values)
+{
+	struct tconf	 c, d;
+	char		*out = NULL;
+	size_t		 outlen = 0;
+	FILE		*fp;
+
+	ck_assert_int_eq(tparse("", &c), 0);
+	ck_assert_uint_eq(c.num, 3);
+	ck_assert_uint_eq(c.ms, 1500);
+	ck_assert_int_eq(c.flag, 1);
+	ck_assert_str_eq(c.str, "abc");
+	ck_assert_uint_eq(c.pfx.addr, 0xe8000000U);
+	ck_assert_int_eq(tparse("num 10\nms 0.2\nflag off\nstr \"x y\"\n"
+	    "ifname eth0\naddr 10.0.0.1\npfx 239.0.0.0/8\nmulti a b\n"
+	    "multi c\n", &c), 0);
+	ck_assert_uint_eq(c.num, 10);
+	ck_assert_uint_eq(c.ms, 200);
+	ck_assert_int_eq(c.flag, 0);
+	ck_assert_str_eq(c.str, "x y");
+	ck_assert_uint_eq(c.addr, 0x0a000001);
+	ck_assert_uint_eq(c.nmulti, 3);
+	/* Printed, it parses to the same. */
+	fp = open_memstream(&out, &outlen);
+	conf_print(&ttable, &c, fp);
+	fclose(fp);
+	ck_assert_ptr_null(strstr(out, "other"));	/* optional, unset */
+	ck_assert_int_eq(tparse(out, &d), 0);
+	ck_assert_mem_eq(&c, &d, sizeof(c));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_table_errors)
+{
+	static const char *const bad[] = {
+		"num\n",			/* missing argument */
+		"num 1 2\n",			/* too many */
+		"nope 1\n",			/* unknown */
+		"num 11\n",			/* out of range */
+		"ms 0.25\n",			/* not tenths */
+		"flag yes\n",			/* on or off only */
+		"str \"12345678\"\n",		/* too long */
+		"ifname a/b\n",			/* bad name */
+		"addr 224.0.0.1\n",		/* not unicast */
+		"pfx 10.0.0.0/8\n",		/* not multicast */
+		"multi a b c\n",		/* too many for it */
+		"num 2\nnum 3\n",		/* repeated */
+		"addr 10.0.0.1\nother 10.0.0.2\n",	/* excluded */
+		"num 6\nms 6\n",		/* the check */
+	};
+	struct tconf	 c;
+	unsigned	 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(tparse(bad[i], &c) == -1, "accepted: %s", bad[i]);
+	ck_assert_int_eq(tparse("num 2\nnum 3\n", &c), -1);
+	ck_assert_uint_eq(c.num, 2);		/* the first one stays */
+	ck_assert_int_eq(tparse("num 6\n", &c), 0);
+	ck_assert_int_eq(tparse("multi a b\nmulti c\n", &c), 0);
+}
+END_TEST
+
+START_TEST(test_table_lines_and_restart)
+{
+	static char		 text[] = "\n\nms 2\n";
+	struct conf_parse	 p;
+	struct conf_args	 a;
+	struct tconf		 old, nc;
+	FILE			*fp = fmemopen(text, strlen(text), "r");
+
+	/* conf_line and conf_where follow what a parse recorded. */
+	memset(&p, 0, sizeof(p));
+	p.t = &ttable;
+	conf_from_fp(&p.r, fp, "t.conf");
+	ck_assert_int_eq(conf_next(&p.r, &a), 1);
+	p.line[1] = p.r.lineno;
+	ck_assert_int_eq(conf_line(&p, "ms"), 3);
+	ck_assert_int_eq(conf_line(&p, "num"), 0);
+	ck_assert_str_eq(conf_where(&p, "ms"), "line 3");
+	ck_assert_str_eq(conf_where(&p, "num"), "the default");
+	conf_close(&p.r);
+	fclose(fp);
+	/* A reload: what needs a restart keeps its running value. */
+	ck_assert_int_eq(tparse("str one\nfixed 1\nnum 4\n", &old), 0);
+	ck_assert_int_eq(tparse("str two\nfixed 1\nnum 5\n", &nc), 0);
+	ck_assert_uint_eq(conf_restart_diff(&ttable, &nc, &old, "t.conf"), 1);
+	ck_assert_str_eq(nc.str, "one");
+	ck_assert_uint_eq(nc.num, 5);
 }
 END_TEST
 
@@ -148,7 +269,9 @@ conf_suite(void)
 	tcase_add_test(tc, test_tokenize);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_long_and_nul_lines);
-	tcase_add_test(tc, test_directive_and_values);
+	tcase_add_test(tc, test_table_values);
+	tcase_add_test(tc, test_table_errors);
+	tcase_add_test(tc, test_table_lines_and_restart);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -64,8 +64,8 @@ START_TEST(test_all_directives)
 
 	ck_assert_int_eq(parse(text, &c), 0);
 	ck_assert_str_eq(c.tunnel, "amt7");
-	ck_assert_uint_eq(c.tunnel_addr, 0x64400001);
-	ck_assert_uint_eq(c.tunnel_plen, 30);
+	ck_assert_uint_eq(c.tunnel_addr.addr, 0x64400001);
+	ck_assert_uint_eq(c.tunnel_addr.len, 30);
 	ck_assert_uint_eq(c.tunnel_mtu, 1400);
 	ck_assert_int_eq(c.fixed_relay, 1);
 	ck_assert_uint_eq(c.relay, 0xc6336401);
