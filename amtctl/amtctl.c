@@ -5,7 +5,8 @@
 
 /*
  * amtctl: ask a running amtgwd, igmpproxyd or amtrelayd for its state
- * over its control socket, as text or (-j) JSON.
+ * over its control socket, as text or (-j) JSON.  The sockets and the
+ * commands are those of common/ctlproto.h, shared with the daemons.
  *
  *	amtctl [-j] [-s socket] gateway
  *	amtctl [-j] [-s socket] proxy interfaces | groups
@@ -22,9 +23,23 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef RUNDIR
-#define RUNDIR	"/run/amt"
-#endif
+#include "ctlproto.h"
+
+#define ANSWER_TIMEOUT_MS	10000
+
+/* Each word of the command line, the daemon it asks and how. */
+static const struct view {
+	const char	*daemon;	/* first word */
+	const char	*what;		/* second word, NULL: none */
+	const char	*cmd;		/* the request */
+	const char	*sock;
+} views[] = {
+	{ "gateway", NULL, CTL_CMD_GATEWAY, CTL_SOCK_GATEWAY },
+	{ "proxy", "interfaces", CTL_CMD_INTERFACES, CTL_SOCK_PROXY },
+	{ "proxy", "groups", CTL_CMD_GROUPS, CTL_SOCK_PROXY },
+	{ "relay", "gateways", CTL_CMD_GATEWAYS, CTL_SOCK_RELAY },
+	{ "relay", "groups", CTL_CMD_GROUPS, CTL_SOCK_RELAY },
+};
 
 static void __attribute__((__noreturn__))
 usage(void)
@@ -35,16 +50,79 @@ usage(void)
 	exit(2);
 }
 
+/* The view the words name, or NULL. */
+static const struct view *
+find_view(int argc, char *argv[])
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+		const struct view *v = &views[i];
+
+		if (argc == (v->what == NULL ? 1 : 2) &&
+		    strcmp(argv[0], v->daemon) == 0 &&
+		    (v->what == NULL || strcmp(argv[1], v->what) == 0))
+			return v;
+	}
+	return NULL;
+}
+
+/* Connect to the socket at path; -1 (said) if nobody answers. */
+static int
+connect_to(const char *path)
+{
+	struct sockaddr_un	 sun;
+	int			 s;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "amtctl: socket path too long\n");
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    connect(s, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		fprintf(stderr, "amtctl: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return s;
+}
+
+/* Copy the answer to standard output; 1 if it is an error, -1 if none. */
+static int
+relay_answer(int s, const char *path)
+{
+	char		 buf[65536];
+	struct pollfd	 pfd = { s, POLLIN, 0 };
+	size_t		 total = 0;
+	ssize_t		 n;
+	int		 err = 0;
+
+	for (;;) {
+		if (poll(&pfd, 1, ANSWER_TIMEOUT_MS) <= 0) {
+			fprintf(stderr, "amtctl: no answer from %s\n", path);
+			return -1;
+		}
+		if ((n = read(s, buf, sizeof(buf))) <= 0)
+			break;
+		if (total == 0 && (strncmp(buf, CTL_ERROR, strlen(CTL_ERROR))
+		    == 0 || strncmp(buf, "{\"" CTL_ERROR "\"",
+		    strlen(CTL_ERROR) + 3) == 0))
+			err = 1;
+		fwrite(buf, 1, (size_t)n, stdout);
+		total += (size_t)n;
+	}
+	return total == 0 ? -1 : err;
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct sockaddr_un	 sun;
-	const char		*sock = NULL, *cmd = NULL;
-	char			 req[300], buf[65536];
-	struct pollfd		 pfd;
-	ssize_t			 n;
-	size_t			 total = 0;
-	int			 ch, json = 0, s, err = 0;
+	const struct view	*v;
+	const char		*sock = NULL;
+	char			 req[CTL_MAX_LINE];
+	int			 ch, json = 0, s, n, rv;
 
 	while ((ch = getopt(argc, argv, "hjs:")) != -1) {
 		switch (ch) {
@@ -60,57 +138,19 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 1 && strcmp(argv[0], "gateway") == 0) {
-		cmd = "gateway";
-		if (sock == NULL)
-			sock = RUNDIR "/amtgwd.sock";
-	} else if (argc == 2 && strcmp(argv[0], "proxy") == 0 &&
-	    (strcmp(argv[1], "interfaces") == 0 ||
-	    strcmp(argv[1], "groups") == 0)) {
-		cmd = argv[1];
-		if (sock == NULL)
-			sock = RUNDIR "/igmpproxyd.sock";
-	} else if (argc == 2 && strcmp(argv[0], "relay") == 0 &&
-	    (strcmp(argv[1], "gateways") == 0 ||
-	    strcmp(argv[1], "groups") == 0)) {
-		cmd = argv[1];
-		if (sock == NULL)
-			sock = RUNDIR "/amtrelayd.sock";
-	} else
+	if ((v = find_view(argc, argv)) == NULL)
 		usage();
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(sock) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "amtctl: socket path too long\n");
+	if (sock == NULL)
+		sock = v->sock;
+	if ((s = connect_to(sock)) == -1)
 		return 1;
-	}
-	strcpy(sun.sun_path, sock);
-	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
-	    connect(s, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		fprintf(stderr, "amtctl: %s: %s\n", sock, strerror(errno));
-		return 1;
-	}
-	n = snprintf(req, sizeof(req), "%s%s\n", cmd, json ? " json" : "");
+	n = snprintf(req, sizeof(req), "%s%s\n", v->cmd, json ?
+	    " " CTL_JSON : "");
 	if (write(s, req, (size_t)n) != n) {
 		fprintf(stderr, "amtctl: write: %s\n", strerror(errno));
 		return 1;
 	}
-	pfd.fd = s;
-	pfd.events = POLLIN;
-	for (;;) {
-		if (poll(&pfd, 1, 10000) <= 0) {
-			fprintf(stderr, "amtctl: no answer from %s\n", sock);
-			return 1;
-		}
-		if ((n = read(s, buf, sizeof(buf))) <= 0)
-			break;
-		if (total == 0 && (strncmp(buf, "error", 5) == 0 ||
-		    strncmp(buf, "{\"error\"", 8) == 0))
-			err = 1;
-		fwrite(buf, 1, (size_t)n, stdout);
-		total += (size_t)n;
-	}
+	rv = relay_answer(s, sock);
 	close(s);
-	return err || total == 0 ? 1 : 0;
+	return rv == 0 ? 0 : 1;
 }

@@ -157,7 +157,7 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 {
 	struct gwd	*d = arg;
 
-	if (cmd[0] != '\0' && strcmp(cmd, "gateway") != 0)
+	if (cmd[0] != '\0' && strcmp(cmd, CTL_CMD_GATEWAY) != 0)
 		return -1;
 	gw_show(&d->gw, mono_ms(), e);
 	emit_obj(e, "counters");
@@ -170,7 +170,7 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 static void
 dump_state(struct gwd *d)
 {
-	static const char *const views[] = { "gateway", NULL };
+	static const char *const views[] = { CTL_CMD_GATEWAY, NULL };
 
 	daemon_dump(ctl_cb, d, views);
 }

@@ -18,10 +18,11 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "ctlproto.h"
 
 #define GW_CONF_FILE		SYSCONFDIR "/amtgwd.conf"
 #define GW_PIDFILE		RUNDIR "/amtgwd.pid"
-#define GW_CTLSOCK		RUNDIR "/amtgwd.sock"
+#define GW_CTLSOCK		CTL_SOCK_GATEWAY
 #define GW_DEFAULT_TUNNEL	"amt0"
 #define GW_DEFAULT_DISCOVERY	0xc034c101U	/* 192.52.193.1, 7450 7 */
 #define GW_DEFAULT_MTU		1470	/* 1500 - IPv4 - UDP - AMT data */

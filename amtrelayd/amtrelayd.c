@@ -167,13 +167,13 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 {
 	struct rld	*d = arg;
 
-	if (strcmp(cmd, "gateways") == 0) {
+	if (strcmp(cmd, CTL_CMD_GATEWAYS) == 0) {
 		relay_show_gateways(&d->r, mono_ms(), e);
 		emit_obj(e, "counters");
 		relay_show_counters(&d->r, e);
 		rio_show_counters(&d->io, e);
 		emit_end(e);
-	} else if (strcmp(cmd, "groups") == 0)
+	} else if (strcmp(cmd, CTL_CMD_GROUPS) == 0)
 		relay_show_groups(&d->r, mono_ms(), e);
 	else
 		return -1;
@@ -183,7 +183,8 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 static void
 dump_state(struct rld *d)
 {
-	static const char *const views[] = { "gateways", "groups", NULL };
+	static const char *const views[] = { CTL_CMD_GATEWAYS, CTL_CMD_GROUPS,
+	    NULL };
 
 	daemon_dump(ctl_cb, d, views);
 }

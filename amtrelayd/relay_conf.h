@@ -17,10 +17,11 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "ctlproto.h"
 
 #define RELAY_CONF_FILE		SYSCONFDIR "/amtrelayd.conf"
 #define RELAY_PIDFILE		RUNDIR "/amtrelayd.pid"
-#define RELAY_CTLSOCK		RUNDIR "/amtrelayd.sock"
+#define RELAY_CTLSOCK		CTL_SOCK_RELAY
 #define RELAY_MAX_DISC		8
 
 struct relay_conf {

@@ -91,10 +91,10 @@ client_read(struct bufferevent *bev, void *arg)
 		return;
 	}
 	/* "command [json]": trailing "json" asks for JSON. */
-	if ((p = strstr(line, " json")) != NULL && p[5] == '\0') {
+	if ((p = strrchr(line, ' ')) != NULL && strcmp(p + 1, CTL_JSON) == 0) {
 		*p = '\0';
 		json = 1;
-	} else if (strcmp(line, "json") == 0) {
+	} else if (strcmp(line, CTL_JSON) == 0) {
 		line[0] = '\0';
 		json = 1;
 	}
@@ -102,7 +102,7 @@ client_read(struct bufferevent *bev, void *arg)
 	if (c->handler(c->arg, line, &e) == -1) {
 		emit_free(&e);
 		emit_init(&e, json);
-		emit_str(&e, "error", "unknown command");
+		emit_str(&e, CTL_ERROR, "unknown command");
 	}
 	emit_done(&e);
 	free(line);

@@ -13,10 +13,10 @@
 
 #include <event2/event.h>
 
+#include "ctlproto.h"
 #include "emit.h"
 
 #define CTL_MAX_CLIENTS	32
-#define CTL_MAX_LINE	256
 #define CTL_TIMEOUT	5	/* seconds, each way */
 
 /* Fill out for command cmd; -1 if the command is unknown. */

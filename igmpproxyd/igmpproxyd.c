@@ -148,9 +148,9 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 {
 	struct pxd	*d = arg;
 
-	if (strcmp(cmd, "interfaces") == 0)
+	if (strcmp(cmd, CTL_CMD_INTERFACES) == 0)
 		px_show_interfaces(&d->px, mono_ms(), e);
-	else if (strcmp(cmd, "groups") == 0)
+	else if (strcmp(cmd, CTL_CMD_GROUPS) == 0)
 		px_show_groups(&d->px, mono_ms(), e);
 	else
 		return -1;
@@ -160,7 +160,8 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 static void
 dump_state(struct pxd *d)
 {
-	static const char *const views[] = { "interfaces", "groups", NULL };
+	static const char *const views[] = { CTL_CMD_INTERFACES,
+	    CTL_CMD_GROUPS, NULL };
 
 	daemon_dump(ctl_cb, d, views);
 }

@@ -20,11 +20,12 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "ctlproto.h"
 #include "log.h"
 
 #define PX_CONF_FILE		SYSCONFDIR "/igmpproxyd.conf"
 #define PX_PIDFILE		RUNDIR "/igmpproxyd.pid"
-#define PX_CTLSOCK		RUNDIR "/igmpproxyd.sock"
+#define PX_CTLSOCK		CTL_SOCK_PROXY
 #define PX_MAX_DOWNSTREAM	31	/* MAXVIFS 32, one is upstream */
 #define PX_MAX_ACL		256
 

@@ -1,0 +1,34 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * The control protocol, shared by the daemons (ctl.c and their
+ * handlers) and amtctl: where the sockets are, the commands each daemon
+ * answers, and the shape of a request and of an error.  A request is
+ * one line, "COMMAND" or "COMMAND json"; the answer is the state, as
+ * indented text or JSON, and the connection closes.  A command the
+ * daemon does not know is answered with an "error" member.
+ */
+
+#ifndef AMT_CTLPROTO_H
+#define AMT_CTLPROTO_H
+
+#define CTL_SOCK_GATEWAY	RUNDIR "/amtgwd.sock"
+#define CTL_SOCK_PROXY		RUNDIR "/igmpproxyd.sock"
+#define CTL_SOCK_RELAY		RUNDIR "/amtrelayd.sock"
+
+/* amtgwd */
+#define CTL_CMD_GATEWAY		"gateway"
+/* igmpproxyd */
+#define CTL_CMD_INTERFACES	"interfaces"
+#define CTL_CMD_GROUPS		"groups"
+/* amtrelayd (and "groups") */
+#define CTL_CMD_GATEWAYS	"gateways"
+
+#define CTL_JSON		"json"		/* the last word: JSON wanted */
+#define CTL_ERROR		"error"		/* an answer that is one */
+#define CTL_MAX_LINE		256		/* longest request */
+
+#endif
