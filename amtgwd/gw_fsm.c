@@ -625,6 +625,103 @@ inner_general_query(const uint8_t *p, size_t len, struct igmp_msg *g)
 	return g->type == IGMP_QUERY && g->version == 3 && g->group == 0;
 }
 
+/*
+ * 5.2.3.5.4: the checks a Query must pass: awaited, our nonce, from the
+ * relay, an IGMPv3 General Query inside.  Returns 1 and g if it does.
+ */
+static int
+query_acceptable(struct gw *gw, uint32_t src, uint16_t sport,
+    const uint8_t *p, const struct amt_msg *m, struct igmp_msg *g)
+{
+	if (gw->state != GW_STA_REQUESTING) {
+		gw->ctr[GW_CTR_QUERY_UNEXPECTED]++;
+		return 0;
+	}
+	if (m->nonce != gw->req_nonce) {
+		gw->ctr[GW_CTR_QUERY_NONCE]++;
+		log_debug_rl(&gw->lim, "query from %s: wrong nonce",
+		    addr4_ntoa(src));
+		return 0;
+	}
+	if (src != gw->relay || sport != AMT_PORT) {
+		gw->ctr[GW_CTR_QUERY_SOURCE]++;
+		log_debug_rl(&gw->lim, "query from %s:%u: not the relay",
+		    addr4_ntoa(src), sport);
+		return 0;
+	}
+	if (m->inner_ver != 4 ||
+	    !inner_general_query(p + m->inner_off, m->inner_len, g)) {
+		gw->ctr[GW_CTR_QUERY_NOT_GENERAL]++;
+		log_debug_rl(&gw->lim, "query from %s: not an IGMPv3 general "
+		    "query", addr4_ntoa(src));
+		return 0;
+	}
+	return 1;
+}
+
+/* What a Query leaves behind (5.2.3.5.4). */
+static void
+query_info(struct gw *gw, uint64_t now, const struct amt_msg *m,
+    const struct igmp_msg *g, struct gw_qinfo *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->valid = 1;
+	q->relay = gw->relay;
+	memcpy(q->mac, m->mac, AMT_MAC_LEN);
+	q->nonce = m->nonce;
+	q->g = (m->flags & AMT_FLAG_G) != 0;
+	q->gw_port = m->gw_port;
+	memcpy(q->gw_addr, m->gw_addr, AMT_GWADDR_LEN);
+	q->qrv = g->qrv;
+	q->qqic = g->qqic;
+	q->mrc = g->code;
+	q->l = (m->flags & AMT_FLAG_L) != 0;
+	q->when = now;
+}
+
+/*
+ * L flag: a relay at its limit ignores Updates from new endpoints.
+ * Without subscriptions there (or from a new address), look for
+ * another relay; otherwise we may stay (5.2.3.5.4).  Returns 1 if the
+ * gateway went looking.
+ */
+static int
+query_limit(struct gw *gw, uint64_t now, const struct gw_qinfo *q,
+    int moved)
+{
+	if (!q->l || (gw->subs.n > 0 && !moved && gw->upd.valid)) {
+		gw->limit_n = 0;
+		return 0;
+	}
+	gw->ctr[GW_CTR_QUERY_LIMIT]++;
+	if (gw->conf->fixed_relay) {
+		log_warnx_rl(&gw->lim, "relay %s is not accepting new tunnels "
+		    "(L flag) and no other relay is configured",
+		    addr4_ntoa(q->relay));
+		return 0;
+	}
+	log_info("relay %s is not accepting new tunnels (L flag): "
+	    "discovering another", addr4_ntoa(q->relay));
+	if (gw->limit_n < 31)
+		gw->limit_n++;
+	gw_start_discovery(gw, now, 1);
+	return 1;
+}
+
+/* The next cycle after the querier's interval (QQIC, RFC 3376 4.1.7). */
+static uint32_t
+query_interval(const struct gw *gw, uint8_t qqic)
+{
+	uint32_t	 qi = igmp_code_to_value(qqic) * 1000;
+
+	if (qi == 0)
+		qi = GW_DEFAULT_QI_MS;
+	if (gw->conf->nat_keepalive_ms != 0 &&
+	    gw->conf->nat_keepalive_ms < qi)
+		qi = gw->conf->nat_keepalive_ms;
+	return qi < GW_MIN_QI_MS ? GW_MIN_QI_MS : qi;
+}
+
 /* 5.2.3.5.4: every check, then keep the Query and use it. */
 static void
 recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
@@ -632,103 +729,35 @@ recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 {
 	struct igmp_msg	 g;
 	struct gw_qinfo	 q, prev = gw->cur;
-	uint32_t	 qi;
-	int		 first, changed;
+	int		 moved;
 
-	if (gw->state != GW_STA_REQUESTING) {
-		gw->ctr[GW_CTR_QUERY_UNEXPECTED]++;
+	if (!query_acceptable(gw, src, sport, p, m, &g))
 		return;
-	}
-	if (m->nonce != gw->req_nonce) {
-		gw->ctr[GW_CTR_QUERY_NONCE]++;
-		log_debug_rl(&gw->lim, "query from %s: wrong nonce",
-		    addr4_ntoa(src));
-		return;
-	}
-	if (src != gw->relay || sport != AMT_PORT) {
-		gw->ctr[GW_CTR_QUERY_SOURCE]++;
-		log_debug_rl(&gw->lim, "query from %s:%u: not the relay",
-		    addr4_ntoa(src), sport);
-		return;
-	}
-	if (m->inner_ver != 4 ||
-	    !inner_general_query(p + m->inner_off, m->inner_len, &g)) {
-		gw->ctr[GW_CTR_QUERY_NOT_GENERAL]++;
-		log_debug_rl(&gw->lim, "query from %s: not an IGMPv3 general "
-		    "query", addr4_ntoa(src));
-		return;
-	}
-
-	memset(&q, 0, sizeof(q));
-	q.valid = 1;
-	q.relay = gw->relay;
-	memcpy(q.mac, m->mac, AMT_MAC_LEN);
-	q.nonce = m->nonce;
-	q.g = (m->flags & AMT_FLAG_G) != 0;
-	q.gw_port = m->gw_port;
-	memcpy(q.gw_addr, m->gw_addr, AMT_GWADDR_LEN);
-	q.qrv = g.qrv;
-	q.qqic = g.qqic;
-	q.mrc = g.code;
-	q.l = (m->flags & AMT_FLAG_L) != 0;
-	q.when = now;
+	query_info(gw, now, m, &g, &q);
 	gw->ctr[GW_CTR_QUERY_RCVD]++;
-
 	/* 5.2.3.5.4, 5.2.3.7.1: our address as the relay sees it moved. */
-	changed = q.g && prev.valid && prev.g &&
-	    (prev.gw_port != q.gw_port ||
+	moved = q.g && prev.valid && prev.g && (prev.gw_port != q.gw_port ||
 	    memcmp(prev.gw_addr, q.gw_addr, AMT_GWADDR_LEN) != 0);
-	if (changed) {
+	if (moved) {
 		gw->ctr[GW_CTR_GW_ADDR_CHANGED]++;
 		log_info("relay sees this gateway at a new address (port %u "
 		    "-> %u)", prev.gw_port, q.gw_port);
 		gw_leave_relay(gw, now, "gateway address changed");
 	}
-
-	/*
-	 * L flag: a relay at its limit ignores Updates from new endpoints.
-	 * Without subscriptions there (or from a new address), look for
-	 * another relay; otherwise we may stay (5.2.3.5.4).
-	 */
-	if (q.l && (gw->subs.n == 0 || changed || !gw->upd.valid)) {
-		gw->ctr[GW_CTR_QUERY_LIMIT]++;
-		if (!gw->conf->fixed_relay) {
-			log_info("relay %s is not accepting new tunnels (L "
-			    "flag): discovering another", addr4_ntoa(src));
-			if (gw->limit_n < 31)
-				gw->limit_n++;
-			gw_start_discovery(gw, now, 1);
-			return;
-		}
-		log_warnx_rl(&gw->lim, "relay %s is not accepting new tunnels "
-		    "(L flag) and no other relay is configured",
-		    addr4_ntoa(src));
-	} else
-		gw->limit_n = 0;
-
-	first = !prev.valid;
+	if (query_limit(gw, now, &q, moved))
+		return;
 	gw->cur = q;
 	gw->req_backoff_n = 0;
-
 	/* Hand the query to the host side; only its own bytes. */
 	if (gw->ops->tun_write(gw->ctx, p + m->inner_off, m->inner_len) == -1)
 		gw->ctr[GW_CTR_SEND_ERR]++;
-
-	/* The next cycle after the querier's interval (QQIC, 4.1.7). */
-	qi = igmp_code_to_value(g.qqic) * 1000;
-	if (qi == 0)
-		qi = GW_DEFAULT_QI_MS;
-	if (gw->conf->nat_keepalive_ms != 0 &&
-	    gw->conf->nat_keepalive_ms < qi)
-		qi = gw->conf->nat_keepalive_ms;
-	if (qi < GW_MIN_QI_MS)
-		qi = GW_MIN_QI_MS;
-	gw->qi_ms = qi;
-	gw->t_state = now + qi;
-	if (first)
+	gw->qi_ms = query_interval(gw, g.qqic);
+	gw->t_state = now + gw->qi_ms;
+	if (!prev.valid)
 		log_info("tunnel to relay %s established (query interval "
-		    "%u s, QRV %u%s%s)", addr4_ntoa(gw->relay), qi / 1000,
-		    qrv_of(&q), q.g ? ", G" : "", q.l ? ", L" : "");
+		    "%u s, QRV %u%s%s)", addr4_ntoa(gw->relay),
+		    gw->qi_ms / 1000, qrv_of(&q), q.g ? ", G" : "",
+		    q.l ? ", L" : "");
 	change_state(gw, GW_STA_ESTABLISHED, now);
 	queue_flush(gw);
 }

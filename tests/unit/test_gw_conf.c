@@ -3,7 +3,7 @@
  * Copyright (c) 2026 The amtgw project contributors
  */
 
-/* amtgwd/config.c: directives, ranges, conflicts, normalized output. */
+/* amtgwd/gw_conf.c: directives, ranges, conflicts, normalized output. */
 
 #include <stdio.h>
 #include <string.h>

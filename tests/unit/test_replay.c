@@ -7,7 +7,7 @@
  * Capture replay: every AMT packet recorded between a scripted gateway
  * and an independent relay (GrumpyOldTroll/amtrelayd) is read through
  * libpcap and decoded by our codecs; the sequence of message types and
- * the fields listed in tests/data/README are checked.
+ * the fields listed in tests/data/README.md are checked.
  */
 
 #include <sys/socket.h>
