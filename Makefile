@@ -25,6 +25,8 @@ endif
 
 ifeq ($(SANITIZE),1)
 O		?= build-san$(if $(findstring clang,$(CC)),-clang)
+else ifeq ($(COVERAGE),1)
+O		?= build-cov
 else
 O		?= build$(if $(findstring clang,$(CC)),-clang)
 endif
@@ -42,6 +44,10 @@ OPT	?= -O1 -g -fno-omit-frame-pointer
 HARDEN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fstack-protector-strong -fPIE
 LDHARDEN := -fsanitize=address,undefined -pie -Wl,-z,relro,-z,now
+else ifeq ($(COVERAGE),1)
+OPT	?= -O0 -g --coverage
+HARDEN	:= -fstack-protector-strong -fPIE
+LDHARDEN := --coverage -pie -Wl,-z,relro,-z,now
 else
 OPT	?= -O2 -g
 HARDEN	:= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
@@ -105,7 +111,8 @@ BENCH_NAMES	:= gwbase joinlat sendblast mcscale leavelat
 TOOLS		:= $(addprefix $(O)/bin/,$(TOOL_NAMES) $(BENCH_NAMES))
 TESTBIN		:= $(O)/tests/unit_tests
 
-.PHONY: all check unit netns conftest deps fuzz lint bench demo install \
+.PHONY: all check unit netns conftest coverage deps fuzz lint bench demo \
+	install \
 	install-bin install-man install-conf install-scripts uninstall clean \
 	FORCE
 
@@ -184,7 +191,15 @@ conftest: all
 
 # The tests call make themselves (ops.sh installs): same build settings.
 netns: all
-	O=$(O) SANITIZE=$(SANITIZE) CC=$(CC) tests/netns/run.sh
+	O=$(O) SANITIZE=$(SANITIZE) COVERAGE=$(COVERAGE) CC=$(CC) \
+	    tests/netns/run.sh
+
+# Line coverage of the daemons and common/ over every test layer
+# (gcov and gcovr): per file, in total, and for the logic files.
+coverage:
+	@scripts/install-deps.sh --quiet
+	$(MAKE) --no-print-directory COVERAGE=1 all
+	COVERAGE=1 tests/coverage.sh
 
 deps:
 	scripts/install-deps.sh
@@ -289,4 +304,4 @@ uninstall:
 	@echo "left in place: $(DESTDIR)$(SYSCONFDIR)/*.conf and $(DESTDIR)$(DEFAULTDIR)/{$(shell echo $(DAEMONS) | tr ' ' ,)}"
 
 clean:
-	rm -rf build build-san build-clang build-san-clang $(FUZZ_O)
+	rm -rf build build-san build-clang build-san-clang build-cov $(FUZZ_O)

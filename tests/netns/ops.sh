@@ -15,7 +15,7 @@ need_root
 command -v systemd-analyze >/dev/null || skip "systemd-analyze missing"
 
 # The same build settings as the suite's, so nothing is rebuilt.
-MK="env -u MAKEFLAGS -u MFLAGS make -s -C $TOP O=$O SANITIZE=${SANITIZE:-} CC=${CC:-cc}"
+MK="env -u MAKEFLAGS -u MFLAGS make -s -C $TOP O=$O SANITIZE=${SANITIZE:-} COVERAGE=${COVERAGE:-} CC=${CC:-cc}"
 
 # 1. make install into a DESTDIR, file by file.
 D=$TMP/dest
