@@ -31,15 +31,15 @@
 
 struct gwd {
 	struct event_base	*base;
+	struct daemon_opts	 o;
 	struct gw		 gw;
 	struct gw_conf		*conf;
-	const char		*conf_path;
-	const char		*pidfile_arg;
 	struct gwio		 io;
 	struct event		*ev_udp;
 	struct event		*ev_tun;
 	struct event		*ev_timer;
 	struct event		*ev_sig[DAEMON_NSIGS];
+	struct daemon_hooks	 hooks;
 	struct ctl		*ctl;
 	struct pcapw		 pc;
 	int			 stopping;
@@ -167,14 +167,6 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 	return 0;
 }
 
-static void
-dump_state(struct gwd *d)
-{
-	static const char *const views[] = { CTL_CMD_GATEWAY, NULL };
-
-	daemon_dump(ctl_cb, d, views);
-}
-
 /* (Re)register an event for fd, replacing *ev. */
 static void
 watch(struct gwd *d, struct event **ev, int fd, event_callback_fn cb)
@@ -184,13 +176,6 @@ watch(struct gwd *d, struct event **ev, int fd, event_callback_fn cb)
 	*ev = event_new(d->base, fd, EV_READ | EV_PERSIST, cb, d);
 	if (*ev == NULL || event_add(*ev, NULL) == -1)
 		fatalx("event_add");
-}
-
-/* The configuration loader, typed for daemon_reload(). */
-static int
-load_conf(void *c, const char *path)
-{
-	return gw_conf_load(c, path);
 }
 
 /* SIGHUP: the pseudo-interface and the socket as the new file says. */
@@ -229,15 +214,13 @@ reload_io(struct gwd *d, struct gw_conf *nc, const struct gw_conf *old)
 
 /* SIGHUP: parse afresh; apply only if the whole file is valid. */
 static void
-reload(struct gwd *d)
+reload(void *arg)
 {
+	struct gwd	*d = arg;
 	struct gw_conf	*nc, *old = d->conf;
 
-	if ((nc = daemon_reload(d->conf_path, sizeof(*nc), load_conf)) == NULL)
+	if ((nc = daemon_reload(&d->o, &gw_conf_table, old)) == NULL)
 		return;
-	if (d->pidfile_arg != NULL)
-		strcpy(nc->d.pidfile, old->d.pidfile);
-	(void)conf_restart_diff(&gw_conf_table, nc, old, d->conf_path);
 	reload_io(d, nc, old);
 	d->conf = nc;
 	gw_reconfigure(&d->gw, nc, mono_ms());
@@ -245,55 +228,37 @@ reload(struct gwd *d)
 	reschedule(d);
 }
 
+/* What SIGUSR1 logs. */
+static const char *const views[] = { CTL_CMD_GATEWAY, NULL };
+
+/* SIGTERM, SIGINT: Teardown first; a second signal exits at once. */
 static void
-signal_cb(evutil_socket_t sig, short ev, void *arg)
+stop(void *arg)
 {
 	struct gwd	*d = arg;
 
-	(void)ev;
-	switch (sig) {
-	case SIGHUP:
-		reload(d);
-		break;
-	case SIGUSR1:
-		dump_state(d);
-		break;
-	case SIGTERM:
-	case SIGINT:
-		if (d->stopping) {
-			log_info("second signal: exiting now");
-			event_base_loopbreak(d->base);
-			return;
-		}
-		log_info("shutting down");
-		d->stopping = 1;
-		gw_stop(&d->gw, mono_ms());
-		reschedule(d);
-		break;
-	default:
-		break;
+	if (d->stopping) {
+		log_info("second signal: exiting now");
+		event_base_loopbreak(d->base);
+		return;
 	}
+	log_info("shutting down");
+	d->stopping = 1;
+	gw_stop(&d->gw, mono_ms());
+	reschedule(d);
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct gwd		*d = &gwd;
-	struct daemon_opts	 o;
 	static const cap_value_t caps[] = {
 		CAP_NET_ADMIN,	/* TUN MTU, address and rp_filter on reload */
 		CAP_NET_RAW,	/* SO_BINDTODEVICE when rebinding on reload */
 	};
-	int			 rv;
 
-	daemon_options(argc, argv, "amtgwd", GW_CONF_FILE, &o);
-	d->conf_path = o.conf_path;
-	d->pidfile_arg = o.pidfile;
-	if ((d->conf = malloc(sizeof(*d->conf))) == NULL)
-		fatal("malloc");
-	if ((rv = gw_conf_load(d->conf, o.conf_path)) == 0 && o.check)
-		gw_conf_print(d->conf, stdout);
-	daemon_configured(&o, rv, &d->conf->d);
+	daemon_options(argc, argv, "amtgwd", GW_CONF_FILE, &d->o);
+	d->conf = daemon_load(&d->o, &gw_conf_table);
 
 	/* Everything that needs root, before detaching and dropping it. */
 	if (gwio_init(&d->io) == -1)
@@ -301,7 +266,7 @@ main(int argc, char *argv[])
 	if (gwio_tun_open(&d->io, d->conf) == -1 ||
 	    gwio_udp_open(&d->io, d->conf) == -1)
 		exit(1);
-	d->base = daemon_enter(&o, &d->conf->d, &d->ctl, ctl_cb, d);
+	d->base = daemon_enter(&d->o, &d->conf->d, &d->ctl, ctl_cb, d);
 	if (d->conf->d.pcap_file[0] != '\0' && pcapw_open(&d->pc,
 	    d->conf->d.pcap_file, d->conf->d.pcap_limit_kb,
 	    d->conf->d.pcap_data, d->conf->d.user) == 0)
@@ -312,7 +277,9 @@ main(int argc, char *argv[])
 	watch(d, &d->ev_tun, d->io.tun, tun_cb);
 	if ((d->ev_timer = evtimer_new(d->base, timer_cb, d)) == NULL)
 		fatalx("libevent setup");
-	daemon_signals(d->base, d->ev_sig, signal_cb, d);
+	d->hooks = (struct daemon_hooks){ d->base, reload, stop, ctl_cb, views,
+	    d };
+	daemon_signals(d->ev_sig, &d->hooks);
 
 	if (gw_init(&d->gw, d->conf, &gwd_ops, d) == -1)
 		fatal("gw_init");

@@ -60,7 +60,20 @@ print_discovery(const struct conf_item *it, const void *conf, FILE *fp)
 		fprintf(fp, "%s %s\n", it->name, addr4_ntoa(c->discovery));
 }
 
-/* Timeouts must not exceed their ceiling; nat-keepalive is off or >= 1 s. */
+/* A retransmission timeout must not exceed retransmit-max. */
+static void
+check_ceiling(struct conf_parse *p, const char *name, uint32_t ms,
+    uint32_t max)
+{
+	if (ms <= max)
+		return;
+	conf_error_at(p, conf_line(p, name) ? name : "retransmit-max",
+	    "%s %s (%s) exceeds retransmit-max %s (%s)", name,
+	    conf_time_str(ms), conf_where(p, name), conf_time_str(max),
+	    conf_where(p, "retransmit-max"));
+}
+
+/* Timeouts within their ceiling; nat-keepalive off or at least 1 s. */
 static int
 check(struct conf_parse *p, void *conf)
 {
@@ -70,22 +83,10 @@ check(struct conf_parse *p, void *conf)
 	if (c->nat_keepalive_ms != 0 && c->nat_keepalive_ms < GW_MIN_QI_MS)
 		conf_error_at(p, "nat-keepalive", "nat-keepalive: 0 (off) or "
 		    "at least 1 second");
-	if (c->disc_timeout_ms > c->max_timeout_ms)
-		conf_error_at(p, conf_line(p, "discovery-timeout") ?
-		    "discovery-timeout" : "retransmit-max", "discovery-timeout "
-		    "%s (%s) exceeds retransmit-max %s (%s)",
-		    conf_time_str(c->disc_timeout_ms),
-		    conf_where(p, "discovery-timeout"),
-		    conf_time_str(c->max_timeout_ms),
-		    conf_where(p, "retransmit-max"));
-	if (c->req_timeout_ms > c->max_timeout_ms)
-		conf_error_at(p, conf_line(p, "request-timeout") ?
-		    "request-timeout" : "retransmit-max", "request-timeout "
-		    "%s (%s) exceeds retransmit-max %s (%s)",
-		    conf_time_str(c->req_timeout_ms),
-		    conf_where(p, "request-timeout"),
-		    conf_time_str(c->max_timeout_ms),
-		    conf_where(p, "retransmit-max"));
+	check_ceiling(p, "discovery-timeout", c->disc_timeout_ms,
+	    c->max_timeout_ms);
+	check_ceiling(p, "request-timeout", c->req_timeout_ms,
+	    c->max_timeout_ms);
 	return 0;
 }
 
@@ -120,36 +121,5 @@ static const struct conf_item items[] = {
 };
 #undef C
 
-const struct conf_table gw_conf_table = {
-	"amtgwd", items, NELEM(items), check,
-};
-
-void
-gw_conf_defaults(struct gw_conf *c)
-{
-	memset(c, 0, sizeof(*c));
-	conf_defaults(&gw_conf_table, c);
-	c->fixed_relay = 0;
-}
-
-/* Parse a whole file into c (which holds defaults); 0 if no errors. */
-int
-gw_conf_parse(struct gw_conf *c, FILE *fp, const char *name)
-{
-	return conf_parse(&gw_conf_table, c, fp, name);
-}
-
-/* Defaults, then the file at path; 0 if it parsed without errors. */
-int
-gw_conf_load(struct gw_conf *c, const char *path)
-{
-	memset(c, 0, sizeof(*c));
-	return conf_load(&gw_conf_table, c, path);
-}
-
-/* Every setting, defaults included, in a form that parses again. */
-void
-gw_conf_print(const struct gw_conf *c, FILE *fp)
-{
-	conf_print(&gw_conf_table, c, fp);
-}
+const struct conf_table gw_conf_table =
+    CONF_TABLE("amtgwd", struct gw_conf, items, check);

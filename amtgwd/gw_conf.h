@@ -53,9 +53,5 @@ struct gw_conf {
 
 extern const struct conf_table gw_conf_table;
 
-void	 gw_conf_defaults(struct gw_conf *);
-int	 gw_conf_parse(struct gw_conf *, FILE *, const char *);
-int	 gw_conf_load(struct gw_conf *, const char *);
-void	 gw_conf_print(const struct gw_conf *, FILE *);
 
 #endif

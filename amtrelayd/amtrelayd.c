@@ -36,16 +36,16 @@
 
 struct rld {
 	struct event_base	*base;
+	struct daemon_opts	 o;
 	struct relay		 r;
 	struct rio		 io;
 	struct relay_conf		*conf;
-	const char		*conf_path;
-	const char		*pidfile_arg;
 	struct event		*ev_ctl[1 + RELAY_MAX_DISC];
 	struct event		*ev_pkt;
 	struct event		*ev_timer;
 	struct event		*ev_retry;
 	struct event		*ev_sig[DAEMON_NSIGS];
+	struct daemon_hooks	 hooks;
 	struct ctl		*ctl;
 	struct pcapw		 pc;
 };
@@ -181,31 +181,13 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 }
 
 static void
-dump_state(struct rld *d)
+reload(void *arg)
 {
-	static const char *const views[] = { CTL_CMD_GATEWAYS, CTL_CMD_GROUPS,
-	    NULL };
-
-	daemon_dump(ctl_cb, d, views);
-}
-
-/* The configuration loader, typed for daemon_reload(). */
-static int
-load_conf(void *c, const char *path)
-{
-	return relay_conf_load(c, path);
-}
-
-static void
-reload(struct rld *d)
-{
+	struct rld	*d = arg;
 	struct relay_conf	*nc, *old = d->conf;
 
-	if ((nc = daemon_reload(d->conf_path, sizeof(*nc), load_conf)) == NULL)
+	if ((nc = daemon_reload(&d->o, &relay_conf_table, old)) == NULL)
 		return;
-	if (d->pidfile_arg != NULL)
-		strcpy(nc->d.pidfile, old->d.pidfile);
-	(void)conf_restart_diff(&relay_conf_table, nc, old, d->conf_path);
 	d->conf = nc;
 	d->r.conf = nc;
 	d->io.conf = nc;
@@ -213,43 +195,22 @@ reload(struct rld *d)
 	reschedule(d);
 }
 
-static void
-signal_cb(evutil_socket_t sig, short ev, void *arg)
-{
-	struct rld	*d = arg;
-
-	(void)ev;
-	switch (sig) {
-	case SIGHUP:
-		reload(d);
-		break;
-	case SIGUSR1:
-		dump_state(d);
-		break;
-	default:
-		log_info("shutting down");
-		event_base_loopbreak(d->base);
-	}
-}
+/* What SIGUSR1 logs. */
+static const char *const views[] = {
+	CTL_CMD_GATEWAYS, CTL_CMD_GROUPS, NULL
+};
 
 int
 main(int argc, char *argv[])
 {
 	struct rld		*d = &rld;
-	struct daemon_opts	 o;
 	static const cap_value_t caps[] = {
 		CAP_NET_RAW,	/* the packet socket, if upstream comes late */
 	};
-	int			 rv, i;
+	int			 i;
 
-	daemon_options(argc, argv, "amtrelayd", RELAY_CONF_FILE, &o);
-	d->conf_path = o.conf_path;
-	d->pidfile_arg = o.pidfile;
-	if ((d->conf = malloc(sizeof(*d->conf))) == NULL)
-		fatal("malloc");
-	if ((rv = relay_conf_load(d->conf, o.conf_path)) == 0 && o.check)
-		relay_conf_print(d->conf, stdout);
-	daemon_configured(&o, rv, &d->conf->d);
+	daemon_options(argc, argv, "amtrelayd", RELAY_CONF_FILE, &d->o);
+	d->conf = daemon_load(&d->o, &relay_conf_table);
 	if (sodium_init() == -1)
 		fatalx("libsodium");
 
@@ -257,7 +218,7 @@ main(int argc, char *argv[])
 	if (rio_init(&d->io, d->conf) == -1)
 		exit(1);
 	(void)rio_open_native(&d->io);
-	d->base = daemon_enter(&o, &d->conf->d, &d->ctl, ctl_cb, d);
+	d->base = daemon_enter(&d->o, &d->conf->d, &d->ctl, ctl_cb, d);
 	if (d->conf->d.pcap_file[0] != '\0' && pcapw_open(&d->pc,
 	    d->conf->d.pcap_file, d->conf->d.pcap_limit_kb,
 	    d->conf->d.pcap_data, d->conf->d.user) == 0)
@@ -277,7 +238,9 @@ main(int argc, char *argv[])
 	if (d->ev_timer == NULL || d->ev_retry == NULL)
 		fatalx("evtimer_new");
 	retry_cb(-1, 0, d);
-	daemon_signals(d->base, d->ev_sig, signal_cb, d);
+	d->hooks = (struct daemon_hooks){ d->base, reload, NULL, ctl_cb, views,
+	    d };
+	daemon_signals(d->ev_sig, &d->hooks);
 	log_info("started: relay %s, %u discovery address(es), upstream %s",
 	    addr4_ntoa(d->conf->relay), d->conf->disc.n, d->conf->upstream);
 	reschedule(d);

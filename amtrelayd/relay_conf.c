@@ -53,34 +53,6 @@ print_disc(const struct conf_item *it, const void *conf, FILE *fp)
 		fprintf(fp, "%s %s\n", it->name, addr4_ntoa(c->disc.addr[i]));
 }
 
-/*
- * Below the query interval: the Query Response Interval (RFC 3376
- * 8.3; a default that does not fit is lowered to half the interval,
- * and said) and the query's Max Resp Time.
- */
-static void
-check_times(struct conf_parse *p, struct relay_conf *c)
-{
-	if (c->qri_ms >= c->qi_ms && conf_line(p, "query-response-interval")
-	    == 0) {
-		log_info("%s: query-response-interval %s (the default) is not "
-		    "below query-interval %s (%s): using %s", p->r.path,
-		    conf_time_str(c->qri_ms), conf_time_str(c->qi_ms),
-		    conf_where(p, "query-interval"),
-		    conf_time_str(c->qi_ms / 2 / 100 * 100));
-		c->qri_ms = c->qi_ms / 2 / 100 * 100;
-	} else if (c->qri_ms >= c->qi_ms)
-		conf_error_at(p, "query-response-interval",
-		    "query-response-interval %s must be less than "
-		    "query-interval %s (%s)", conf_time_str(c->qri_ms),
-		    conf_time_str(c->qi_ms), conf_where(p, "query-interval"));
-	if (c->mrt_ms >= c->qi_ms)
-		conf_error_at(p, "query-max-response-time",
-		    "query-max-response-time %s must be less than "
-		    "query-interval %s (%s)", conf_time_str(c->mrt_ms),
-		    conf_time_str(c->qi_ms), conf_where(p, "query-interval"));
-}
-
 static int
 check(struct conf_parse *p, void *conf)
 {
@@ -90,7 +62,10 @@ check(struct conf_parse *p, void *conf)
 		conf_error(&p->r, "relay-address is required");
 	if (c->upstream[0] == '\0')
 		conf_error(&p->r, "upstream is required");
-	check_times(p, c);
+	conf_below(p, "query-response-interval", &c->qri_ms, "query-interval",
+	    c->qi_ms, "RFC 3376 8.3");
+	conf_below(p, "query-max-response-time", &c->mrt_ms, "query-interval",
+	    c->qi_ms, NULL);
 	return 0;
 }
 
@@ -116,32 +91,5 @@ static const struct conf_item items[] = {
 };
 #undef C
 
-const struct conf_table relay_conf_table = {
-	"amtrelayd", items, NELEM(items), check,
-};
-
-void
-relay_conf_defaults(struct relay_conf *c)
-{
-	memset(c, 0, sizeof(*c));
-	conf_defaults(&relay_conf_table, c);
-}
-
-int
-relay_conf_parse(struct relay_conf *c, FILE *fp, const char *name)
-{
-	return conf_parse(&relay_conf_table, c, fp, name);
-}
-
-int
-relay_conf_load(struct relay_conf *c, const char *path)
-{
-	memset(c, 0, sizeof(*c));
-	return conf_load(&relay_conf_table, c, path);
-}
-
-void
-relay_conf_print(const struct relay_conf *c, FILE *fp)
-{
-	conf_print(&relay_conf_table, c, fp);
-}
+const struct conf_table relay_conf_table =
+    CONF_TABLE("amtrelayd", struct relay_conf, items, check);

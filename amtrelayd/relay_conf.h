@@ -44,9 +44,5 @@ struct relay_conf {
 
 extern const struct conf_table relay_conf_table;
 
-void	 relay_conf_defaults(struct relay_conf *);
-int	 relay_conf_parse(struct relay_conf *, FILE *, const char *);
-int	 relay_conf_load(struct relay_conf *, const char *);
-void	 relay_conf_print(const struct relay_conf *, FILE *);
 
 #endif

@@ -395,6 +395,13 @@ conf_value(struct conf_parse *p, const struct conf_item *it, const char *s,
 	return -1;
 }
 
+/* The directives every daemon has, in a daemon's configuration. */
+struct conf_daemon *
+conf_daemon_of(const struct conf_table *t, void *c)
+{
+	return (struct conf_daemon *)(void *)((char *)c + t->doff);
+}
+
 /* Every field to its default (the table's defaults are known good). */
 void
 conf_defaults(const struct conf_table *t, void *c)
@@ -402,6 +409,7 @@ conf_defaults(const struct conf_table *t, void *c)
 	struct conf_parse	 p;
 	size_t			 i;
 
+	memset(c, 0, t->size);
 	memset(&p, 0, sizeof(p));
 	p.t = t;
 	p.r.path = "(defaults)";
@@ -411,7 +419,6 @@ conf_defaults(const struct conf_table *t, void *c)
 	for (i = 0; i < t->n; i++) {
 		const struct conf_item	*it = &t->items[i];
 
-		memset(FIELD(c, it), 0, it->size);
 		if (it->def != NULL && conf_value(&p, it, it->def, c) == -1)
 			fatalx("%s: bad default for %s", t->daemon, it->name);
 	}
@@ -607,6 +614,33 @@ conf_where(const struct conf_parse *p, const char *name)
 		return "the default";
 	snprintf(b, sizeof(buf[0]), "line %d", line);
 	return b;
+}
+
+/*
+ * Time directive small (its value at *sv, ms) must stay below big (bv
+ * ms).  A default that does not fit is lowered to half of big, in
+ * tenths of a second, and the log says so; a value that was set is an
+ * error at its line.  rule names the rule broken, or is NULL.
+ */
+void
+conf_below(struct conf_parse *p, const char *small, uint32_t *sv,
+    const char *big, uint32_t bv, const char *rule)
+{
+	uint32_t	 fit = bv / 2 / 100 * 100;
+
+	if (*sv < bv)
+		return;
+	if (conf_line(p, small) == 0) {
+		log_info("%s: %s %s (the default) is not below %s %s (%s): "
+		    "using %s", p->r.path, small, conf_time_str(*sv), big,
+		    conf_time_str(bv), conf_where(p, big), conf_time_str(fit));
+		*sv = fit;
+		return;
+	}
+	conf_error_at(p, small, "%s %s must be less than %s %s (%s%s%s)",
+	    small, conf_time_str(*sv), big, conf_time_str(bv),
+	    conf_where(p, big), rule != NULL ? "; " : "",
+	    rule != NULL ? rule : "");
 }
 
 /* An error about directive name, reported at its line (or the file). */

@@ -91,11 +91,17 @@ struct conf_item {
 
 struct conf_table {
 	const char		*daemon;
+	size_t			 size;		/* of the daemon's struct */
+	size_t			 doff;		/* of its struct conf_daemon */
 	const struct conf_item	*items;
 	size_t			 n;
 	/* Cross-field checks and derived values, after the whole file. */
 	int			(*check)(struct conf_parse *, void *);
 };
+
+#define CONF_TABLE(name_, ty_, items_, check_)				\
+	{ name_, sizeof(ty_), offsetof(ty_, d), items_,			\
+	  sizeof(items_) / sizeof((items_)[0]), check_ }
 
 /* A parse in progress: the reader, and where each directive was set. */
 struct conf_parse {
@@ -157,6 +163,7 @@ struct conf_daemon {
 	    "16384", CF_RESTART),					\
 	CI_BOOL("pcap-data", ty_, d.pcap_data, "off", CF_RESTART)
 
+struct conf_daemon *conf_daemon_of(const struct conf_table *, void *);
 void	 conf_defaults(const struct conf_table *, void *);
 int	 conf_parse(const struct conf_table *, void *, FILE *, const char *);
 int	 conf_load(const struct conf_table *, void *, const char *);
@@ -167,6 +174,8 @@ int	 conf_line(const struct conf_parse *, const char *);
 const char *conf_where(const struct conf_parse *, const char *);
 void	 conf_error_at(struct conf_parse *, const char *, const char *, ...)
 	    LOG_PRINTF(3, 4);
+void	 conf_below(struct conf_parse *, const char *, uint32_t *,
+	    const char *, uint32_t, const char *);
 int	 conf_value(struct conf_parse *, const struct conf_item *,
 	    const char *, void *);
 

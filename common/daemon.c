@@ -333,30 +333,38 @@ daemon_options(int argc, char *argv[], const char *name, const char *conf,
 }
 
 /*
- * The configuration has been loaded (loaded is 0 if it parsed).  Exits
- * for -n (after the caller printed it) and for errors; applies -p.
+ * The configuration at o->conf_path, by table t: loaded, printed for
+ * -n, and the daemon exits for -n and for errors.  Applies -p.
+ * Returns the configuration (allocated).
  */
-void
-daemon_configured(const struct daemon_opts *o, int loaded,
-    struct conf_daemon *d)
+void *
+daemon_load(const struct daemon_opts *o, const struct conf_table *t)
 {
-	if (loaded != 0) {
+	struct conf_daemon	*d;
+	void			*c;
+
+	if ((c = malloc(t->size)) == NULL)
+		fatal("malloc");
+	if (conf_load(t, c, o->conf_path) != 0) {
 		if (o->check)
 			fprintf(stderr, "%s: configuration invalid\n",
 			    o->conf_path);
 		exit(1);
 	}
+	d = conf_daemon_of(t, c);
 	if (o->pidfile != NULL) {
 		if (strlen(o->pidfile) >= sizeof(d->pidfile))
 			fatalx("pidfile path too long");
 		strcpy(d->pidfile, o->pidfile);
 	}
 	if (o->check) {
+		conf_print(t, c, stdout);
 		fprintf(stderr, "%s: configuration OK\n", o->conf_path);
 		exit(0);
 	}
 	if (geteuid() != 0)
 		fatalx("must be started as root");
+	return c;
 }
 
 /*
@@ -396,15 +404,40 @@ daemon_drop(const struct conf_daemon *d, const cap_value_t *caps,
 	}
 }
 
-/* SIGHUP, SIGTERM, SIGINT and SIGUSR1 to cb; SIGPIPE ignored. */
+/* A signal: SIGHUP reloads, SIGUSR1 dumps, SIGTERM and SIGINT stop. */
+static void
+signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	const struct daemon_hooks	*h = arg;
+
+	(void)ev;
+	switch (sig) {
+	case SIGHUP:
+		h->reload(h->arg);
+		break;
+	case SIGUSR1:
+		daemon_dump(h->show, h->arg, h->views);
+		break;
+	default:
+		if (h->stop != NULL) {
+			h->stop(h->arg);
+			break;
+		}
+		log_info("shutting down");
+		event_base_loopbreak(h->base);
+		break;
+	}
+}
+
+/* SIGHUP, SIGTERM, SIGINT and SIGUSR1 to the hooks; SIGPIPE ignored. */
 void
-daemon_signals(struct event_base *base, struct event **ev,
-    event_callback_fn cb, void *arg)
+daemon_signals(struct event **ev, const struct daemon_hooks *h)
 {
 	int	 i;
 
 	for (i = 0; i < DAEMON_NSIGS; i++) {
-		ev[i] = evsignal_new(base, daemon_sigs[i], cb, arg);
+		ev[i] = evsignal_new(h->base, daemon_sigs[i], signal_cb,
+		    (void *)(uintptr_t)h);
 		if (ev[i] == NULL || event_add(ev[i], NULL) == -1)
 			fatalx("evsignal_add");
 	}
@@ -457,25 +490,31 @@ daemon_dump(ctl_handler handler, void *arg, const char *const *views)
 }
 
 /*
- * SIGHUP: load a fresh configuration of size bytes from path with load().
- * Returns it, or NULL (logged) if it has errors: the caller keeps the
- * running one.
+ * SIGHUP: load a fresh configuration by table t for the daemon running
+ * with old.  The -p pidfile stays; what takes effect only at restart
+ * keeps its running value (and the log says so).  Returns the new
+ * configuration, or NULL (logged) if the file has errors: the caller
+ * keeps the running one.
  */
 void *
-daemon_reload(const char *path, size_t size, int (*load)(void *, const char *))
+daemon_reload(const struct daemon_opts *o, const struct conf_table *t,
+    const void *old)
 {
 	void	*nc;
 
-	log_info("reloading %s", path);
-	if ((nc = malloc(size)) == NULL) {
+	log_info("reloading %s", o->conf_path);
+	if ((nc = malloc(t->size)) == NULL) {
 		log_warn("reload");
 		return NULL;
 	}
-	if (load(nc, path) == -1) {
+	if (conf_load(t, nc, o->conf_path) == -1) {
 		log_warnx("%s has errors; keeping the running configuration",
-		    path);
+		    o->conf_path);
 		free(nc);
 		return NULL;
 	}
+	if (o->pidfile != NULL)
+		strcpy(conf_daemon_of(t, nc)->pidfile, o->pidfile);
+	(void)conf_restart_diff(t, nc, old, o->conf_path);
 	return nc;
 }

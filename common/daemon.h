@@ -35,17 +35,26 @@ struct daemon_opts {
 
 void	 daemon_options(int, char *[], const char *, const char *,
 	    struct daemon_opts *);
-void	 daemon_configured(const struct daemon_opts *, int,
-	    struct conf_daemon *);
+void	*daemon_load(const struct daemon_opts *, const struct conf_table *);
 struct event_base *daemon_enter(const struct daemon_opts *,
 	    const struct conf_daemon *, struct ctl **, ctl_handler, void *);
 void	 daemon_drop(const struct conf_daemon *, const cap_value_t *, int);
-void	 daemon_signals(struct event_base *, struct event **,
-	    event_callback_fn, void *);
+/* What a daemon does on signals. */
+struct daemon_hooks {
+	struct event_base	*base;
+	void			(*reload)(void *);	/* SIGHUP */
+	void			(*stop)(void *);	/* NULL: leave the loop */
+	ctl_handler		 show;			/* SIGUSR1 logs */
+	const char *const	*views;			/* these views */
+	void			*arg;
+};
+
+void	 daemon_signals(struct event **, const struct daemon_hooks *);
 void	 daemon_leave(struct event_base *, struct ctl *, struct event **);
 void	 daemon_arm(struct event *, uint64_t, uint64_t);
 void	 daemon_dump(ctl_handler, void *, const char *const *);
-void	*daemon_reload(const char *, size_t, int (*)(void *, const char *));
+void	*daemon_reload(const struct daemon_opts *, const struct conf_table *,
+	    const void *);
 int	 daemon_detach(void);
 void	 daemon_ready(void);
 int	 rundir_create(const char *, const char *);

@@ -37,16 +37,16 @@
 
 struct pxd {
 	struct event_base	*base;
+	struct daemon_opts	 o;
 	struct proxy		 px;
 	struct px_conf		*conf;
-	const char		*conf_path;
-	const char		*pidfile_arg;
 	struct pxio		 io;
 	int			 nl;
 	struct event		*ev_mr;
 	struct event		*ev_nl;
 	struct event		*ev_timer;
 	struct event		*ev_sig[DAEMON_NSIGS];
+	struct daemon_hooks	 hooks;
 	struct ctl		*ctl;
 	char			 rp_done[IFNAMSIZ];
 };
@@ -158,31 +158,13 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 }
 
 static void
-dump_state(struct pxd *d)
+reload(void *arg)
 {
-	static const char *const views[] = { CTL_CMD_INTERFACES,
-	    CTL_CMD_GROUPS, NULL };
-
-	daemon_dump(ctl_cb, d, views);
-}
-
-/* The configuration loader, typed for daemon_reload(). */
-static int
-load_conf(void *c, const char *path)
-{
-	return px_conf_load(c, path);
-}
-
-static void
-reload(struct pxd *d)
-{
+	struct pxd	*d = arg;
 	struct px_conf	*nc, *old = d->conf;
 
-	if ((nc = daemon_reload(d->conf_path, sizeof(*nc), load_conf)) == NULL)
+	if ((nc = daemon_reload(&d->o, &px_conf_table, old)) == NULL)
 		return;
-	if (d->pidfile_arg != NULL)
-		strcpy(nc->d.pidfile, old->d.pidfile);
-	(void)conf_restart_diff(&px_conf_table, nc, old, d->conf_path);
 	d->conf = nc;
 	px_reconfigure(&d->px, nc, mono_ms());
 	free(old);
@@ -191,49 +173,26 @@ reload(struct pxd *d)
 	reschedule(d);
 }
 
-static void
-signal_cb(evutil_socket_t sig, short ev, void *arg)
-{
-	struct pxd	*d = arg;
-
-	(void)ev;
-	switch (sig) {
-	case SIGHUP:
-		reload(d);
-		break;
-	case SIGUSR1:
-		dump_state(d);
-		break;
-	default:
-		log_info("shutting down");
-		event_base_loopbreak(d->base);
-		break;
-	}
-}
+/* What SIGUSR1 logs. */
+static const char *const views[] = {
+	CTL_CMD_INTERFACES, CTL_CMD_GROUPS, NULL
+};
 
 int
 main(int argc, char *argv[])
 {
 	struct pxd		*d = &pxd;
-	struct daemon_opts	 o;
 	static const cap_value_t caps[] = {
 		CAP_NET_ADMIN,	/* VIFs, forwarding entries, rp_filter */
 	};
-	int			 rv;
 
-	daemon_options(argc, argv, "igmpproxyd", PX_CONF_FILE, &o);
-	d->conf_path = o.conf_path;
-	d->pidfile_arg = o.pidfile;
-	if ((d->conf = malloc(sizeof(*d->conf))) == NULL)
-		fatal("malloc");
-	if ((rv = px_conf_load(d->conf, o.conf_path)) == 0 && o.check)
-		px_conf_print(d->conf, stdout);
-	daemon_configured(&o, rv, &d->conf->d);
+	daemon_options(argc, argv, "igmpproxyd", PX_CONF_FILE, &d->o);
+	d->conf = daemon_load(&d->o, &px_conf_table);
 
 	if (pxio_open(&d->io, d->conf->mrt_table) == -1 ||
 	    (d->nl = nl_open()) == -1)
 		exit(1);
-	d->base = daemon_enter(&o, &d->conf->d, &d->ctl, ctl_cb, d);
+	d->base = daemon_enter(&d->o, &d->conf->d, &d->ctl, ctl_cb, d);
 	daemon_drop(&d->conf->d, caps, (int)NELEM(caps));
 
 	d->ev_mr = event_new(d->base, d->io.mr, EV_READ | EV_PERSIST, mr_cb, d);
@@ -242,7 +201,9 @@ main(int argc, char *argv[])
 	if (d->ev_mr == NULL || d->ev_nl == NULL || d->ev_timer == NULL ||
 	    event_add(d->ev_mr, NULL) == -1 || event_add(d->ev_nl, NULL) == -1)
 		fatalx("libevent setup");
-	daemon_signals(d->base, d->ev_sig, signal_cb, d);
+	d->hooks = (struct daemon_hooks){ d->base, reload, NULL, ctl_cb, views,
+	    d };
+	daemon_signals(d->ev_sig, &d->hooks);
 
 	if (px_init(&d->px, d->conf, &pxio_os, &d->io) == -1)
 		fatal("px_init");

@@ -184,31 +184,6 @@ print_derived(const struct conf_item *it, const void *conf, FILE *fp)
 		fprintf(fp, "%s %u\n", it->name, px_lmqc(c));
 }
 
-/*
- * RFC 3376 8.3: the Query Response Interval is shorter than the Query
- * Interval.  A default that does not fit the interval set is lowered
- * to half of it (and said); a value that was set is an error.
- */
-static void
-check_qri(struct conf_parse *p, struct px_conf *c)
-{
-	if (c->qri_ms < c->qi_ms)
-		return;
-	if (conf_line(p, "query-response-interval") == 0) {
-		log_info("%s: query-response-interval %s (the default) is not "
-		    "below query-interval %s (%s): using %s", p->r.path,
-		    conf_time_str(c->qri_ms), conf_time_str(c->qi_ms),
-		    conf_where(p, "query-interval"),
-		    conf_time_str(c->qi_ms / 2 / 100 * 100));
-		c->qri_ms = c->qi_ms / 2 / 100 * 100;
-		return;
-	}
-	conf_error_at(p, "query-response-interval", "query-response-interval "
-	    "%s must be less than query-interval %s (%s; RFC 3376 8.3)",
-	    conf_time_str(c->qri_ms), conf_time_str(c->qi_ms),
-	    conf_where(p, "query-interval"));
-}
-
 static int
 check(struct conf_parse *p, void *conf)
 {
@@ -229,7 +204,8 @@ check(struct conf_parse *p, void *conf)
 		log_warnx("%s:%d: robustness 1 leaves no margin for a lost "
 		    "packet (RFC 3376 8.1)", p->r.path,
 		    conf_line(p, "robustness"));
-	check_qri(p, c);
+	conf_below(p, "query-response-interval", &c->qri_ms, "query-interval",
+	    c->qi_ms, "RFC 3376 8.3");
 	return 0;
 }
 
@@ -266,32 +242,5 @@ static const struct conf_item items[] = {
 };
 #undef C
 
-const struct conf_table px_conf_table = {
-	"igmpproxyd", items, NELEM(items), check,
-};
-
-void
-px_conf_defaults(struct px_conf *c)
-{
-	memset(c, 0, sizeof(*c));
-	conf_defaults(&px_conf_table, c);
-}
-
-int
-px_conf_parse(struct px_conf *c, FILE *fp, const char *name)
-{
-	return conf_parse(&px_conf_table, c, fp, name);
-}
-
-int
-px_conf_load(struct px_conf *c, const char *path)
-{
-	memset(c, 0, sizeof(*c));
-	return conf_load(&px_conf_table, c, path);
-}
-
-void
-px_conf_print(const struct px_conf *c, FILE *fp)
-{
-	conf_print(&px_conf_table, c, fp);
-}
+const struct conf_table px_conf_table =
+    CONF_TABLE("igmpproxyd", struct px_conf, items, check);

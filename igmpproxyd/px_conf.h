@@ -67,10 +67,6 @@ struct px_conf {
 
 extern const struct conf_table px_conf_table;
 
-void	 px_conf_defaults(struct px_conf *);
-int	 px_conf_parse(struct px_conf *, FILE *, const char *);
-int	 px_conf_load(struct px_conf *, const char *);
-void	 px_conf_print(const struct px_conf *, FILE *);
 uint32_t px_sqi(const struct px_conf *);
 unsigned px_sqc(const struct px_conf *);
 unsigned px_lmqc(const struct px_conf *);

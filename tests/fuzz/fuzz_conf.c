@@ -7,7 +7,7 @@
  * libFuzzer harness for the configuration parsers: the input is read as
  * amtgwd.conf, igmpproxyd.conf and amtrelayd.conf in turn (through
  * fmemopen), and whatever parses is printed and parsed again, which
- * must succeed.
+ * must succeed and print the same.
  */
 
 #include <stdint.h>
@@ -15,36 +15,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gw.h"
-#include "relay.h"
+#include "gw_conf.h"
 #include "px_conf.h"
+#include "relay_conf.h"
 #include "log.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* Parse text with parse(); if valid, print() it and parse that too. */
-#define ROUNDTRIP(type, defaults, parse, print) do {			\
-	static type	 a, b;						\
-	FILE		*in, *out;					\
-	char		*txt = NULL;					\
-	size_t		 tlen = 0;					\
-									\
-	defaults(&a);							\
-	if ((in = fmemopen((void *)(uintptr_t)data, len, "r")) == NULL)	\
-		break;							\
-	if (parse(&a, in, "fuzz") == 0) {				\
-		out = open_memstream(&txt, &tlen);			\
-		print(&a, out);						\
-		fclose(out);						\
-		defaults(&b);						\
-		fclose(in);						\
-		in = fmemopen(txt, tlen, "r");				\
-		if (parse(&b, in, "print") != 0)			\
-			abort();					\
-		free(txt);						\
-	}								\
-	fclose(in);							\
-} while (0)
+/* Parse text by table t; if valid, print it, parse that: it must be
+ * valid and print the same. */
+static void
+roundtrip(const struct conf_table *t, const uint8_t *data, size_t len)
+{
+	static uint8_t	 a[1 << 16], b[1 << 16];
+	FILE		*in, *out;
+	char		*txt = NULL, *txt2 = NULL;
+	size_t		 tlen = 0, tlen2 = 0;
+
+	if (t->size > sizeof(a) ||
+	    (in = fmemopen((void *)(uintptr_t)data, len, "r")) == NULL)
+		abort();
+	conf_defaults(t, a);
+	if (conf_parse(t, a, in, "fuzz") == 0) {
+		out = open_memstream(&txt, &tlen);
+		conf_print(t, a, out);
+		fclose(out);
+		fclose(in);
+		in = fmemopen(txt, tlen, "r");
+		conf_defaults(t, b);
+		if (conf_parse(t, b, in, "print") != 0)
+			abort();
+		out = open_memstream(&txt2, &tlen2);
+		conf_print(t, b, out);
+		fclose(out);
+		if (tlen != tlen2 || memcmp(txt, txt2, tlen) != 0)
+			abort();
+		free(txt);
+		free(txt2);
+	}
+	fclose(in);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
@@ -58,11 +69,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	}
 	if (len == 0)
 		return 0;
-	ROUNDTRIP(struct gw_conf, gw_conf_defaults, gw_conf_parse,
-	    gw_conf_print);
-	ROUNDTRIP(struct px_conf, px_conf_defaults, px_conf_parse,
-	    px_conf_print);
-	ROUNDTRIP(struct relay_conf, relay_conf_defaults, relay_conf_parse,
-	    relay_conf_print);
+	roundtrip(&gw_conf_table, data, len);
+	roundtrip(&px_conf_table, data, len);
+	roundtrip(&relay_conf_table, data, len);
 	return 0;
 }

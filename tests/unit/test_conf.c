@@ -153,7 +153,8 @@ static const struct conf_item titems[] = {
 	CI_UINT("fixed", T, fixed, 0, 9, "0", CF_RESTART),
 };
 #undef T
-static const struct conf_table ttable = { "test", titems, 10, tcheck };
+static const struct conf_table ttable = { .daemon = "test",
+    .size = sizeof(struct tconf), .items = titems, .n = 10, .check = tcheck };
 
 static int
 tparse(const char *text, struct tconf *c)

@@ -756,7 +756,7 @@ world_init(uint32_t seed, int fast_leave, int fwd_nq)
 	memset(&W, 0, sizeof(W));
 	W.seed = seed;
 	W.now = 1000000;
-	px_conf_defaults(&W.conf);
+	conf_defaults(&px_conf_table, &W.conf);
 	W.conf.qi_ms = 2000;
 	W.conf.qri_ms = 1000;
 	W.conf.lmqi_ms = 200;

@@ -18,8 +18,8 @@ parse(const char *text, struct gw_conf *c)
 	FILE	*fp = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
 	int	 rv;
 
-	gw_conf_defaults(c);
-	rv = gw_conf_parse(c, fp, "test.conf");
+	conf_defaults(&gw_conf_table, c);
+	rv = conf_parse(&gw_conf_table, c, fp, "test.conf");
 	fclose(fp);
 	return rv;
 }
@@ -132,7 +132,7 @@ START_TEST(test_print_roundtrip)
 	ck_assert_int_eq(parse("tunnel-address 10.1.0.1/24\ndiscovery "
 	    "10.9.9.9\nrequest-timeout 0.05\nnat-keepalive 30.5\n", &a), 0);
 	fp = fmemopen(out, sizeof(out), "w");
-	gw_conf_print(&a, fp);
+	conf_print(&gw_conf_table, &a, fp);
 	fclose(fp);
 	ck_assert_int_eq(parse(out, &b), 0);
 	ck_assert_mem_eq(&a, &b, sizeof(a));

@@ -89,7 +89,7 @@ static const struct gw_ops fake_ops = { fake_send, fake_tun, fake_random };
 static void
 setup(void)
 {
-	gw_conf_defaults(&conf);
+	conf_defaults(&gw_conf_table, &conf);
 	conf.discovery = DISC;
 	nsent = ntun = 0;
 	rseed = UNIT_SEED;

@@ -760,7 +760,7 @@ START_TEST(querier_election)
 	struct px_iface	 ifp;
 	unsigned	 before;
 
-	px_conf_defaults(&C);
+	conf_defaults(&px_conf_table, &C);
 	C.nds = 1;
 	if_init(&ifp, "d1", 3);
 	ifp.active = 1;
@@ -802,7 +802,7 @@ START_TEST(querier_needs_address)
 {
 	struct px_iface	 ifp;
 
-	px_conf_defaults(&C);
+	conf_defaults(&px_conf_table, &C);
 	if_init(&ifp, "d1", 2);
 	ifp.active = 1;
 	if_start(&ifp, &C, NOW, &env);
@@ -820,7 +820,7 @@ START_TEST(iface_filters)
 {
 	struct px_iface	 ifp;
 
-	px_conf_defaults(&C);
+	conf_defaults(&px_conf_table, &C);
 	if_init(&ifp, "d1", 3);
 	ifp.active = 1;
 	ifp.addr = 0x0a000005;
@@ -884,7 +884,7 @@ START_TEST(upstream_state_changes)
 	uint32_t		 gr[8];
 	uint16_t		 ns[8];
 
-	px_conf_defaults(&C);
+	conf_defaults(&px_conf_table, &C);
 	up_init(&U);
 	/* New INCLUDE(A): ALLOW(A) now, then RV-1 = 1 repeat. */
 	up_update(&U, G, MC_INCLUDE, a, 2, NOW, &C);
@@ -941,7 +941,7 @@ START_TEST(upstream_v2_querier)
 	struct ip4_info	 ip;
 	struct igmp_msg	 m;
 
-	px_conf_defaults(&C);
+	conf_defaults(&px_conf_table, &C);
 	up_init(&U);
 	upq(NOW, 2, 0, 0);
 	ck_assert_uint_eq(up_version(&U, NOW), 2);
@@ -973,7 +973,7 @@ START_TEST(upstream_split)
 	uint16_t	 ns[8];
 	unsigned	 i, total = 0;
 
-	px_conf_defaults(&C);
+	conf_defaults(&px_conf_table, &C);
 	up_init(&U);
 	for (i = 0; i < 700; i++)
 		many[i] = S(i + 1);
@@ -998,7 +998,7 @@ START_TEST(upstream_many_groups)
 	struct igmp_msg	 m;
 	unsigned	 i, total = 0;
 
-	px_conf_defaults(&C);
+	conf_defaults(&px_conf_table, &C);
 	up_init(&U);
 	for (i = 0; i < 500; i++)
 		up_update(&U, 0xef000000U + i, MC_EXCLUDE, NULL, 0, NOW, &C);

@@ -94,7 +94,7 @@ static void
 setup(void)
 {
 	ck_assert_int_ne(sodium_init(), -1);
-	relay_conf_defaults(&C);
+	conf_defaults(&relay_conf_table, &C);
 	C.relay = RELAY;
 	strcpy(C.upstream, "eth0");
 	C.qi_ms = 20000;
