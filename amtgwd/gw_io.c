@@ -258,7 +258,7 @@ gwio_udp_read(struct gwio *io, gwio_control_fn control, void *arg)
 			sport = ntohs(io->from[i].sin_port);
 			if (io->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
 				io->ctr[GWIO_CTR_TRUNCATED]++;
-			else if (len > 0 && p[0] == AMT_DATA)
+			else if (amt_is_data(p, len))
 				data_in(io, src, sport, p, len);
 			else {
 				if (pcapw_on(io->pc))

@@ -80,6 +80,14 @@ enum amt_data_err {
 	AMT_DATA_NOT_MCAST,	/* not to a multicast group */
 };
 
+/* Is this UDP payload a Multicast Data message (version 0, type 6)?
+ * The data paths split it from control traffic by this byte alone. */
+static inline int
+amt_is_data(const uint8_t *p, size_t n)
+{
+	return n > 0 && p[0] == AMT_DATA;
+}
+
 enum amt_err	 amt_decode(const uint8_t *, size_t, struct amt_msg *);
 int		 amt_encode(const struct amt_msg *, const uint8_t *,
 		    struct wbuf *);
