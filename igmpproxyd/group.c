@@ -288,9 +288,10 @@ translate(struct px_group *g, const struct px_params *p, uint64_t now,
 	unsigned	 compat;
 	uint8_t		 type = r->type;
 
+	/* 7.3.2: older-version Reports start the timers, a Leave not. */
 	if (r->version == 1)
 		g->v1_host = now + p->ohpi;
-	else if (r->version == 2)
+	else if (r->version == 2 && type != MC_TO_IN)
 		g->v2_host = now + p->ohpi;
 	compat = effective_compat(g, p, now);
 	*nb = r->nsrcs;

@@ -570,6 +570,27 @@ START_TEST(compat_modes)
 }
 END_TEST
 
+/*
+ * 7.3.2: only IGMPv2 Reports start the v2 Host Present timer; a Leave
+ * does not (it would pin the group in v2 mode for the OHPI).
+ */
+START_TEST(v2_leave_no_host_present)
+{
+	static const uint32_t	 b[] = { S(1) };
+
+	/* A v2 leave for a group a v3 host holds in INCLUDE mode. */
+	grec(NOW, S(60), MC_IS_IN, b, 1, 3);
+	grec(NOW + 1, S(61), MC_TO_IN, NULL, 0, 2);
+	ck_assert_uint_eq(grp_compat(g, NOW + 1), 3);
+	ck_assert_uint_eq(g->v2_host, 0);
+	/* BLOCK still applies: not in v2 mode, where it is ignored. */
+	ck_assert_int_eq(grec(NOW + 2, S(60), MC_BLOCK, b, 1, 3), 1);
+	/* A v2 report does start it. */
+	grec(NOW + 3, S(61), MC_IS_EX, NULL, 0, 2);
+	ck_assert_uint_eq(grp_compat(g, NOW + 3), 2);
+}
+END_TEST
+
 /* RFC 4604: EXCLUDE in the SSM range is ignored. */
 START_TEST(ssm_exclude_ignored)
 {
@@ -1043,6 +1064,7 @@ px_suite(void)
 	tcase_add_test(tc, gssq_split);
 	tcase_add_test(tc, non_querier_and_lowering);
 	tcase_add_test(tc, compat_modes);
+	tcase_add_test(tc, v2_leave_no_host_present);
 	tcase_add_test(tc, ssm_exclude_ignored);
 	tcase_add_test(tc, fast_leave);
 	tcase_add_test(tc, fast_leave_include_sources);
