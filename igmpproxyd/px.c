@@ -113,10 +113,32 @@ ops_group_changed(void *arg, uint32_t g)
 	px->dirty[px->ndirty++] = g;
 }
 
+/* Sources one query datagram of PX_REPORT_MAX bytes holds. */
+#define QUERY_SRCS_MAX	((PX_REPORT_MAX - IGMP_IP_HDR_LEN - \
+			    IGMP_V3_QUERY_MIN) / 4)
+
+/* One query datagram out of ifp. */
+static void
+query_out(struct proxy *px, struct px_iface *ifp, const struct igmp_query *q)
+{
+	uint8_t		 buf[PX_REPORT_MAX];
+	struct wbuf	 w;
+
+	wbuf_init(&w, buf, sizeof(buf));
+	if (igmp_build_query(&w, q) == -1)
+		return;
+	if (px->os->send(px->os_arg, ifp->ifindex, buf, w.len) == -1)
+		log_debug_rl(&px->lim, "%s: cannot send query", ifp->name);
+	else if (q->group != 0)
+		ifp->ctr_queries_sent++;
+}
+
 /*
  * A query on a downstream interface, in its configured version: v3 with
  * Max Resp Code from the Query Response Interval (general) or the Last
  * Member Query Interval (specific), QRV and QQIC; v2 and v1 8 bytes.
+ * A source list longer than one datagram holds goes out in several
+ * (RFC 3376 6.6.3.2 asks for every source).
  */
 static void
 ops_send_query(void *arg, struct px_iface *ifp, uint32_t group, int s_flag,
@@ -125,9 +147,8 @@ ops_send_query(void *arg, struct px_iface *ifp, uint32_t group, int s_flag,
 	struct proxy		*px = arg;
 	const struct px_conf	*c = px->conf;
 	struct igmp_query	 q;
-	uint8_t			 buf[PX_REPORT_MAX];
-	struct wbuf		 w;
 	uint32_t		 mrt;
+	unsigned		 done = 0;
 
 	if (ifp->ifindex <= 0 || ifp->addr == 0)
 		return;
@@ -137,22 +158,22 @@ ops_send_query(void *arg, struct px_iface *ifp, uint32_t group, int s_flag,
 	q.version = (uint8_t)ifp->version;
 	q.group = group;
 	mrt = (group == 0 ? c->qri_ms : c->lmqi_ms) / 100;
-	if (q.version == 3) {
-		q.code = igmp_value_to_code(mrt);
-		q.s_flag = (uint8_t)(s_flag != 0);
-		q.qrv = (uint8_t)(c->robustness > 7 ? 0 : c->robustness);
-		q.qqic = igmp_value_to_code(c->qi_ms / 1000);
-		q.srcs = srcs;
-		q.nsrcs = (uint16_t)(n > 366 ? 366 : n);	/* fits 1500 */
-	} else
+	if (q.version != 3) {
 		q.code = (uint8_t)(mrt > 255 ? 255 : mrt == 0 ? 1 : mrt);
-	wbuf_init(&w, buf, sizeof(buf));
-	if (igmp_build_query(&w, &q) == -1)
+		query_out(px, ifp, &q);
 		return;
-	if (px->os->send(px->os_arg, ifp->ifindex, buf, w.len) == -1)
-		log_debug_rl(&px->lim, "%s: cannot send query", ifp->name);
-	else if (group != 0)
-		ifp->ctr_queries_sent++;
+	}
+	q.code = igmp_value_to_code(mrt);
+	q.s_flag = (uint8_t)(s_flag != 0);
+	q.qrv = (uint8_t)(c->robustness > 7 ? 0 : c->robustness);
+	q.qqic = igmp_value_to_code(c->qi_ms / 1000);
+	do {
+		q.srcs = srcs + done;
+		q.nsrcs = (uint16_t)(n - done > QUERY_SRCS_MAX ?
+		    QUERY_SRCS_MAX : n - done);
+		query_out(px, ifp, &q);
+		done += q.nsrcs;
+	} while (done < n);
 }
 
 static void
