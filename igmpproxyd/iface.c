@@ -231,15 +231,19 @@ if_query_heard(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 		    q->version, addr4_ntoa(q->from), ifp->name, q->version);
 	}
 	if (q->from != 0 && (ifp->addr == 0 || q->from < ifp->addr)) {
-		/* 6.6.2: a lower address wins. */
+		/*
+		 * 6.6.2: a lower address wins.  4.1.6, 4.1.7: adopt its
+		 * QRV and QQI (those of this query, whatever was held
+		 * before), then 8.5: the Other Querier Present Interval
+		 * from them.
+		 */
 		ifp->querier_addr = q->from;
-		ifp->oqp = now + (ifp->qrv != 0 ? ifp->qrv : c->robustness) *
-		    (ifp->qi_ms != 0 ? ifp->qi_ms : c->qi_ms) + c->qri_ms / 2;
 		set_querier(ifp, 0, now, env);
-		if (q->version == 3 && q->qrv != 0)
-			ifp->qrv = q->qrv;
-		if (q->version == 3 && q->qqi_ms != 0)
-			ifp->qi_ms = q->qqi_ms;
+		ifp->qrv = q->version == 3 ? q->qrv : 0;
+		ifp->qi_ms = q->version == 3 ? q->qqi_ms : 0;
+		ifp->oqp = now + (ifp->qrv != 0 ? ifp->qrv : c->robustness) *
+		    (uint64_t)(ifp->qi_ms != 0 ? ifp->qi_ms : c->qi_ms) +
+		    c->qri_ms / 2;
 	}
 	if (q->group == 0 || q->s_flag)
 		return;

@@ -11,7 +11,8 @@ set -eu
 
 PACKAGES="build-essential pkg-config libevent-dev libpcap-dev check
 libsodium-dev libcap-dev clang libclang-rt-14-dev iproute2 procps
-tshark tcpdump python3-scapy mandoc igmpproxy ethtool gcovr
+tshark tcpdump python3-scapy mandoc igmpproxy ethtool gcovr frr
+nftables conntrack
 systemd"
 
 quiet=0

@@ -801,19 +801,58 @@ START_TEST(querier_election)
 	/* A higher address does not win. */
 	qheard(&ifp, NOW + 1, 0x0a000009, 3, 2, 125);
 	ck_assert_int_eq(ifp.querier, 1);
-	/* A lower one does; Other Querier Present = RV*QI + QRI/2. */
+	/* A lower one does; Other Querier Present = RV*QI + QRI/2, with
+	 * the RV and QI of the query heard (8.5, 4.1.6, 4.1.7). */
 	qheard(&ifp, NOW + 2, 0x0a000002, 3, 3, 60);
 	ck_assert_int_eq(ifp.querier, 0);
-	ck_assert_uint_eq(ifp.oqp, NOW + 2 + 2 * 125000 + 5000);
+	ck_assert_uint_eq(ifp.oqp, NOW + 2 + 3 * 60000 + 5000);
 	ck_assert_uint_eq(ifp.qrv, 3);		/* adopted */
 	ck_assert_uint_eq(ifp.qi_ms, 60000);
 	before = nq;
-	if_timers(&ifp, &C, NOW + 200000, &env);
+	if_timers(&ifp, &C, NOW + 180000, &env);
 	ck_assert_uint_eq(nq, before);		/* silent */
 	/* The other querier goes quiet: querier again, at once. */
 	if_timers(&ifp, &C, ifp.oqp, &env);
 	ck_assert_int_eq(ifp.querier, 1);
 	ck_assert_uint_eq(nq, before + 1);
+	if_stop(&ifp, NOW, &env);
+	if_free(&ifp);
+}
+END_TEST
+
+/*
+ * RFC 3376 4.1.6, 4.1.7, 8.5: the Other Querier Present Interval comes
+ * from the QRV and QQIC of the query just heard, every time, also
+ * after this proxy was the querier itself (FRR's 125 s against a
+ * proxy configured for 3 s must not flap).
+ */
+START_TEST(querier_other_interval)
+{
+	struct px_iface	 ifp;
+	int		 round;
+
+	conf_defaults(&px_conf_table, &C);
+	C.qi_ms = 3000;
+	C.qri_ms = 1000;
+	if_init(&ifp, "d1", 3);
+	ifp.active = 1;
+	ifp.ifindex = 2;
+	ifp.vif = 1;
+	ifp.addr = 0x0a000005;
+	for (round = 0; round < 2; round++) {
+		if_start(&ifp, &C, NOW, &env);
+		ck_assert_int_eq(ifp.querier, 1);
+		qheard(&ifp, NOW + 10, 0x0a000002, 3, 2, 125);
+		ck_assert_int_eq(ifp.querier, 0);
+		ck_assert_uint_eq(ifp.oqp, NOW + 10 + 2 * 125000 + 500);
+		/* Still non-querier long after our own 2 x 3 s. */
+		if_timers(&ifp, &C, NOW + 60000, &env);
+		ck_assert_int_eq(ifp.querier, 0);
+	}
+	/* A query without QQIC or QRV (v2): our own values. */
+	if_start(&ifp, &C, NOW, &env);
+	qheard(&ifp, NOW + 20, 0x0a000002, 2, 0, 0);
+	ck_assert_uint_eq(ifp.oqp, NOW + 20 + 2 * 3000 + 500);
 	if_stop(&ifp, NOW, &env);
 	if_free(&ifp);
 }
@@ -1076,6 +1115,7 @@ px_suite(void)
 	suite_add_tcase(s, tm);
 	tcase_add_checked_fixture(tq, setup, teardown);
 	tcase_add_test(tq, querier_election);
+	tcase_add_test(tq, querier_other_interval);
 	tcase_add_test(tq, querier_needs_address);
 	tcase_add_test(tq, iface_filters);
 	suite_add_tcase(s, tq);
