@@ -47,8 +47,16 @@ if [ ! -e "$policy" ]; then
 	chmod 755 "$policy"
 	own_policy=1
 fi
-cleanup() { [ "$own_policy" = 1 ] && rm -f "$policy"; }
-trap cleanup EXIT INT TERM
+# Remove our policy file (never one that was there before); the trap's
+# status must not become the script's.
+cleanup() {
+	if [ "$own_policy" = 1 ]; then
+		rm -f "$policy"
+	fi
+	return 0
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 echo "wireshark-common wireshark-common/install-setuid boolean false" |
     debconf-set-selections 2>/dev/null || true
