@@ -25,13 +25,35 @@
 
 #define RELAY_MAX_SRCS		256	/* per gateway and group */
 #define RELAY_MAX_GROUPS	1024	/* per gateway */
+#define RELAY_MAX_REPORTERS	32	/* per gateway and group */
 #define RELAY_HASH		4096
 
-/* One group as one gateway asked for it (the gateway is one host). */
+/* One reporter behind a tunnel (an inner source address): its filter,
+ * refreshed by its reports, and when it runs out. */
+struct relay_rep {
+	uint32_t	 from;
+	uint64_t	 timer;		/* deadline, ms */
+	struct hstate	 st;
+};
+
+/*
+ * One group as one tunnel asks for it: every reporter's filter, and
+ * their merge, which is what is forwarded and joined.
+ */
 struct relay_sub {
 	uint32_t	 group;
-	struct hstate	 st;
-	uint64_t	 timer;		/* deadline, ms */
+	struct hstate	 st;		/* the merge */
+	struct relay_rep *reps;
+	uint16_t	 nreps;
+	uint16_t	 cap;
+};
+
+/* Working space of one relay. */
+struct relay_scratch {
+	uint32_t	 rec[RELAY_MAX_SRCS];	/* a record's sources */
+	uint32_t	 merge[3][RELAY_MAX_SRCS];
+	uint32_t	 out[RELAY_MAX_SRCS];
+	struct mc_filter f[RELAY_MAX_REPORTERS];
 };
 
 struct relay_gw {
@@ -83,6 +105,8 @@ enum relay_ctr {
 	RELAY_CTR_MALFORMED,
 	RELAY_CTR_WRONG_TYPE,
 	RELAY_CTR_GW_EXPIRED,
+	RELAY_CTR_SSM_EXCLUDE,
+	RELAY_CTR_REPORTERS_FULL,
 	RELAY_CTR_JOIN,
 	RELAY_CTR_JOIN_FAILED,
 	RELAY_CTR_LEAVE,
@@ -113,7 +137,7 @@ struct relay {
 	struct relay_join		*joins[RELAY_HASH];
 	size_t			 njoins;
 	uint64_t		 ctr[RELAY_CTR_MAX];
-	uint32_t		 scratch[RELAY_MAX_SRCS];	/* a record's */
+	struct relay_scratch	 s;
 	struct ratelimit	 lim;
 };
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "ctlproto.h"
 
@@ -39,6 +40,7 @@ struct relay_conf {
 	unsigned	 tunnel_limit;		/* 0: none */
 	unsigned	 path_mtu;
 	unsigned	 sndbuf_kb;
+	struct prefix4	 ssm;			/* the SSM range */
 	struct conf_daemon d;		/* user, pidfile, control socket */
 };
 

@@ -9,17 +9,17 @@
  * Membership Update -> per-gateway membership, Teardown -> the gateway
  * is gone, and the state timers of 5.3.3.7.
  *
- * Each tunnel endpoint (gateway address and port) is one host to the
- * relay: its reports say exactly what it wants, so records apply with
- * host semantics (IS_IN/TO_IN(B) means INCLUDE(B), IS_EX/TO_EX(B)
- * EXCLUDE(B), ALLOW and BLOCK edit the list), and each group it reports
- * is refreshed for (Robustness * Query Interval) + Query Response
- * Interval, longer than the query interval the relay announces.  From
- * that state the relay keeps the forwarding table (group -> endpoints,
- * each with its filter) and the native joins, reference-counted so that
- * the upstream sees one (*,G) or (S,G) membership however many gateways
- * want it.  No sockets and no clock: time comes in, actions go out
- * through struct relay_ops.
+ * Reports are handled as a router handles them (5.3.1, RFC 3376 6.4)
+ * with the queries left out: behind one tunnel endpoint (gateway
+ * address and port) each reporter, known by its inner source address,
+ * is tracked with its own filter and timer, (Robustness * Query
+ * Interval) + Query Response Interval, longer than the interval the
+ * relay announces; the tunnel's subscription to a group is the merge
+ * of its reporters'.  From that the relay keeps the forwarding table
+ * (group -> endpoints, each with its filter) and the native joins,
+ * reference-counted so that the upstream sees one (*,G) or (S,G)
+ * membership however many gateways want it.  No sockets and no clock:
+ * time comes in, actions go out through struct relay_ops.
  */
 
 #include <sys/socket.h>
@@ -49,6 +49,8 @@ const char *const relay_ctr_names[RELAY_CTR_MAX] = {
 	[RELAY_CTR_MALFORMED] = "malformed",
 	[RELAY_CTR_WRONG_TYPE] = "type-not-for-relay",
 	[RELAY_CTR_GW_EXPIRED] = "gateway-expired",
+	[RELAY_CTR_SSM_EXCLUDE] = "ssm-exclude-ignored",
+	[RELAY_CTR_REPORTERS_FULL] = "reporters-full",
 	[RELAY_CTR_JOIN] = "native-join",
 	[RELAY_CTR_JOIN_FAILED] = "native-join-refused",
 	[RELAY_CTR_LEAVE] = "native-leave",
@@ -262,9 +264,14 @@ gw_new(struct relay *r, uint32_t a, uint16_t p, uint64_t now)
 static void
 sub_free(struct relay *r, struct relay_sub *s)
 {
+	uint16_t	 i;
+
 	sub_joins(r, s->group, &s->st, -1);
 	fwd_del(r, s);
 	hstate_free(&s->st);
+	for (i = 0; i < s->nreps; i++)
+		hstate_free(&s->reps[i].st);
+	free(s->reps);
 	free(s);
 }
 
@@ -332,46 +339,147 @@ sub_new(struct relay *r, struct relay_gw *gw, uint32_t g)
 	return s;
 }
 
+/* The reporter from of s, created if need be; NULL when full. */
+static struct relay_rep *
+rep_get(struct relay_sub *s, uint32_t from)
+{
+	struct relay_rep	*nv;
+	uint16_t		 i, ncap;
+
+	for (i = 0; i < s->nreps; i++)
+		if (s->reps[i].from == from)
+			return &s->reps[i];
+	if (s->nreps == RELAY_MAX_REPORTERS)
+		return NULL;
+	if (s->nreps == s->cap) {
+		ncap = s->cap == 0 ? 1 : (uint16_t)(s->cap * 2);
+		if ((nv = reallocarray(s->reps, ncap, sizeof(*nv))) == NULL)
+			return NULL;
+		s->reps = nv;
+		s->cap = ncap;
+	}
+	memset(&s->reps[s->nreps], 0, sizeof(s->reps[0]));
+	s->reps[s->nreps].from = from;
+	return &s->reps[s->nreps++];
+}
+
+static void
+rep_del(struct relay_sub *s, uint16_t i)
+{
+	hstate_free(&s->reps[i].st);
+	s->reps[i] = s->reps[--s->nreps];
+}
+
 /*
- * Apply one record to the endpoint's subscription with host semantics
- * (see the top of the file), adjusting the native joins: the new ones
- * before the old ones are left, so that a join held by both never
- * flaps.  INCLUDE({}) removes the subscription.
+ * The subscription's merged filter from its reporters' (RFC 3376 3.2),
+ * with the native joins moved over: the new ones before the old ones
+ * are left, so that a join held by both never flaps.
+ */
+static void
+sub_merge(struct relay *r, struct relay_sub *s)
+{
+	struct relay_scratch		*x = &r->s;
+	const struct src_merge_scratch	 ms = { x->merge[0], x->merge[1],
+	    x->merge[2], RELAY_MAX_SRCS };
+	struct hstate			 st;
+	unsigned			 n, nout = 0;
+	uint16_t			 i;
+
+	for (i = n = 0; i < s->nreps; i++, n++) {
+		x->f[n].mode = s->reps[i].st.mode;
+		x->f[n].srcs = s->reps[i].st.srcs.v;
+		x->f[n].nsrcs = s->reps[i].st.srcs.n;
+	}
+	memset(&st, 0, sizeof(st));
+	(void)src_merge(x->f, n, &ms, x->out, &nout, &st.mode);
+	if (srclist_set(&st.srcs, x->out, nout) == -1)
+		return;		/* keep the old merge; the next report tries */
+	sub_joins(r, s->group, &st, +1);
+	sub_joins(r, s->group, &s->st, -1);
+	hstate_free(&s->st);
+	s->st = st;
+}
+
+/*
+ * Apply one record to the tunnel's state for its group, as RFC 7450
+ * 5.3.1 asks (RFC 3376 6.4, without the queries): each reporter behind
+ * the tunnel (by inner source address) is tracked with its own filter
+ * (host semantics, 5.1), so one host's leave never cuts off another,
+ * and the subscription is their merge.  In the SSM range EXCLUDE-mode
+ * records are ignored (RFC 4604 3.1), so no (*,G) is ever joined
+ * there.  A subscription no reporter wants any more goes.
  */
 static void
 apply_record(struct relay *r, struct relay_gw *gw, const struct mc_rec *rec,
     uint64_t now)
 {
-	struct hstate		 st;
 	struct relay_sub	*s;
+	struct relay_rep	*rp;
 	size_t			 at = 0;
 
 	if (!IN4_MCAST(rec->group) || IN4_LOCAL_MCAST(rec->group) ||
 	    !MC_REC_VALID(rec->type))
 		return;
-	memset(&st, 0, sizeof(st));
-	if ((s = sub_find(gw, rec->group, &at)) != NULL &&
-	    hstate_copy(&st, &s->st) == -1)
-		return;
-	if (hstate_apply(&st, rec, RELAY_MAX_SRCS) == -1) {
-		hstate_free(&st);
+	if (prefix4_contains(&r->conf->ssm, rec->group) &&
+	    (rec->type == MC_IS_EX || rec->type == MC_TO_EX)) {
+		r->ctr[RELAY_CTR_SSM_EXCLUDE]++;
 		return;
 	}
-	if (!hstate_member(&st)) {
-		if (s != NULL)
-			sub_remove(r, gw, at);
-		hstate_free(&st);
+	if ((s = sub_find(gw, rec->group, &at)) == NULL) {
+		/* Only a record that makes a membership creates one. */
+		if (rec->type == MC_BLOCK || (rec->type != MC_IS_EX &&
+		    rec->type != MC_TO_EX && rec->nsrcs == 0))
+			return;
+		if ((s = sub_new(r, gw, rec->group)) == NULL)
+			return;
+	}
+	if ((rp = rep_get(s, rec->from)) == NULL) {
+		r->ctr[RELAY_CTR_REPORTERS_FULL]++;
 		return;
 	}
-	if (s == NULL && (s = sub_new(r, gw, rec->group)) == NULL) {
-		hstate_free(&st);
-		return;
+	(void)hstate_apply(&rp->st, rec, RELAY_MAX_SRCS);
+	rp->timer = now + gmi(r);
+	if (!hstate_member(&rp->st))
+		rep_del(s, (uint16_t)(rp - s->reps));
+	if (s->nreps == 0)
+		sub_remove(r, gw, at);
+	else
+		sub_merge(r, s);
+}
+
+/* Reporters whose state ran out (5.3.3.7); 1 if the group is left. */
+static int
+sub_expire(struct relay *r, struct relay_sub *s, uint64_t now)
+{
+	uint16_t	 i = 0;
+	int		 changed = 0;
+
+	while (i < s->nreps) {
+		if (RUNNING(s->reps[i].timer, now)) {
+			i++;
+			continue;
+		}
+		rep_del(s, i);
+		changed = 1;
 	}
-	sub_joins(r, s->group, &st, +1);
-	sub_joins(r, s->group, &s->st, -1);
-	hstate_free(&s->st);
-	s->st = st;
-	s->timer = now + gmi(r);
+	if (s->nreps == 0)
+		return 1;
+	if (changed)
+		sub_merge(r, s);
+	return 0;
+}
+
+/* The earliest reporter timer of s. */
+static uint64_t
+sub_deadline(const struct relay_sub *s)
+{
+	uint64_t	 d = UINT64_MAX;
+	uint16_t	 i;
+
+	for (i = 0; i < s->nreps; i++)
+		if (s->reps[i].timer < d)
+			d = s->reps[i].timer;
+	return d;
 }
 
 /* ---- messages ---- */
@@ -504,7 +612,7 @@ recv_update(struct relay *r, uint32_t a, uint16_t p, const uint8_t *buf,
 	}
 	gw->last_update = now;
 	igmp_recs_init(&it, &g, ip.src);
-	while (igmp_recs_next(&it, r->scratch, RELAY_MAX_SRCS, &rec) == 1)
+	while (igmp_recs_next(&it, r->s.rec, RELAY_MAX_SRCS, &rec) == 1)
 		apply_record(r, gw, &rec, now);
 	if (gw->nsubs == 0)
 		gw_del(r, gw, "no groups left");
@@ -581,10 +689,10 @@ relay_timer(struct relay *r, uint64_t now)
 			next = gw->next;
 			i = 0;
 			while (i < gw->nsubs) {
-				if (RUNNING(gw->subs[i]->timer, now))
-					i++;
-				else
+				if (sub_expire(r, gw->subs[i], now))
 					sub_remove(r, gw, i);
+				else
+					i++;
 			}
 			if (gw->nsubs == 0) {
 				r->ctr[RELAY_CTR_GW_EXPIRED]++;
@@ -597,15 +705,15 @@ uint64_t
 relay_next_deadline(const struct relay *r)
 {
 	const struct relay_gw	*gw;
-	uint64_t		 d = r->mac.rotated + r->conf->secret_ms;
+	uint64_t		 d = r->mac.rotated + r->conf->secret_ms, t;
 	size_t			 i;
 	unsigned		 h;
 
 	for (h = 0; h < RELAY_HASH; h++)
 		for (gw = r->gws[h]; gw != NULL; gw = gw->next)
 			for (i = 0; i < gw->nsubs; i++)
-				if (gw->subs[i]->timer < d)
-					d = gw->subs[i]->timer;
+				if ((t = sub_deadline(gw->subs[i])) < d)
+					d = t;
 	return d;
 }
 
@@ -689,8 +797,9 @@ relay_show_groups(const struct relay *r, uint64_t now, struct emit *e)
 					emit_str(e, NULL,
 					    addr4_ntoa(s->st.srcs.v[k]));
 				emit_end(e);
+				emit_u64(e, "reporters", s->nreps);
 				emit_i64(e, "expires-ms",
-				    ms_until(s->timer, now));
+				    ms_until(sub_deadline(s), now));
 				emit_end(e);
 			}
 			emit_end(e);

@@ -140,17 +140,17 @@ request(uint64_t now, uint32_t a, uint16_t p, uint32_t nonce, uint8_t *mac)
 	memcpy(mac, rep[0].m.mac, AMT_MAC_LEN);
 }
 
-/* An Update with one record (type, group, one source or none). */
+/* An Update with one record from inner source from. */
 static void
-update(uint64_t now, uint32_t a, uint16_t p, uint32_t nonce,
-    const uint8_t *mac, uint8_t type, uint32_t g, uint32_t s)
+update_from(uint64_t now, uint32_t a, uint16_t p, uint32_t nonce,
+    const uint8_t *mac, uint32_t from, uint8_t type, uint32_t g, uint32_t s)
 {
 	uint8_t		 pkt[64];
 	struct wbuf	 w;
 	struct amt_msg	 m;
 
 	wbuf_init(&w, pkt, sizeof(pkt));
-	ck_assert_int_eq(igmp_report_begin(&w, 0), 0);
+	ck_assert_int_eq(igmp_report_begin(&w, from), 0);
 	ck_assert_int_eq(igmp_report_add(&w, type, g, &s, s ? 1 : 0), 0);
 	ck_assert_int_eq(igmp_report_finish(&w), 0);
 	memset(&m, 0, sizeof(m));
@@ -159,6 +159,14 @@ update(uint64_t now, uint32_t a, uint16_t p, uint32_t nonce,
 	m.nonce = nonce;
 	m.inner_len = w.len;
 	feed(now, a, p, &m, pkt);
+}
+
+/* An Update with one record (type, group, one source or none). */
+static void
+update(uint64_t now, uint32_t a, uint16_t p, uint32_t nonce,
+    const uint8_t *mac, uint8_t type, uint32_t g, uint32_t s)
+{
+	update_from(now, a, p, nonce, mac, 0, type, g, s);
 }
 
 START_TEST(discovery_advertisement)
@@ -455,6 +463,61 @@ START_TEST(update_v2_and_garbage)
 }
 END_TEST
 
+/*
+ * RFC 7450 5.3.1: a relay handles reports as a router does.  Two hosts
+ * behind one gateway (two inner sources, as a kernel gateway sends
+ * them): one leaving costs the other nothing; nothing flaps.
+ */
+START_TEST(router_semantics_per_tunnel)
+{
+	uint8_t			 mac[6];
+	const struct relay_fwd	*f;
+	const uint32_t		 h1 = 0x0a000101, h2 = 0x0a000102;
+	const uint32_t		 g = 0xef020202, s1 = 0x0a630001;
+
+	request(NOW, GW1, P1, 9, mac);
+	update_from(NOW, GW1, P1, 9, mac, h1, MC_TO_EX, g, 0);
+	update_from(NOW, GW1, P1, 9, mac, h2, MC_ALLOW, g, s1);
+	ck_assert_ptr_nonnull(f = relay_fwd_find(&R, g));
+	ck_assert(relay_sub_wants(f->e[0].sub, 0x0a630077));
+	/* h2's current state does not replace h1's. */
+	update_from(NOW + 1, GW1, P1, 9, mac, h2, MC_IS_IN, g, s1);
+	ck_assert(relay_sub_wants(f->e[0].sub, 0x0a630077));
+	/* h1 leaves: h2 still gets s1, and only s1. */
+	update_from(NOW + 2, GW1, P1, 9, mac, h1, MC_TO_IN, g, 0);
+	ck_assert_ptr_nonnull(f = relay_fwd_find(&R, g));
+	ck_assert(relay_sub_wants(f->e[0].sub, s1));
+	ck_assert(!relay_sub_wants(f->e[0].sub, 0x0a630077));
+	ck_assert_int_eq(joins, 2);		/* (*,G), then (S,G) */
+	ck_assert_uint_eq(last_js, s1);
+	ck_assert_int_eq(leaves, 1);		/* (*,G) */
+	/* h2's state times out on its own timer, then the group goes. */
+	relay_timer(&R, NOW + 2 + 2 * 20000 + 10000);
+	ck_assert_ptr_null(relay_fwd_find(&R, g));
+	ck_assert_int_eq(leaves, 2);
+	ck_assert_uint_eq(R.ngws, 0);
+}
+END_TEST
+
+/* RFC 4604 3.1: EXCLUDE records in the SSM range are ignored; no (*,G). */
+START_TEST(ssm_no_exclude)
+{
+	uint8_t		 mac[6];
+	const uint32_t	 g = 0xe8020202, s1 = 0x0a630001;
+
+	request(NOW, GW1, P1, 11, mac);
+	update(NOW, GW1, P1, 11, mac, MC_TO_EX, g, 0);
+	update(NOW, GW1, P1, 11, mac, MC_IS_EX, g, s1);
+	ck_assert_ptr_null(relay_fwd_find(&R, g));
+	ck_assert_int_eq(joins, 0);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_SSM_EXCLUDE], 2);
+	/* An IGMPv2 report (IS_EX({})) for an SSM group: the same. */
+	update(NOW, GW1, P1, 11, mac, MC_ALLOW, g, s1);
+	ck_assert_int_eq(joins, 1);
+	ck_assert_uint_eq(last_js, s1);
+}
+END_TEST
+
 Suite *
 relay_suite(void)
 {
@@ -465,6 +528,8 @@ relay_suite(void)
 	tcase_add_test(tc, discovery_advertisement);
 	tcase_add_test(tc, request_query);
 	tcase_add_test(tc, update_joins_and_mac);
+	tcase_add_test(tc, router_semantics_per_tunnel);
+	tcase_add_test(tc, ssm_no_exclude);
 	tcase_add_test(tc, mac_rotation);
 	tcase_add_test(tc, tunnel_limit);
 	tcase_add_test(tc, state_timeout);
