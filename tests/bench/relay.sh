@@ -51,7 +51,7 @@ relay_run() {	# GATEWAYS
 	RL=$LASTPID
 	wait_log rl "receiving native multicast" 5 || fail "amtrelayd"
 	bg sink gws "$BIN/gwsim" -r 172.16.1.1 -g 232.1.1.1 -s 10.10.0.2 \
-	    -n "$1"
+	    -n "$1" -x
 	GWS=$LASTPID
 	wait_log gws READY 10 || fail "gwsim"
 	bg src srcl taskset -c 0 "$BIN/mcsend" -i s0 -g 232.1.1.1 -r 0 \

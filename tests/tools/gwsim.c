@@ -4,19 +4,33 @@
  */
 
 /*
- * gwsim: N AMT gateways in one process, for the relay benchmark.  Each
- * gateway (its own UDP port) runs Request -> Query -> Update with one
- * ALLOW(S,G) record, then idles while the relay streams to it; the
- * benchmark counts what arrives on the interface.  Written from the RFC
- * layouts; it shares no code with the daemons.
+ * gwsim: many AMT gateways in one process, for the relay's tests and
+ * benchmarks.  Each simulated gateway has its own UDP socket (spread
+ * over -m consecutive local addresses and their ports) and runs Relay
+ * Discovery (with -D), Request -> Query -> Update with one record
+ * (ALLOW(S,G), or TO_EX({}) for an any-source join without -s), and
+ * then, with -q, a fresh Request/Update cycle every interval, jittered.
+ * Requests and Discoveries are sent again after a second until
+ * answered.  Gateways arrive all at once or -R per second.  With -V a
+ * gateway refuses any Query that is not exactly 48 bytes, as VLC's
+ * gateway does.  Multicast Data is counted per gateway, unless -x
+ * (a benchmark counts it on the interface: once its tunnel is up a
+ * gateway is not read any more).
+ *
+ * It prints "READY n ms" once every gateway has its tunnel,
+ * "FIRSTDATA n ms" once every gateway got data, "STATS ..." on SIGUSR1
+ * and "DONE ..." at the end (SIGTERM, or -t ms).  Written from the RFC
+ * layouts only; it shares no code with the daemons.
  */
 
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <poll.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,87 +40,313 @@
 
 #include "tool.h"
 
-#define MAXGW	256
+#define MAXGW		20000
+#define RETRY_MS	1000
+#define TICK_MS		5
+
+enum { S_WAIT, S_DISC, S_REQ, S_UP };
+
+struct sgw {
+	int		 fd;
+	uint8_t		 state;
+	uint8_t		 had_tunnel;
+	uint32_t	 nonce;
+	uint32_t	 relay;		/* network order */
+	uint64_t	 next;		/* retransmit, refresh or start, ms */
+	uint64_t	 t_start;
+	uint64_t	 t_up;
+	uint64_t	 t_first;
+	uint64_t	 rx;
+	uint32_t	 refused;
+	uint32_t	 updates;
+};
+
+static struct sgw	*gws;
+static int		 ngw = 1, strict, ep, deaf;
+static uint32_t		 relay_cfg, disc, group, source;
+static uint32_t		 refresh_ms;
+static volatile sig_atomic_t want_stats;
+static uint64_t		 t0;
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	want_stats = 1;
+}
+
+static void
+send_to(struct sgw *gw, uint32_t dst, const uint8_t *b, size_t n)
+{
+	struct sockaddr_in	 sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(2268);
+	sin.sin_addr.s_addr = dst;
+	(void)sendto(gw->fd, b, n, 0, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+/* Discovery or Request with the gateway's current nonce. */
+static void
+send_start(struct sgw *gw, uint64_t now)
+{
+	uint8_t	 b[8];
+
+	memset(b, 0, sizeof(b));
+	b[0] = gw->state == S_DISC ? 0x01 : 0x03;
+	put32(b + 4, gw->nonce);
+	send_to(gw, gw->state == S_DISC ? disc : gw->relay, b, sizeof(b));
+	gw->next = now + RETRY_MS;
+}
+
+/* A new cycle: fresh nonce, Discovery first if there is no relay yet. */
+static void
+cycle(struct sgw *gw, uint64_t now)
+{
+	gw->nonce = (uint32_t)random() | 1;
+	gw->state = gw->relay == 0 ? S_DISC : S_REQ;
+	send_start(gw, now);
+}
+
+/* The Update: MAC and nonce echoed, one IGMPv3 record. */
+static void
+send_update(struct sgw *gw, const uint8_t *q)
+{
+	uint8_t		 u[64];
+	size_t		 n;
+
+	memset(u, 0, sizeof(u));
+	u[0] = 0x05;
+	memcpy(u + 2, q + 2, 10);		/* MAC, nonce */
+	/* IPv4 with Router Alert, from 0.0.0.0 to 224.0.0.22. */
+	n = source != 0 ? 44 : 40;
+	u[12] = 0x46;
+	u[13] = 0xc0;
+	put16(u + 14, (uint16_t)n);
+	u[20] = 1;
+	u[21] = 2;
+	put32(u + 28, 0xe0000016);
+	u[32] = 0x94;
+	u[33] = 4;
+	put16(u + 22, csum(u + 12, 24, 0));
+	u[36] = 0x22;
+	u[43] = 1;			/* one record */
+	u[44] = source != 0 ? 5 : 4;	/* ALLOW or TO_EX */
+	u[47] = source != 0 ? 1 : 0;
+	memcpy(u + 48, &group, 4);
+	if (source != 0)
+		memcpy(u + 52, &source, 4);
+	put16(u + 38, csum(u + 36, n - 24, 0));
+	send_to(gw, gw->relay, u, 12 + n);
+	gw->updates++;
+}
+
+static void
+got(struct sgw *gw, const uint8_t *b, ssize_t n, uint64_t now)
+{
+	if (n < 1)
+		return;
+	switch (b[0]) {
+	case 0x06:
+		if (gw->rx++ == 0)
+			gw->t_first = now;
+		break;
+	case 0x02:
+		if (gw->state != S_DISC || n < 12 || get32(b + 4) != gw->nonce)
+			break;
+		memcpy(&gw->relay, b + 8, 4);
+		cycle(gw, now);
+		break;
+	case 0x04:
+		if (gw->state != S_REQ || n < 12 || get32(b + 8) != gw->nonce)
+			break;
+		if (strict && n != 48) {
+			gw->refused++;
+			break;		/* refused: the Request goes again */
+		}
+		send_update(gw, b);
+		gw->state = S_UP;
+		if (!gw->had_tunnel) {
+			gw->had_tunnel = 1;
+			gw->t_up = now;
+		}
+		/* -x: stop reading (the Data is counted elsewhere). */
+		if (deaf && refresh_ms == 0)
+			(void)epoll_ctl(ep, EPOLL_CTL_DEL, gw->fd, NULL);
+		gw->next = refresh_ms == 0 ? UINT64_MAX : now + refresh_ms -
+		    refresh_ms / 10 + (uint64_t)random() % (refresh_ms / 5 + 1);
+		break;
+	}
+}
+
+/* Read everything waiting on one gateway's socket. */
+static void
+drain(struct sgw *gw, uint64_t now)
+{
+	uint8_t	 b[2048];
+	ssize_t	 n;
+
+	while ((n = recv(gw->fd, b, sizeof(b), MSG_DONTWAIT)) >= 0)
+		got(gw, b, n, now);
+}
+
+static void
+stats(const char *what)
+{
+	uint64_t	 rx = 0, rxmin = UINT64_MAX, maxup = 0, maxfirst = 0;
+	uint32_t	 refused = 0, updates = 0;
+	int		 i, up = 0, data = 0;
+
+	for (i = 0; i < ngw; i++) {
+		struct sgw	*gw = &gws[i];
+
+		rx += gw->rx;
+		if (gw->rx < rxmin)
+			rxmin = gw->rx;
+		refused += gw->refused;
+		updates += gw->updates;
+		if (gw->had_tunnel) {
+			up++;
+			if (gw->t_up - gw->t_start > maxup)
+				maxup = gw->t_up - gw->t_start;
+		}
+		if (gw->rx > 0) {
+			data++;
+			if (gw->t_first - t0 > maxfirst)
+				maxfirst = gw->t_first - t0;
+		}
+	}
+	printf("%s gateways=%d tunnels=%d with-data=%d rx=%llu rx-min=%llu "
+	    "refused=%u updates=%u handshake-max-ms=%llu "
+	    "first-data-max-ms=%llu\n", what, ngw, up, data,
+	    (unsigned long long)rx, (unsigned long long)rxmin, refused,
+	    updates, (unsigned long long)maxup, (unsigned long long)maxfirst);
+}
+
+static int
+open_gw(struct sgw *gw, uint32_t laddr, int port)
+{
+	struct sockaddr_in	 sin;
+	struct epoll_event	 ev;
+	int			 sz = 1 << 16;
+
+	if ((gw->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) == -1)
+		return -1;
+	(void)setsockopt(gw->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = laddr;
+	if (bind(gw->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		return -1;
+	ev.events = EPOLLIN;
+	ev.data.ptr = gw;
+	return epoll_ctl(ep, EPOLL_CTL_ADD, gw->fd, &ev);
+}
+
+static void __attribute__((__noreturn__))
+usage(void)
+{
+	fprintf(stderr, "usage: gwsim -r relay | -D discovery -g group "
+	    "[-s source] [-n gateways]\n"
+	    "             [-a first-local-address -m addresses] "
+	    "[-p base-port] [-R per-second]\n"
+	    "             [-q refresh-seconds] [-t ms] [-V] [-x]\n");
+	exit(2);
+}
 
 int
 main(int argc, char *argv[])
 {
-	struct sockaddr_in	 relay, sin;
-	struct in_addr		 g = { 0 }, s = { 0 };
-	int			 fds[MAXGW], n = 1, base = 40000, ch, i, sz = 1 << 16;
-	uint8_t			 b[2048], u[64];
-	struct pollfd		 pfd;
-	ssize_t			 r;
+	struct epoll_event	 evs[256];
+	struct rlimit		 rl;
+	uint32_t		 laddr = 0;
+	uint64_t		 now, next_start, run_ms = 0, ready = 0,
+				 alldata = 0;
+	int			 ch, i, n, naddr = 1, base = 40000, started = 0;
+	unsigned		 rate = 0;
 
-	memset(&relay, 0, sizeof(relay));
-	relay.sin_family = AF_INET;
-	relay.sin_port = htons(2268);
-	while ((ch = getopt(argc, argv, "g:n:p:r:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:D:g:m:n:p:q:r:R:s:t:Vx")) != -1) {
 		switch (ch) {
-		case 'g': inet_pton(AF_INET, optarg, &g); break;
-		case 'n': n = atoi(optarg); break;
+		case 'a': inet_pton(AF_INET, optarg, &laddr); break;
+		case 'D': inet_pton(AF_INET, optarg, &disc); break;
+		case 'g': inet_pton(AF_INET, optarg, &group); break;
+		case 'm': naddr = atoi(optarg); break;
+		case 'n': ngw = atoi(optarg); break;
 		case 'p': base = atoi(optarg); break;
-		case 'r': inet_pton(AF_INET, optarg, &relay.sin_addr); break;
-		case 's': inet_pton(AF_INET, optarg, &s); break;
-		default:
-			fprintf(stderr, "usage: gwsim -r relay -g group -s source "
-			    "[-n gateways] [-p base-port]\n");
-			return 2;
+		case 'q': refresh_ms = (uint32_t)atoi(optarg) * 1000; break;
+		case 'r': inet_pton(AF_INET, optarg, &relay_cfg); break;
+		case 'R': rate = (unsigned)atoi(optarg); break;
+		case 's': inet_pton(AF_INET, optarg, &source); break;
+		case 't': run_ms = (uint64_t)atoll(optarg); break;
+		case 'V': strict = 1; break;
+		case 'x': deaf = 1; break;
+		default: usage();
 		}
 	}
-	if (n < 1 || n > MAXGW || g.s_addr == 0 || s.s_addr == 0)
-		return 2;
+	if (ngw < 1 || ngw > MAXGW || naddr < 1 || group == 0 ||
+	    (relay_cfg == 0 && disc == 0))
+		usage();
+	rl.rlim_cur = rl.rlim_max = (rlim_t)ngw + 64;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	stop_on_signals();
-	for (i = 0; i < n && !stop; i++) {
-		fds[i] = socket(AF_INET, SOCK_DGRAM, 0);
-		setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons((uint16_t)(base + i));
-		if (bind(fds[i], (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-			perror("bind");
+	signal(SIGUSR1, on_usr1);
+	srandom((unsigned)getpid());
+	if ((gws = calloc((size_t)ngw, sizeof(*gws))) == NULL ||
+	    (ep = epoll_create1(0)) == -1)
+		return 1;
+	for (i = 0; i < ngw; i++)
+		if (open_gw(&gws[i], laddr == 0 ? 0 : htonl(ntohl(laddr) +
+		    (uint32_t)(i % naddr)), base + i / naddr) == -1) {
+			perror("gateway socket");
 			return 1;
 		}
-		/* Request, nonce = i + 1. */
-		memset(b, 0, 8);
-		b[0] = 0x03;
-		b[7] = (uint8_t)(i + 1);
-		b[6] = (uint8_t)((i + 1) >> 8);
-		sendto(fds[i], b, 8, 0, (struct sockaddr *)&relay,
-		    sizeof(relay));
-		pfd.fd = fds[i];
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 2000) <= 0 ||
-		    (r = recv(fds[i], b, sizeof(b), 0)) < 12 || b[0] != 0x04) {
-			fprintf(stderr, "gateway %d: no query\n", i);
-			return 1;
+	t0 = next_start = now_ms();
+	printf("STARTED %d\n", ngw);
+	while (!stop) {
+		now = now_ms();
+		/* Arrivals: all at once, or rate per second. */
+		while (started < ngw && (rate == 0 || now >= next_start)) {
+			gws[started].relay = relay_cfg;
+			gws[started].t_start = now;
+			cycle(&gws[started], now);
+			started++;
+			if (rate != 0)
+				next_start += 1000 / rate > 0 ? 1000 / rate : 1;
+			if (rate != 0 && rate > 1000)
+				next_start = now;
 		}
-		/* Update: MAC and nonce echoed, ALLOW(S,G). */
-		memset(u, 0, sizeof(u));
-		u[0] = 0x05;
-		memcpy(u + 2, b + 2, 10);
-		u[12] = 0x46;
-		u[13] = 0xc0;
-		u[15] = 44;
-		u[20] = 1;
-		u[21] = 2;
-		memcpy(u + 28, "\xe0\x00\x00\x16", 4);
-		u[32] = 0x94;
-		u[33] = 4;
-		put16(u + 22, csum(u + 12, 24, 0));
-		u[36] = 0x22;
-		u[43] = 1;
-		u[44] = 5;
-		u[47] = 1;
-		memcpy(u + 48, &g.s_addr, 4);
-		memcpy(u + 52, &s.s_addr, 4);
-		put16(u + 38, csum(u + 36, 20, 0));
-		sendto(fds[i], u, 56, 0, (struct sockaddr *)&relay,
-		    sizeof(relay));
+		n = epoll_wait(ep, evs, 256, TICK_MS);
+		now = now_ms();
+		for (i = 0; i < n; i++)
+			drain(evs[i].data.ptr, now);
+		for (i = 0; i < started; i++)
+			if (gws[i].next <= now)
+				cycle(&gws[i], now);
+		if (ready == 0) {
+			for (i = 0; i < ngw && gws[i].had_tunnel; i++)
+				;
+			if (i == ngw)
+				printf("READY %d ms=%llu\n", ngw,
+				    (unsigned long long)((ready = now) - t0));
+		}
+		if (alldata == 0) {
+			for (i = 0; i < ngw && gws[i].rx > 0; i++)
+				;
+			if (i == ngw)
+				printf("FIRSTDATA %d ms=%llu\n", ngw,
+				    (unsigned long long)((alldata = now) -
+				    t0));
+		}
+		if (want_stats) {
+			want_stats = 0;
+			stats("STATS");
+		}
+		if (run_ms != 0 && now - t0 >= run_ms)
+			break;
 	}
-	printf("READY %d gateways\n", n);
-	while (!stop)
-		pause();
+	stats("DONE");
 	return 0;
 }
