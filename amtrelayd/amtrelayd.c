@@ -99,6 +99,15 @@ control_in(void *arg, int sock, uint32_t a, uint16_t p, const uint8_t *b,
 	relay_recv(&d->r, mono_ms(), sock, a, p, b, len);
 }
 
+/* ICMP port unreachable from a gateway: to the state machine. */
+static void
+unreach_in(void *arg, uint32_t a, uint16_t p)
+{
+	struct rld	*d = arg;
+
+	relay_unreachable(&d->r, a, p);
+}
+
 static void
 udp_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -109,6 +118,8 @@ udp_cb(evutil_socket_t fd, short ev, void *arg)
 	for (i = 0; i < d->io.nctl; i++)
 		if (d->io.ctl[i] == fd)
 			(void)rio_ctl_read(&d->io, i, control_in, d);
+	if (fd == d->io.ctl[0])
+		rio_errors(&d->io, unreach_in, d);
 	reschedule(d);
 }
 

@@ -64,6 +64,7 @@ struct relay_gw {
 	size_t		 cap;
 	uint64_t	 created;
 	uint64_t	 last_update;
+	int		 paused;	/* unreachable: no data until heard */
 	uint64_t	 data_pkts;
 	struct relay_gw	*next;		/* hash chain */
 };
@@ -105,6 +106,8 @@ enum relay_ctr {
 	RELAY_CTR_MALFORMED,
 	RELAY_CTR_WRONG_TYPE,
 	RELAY_CTR_GW_EXPIRED,
+	RELAY_CTR_GW_PAUSED,
+	RELAY_CTR_TEARDOWN_OFF,
 	RELAY_CTR_SSM_EXCLUDE,
 	RELAY_CTR_REPORTERS_FULL,
 	RELAY_CTR_JOIN,
@@ -150,6 +153,7 @@ void	 relay_timer(struct relay *, uint64_t);
 uint64_t relay_next_deadline(const struct relay *);
 const struct relay_fwd *relay_fwd_find(const struct relay *, uint32_t);
 int	 relay_sub_wants(const struct relay_sub *, uint32_t);
+void	 relay_unreachable(struct relay *, uint32_t, uint16_t);
 struct relay_gw *relay_gw_find(const struct relay *, uint32_t, uint16_t);
 struct emit;
 void	 relay_show_counters(const struct relay *, struct emit *);

@@ -87,6 +87,7 @@ static const struct conf_item items[] = {
 	CI_UINT("path-mtu", C, path_mtu, 576, 65535, "1500", 0),
 	CI_UINT("send-buffer", C, sndbuf_kb, 64, 1048576, "4096", CF_RESTART),
 	CI_MPREFIX4("ssm-range", C, ssm, "232.0.0.0/8", 0),	/* RFC 4607 */
+	CI_BOOL("teardown", C, teardown, "on", 0),	/* RFC 7450 5.3.3.5 */
 	CONF_DAEMON_ITEMS(C, RELAY_PIDFILE, RELAY_CTLSOCK),
 	CONF_PCAP_ITEMS(C),
 };

@@ -41,6 +41,7 @@ struct relay_conf {
 	unsigned	 path_mtu;
 	unsigned	 sndbuf_kb;
 	struct prefix4	 ssm;			/* the SSM range */
+	int		 teardown;		/* G flag and Teardown */
 	struct conf_daemon d;		/* user, pidfile, control socket */
 };
 

@@ -49,6 +49,8 @@ const char *const relay_ctr_names[RELAY_CTR_MAX] = {
 	[RELAY_CTR_MALFORMED] = "malformed",
 	[RELAY_CTR_WRONG_TYPE] = "type-not-for-relay",
 	[RELAY_CTR_GW_EXPIRED] = "gateway-expired",
+	[RELAY_CTR_GW_PAUSED] = "gateway-paused-unreachable",
+	[RELAY_CTR_TEARDOWN_OFF] = "teardown-ignored",
 	[RELAY_CTR_SSM_EXCLUDE] = "ssm-exclude-ignored",
 	[RELAY_CTR_REPORTERS_FULL] = "reporters-full",
 	[RELAY_CTR_JOIN] = "native-join",
@@ -291,6 +293,13 @@ gw_del(struct relay *r, struct relay_gw *gw, const char *why)
 	*pp = gw->next;
 	free(gw);
 	r->ngws--;
+}
+
+/* Data flows to gw again (a Request or Update came from it). */
+static void
+gw_resume(struct relay_gw *gw)
+{
+	gw->paused = 0;
 }
 
 static struct relay_sub *
@@ -541,6 +550,7 @@ recv_request(struct relay *r, int sock, uint32_t a, uint16_t p,
     const struct amt_msg *q, uint64_t now)
 {
 	struct amt_msg	 m;
+	struct relay_gw	*gw;
 	uint8_t		 inner[64];
 
 	r->ctr[RELAY_CTR_REQUEST]++;
@@ -549,11 +559,16 @@ recv_request(struct relay *r, int sock, uint32_t a, uint16_t p,
 		r->ctr[RELAY_CTR_REQUEST_MLD]++;
 		return;
 	}
+	/* A gateway heard from again gets its data again. */
+	if ((gw = relay_gw_find(r, a, p)) != NULL)
+		gw_resume(gw);
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_QUERY;
-	m.flags = AMT_FLAG_G;
+	/* Gateway address fields (and so Teardown) unless turned off:
+	 * some gateways (VLC's) take only a 48-byte IPv4 Query. */
+	m.flags = r->conf->teardown ? AMT_FLAG_G : 0;
 	if (r->conf->tunnel_limit != 0 && r->ngws >= r->conf->tunnel_limit &&
-	    relay_gw_find(r, a, p) == NULL) {
+	    gw == NULL) {
 		m.flags |= AMT_FLAG_L;		/* 5.3.3.8 */
 		r->ctr[RELAY_CTR_QUERY_LIMIT]++;
 	}
@@ -611,6 +626,7 @@ recv_update(struct relay *r, uint32_t a, uint16_t p, const uint8_t *buf,
 			return;
 	}
 	gw->last_update = now;
+	gw_resume(gw);
 	igmp_recs_init(&it, &g, ip.src);
 	while (igmp_recs_next(&it, r->s.rec, RELAY_MAX_SRCS, &rec) == 1)
 		apply_record(r, gw, &rec, now);
@@ -619,12 +635,37 @@ recv_update(struct relay *r, uint32_t a, uint16_t p, const uint8_t *buf,
 }
 
 /* 5.3.3.5: MAC over the Teardown's own gateway fields. */
+/*
+ * The endpoint a:p answered Data with ICMP port unreachable: the
+ * gateway has gone without a Teardown (a crash).  Data to it stops
+ * until it is heard from again; its state times out as usual.  The
+ * kernel matched the ICMP's quoted header to the relay's own socket,
+ * so a forged one costs a live gateway at most its next Request.
+ */
+void
+relay_unreachable(struct relay *r, uint32_t a, uint16_t p)
+{
+	struct relay_gw	*gw;
+
+	if ((gw = relay_gw_find(r, a, p)) == NULL || gw->paused)
+		return;
+	gw->paused = 1;
+	r->ctr[RELAY_CTR_GW_PAUSED]++;
+	log_info("gateway %s:%u: port unreachable; no data until it asks "
+	    "again", addr4_ntoa(a), p);
+}
+
 static void
 recv_teardown(struct relay *r, const struct amt_msg *m, uint64_t now)
 {
 	struct ipaddr	 ga;
 	struct relay_gw	*gw;
 
+	if (!r->conf->teardown) {
+		/* No G fields were given, so no Teardown is honoured. */
+		r->ctr[RELAY_CTR_TEARDOWN_OFF]++;
+		return;
+	}
 	if (ipaddr_from_v4compat(m->gw_addr, &ga) != 1 ||
 	    !mac_verify(&r->mac, now, r->conf->qi_ms, ga.v4, m->gw_port,
 	    m->nonce, m->mac)) {

@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <linux/errqueue.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -37,11 +38,18 @@
 #include "pcapw.h"
 #include "relay_io.h"
 #include "tun.h"
+#include "util.h"
 
 static const uint8_t	 amt_data_hdr[2] = { AMT_DATA, 0 };
 
+/*
+ * A control socket on addr:2268.  The relay address's also carries
+ * the Data (df): DF set (RFC 7450 5.3.3.6.3.1), and ICMP errors queued
+ * (IP_RECVERR) so that a gateway that went away is heard of.  Both
+ * buffers get bufsz: a crowd arrives together.
+ */
 static int
-ctl_socket(uint32_t addr, int sndbuf, int df)
+ctl_socket(uint32_t addr, int bufsz, int df)
 {
 	struct sockaddr_in	 sin;
 	int			 s, one = 1, pmtu = IP_PMTUDISC_DO;
@@ -53,14 +61,18 @@ ctl_socket(uint32_t addr, int sndbuf, int df)
 	(void)setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	/* An anycast discovery address may not be configured yet. */
 	(void)setsockopt(s, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
-	if (setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
-	    sizeof(sndbuf)) == -1)
-		(void)setsockopt(s, SOL_SOCKET, SO_SNDBUF, &sndbuf,
-		    sizeof(sndbuf));
-	/* RFC 7450 5.3.3.6.3.1: DF on Multicast Data. */
-	if (df && setsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
-	    sizeof(pmtu)) == -1)
-		log_warn("IP_MTU_DISCOVER");
+	if (setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &bufsz,
+	    sizeof(bufsz)) == -1)
+		(void)setsockopt(s, SOL_SOCKET, SO_SNDBUF, &bufsz,
+		    sizeof(bufsz));
+	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz,
+	    sizeof(bufsz)) == -1)
+		(void)setsockopt(s, SOL_SOCKET, SO_RCVBUF, &bufsz,
+		    sizeof(bufsz));
+	if (df && (setsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
+	    sizeof(pmtu)) == -1 || setsockopt(s, IPPROTO_IP, IP_RECVERR, &one,
+	    sizeof(one)) == -1))
+		log_warn("IP_MTU_DISCOVER, IP_RECVERR");
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(AMT_PORT);
@@ -103,10 +115,17 @@ rio_init(struct rio *io, const struct relay_conf *c)
 		return -1;
 	io->ctl_addr[0] = c->relay;
 	io->nctl = 1;
+	/* ICMP fragmentation needed back to sources (RFC 7450 5.3.3.6.2.1). */
+	if ((io->icmp = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, IPPROTO_ICMP)) == -1)
+		log_warn("raw ICMP socket: no fragmentation-needed messages");
+	io->icmp_lim = (struct ratelimit)RATELIMIT_INIT(1000,
+	    RIO_ICMP_PER_SEC);
+	io->lim = (struct ratelimit)RATELIMIT_INIT(10000, 5);
 	for (i = 0; i < c->disc.n; i++) {
 		if (c->disc.addr[i] == c->relay)
 			continue;
-		if ((io->ctl[io->nctl] = ctl_socket(c->disc.addr[i], 65536, 0)) ==
+		if ((io->ctl[io->nctl] = ctl_socket(c->disc.addr[i], sz, 0)) ==
 		    -1)
 			return -1;
 		io->ctl_addr[io->nctl++] = c->disc.addr[i];
@@ -202,6 +221,8 @@ rio_close(struct rio *io)
 		close(io->ctl[i]);
 	if (io->pkt != -1)
 		close(io->pkt);
+	if (io->icmp != -1)
+		close(io->icmp);
 	for (i = 0; i < io->njs; i++) {
 		close(io->js[i].fd);
 		free(io->js[i].groups);
@@ -421,8 +442,14 @@ static const char *const rio_ctr_names[RIO_CTR_MAX] = {
 	[RIO_CTR_DATA_OUT] = "data-out",
 	[RIO_CTR_NO_MEMBER] = "data-no-member",
 	[RIO_CTR_TOO_BIG] = "data-too-big-df",
+	[RIO_CTR_ICMP_SENT] = "icmp-frag-needed-sent",
+	[RIO_CTR_ICMP_LIMITED] = "icmp-frag-needed-rate-limited",
 	[RIO_CTR_FRAGMENTED] = "data-fragmented",
 	[RIO_CTR_SEND_ERR] = "data-send-error",
+	[RIO_CTR_SEND_MSGSIZE] = "data-send-too-big-for-path",
+	[RIO_CTR_SEND_FULL] = "data-send-buffer-full",
+	[RIO_CTR_SEND_REFUSED] = "data-send-refused",
+	[RIO_CTR_UNREACHABLE] = "gateway-port-unreachable",
 	[RIO_CTR_CSUM_FIXED] = "data-checksum-completed",
 	[RIO_CTR_NOT_IPV4] = "data-not-ipv4",
 };
@@ -437,6 +464,51 @@ rio_show_counters(const struct rio *io, struct emit *e)
 		emit_u64(e, rio_ctr_names[k], io->ctr[k]);
 }
 
+/*
+ * One message the kernel refused (errno e): counted by reason.  A
+ * full send buffer sheds the rest of the batch (said, with the fix);
+ * any other failure costs that one destination only.  Returns 1 if the
+ * rest of the batch goes too.
+ */
+static int
+send_failed(struct rio *io, unsigned at, int e)
+{
+	const struct sockaddr_in	*to = &io->out_to[at];
+
+	io->ctr[RIO_CTR_DATA_OUT]--;
+	switch (e) {
+	case EAGAIN:
+	case ENOBUFS:
+		io->ctr[RIO_CTR_SEND_FULL] += io->nout - at;
+		io->ctr[RIO_CTR_DATA_OUT] -= io->nout - at - 1;
+		log_warnx_rl(&io->lim, "data: the send buffer is full; "
+		    "raise send-buffer (now %u KB)", io->conf->sndbuf_kb);
+		return 1;
+	case EMSGSIZE:
+		io->ctr[RIO_CTR_SEND_MSGSIZE]++;
+		log_debug_rl(&io->lim, "data to %s:%u: larger than the path "
+		    "MTU", addr4_ntoa(ntohl(to->sin_addr.s_addr)),
+		    ntohs(to->sin_port));
+		return 0;
+	case ECONNREFUSED:
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+		io->ctr[RIO_CTR_SEND_REFUSED]++;
+		return 0;
+	default:
+		io->ctr[RIO_CTR_SEND_ERR]++;
+		log_warnx_rl(&io->lim, "data to %s:%u: %s",
+		    addr4_ntoa(ntohl(to->sin_addr.s_addr)),
+		    ntohs(to->sin_port), strerror(e));
+		return 0;
+	}
+}
+
+/*
+ * Send the batch.  sendmmsg stops at the first message that fails;
+ * that one is counted and skipped, and the rest go (RFC 7450 leaves it
+ * to us; one gateway's small path MTU must not cost the others).
+ */
 static void
 flush_out(struct rio *io)
 {
@@ -445,13 +517,13 @@ flush_out(struct rio *io)
 
 	while (done < io->nout) {
 		n = sendmmsg(io->ctl[0], io->out + done, io->nout - done, 0);
-		if (n <= 0) {
-			/* Count what could not go, and go on. */
-			io->ctr[RIO_CTR_SEND_ERR] += io->nout - done;
-			io->ctr[RIO_CTR_DATA_OUT] -= io->nout - done;
-			break;
+		if (n > 0) {
+			done += (unsigned)n;
+			continue;
 		}
-		done += (unsigned)n;
+		if (send_failed(io, done, n == 0 ? EIO : errno))
+			break;
+		done++;
 	}
 	io->nout = 0;
 }
@@ -470,7 +542,7 @@ queue(struct rio *io, const struct relay_gw *gw, const uint8_t *p, size_t len)
 	if (pcapw_on(io->pc) && io->pc->data)
 		pcapw_udp(io->pc, io->conf->relay, AMT_PORT, gw->addr, gw->port,
 		    amt_data_hdr, sizeof(amt_data_hdr), p, len);
-	io->ctr[RIO_CTR_DATA_OUT]++;
+	io->ctr[RIO_CTR_DATA_OUT]++;	/* taken back if the send fails */
 	if (++io->nout == RIO_OUT_BATCH)
 		flush_out(io);
 }
@@ -483,7 +555,7 @@ fan_out(struct rio *io, const struct relay_fwd *f, uint32_t src,
 	size_t	 i;
 
 	for (i = 0; i < f->n; i++)
-		if (relay_sub_wants(f->e[i].sub, src)) {
+		if (!f->e[i].gw->paused && relay_sub_wants(f->e[i].sub, src)) {
 			queue(io, f->e[i].gw, p, len);
 			f->e[i].gw->data_pkts++;
 		}
@@ -508,6 +580,84 @@ send_fragments(struct rio *io, const struct relay_fwd *f, uint32_t src,
 		flush_out(io);		/* before frag is overwritten */
 	}
 	io->ctr[RIO_CTR_FRAGMENTED]++;
+}
+
+/*
+ * 5.3.3.6.2.1: a datagram with DF that does not fit the tunnel is
+ * dropped and the source told, with ICMP fragmentation needed and the
+ * tunnel MTU; at most RIO_ICMP_PER_SEC a second.
+ */
+static void
+too_big(struct rio *io, const uint8_t *p, size_t len,
+    const struct ip4_info *ip, size_t tmtu)
+{
+	struct sockaddr_in	 to;
+	uint8_t			 icmp[128];
+	size_t			 n;
+
+	io->ctr[RIO_CTR_TOO_BIG]++;
+	if (io->icmp == -1)
+		return;
+	if (!ratelimit_ok(&io->icmp_lim, mono_ms())) {
+		io->ctr[RIO_CTR_ICMP_LIMITED]++;
+		return;
+	}
+	if ((n = ip4_icmp_frag_needed(icmp, sizeof(icmp), p, len,
+	    (uint16_t)tmtu)) == 0)
+		return;
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_addr.s_addr = htonl(ip->src);
+	if (sendto(io->icmp, icmp, n, 0, (struct sockaddr *)&to,
+	    sizeof(to)) == -1)
+		log_warnx_rl(&io->lim, "ICMP to %s: %s", addr4_ntoa(ip->src),
+		    strerror(errno));
+	else
+		io->ctr[RIO_CTR_ICMP_SENT]++;
+}
+
+/*
+ * The errors the kernel queued on the Data socket (IP_RECVERR): an
+ * ICMP port unreachable names the gateway endpoint that went away, as
+ * the quoted header the kernel matched to this socket says.
+ */
+void
+rio_errors(struct rio *io, rio_unreach_fn cb, void *arg)
+{
+	struct sockaddr_in	 to;
+	struct sock_extended_err ee;
+	struct msghdr		 mh;
+	struct cmsghdr		*cm;
+	uint8_t			 quote[64];
+	char			 cbuf[256];
+	struct iovec		 iov = { quote, sizeof(quote) };
+	int			 i;
+
+	for (i = 0; i < RIO_CTL_DRAIN; i++) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_name = &to;
+		mh.msg_namelen = sizeof(to);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		if (recvmsg(io->ctl[0], &mh, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
+			return;
+		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
+		    cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level != IPPROTO_IP ||
+			    cm->cmsg_type != IP_RECVERR ||
+			    cm->cmsg_len < CMSG_LEN(sizeof(ee)))
+				continue;
+			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+			if (ee.ee_origin != SO_EE_ORIGIN_ICMP ||
+			    ee.ee_type != ICMP4_UNREACH ||
+			    ee.ee_code != ICMP4_PORT_UNREACH)
+				continue;
+			io->ctr[RIO_CTR_UNREACHABLE]++;
+			cb(arg, ntohl(to.sin_addr.s_addr), ntohs(to.sin_port));
+		}
+	}
 }
 
 /* Did the kernel leave the transport checksum to the NIC? */
@@ -549,7 +699,7 @@ native_in(struct rio *io, uint8_t *p, size_t len, struct msghdr *mh,
 	if (len <= tmtu)
 		fan_out(io, f, ip.src, p, len);
 	else if (ip.frag & IP4_DF)
-		io->ctr[RIO_CTR_TOO_BIG]++;
+		too_big(io, p, len, &ip, tmtu);
 	else
 		send_fragments(io, f, ip.src, p, len, tmtu);
 }

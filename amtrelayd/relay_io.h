@@ -32,16 +32,26 @@ enum rio_ctr {
 	RIO_CTR_DATA_OUT,
 	RIO_CTR_NO_MEMBER,
 	RIO_CTR_TOO_BIG,
+	RIO_CTR_ICMP_SENT,
+	RIO_CTR_ICMP_LIMITED,
 	RIO_CTR_FRAGMENTED,
 	RIO_CTR_SEND_ERR,
+	RIO_CTR_SEND_MSGSIZE,
+	RIO_CTR_SEND_FULL,
+	RIO_CTR_SEND_REFUSED,
+	RIO_CTR_UNREACHABLE,
 	RIO_CTR_CSUM_FIXED,
 	RIO_CTR_NOT_IPV4,
 	RIO_CTR_MAX
 };
 
+#define RIO_ICMP_PER_SEC	10	/* fragmentation-needed messages */
+
 /* A control message: socket index, source address and port, bytes. */
 typedef void	 (*rio_control_fn)(void *, int, uint32_t, uint16_t,
 		    const uint8_t *, size_t);
+/* ICMP port unreachable from a gateway: its address and port. */
+typedef void	 (*rio_unreach_fn)(void *, uint32_t, uint16_t);
 
 struct rio_jsock {
 	int		 fd;
@@ -67,6 +77,9 @@ struct rio {
 	uint32_t		 ctl_addr[1 + RELAY_MAX_DISC];
 	int			 nctl;
 	int			 pkt;			/* native in */
+	int			 icmp;			/* ICMP out */
+	struct ratelimit	 icmp_lim;
+	struct ratelimit	 lim;
 	int			 ifindex;
 	struct rio_jsock	*js;
 	int			 njs;
@@ -92,6 +105,7 @@ int	 rio_open_native(struct rio *);
 void	 rio_close(struct rio *);
 void	 rio_native_read(struct rio *);
 int	 rio_ctl_read(struct rio *, int, rio_control_fn, void *);
+void	 rio_errors(struct rio *, rio_unreach_fn, void *);
 void	 rio_show_counters(const struct rio *, struct emit *);
 int	 rio_send(struct rio *, int, uint32_t, uint16_t, const uint8_t *,
 	    size_t);

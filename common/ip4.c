@@ -158,6 +158,37 @@ ip4_frag_next(struct ip4_frag *f, uint8_t *out, size_t cap)
 }
 
 /*
+ * The ICMP message a router sends back for a datagram it cannot pass
+ * on without fragmenting while DF is set (RFC 792, RFC 1191 4): type
+ * 3, code 4, the next-hop MTU, then the datagram's IP header and the
+ * first 8 bytes of its payload.  Written into out (cap bytes), without
+ * an IP header (the raw socket adds it).  Returns its length, 0 if the
+ * datagram is no good or out is too small.
+ */
+size_t
+ip4_icmp_frag_needed(uint8_t *out, size_t cap, const uint8_t *pkt,
+    size_t len, uint16_t mtu)
+{
+	struct ip4_info	 ip;
+	size_t		 quote, n;
+
+	if (ip4_view(pkt, len, &ip) != IP4_OK)
+		return 0;
+	quote = ip.hlen + (ip.payload_len < ICMP4_QUOTE ? ip.payload_len :
+	    ICMP4_QUOTE);
+	n = 8 + quote;
+	if (n > cap)
+		return 0;
+	memset(out, 0, 8);
+	out[0] = ICMP4_UNREACH;
+	out[1] = ICMP4_FRAG_NEEDED;
+	be16_store(out + 6, mtu);
+	memcpy(out + 8, pkt, quote);
+	be16_store(out + 2, in_cksum(out, n));
+	return n;
+}
+
+/*
  * Complete the UDP checksum of an unfragmented IPv4 datagram whose
  * checksum the sender left to the NIC (CHECKSUM_PARTIAL): computed
  * over the pseudo-header and the whole UDP datagram.  Returns 0, or -1

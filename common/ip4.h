@@ -74,4 +74,12 @@ size_t	 ip4_frag_next(struct ip4_frag *, uint8_t *, size_t);
 
 int	 ip4_udp_csum_fill(uint8_t *, size_t);
 
+#define ICMP4_UNREACH		3	/* Destination Unreachable */
+#define ICMP4_FRAG_NEEDED	4	/* ... fragmentation needed, DF set */
+#define ICMP4_PORT_UNREACH	3	/* ... port unreachable */
+#define ICMP4_QUOTE		8	/* payload bytes quoted after the header */
+
+size_t	 ip4_icmp_frag_needed(uint8_t *, size_t, const uint8_t *, size_t,
+	    uint16_t);
+
 #endif

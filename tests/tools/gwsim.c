@@ -19,7 +19,8 @@
  *
  * It prints "READY n ms" once every gateway has its tunnel,
  * "FIRSTDATA n ms" once every gateway got data, "STATS ..." on SIGUSR1
- * and "DONE ..." at the end (SIGTERM, or -t ms).  Written from the RFC
+ * and "DONE ..." at the end (SIGTERM, or -t ms); -v adds a "GW" line
+ * per gateway to those.  Written from the RFC
  * layouts only; it shares no code with the daemons.
  */
 
@@ -62,7 +63,7 @@ struct sgw {
 };
 
 static struct sgw	*gws;
-static int		 ngw = 1, strict, ep, deaf;
+static int		 ngw = 1, strict, ep, deaf, verbose;
 static uint32_t		 relay_cfg, disc, group, source;
 static uint32_t		 refresh_ms;
 static volatile sig_atomic_t want_stats;
@@ -217,6 +218,10 @@ stats(const char *what)
 				maxfirst = gw->t_first - t0;
 		}
 	}
+	for (i = 0; verbose && i < ngw; i++)
+		printf("GW %d rx=%llu refused=%u tunnel=%d\n", i,
+		    (unsigned long long)gws[i].rx, gws[i].refused,
+		    gws[i].had_tunnel);
 	printf("%s gateways=%d tunnels=%d with-data=%d rx=%llu rx-min=%llu "
 	    "refused=%u updates=%u handshake-max-ms=%llu "
 	    "first-data-max-ms=%llu\n", what, ngw, up, data,
@@ -252,7 +257,7 @@ usage(void)
 	    "[-s source] [-n gateways]\n"
 	    "             [-a first-local-address -m addresses] "
 	    "[-p base-port] [-R per-second]\n"
-	    "             [-q refresh-seconds] [-t ms] [-V] [-x]\n");
+	    "             [-q refresh-seconds] [-t ms] [-v] [-V] [-x]\n");
 	exit(2);
 }
 
@@ -267,7 +272,7 @@ main(int argc, char *argv[])
 	int			 ch, i, n, naddr = 1, base = 40000, started = 0;
 	unsigned		 rate = 0;
 
-	while ((ch = getopt(argc, argv, "a:D:g:m:n:p:q:r:R:s:t:Vx")) != -1) {
+	while ((ch = getopt(argc, argv, "a:D:g:m:n:p:q:r:R:s:t:vVx")) != -1) {
 		switch (ch) {
 		case 'a': inet_pton(AF_INET, optarg, &laddr); break;
 		case 'D': inet_pton(AF_INET, optarg, &disc); break;
@@ -280,6 +285,7 @@ main(int argc, char *argv[])
 		case 'R': rate = (unsigned)atoi(optarg); break;
 		case 's': inet_pton(AF_INET, optarg, &source); break;
 		case 't': run_ms = (uint64_t)atoll(optarg); break;
+		case 'v': verbose = 1; break;
 		case 'V': strict = 1; break;
 		case 'x': deaf = 1; break;
 		default: usage();

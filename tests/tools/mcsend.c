@@ -35,12 +35,12 @@ main(int argc, char *argv[])
 	struct ip_mreqn		 mr;
 	const char		*ifname = NULL;
 	unsigned		 ngroups = 0, rate = 100, size = 1316, i;
-	int			 ch, s, ttl = 32;
+	int			 ch, s, ttl = 32, df = 0;
 	uint64_t		 seq = 0, next, sent = 0;
 	char			 buf[9000];
 	char			*tok;
 
-	while ((ch = getopt(argc, argv, "g:i:r:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "Dg:i:r:s:t:")) != -1) {
 		switch (ch) {
 		case 'g':
 			for (tok = strtok(optarg, ","); tok && ngroups < MAXG;
@@ -53,13 +53,14 @@ main(int argc, char *argv[])
 				ngroups++;
 			}
 			break;
+		case 'D': df = 1; break;
 		case 'i': ifname = optarg; break;
 		case 'r': rate = (unsigned)atoi(optarg); break;
 		case 's': size = (unsigned)atoi(optarg); break;
 		case 't': ttl = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: mcsend -i if -g group[,group..] "
-			    "[-r pps] [-s bytes] [-t ttl]\n");
+			    "[-r pps] [-s bytes] [-t ttl] [-D]\n");
 			return 2;
 		}
 	}
@@ -72,7 +73,8 @@ main(int argc, char *argv[])
 	mr.imr_ifindex = (int)if_nametoindex(ifname);
 	if (setsockopt(s, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) == -1 ||
 	    setsockopt(s, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
-	    sizeof(ttl)) == -1) {
+	    sizeof(ttl)) == -1 || (df && setsockopt(s, IPPROTO_IP,
+	    IP_MTU_DISCOVER, &(int){ IP_PMTUDISC_PROBE }, sizeof(int)) == -1)) {
 		perror("socket options");
 		return 1;
 	}

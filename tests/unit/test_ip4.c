@@ -172,6 +172,25 @@ START_TEST(udp_checksum)
 }
 END_TEST
 
+/* RFC 1191 4: fragmentation needed, the MTU, the quoted header. */
+START_TEST(icmp_frag_needed)
+{
+	uint8_t		 p[2048], out[128];
+	size_t		 len = make_udp(p, 1472, IP4_DF), n;
+
+	n = ip4_icmp_frag_needed(out, sizeof(out), p, len, 1470);
+	ck_assert_uint_eq(n, 8 + 20 + 8);
+	ck_assert_uint_eq(out[0], ICMP4_UNREACH);
+	ck_assert_uint_eq(out[1], ICMP4_FRAG_NEEDED);
+	ck_assert_uint_eq(be16_load(out + 6), 1470);
+	ck_assert_uint_eq(in_cksum(out, n), 0);
+	ck_assert_mem_eq(out + 8, p, 28);
+	ck_assert_uint_eq(ip4_icmp_frag_needed(out, 20, p, len, 1470), 0);
+	ck_assert_uint_eq(ip4_icmp_frag_needed(out, sizeof(out), p, 10,
+	    1470), 0);
+}
+END_TEST
+
 START_TEST(upcall)
 {
 	uint8_t		 p[64];
@@ -212,6 +231,7 @@ ip4_suite(void)
 	tcase_add_test(tc, options);
 	tcase_add_test(tc, fragmenter);
 	tcase_add_test(tc, udp_checksum);
+	tcase_add_test(tc, icmp_frag_needed);
 	tcase_add_test(tc, upcall);
 	suite_add_tcase(s, tc);
 	return s;

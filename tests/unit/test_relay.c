@@ -518,6 +518,50 @@ START_TEST(ssm_no_exclude)
 }
 END_TEST
 
+/* teardown off: 48-byte Queries without G fields; Teardown ignored. */
+START_TEST(teardown_off)
+{
+	uint8_t		 mac[6];
+	struct amt_msg	 m;
+
+	C.teardown = 0;
+	request(NOW, GW1, P1, 21, mac);
+	ck_assert_uint_eq(rep[0].m.flags, 0);
+	ck_assert_uint_eq(rep[0].len, 48);
+	update(NOW, GW1, P1, 21, mac, MC_ALLOW, 0xe8010101, 0x0a630001);
+	ck_assert_uint_eq(R.ngws, 1);
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_TEARDOWN;
+	memcpy(m.mac, mac, 6);
+	m.nonce = 21;
+	m.gw_port = P1;
+	be32_store(m.gw_addr + 12, GW1);
+	feed(NOW, GW1, P1, &m, NULL);
+	ck_assert_uint_eq(R.ngws, 1);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_TEARDOWN_OFF], 1);
+}
+END_TEST
+
+/* Port unreachable pauses a gateway's data until it asks again. */
+START_TEST(unreachable_pauses)
+{
+	uint8_t			 mac[6];
+	const struct relay_fwd	*f;
+
+	request(NOW, GW1, P1, 31, mac);
+	update(NOW, GW1, P1, 31, mac, MC_ALLOW, 0xe8010101, 0x0a630001);
+	ck_assert_ptr_nonnull(f = relay_fwd_find(&R, 0xe8010101));
+	relay_unreachable(&R, GW1, P1 + 1);	/* another endpoint */
+	ck_assert_int_eq(f->e[0].gw->paused, 0);
+	relay_unreachable(&R, GW1, P1);
+	ck_assert_int_eq(f->e[0].gw->paused, 1);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_GW_PAUSED], 1);
+	ck_assert_uint_eq(R.ngws, 1);		/* state kept */
+	request(NOW + 1, GW1, P1, 32, mac);
+	ck_assert_int_eq(f->e[0].gw->paused, 0);
+}
+END_TEST
+
 Suite *
 relay_suite(void)
 {
@@ -530,6 +574,8 @@ relay_suite(void)
 	tcase_add_test(tc, update_joins_and_mac);
 	tcase_add_test(tc, router_semantics_per_tunnel);
 	tcase_add_test(tc, ssm_no_exclude);
+	tcase_add_test(tc, teardown_off);
+	tcase_add_test(tc, unreachable_pauses);
 	tcase_add_test(tc, mac_rotation);
 	tcase_add_test(tc, tunnel_limit);
 	tcase_add_test(tc, state_timeout);
