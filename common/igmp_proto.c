@@ -472,3 +472,74 @@ igmp_report_finish(struct wbuf *w)
 {
 	return ip4_finish(w);
 }
+
+/* ---- reports split to a size ---- */
+
+/* Reports of at most limit bytes (IGMP_RB_MIN at least) into buf. */
+void
+igmp_rb_init(struct igmp_rb *rb, uint8_t *buf, size_t limit, uint32_t src,
+    igmp_emit_fn emit, void *arg)
+{
+	memset(rb, 0, sizeof(*rb));
+	rb->buf = buf;
+	rb->limit = limit < IGMP_RB_MIN ? IGMP_RB_MIN : limit;
+	rb->src = src;
+	rb->emit = emit;
+	rb->arg = arg;
+}
+
+/* Hand the report being built, if it has records, to emit. */
+void
+igmp_rb_flush(struct igmp_rb *rb)
+{
+	if (!rb->open)
+		return;
+	if (igmp_report_nrecs(&rb->w) > 0 && igmp_report_finish(&rb->w) == 0) {
+		rb->emit(rb->arg, rb->buf, rb->w.len);
+		rb->reports++;
+	}
+	rb->open = 0;
+}
+
+static void
+rb_open(struct igmp_rb *rb)
+{
+	if (rb->open)
+		return;
+	wbuf_init(&rb->w, rb->buf, rb->limit);
+	(void)igmp_report_begin(&rb->w, rb->src);
+	rb->open = 1;
+}
+
+/*
+ * Add a record.  One that does not fit the report being built starts
+ * a new one; one too big for any report is split into several records
+ * of the same type, except IS_EX and TO_EX, which are cut (4.2.16).
+ */
+void
+igmp_rb_add(struct igmp_rb *rb, uint8_t type, uint32_t g,
+    const uint32_t *srcs, unsigned n)
+{
+	size_t		 left;
+	unsigned	 k;
+
+	for (;;) {
+		rb_open(rb);
+		left = wbuf_left(&rb->w);
+		if (left >= IGMP_V3_REC_MIN + 4 * (size_t)n &&
+		    igmp_report_add(&rb->w, type, g, srcs, (uint16_t)n) == 0)
+			return;
+		if (igmp_report_nrecs(&rb->w) > 0) {
+			igmp_rb_flush(rb);	/* try in a fresh report */
+			continue;
+		}
+		/* Alone in a report and still too big. */
+		k = (unsigned)((left - IGMP_V3_REC_MIN) / 4);
+		(void)igmp_report_add(&rb->w, type, g, srcs, (uint16_t)k);
+		igmp_rb_flush(rb);
+		if (type == MC_IS_EX || type == MC_TO_EX)
+			return;		/* the rest is not reported */
+		srcs += k;
+		n -= k;
+	}
+}

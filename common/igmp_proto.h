@@ -134,6 +134,32 @@ int		 igmp_report_add(struct wbuf *, uint8_t, uint32_t,
 int		 igmp_report_finish(struct wbuf *);
 uint16_t	 igmp_report_nrecs(const struct wbuf *);
 
+/*
+ * A sequence of IGMPv3 reports of at most limit bytes each, from src,
+ * records added one by one and split across reports as RFC 3376 4.2.16
+ * says; every finished report is handed to emit.
+ */
+typedef void	 (*igmp_emit_fn)(void *, const uint8_t *, size_t);
+
+struct igmp_rb {
+	uint8_t		*buf;		/* limit bytes, the caller's */
+	size_t		 limit;
+	uint32_t	 src;
+	igmp_emit_fn	 emit;
+	void		*arg;
+	struct wbuf	 w;
+	int		 open;
+	unsigned	 reports;	/* handed to emit so far */
+};
+
+#define IGMP_RB_MIN	576	/* no report is built smaller */
+
+void		 igmp_rb_init(struct igmp_rb *, uint8_t *, size_t, uint32_t,
+		    igmp_emit_fn, void *);
+void		 igmp_rb_add(struct igmp_rb *, uint8_t, uint32_t,
+		    const uint32_t *, unsigned);
+void		 igmp_rb_flush(struct igmp_rb *);
+
 /* Source i of a validated source list. */
 static inline uint32_t
 igmp_src(const uint8_t *srcs, unsigned i)

@@ -88,6 +88,8 @@ parse_link(struct nlmsghdr *nh, const struct nl_handler *h, void *arg)
 	struct ifinfomsg	*ifi = NLMSG_DATA(nh);
 	struct rtattr		*rta;
 	char			 name[IFNAMSIZ] = "";
+	unsigned		 mtu = 0;
+	uint32_t		 v;
 	int			 len;
 
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
@@ -105,9 +107,13 @@ parse_link(struct nlmsghdr *nh, const struct nl_handler *h, void *arg)
 				return;
 			memcpy(name, RTA_DATA(rta), n);
 			name[n - 1] = '\0';
+		} else if (rta->rta_type == IFLA_MTU &&
+		    RTA_PAYLOAD(rta) == sizeof(v)) {
+			memcpy(&v, RTA_DATA(rta), sizeof(v));
+			mtu = v;
 		}
 	if (name[0] != '\0')
-		h->link(arg, ifi->ifi_index, name, ifi->ifi_flags);
+		h->link(arg, ifi->ifi_index, name, ifi->ifi_flags, mtu);
 }
 
 static void

@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 struct nl_handler {
-	/* RTM_NEWLINK: ifindex, name, IFF_* flags. */
-	void	 (*link)(void *, int, const char *, unsigned);
+	/* RTM_NEWLINK: ifindex, name, IFF_* flags, MTU (0: not given). */
+	void	 (*link)(void *, int, const char *, unsigned, unsigned);
 	/* RTM_DELLINK. */
 	void	 (*link_gone)(void *, int);
 	/* RTM_NEWADDR / RTM_DELADDR: ifindex, address (host order), plen. */

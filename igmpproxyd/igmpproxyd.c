@@ -84,12 +84,13 @@ upstream_rp_filter(struct pxd *d)
 }
 
 static void
-nl_link(void *arg, int ifindex, const char *name, unsigned flags)
+nl_link(void *arg, int ifindex, const char *name, unsigned flags,
+    unsigned mtu)
 {
 	struct pxd	*d = arg;
 
 	px_link(&d->px, mono_ms(), ifindex, name,
-	    (flags & IFF_UP) && (flags & IFF_RUNNING));
+	    (flags & IFF_UP) && (flags & IFF_RUNNING), mtu);
 	upstream_rp_filter(d);
 }
 

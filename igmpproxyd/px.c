@@ -15,6 +15,7 @@
  * the database reported afresh.
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,7 @@ ops_send_query(void *arg, struct px_iface *ifp, uint32_t group, int s_flag,
 	} while (done < n);
 }
 
+/* A report out of the upstream; a failure is counted and said. */
 static void
 ops_send_upstream(void *arg, const uint8_t *p, size_t len)
 {
@@ -183,9 +185,11 @@ ops_send_upstream(void *arg, const uint8_t *p, size_t len)
 
 	if (px->upif.ifindex <= 0 || !px->upif.active)
 		return;
-	if (px->os->send(px->os_arg, px->upif.ifindex, p, len) == -1)
-		log_debug_rl(&px->lim, "%s: cannot send report",
-		    px->upif.name);
+	if (px->os->send(px->os_arg, px->upif.ifindex, p, len) == -1) {
+		px->up.ctr_send_err++;
+		log_warnx_rl(&px->lim, "%s: cannot send a %zu-byte report: %s",
+		    px->upif.name, len, strerror(errno));
+	}
 }
 
 static uint32_t
@@ -477,17 +481,37 @@ up_deactivate(struct proxy *px, const char *why)
 }
 
 /*
+ * The upstream's MTU: reports are sized to it (RFC 3376 4.2.16), so
+ * that the raw socket never refuses one, and a gateway never has to
+ * fragment what carries it.
+ */
+static void
+up_mtu(struct proxy *px, unsigned mtu)
+{
+	if (mtu == 0 || mtu == px->up.mtu)
+		return;
+	if (mtu < IGMP_RB_MIN)
+		log_warnx("%s: MTU %u is below %u; reports are built for %u",
+		    px->upif.name, mtu, IGMP_RB_MIN, IGMP_RB_MIN);
+	px->up.mtu = mtu;
+	log_info("%s: MTU %u: reports of up to %u bytes", px->upif.name, mtu,
+	    mtu < PX_REPORT_MAX ? (mtu < IGMP_RB_MIN ? IGMP_RB_MIN : mtu) :
+	    PX_REPORT_MAX);
+}
+
+/*
  * A link exists (RTM_NEWLINK or the initial dump): name, ifindex and
  * whether it is up.
  */
 void
 px_link(struct proxy *px, uint64_t now, int ifindex, const char *name,
-    int up)
+    int up, unsigned mtu)
 {
 	struct px_iface	*ifp = NULL;
 	unsigned	 i;
 
 	if (strcmp(name, px->upif.name) == 0) {
+		up_mtu(px, mtu);
 		if (px->upif.ifindex != ifindex && px->upif.ifindex > 0)
 			up_deactivate(px, "replaced");
 		px->upif.ifindex = ifindex;

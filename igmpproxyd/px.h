@@ -65,7 +65,7 @@ void	 px_free(struct proxy *);
 void	 px_reconfigure(struct proxy *, const struct px_conf *, uint64_t);
 void	 px_packet(struct proxy *, uint64_t, int, const uint8_t *, size_t);
 void	 px_upcall(struct proxy *, uint64_t, const struct mrt_msg *);
-void	 px_link(struct proxy *, uint64_t, int, const char *, int);
+void	 px_link(struct proxy *, uint64_t, int, const char *, int, unsigned);
 void	 px_link_gone(struct proxy *, uint64_t, int);
 void	 px_addr(struct proxy *, uint64_t, int, uint32_t, uint8_t, int);
 void	 px_timer(struct proxy *, uint64_t);

@@ -25,7 +25,9 @@ px_show_interfaces(const struct proxy *px, uint64_t now, struct emit *e)
 	emit_i64(e, "ifindex", px->upif.ifindex);
 	emit_u64(e, "igmp-version", up_version(&px->up, now));
 	emit_u64(e, "records", px->up.n);
+	emit_u64(e, "mtu", px->up.mtu);
 	emit_u64(e, "reports-sent", px->up.ctr_reports);
+	emit_u64(e, "report-send-errors", px->up.ctr_send_err);
 	emit_u64(e, "queries-heard", px->up.ctr_queries);
 	emit_end(e);
 	emit_arr(e, "downstream");

@@ -257,79 +257,29 @@ up_update(struct px_upstream *up, uint32_t g, uint8_t mode,
 	r->dirty = 1;
 }
 
-/* A report under construction, split at the MTU (RFC 3376 4.2.16). */
-struct rbuild {
-	struct px_upstream	*up;
-	const struct px_env	*env;
-	uint8_t			*buf;
-	struct wbuf		 w;
-	size_t			 limit;
-	int			 open;
-};
-
+/* A finished report out of the upstream interface. */
 static void
-rb_send(struct rbuild *rb)
+report_out(void *arg, const uint8_t *p, size_t len)
 {
-	if (!rb->open)
-		return;
-	if (igmp_report_nrecs(&rb->w) > 0 && igmp_report_finish(&rb->w) == 0) {
-		rb->env->ops->send_upstream(rb->env->arg, rb->buf, rb->w.len);
-		rb->up->ctr_reports++;
-	}
-	rb->open = 0;
+	const struct px_env	*env = arg;
+
+	env->ops->send_upstream(env->arg, p, len);
 }
 
+/* Reports sized to the upstream's MTU (RFC 3376 4.2.16). */
 static void
-rb_open(struct rbuild *rb)
+rb_init(struct igmp_rb *rb, struct px_upstream *up, const struct px_env *env)
 {
-	if (rb->open)
-		return;
-	wbuf_init(&rb->w, rb->buf, rb->limit);
-	(void)igmp_report_begin(&rb->w, rb->up->addr);
-	rb->open = 1;
+	igmp_rb_init(rb, env->s->report, up->mtu < PX_REPORT_MAX ? up->mtu :
+	    PX_REPORT_MAX, up->addr, report_out, (void *)(uintptr_t)env);
 }
 
-/* Add a record; split (or, for EXCLUDE types, truncate) when too big. */
+/* Count the reports rb sent. */
 static void
-rb_add(struct rbuild *rb, uint8_t type, uint32_t g, const uint32_t *s,
-    unsigned n)
+rb_done(struct igmp_rb *rb, struct px_upstream *up)
 {
-	size_t		 left;
-	unsigned	 k;
-
-	for (;;) {
-		rb_open(rb);
-		left = wbuf_left(&rb->w);
-		if (left >= IGMP_V3_REC_MIN + 4 * (size_t)n) {
-			(void)igmp_report_add(&rb->w, type, g, s, (uint16_t)n);
-			return;
-		}
-		if (igmp_report_nrecs(&rb->w) > 0) {
-			rb_send(rb);		/* try in a fresh packet */
-			continue;
-		}
-		/* Alone in a packet and still too big (4.2.16). */
-		k = (unsigned)((left - IGMP_V3_REC_MIN) / 4);
-		(void)igmp_report_add(&rb->w, type, g, s, (uint16_t)k);
-		rb_send(rb);
-		if (type == MC_IS_EX ||
-		    type == MC_TO_EX)
-			return;		/* the rest is not reported */
-		s += k;
-		n -= k;
-	}
-}
-
-static void
-rb_init(struct rbuild *rb, struct px_upstream *up, const struct px_env *env)
-{
-	rb->up = up;
-	rb->env = env;
-	rb->buf = env->s->report;
-	rb->limit = up->mtu < PX_REPORT_MAX ? up->mtu : PX_REPORT_MAX;
-	if (rb->limit < 576)
-		rb->limit = 576;
-	rb->open = 0;
+	igmp_rb_flush(rb);
+	up->ctr_reports += rb->reports;
 }
 
 /* v1/v2 report or v2 leave for group g. */
@@ -356,13 +306,12 @@ send_v12(struct px_upstream *up, unsigned version, int leave, uint32_t g,
 
 /* The records one State-Change Report carries for r; counts go down. */
 static void
-emit_change(struct rbuild *rb, struct px_urec *r)
+emit_change(struct igmp_rb *rb, struct px_urec *r, uint32_t *tmp)
 {
-	uint32_t	*tmp = rb->env->s->up;
 	unsigned	 i, k;
 
 	if (r->fmc_left > 0) {
-		rb_add(rb, r->mode == MC_EXCLUDE ? MC_TO_EX : MC_TO_IN,
+		igmp_rb_add(rb, r->mode == MC_EXCLUDE ? MC_TO_EX : MC_TO_IN,
 		    r->group, r->srcs.v, r->srcs.n);
 		r->fmc_left--;
 		return;
@@ -373,14 +322,14 @@ emit_change(struct rbuild *rb, struct px_urec *r)
 			r->allow_left[i]--;
 		}
 	if (k > 0)
-		rb_add(rb, MC_ALLOW, r->group, tmp, k);
+		igmp_rb_add(rb, MC_ALLOW, r->group, tmp, k);
 	for (i = k = 0; i < r->nblock; i++)
 		if (r->block_left[i] > 0 && k < PX_MAX_SRCS) {
 			tmp[k++] = r->block[i];
 			r->block_left[i]--;
 		}
 	if (k > 0)
-		rb_add(rb, MC_BLOCK, r->group, tmp, k);
+		igmp_rb_add(rb, MC_BLOCK, r->group, tmp, k);
 	pend_compact(r->allow, r->allow_left, &r->nallow);
 	pend_compact(r->block, r->block_left, &r->nblock);
 }
@@ -407,7 +356,7 @@ static void
 send_round(struct px_upstream *up, uint64_t now, const struct px_conf *c,
     const struct px_env *env, int only_dirty)
 {
-	struct rbuild		 rb;
+	struct igmp_rb		 rb;
 	unsigned		 v = up_version(up, now);
 	size_t			 i;
 	int			 more = 0;
@@ -428,11 +377,11 @@ send_round(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 				r->v2_left--;
 			}
 		} else
-			emit_change(&rb, r);
+			emit_change(&rb, r, env->s->up);
 		if (pending(r))
 			more = 1;
 	}
-	rb_send(&rb);
+	rb_done(&rb, up);
 	for (i = 0; i < up->n && !more; i++)
 		more = pending(up->recs[i]);
 	/* 5.1: the repeats, a random delay within the interval apart. */
@@ -493,7 +442,7 @@ void
 up_query(struct px_upstream *up, uint64_t now, const struct px_conf *c,
     const struct mc_query *q, const struct px_env *env)
 {
-	struct rbuild		 rb;
+	struct igmp_rb		 rb;
 	uint32_t		*tmp = env->s->up;
 	uint64_t		 ovqpt;
 	unsigned		 v, i, k;
@@ -520,7 +469,7 @@ up_query(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 			continue;
 		}
 		if (q->group == 0 || q->nsrcs == 0) {
-			rb_add(&rb, r->mode == MC_EXCLUDE ? MC_IS_EX : MC_IS_IN,
+			igmp_rb_add(&rb, r->mode == MC_EXCLUDE ? MC_IS_EX : MC_IS_IN,
 			    r->group, r->srcs.v, r->srcs.n);
 			continue;
 		}
@@ -530,9 +479,9 @@ up_query(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 			    (r->mode == MC_INCLUDE))
 				tmp[k++] = q->srcs[i];
 		if (k > 0)
-			rb_add(&rb, MC_IS_IN, r->group, tmp, k);
+			igmp_rb_add(&rb, MC_IS_IN, r->group, tmp, k);
 	}
-	rb_send(&rb);
+	rb_done(&rb, up);
 }
 
 /*

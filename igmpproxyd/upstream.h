@@ -47,6 +47,7 @@ struct px_upstream {
 	uint64_t	 rexmit_at;	/* next state-change retransmission */
 	uint64_t	 ctr_reports;
 	uint64_t	 ctr_queries;
+	uint64_t	 ctr_send_err;
 };
 
 void	 up_init(struct px_upstream *);

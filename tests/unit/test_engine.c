@@ -648,7 +648,7 @@ lan_appear(int l)
 {
 	struct lan	*ln = &W.lan[l];
 
-	px_link(&W.px, W.now, ln->ifindex, ln->name, 1);
+	px_link(&W.px, W.now, ln->ifindex, ln->name, 1, 1500);
 	if (ln->has_addr)
 		px_addr(&W.px, W.now, ln->ifindex, PROXY_ADDR(l), 24, 1);
 }
@@ -678,7 +678,7 @@ upstream_replace(void)
 	for (gi = 0; gi < NGRP; gi++)
 		hstate_free(&W.relay[gi]);	/* a new tunnel */
 	W.up_ifindex = W.next_ifindex++;
-	px_link(&W.px, W.now, W.up_ifindex, "amt0", 1);
+	px_link(&W.px, W.now, W.up_ifindex, "amt0", 1, 1500);
 }
 
 /* A general query from upstream, answered with current state. */
@@ -727,7 +727,7 @@ event(void)
 		if (ln->up)
 			lan_appear(l);
 		else
-			px_link(&W.px, W.now, ln->ifindex, ln->name, 0);
+			px_link(&W.px, W.now, ln->ifindex, ln->name, 0, 1500);
 		return ln->up ? "link up" : "link down";
 	}
 	if (what < 82 && ln->up) {
@@ -778,7 +778,7 @@ world_init(uint32_t seed, int fast_leave, int fwd_nq)
 	ck_assert_int_eq(px_init(&W.px, &W.conf, &fake_os, NULL), 0);
 	W.up_ifindex = W.next_ifindex++;
 	W.up_active = 1;
-	px_link(&W.px, W.now, W.up_ifindex, "amt0", 1);
+	px_link(&W.px, W.now, W.up_ifindex, "amt0", 1, 1500);
 	for (l = 0; l < NLAN; l++)
 		lan_appear(l);
 }
