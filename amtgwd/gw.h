@@ -26,7 +26,6 @@
 #include "log.h"
 #include "srcset.h"
 
-#define GW_PKT_MAX		9216	/* receive buffer per datagram */
 #define GW_DEFAULT_QI_MS	125000	/* RFC 3376 8.2, when QQIC is 0 */
 #define GW_DEFAULT_QRV		2
 
@@ -58,8 +57,9 @@ enum gw_ctr {
 	GW_CTR_UPDATE_SENT,
 	GW_CTR_TEARDOWN_SENT,
 	GW_CTR_REPORT_RCVD,
-	GW_CTR_REPORT_QUEUED,
-	GW_CTR_REPORT_QUEUE_DROP,
+	GW_CTR_REPORT_HELD,
+	GW_CTR_STATE_SENT,
+	GW_CTR_GROUPS_AGED,
 	GW_CTR_TUN_IGNORED,
 	GW_CTR_AMT_MALFORMED,
 	GW_CTR_AMT_WRONG_TYPE,
@@ -99,19 +99,19 @@ struct gw_qinfo {
 	uint64_t	 when;		/* ms */
 };
 
-/* A message sent again every interval until left runs out. */
+/* Teardown or the leaving Update, sent again until left runs out. */
 struct gw_repeat {
 	unsigned	 left;
 	uint64_t	 next;
-	uint32_t	 dst;
-	size_t		 len;
-	uint8_t		 msg[1500];
+	int		 teardown;	/* else an Update leaving every group */
+	struct gw_qinfo	 q;		/* the Query that authorises it */
 };
 
-/* One group as last reported to the relay (host-side state). */
+/* One group as the host side reported it (host-side state). */
 struct gw_sub {
 	uint32_t	 group;
 	struct hstate	 st;
+	uint64_t	 seen;		/* last reported, ms */
 };
 
 #define GW_SUBS_MAX_GROUPS	4096
@@ -122,23 +122,27 @@ struct gw_subs {
 	size_t		 n;
 	size_t		 cap;
 	int		 overflow;	/* some state was not recorded */
+	uint64_t	 asked;		/* a Query went to the host side */
+	uint64_t	 sweep_at;	/* age what was not reported; 0: off */
 	uint32_t	 scratch[GW_SUBS_MAX_SRCS];	/* a record's sources */
 };
 
+struct igmp_rb;
+struct mc_rec;
 void	 subs_init(struct gw_subs *);
 void	 subs_clear(struct gw_subs *);
-void	 subs_apply(struct gw_subs *, const uint8_t *, size_t);
-size_t	 subs_leave_report(const struct gw_subs *, size_t, struct wbuf *);
+void	 subs_record(struct gw_subs *, const struct mc_rec *, uint64_t);
+void	 subs_state(const struct gw_subs *, struct igmp_rb *);
+void	 subs_leave(const struct gw_subs *, struct igmp_rb *);
+size_t	 subs_age(struct gw_subs *, uint64_t, struct igmp_rb *);
 
-/* Reports waiting for the first Query (5.2.3.6.1, second choice). */
-struct gw_queue {
-	uint8_t		*buf;		/* cap * GW_QSLOT bytes */
-	uint16_t	*len;
-	unsigned	 cap;
-	unsigned	 head;
-	unsigned	 n;
-};
-#define GW_QSLOT	2048
+/*
+ * While the tunnel is being found again, retransmissions wait at most
+ * GW_RECOVER_MAX_MS for GW_RECOVER_PERIOD_MS after the last Query (or
+ * the start), then up to retransmit-max (amtgwd(8)).
+ */
+#define GW_RECOVER_MAX_MS	10000
+#define GW_RECOVER_PERIOD_MS	600000
 
 struct gw {
 	const struct gw_conf	*conf;
@@ -158,13 +162,15 @@ struct gw {
 	unsigned		 req_backoff_n;
 	unsigned		 limit_n;	/* consecutive L-flag Queries */
 	uint64_t		 t_state;	/* retransmit or query timer */
+	uint64_t		 t_alive;	/* last Query, or the start */
+	uint64_t		 t_refresh;	/* state repeat; 0: off */
+	unsigned		 refresh_left;
 	uint32_t		 qi_ms;		/* current query interval */
 
 	struct gw_qinfo		 cur;		/* last accepted Query */
 	struct gw_qinfo		 upd;		/* Query of the last Update */
 	struct gw_repeat	 rep;
 	struct gw_subs		 subs;
-	struct gw_queue		 q;
 
 	uint64_t		 ctr[GW_CTR_MAX];
 	struct ratelimit	 lim;

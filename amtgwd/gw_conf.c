@@ -80,6 +80,9 @@ check(struct conf_parse *p, void *conf)
 	struct gw_conf	*c = conf;
 
 	c->fixed_relay = c->relay != 0;
+	/* One inner source for every report and Update (RFC 3376 4.2.13). */
+	c->report_src = c->inner_src != 0 ? c->inner_src :
+	    c->tunnel_addr.len != 0 ? c->tunnel_addr.addr : 0;
 	if (c->nat_keepalive_ms != 0 && c->nat_keepalive_ms < GW_MIN_QI_MS)
 		conf_error_at(p, "nat-keepalive", "nat-keepalive: 0 (off) or "
 		    "at least 1 second");
@@ -111,10 +114,15 @@ static const struct conf_item items[] = {
 	CI_UINT("request-retries", C, req_retries, 0, 1000, "5", 0),
 	CI_TIME("retransmit-max", C, max_timeout_ms, 10, 3600000, 0, "120",
 	    0),
-	CI_TIME("nat-keepalive", C, nat_keepalive_ms, 0, 3600000, 0, "0", 0),
+	CI_TIME("nat-keepalive", C, nat_keepalive_ms, 0, 3600000, 0, "100",
+	    0),					/* below RFC 4787's 120 s */
 	CI_TIME("teardown-interval", C, teardown_interval_ms, 10, 60000, 0,
 	    "1", 0),				/* 5.2.3.7.2 */
-	CI_UINT("report-queue", C, report_queue, 0, 1024, "16", CF_RESTART),
+	CI_ADDR4("inner-source", C, inner_src, NULL, CF_OPTIONAL),
+	CI_UINT("path-mtu", C, path_mtu, GW_MIN_PATH_MTU, GW_PKT_MAX, "1500",
+	    0),
+	CI_OBSOLETE("report-queue", "reports that come before the first "
+	    "Query are kept as membership state and sent with it"),
 	CI_UINT("receive-buffer", C, rcvbuf_kb, 64, 1048576, "4096", 0),
 	CONF_DAEMON_ITEMS(C, GW_PIDFILE, GW_CTLSOCK),
 	CONF_PCAP_ITEMS(C),

@@ -27,6 +27,9 @@
 #define GW_DEFAULT_DISCOVERY	0xc034c101U	/* 192.52.193.1, 7450 7 */
 #define GW_DEFAULT_MTU		1470	/* 1500 - IPv4 - UDP - AMT data */
 #define GW_MIN_QI_MS		1000
+#define GW_PKT_MAX		9216	/* receive buffer per datagram */
+#define GW_UPDATE_OVERHEAD	40	/* IPv4, UDP, AMT Update header */
+#define GW_MIN_PATH_MTU		(576 + GW_UPDATE_OVERHEAD)
 
 /* The configuration file, parsed. */
 struct gw_conf {
@@ -46,7 +49,9 @@ struct gw_conf {
 	unsigned	 req_retries;
 	uint32_t	 nat_keepalive_ms;	/* 0: off */
 	uint32_t	 teardown_interval_ms;
-	unsigned	 report_queue;
+	uint32_t	 inner_src;	/* inner-source; 0: not given */
+	uint32_t	 report_src;	/* the one used (derived) */
+	unsigned	 path_mtu;	/* of the underlay to the relay */
 	unsigned	 rcvbuf_kb;
 	struct conf_daemon d;		/* user, pidfile, control socket */
 };

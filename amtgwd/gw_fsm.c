@@ -55,8 +55,9 @@ const char *const gw_ctr_names[GW_CTR_MAX] = {
 	[GW_CTR_UPDATE_SENT] = "update-sent",
 	[GW_CTR_TEARDOWN_SENT] = "teardown-sent",
 	[GW_CTR_REPORT_RCVD] = "tun-report",
-	[GW_CTR_REPORT_QUEUED] = "tun-report-queued",
-	[GW_CTR_REPORT_QUEUE_DROP] = "tun-report-queue-overflow",
+	[GW_CTR_REPORT_HELD] = "tun-report-before-query",
+	[GW_CTR_STATE_SENT] = "state-refresh-sent",
+	[GW_CTR_GROUPS_AGED] = "groups-aged",
 	[GW_CTR_TUN_IGNORED] = "tun-ignored",
 	[GW_CTR_AMT_MALFORMED] = "amt-malformed",
 	[GW_CTR_AMT_WRONG_TYPE] = "amt-type-not-for-gateway",
@@ -92,13 +93,19 @@ rand_between(struct gw *gw, uint32_t lo, uint32_t hi)
 
 /*
  * The retransmission timeout after n retransmissions (5.2.3.4.3,
- * 5.2.3.5.3): random in [initial, min(initial * 2^n, max)].
+ * 5.2.3.5.3): random in [initial, min(initial * 2^n, max)].  max is
+ * retransmit-max, or GW_RECOVER_MAX_MS while the last Query is recent,
+ * so a relay that comes back is found again within that.
  */
 static uint32_t
-backoff(struct gw *gw, uint32_t initial, unsigned n)
+backoff(struct gw *gw, uint64_t now, uint32_t initial, unsigned n)
 {
 	uint64_t	 hi = initial;
 	uint32_t	 max = gw->conf->max_timeout_ms;
+
+	if (now - gw->t_alive < GW_RECOVER_PERIOD_MS &&
+	    max > GW_RECOVER_MAX_MS)
+		max = GW_RECOVER_MAX_MS;
 
 	while (n-- > 0 && hi < max)
 		hi *= 2;
@@ -152,63 +159,66 @@ send_request(struct gw *gw)
 	send_msg(gw, gw->relay, &m, NULL, GW_CTR_REQ_SENT);
 }
 
+/* An Update under the Query q, for the report builder. */
+struct upd_ctx {
+	struct gw		*gw;
+	const struct gw_qinfo	*q;
+};
+
 /* Encapsulate one report datagram in a Membership Update (5.2.3.6.2). */
 static void
-send_update(struct gw *gw, const uint8_t *pkt, size_t len)
+update_emit(void *arg, const uint8_t *pkt, size_t len)
 {
+	struct upd_ctx	*u = arg;
+	struct gw	*gw = u->gw;
 	struct amt_msg	 m;
 
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_UPDATE;
-	memcpy(m.mac, gw->cur.mac, AMT_MAC_LEN);
-	m.nonce = gw->cur.nonce;
+	memcpy(m.mac, u->q->mac, AMT_MAC_LEN);
+	m.nonce = u->q->nonce;
 	m.inner_len = len;
-	send_msg(gw, gw->relay, &m, pkt, GW_CTR_UPDATE_SENT);
+	send_msg(gw, u->q->relay, &m, pkt, GW_CTR_UPDATE_SENT);
 	/* 5.2.3.7.2: Teardown uses the Query of the last Update sent. */
-	gw->upd = gw->cur;
+	if (u->q == &gw->cur)
+		gw->upd = gw->cur;
 }
 
-/* Put a message in the repeat slot and send its first copy now. */
+/*
+ * Reports to the relay: IGMPv3, from the one inner source, each small
+ * enough that its Update crosses a path-mtu path unfragmented.
+ */
 static void
-repeat_start(struct gw *gw, uint64_t now, uint32_t dst,
-    const struct amt_msg *m, const uint8_t *inner, unsigned times)
+rb_start(struct gw *gw, struct igmp_rb *rb, uint8_t *buf,
+    struct upd_ctx *u, const struct gw_qinfo *q)
 {
-	struct gw_repeat	*r = &gw->rep;
-	struct wbuf		 w;
-
-	wbuf_init(&w, r->msg, sizeof(r->msg));
-	if (times == 0 || amt_encode(m, inner, &w) == -1) {
-		gw->ctr[GW_CTR_SEND_ERR]++;
-		r->left = 0;
-		return;
-	}
-	r->dst = dst;
-	r->len = w.len;
-	r->left = times;
-	r->next = now;
-	if (gw->ops->send(gw->ctx, r->dst, AMT_PORT, r->msg, r->len) == -1)
-		gw->ctr[GW_CTR_SEND_ERR]++;
-	else
-		gw->ctr[m->type == AMT_TEARDOWN ? GW_CTR_TEARDOWN_SENT :
-		    GW_CTR_UPDATE_SENT]++;
-	r->left--;
-	r->next = now + gw->conf->teardown_interval_ms;
+	u->gw = gw;
+	u->q = q;
+	igmp_rb_init(rb, buf, gw->conf->path_mtu - GW_UPDATE_OVERHEAD,
+	    gw->conf->report_src, update_emit, u);
 }
 
-static void
-repeat_timer(struct gw *gw, uint64_t now)
+/* Whether the held Query authorises Updates to the current relay. */
+static int
+tunnel_usable(const struct gw *gw)
 {
-	struct gw_repeat	*r = &gw->rep;
+	return gw->cur.valid && gw->have_relay && gw->cur.relay == gw->relay;
+}
 
-	if (r->left == 0 || now < r->next)
+/* The whole mirror as current-state records (repeats, a new relay). */
+static void
+send_state(struct gw *gw)
+{
+	uint8_t		 buf[GW_PKT_MAX];
+	struct igmp_rb	 rb;
+	struct upd_ctx	 u;
+
+	if (!tunnel_usable(gw) || gw->subs.n == 0)
 		return;
-	if (gw->ops->send(gw->ctx, r->dst, AMT_PORT, r->msg, r->len) == -1)
-		gw->ctr[GW_CTR_SEND_ERR]++;
-	else
-		gw->ctr[r->msg[0] == AMT_TEARDOWN ? GW_CTR_TEARDOWN_SENT :
-		    GW_CTR_UPDATE_SENT]++;
-	r->left--;
-	r->next = now + gw->conf->teardown_interval_ms;
+	rb_start(gw, &rb, buf, &u, &gw->cur);
+	subs_state(&gw->subs, &rb);
+	igmp_rb_flush(&rb);
+	gw->ctr[GW_CTR_STATE_SENT]++;
 }
 
 static unsigned
@@ -217,12 +227,9 @@ qrv_of(const struct gw_qinfo *q)
 	return q->qrv == 0 ? GW_DEFAULT_QRV : q->qrv;
 }
 
-/*
- * 5.2.3.7.2: Teardown with the fields of the Query that authorised the
- * last Update, sent QRV times a teardown interval apart.
- */
+/* One Teardown with the fields of the Query q (5.2.3.7.2). */
 static void
-send_teardown(struct gw *gw, uint64_t now, const struct gw_qinfo *q)
+teardown_once(struct gw *gw, const struct gw_qinfo *q)
 {
 	struct amt_msg	 m;
 
@@ -232,46 +239,60 @@ send_teardown(struct gw *gw, uint64_t now, const struct gw_qinfo *q)
 	m.nonce = q->nonce;
 	m.gw_port = q->gw_port;
 	memcpy(m.gw_addr, q->gw_addr, AMT_GWADDR_LEN);
-	log_info("teardown to relay %s (gateway %u, %u times)",
-	    addr4_ntoa(q->relay), q->gw_port, qrv_of(q));
-	repeat_start(gw, now, q->relay, &m, NULL, qrv_of(q));
+	send_msg(gw, q->relay, &m, NULL, GW_CTR_TEARDOWN_SENT);
 }
 
 /*
- * Without gateway address fields there can be no Teardown; instead an
- * Update that leaves every reported group (5.2.3.8, second choice),
- * with the MAC and nonce of the last Update's Query.
+ * Without gateway address fields there can be no Teardown; instead
+ * Updates that leave every group (5.2.3.8, second choice), with the
+ * MAC and nonce of the last Update's Query.
  */
 static void
-send_leave_all(struct gw *gw, uint64_t now, const struct gw_qinfo *q)
+leave_all_once(struct gw *gw, const struct gw_qinfo *q)
 {
-	uint8_t		 pkt[1400];
-	struct wbuf	 w;
-	struct amt_msg	 m;
-	size_t		 next = 0;
-	int		 first = 1;
+	uint8_t		 buf[GW_PKT_MAX];
+	struct igmp_rb	 rb;
+	struct upd_ctx	 u;
 
-	log_info("update leaving %zu group(s) at relay %s", gw->subs.n,
-	    addr4_ntoa(q->relay));
-	while (next < gw->subs.n) {
-		size_t	 start = next;
+	rb_start(gw, &rb, buf, &u, q);
+	subs_leave(&gw->subs, &rb);
+	igmp_rb_flush(&rb);
+}
 
-		wbuf_init(&w, pkt, sizeof(pkt));
-		next = subs_leave_report(&gw->subs, start, &w);
-		if (next == start)
-			break;
-		memset(&m, 0, sizeof(m));
-		m.type = AMT_UPDATE;
-		memcpy(m.mac, q->mac, AMT_MAC_LEN);
-		m.nonce = q->nonce;
-		m.inner_len = w.len;
-		if (first) {
-			/* Repeated like a state-change report (5.2.1). */
-			repeat_start(gw, now, q->relay, &m, pkt, qrv_of(q));
-			first = 0;
-		} else
-			send_msg(gw, q->relay, &m, pkt, GW_CTR_UPDATE_SENT);
-	}
+static void
+repeat_send(struct gw *gw, uint64_t now)
+{
+	struct gw_repeat	*r = &gw->rep;
+
+	if (r->teardown)
+		teardown_once(gw, &r->q);
+	else
+		leave_all_once(gw, &r->q);
+	r->left--;
+	r->next = now + gw->conf->teardown_interval_ms;
+}
+
+/*
+ * Teardown or the leaving Updates now and then QRV - 1 times more, a
+ * teardown interval apart, as a state change is repeated (5.2.1).
+ */
+static void
+repeat_start(struct gw *gw, uint64_t now, const struct gw_qinfo *q,
+    int teardown)
+{
+	struct gw_repeat	*r = &gw->rep;
+
+	r->q = *q;
+	r->teardown = teardown;
+	r->left = qrv_of(q);
+	repeat_send(gw, now);
+}
+
+static void
+repeat_timer(struct gw *gw, uint64_t now)
+{
+	if (gw->rep.left > 0 && now >= gw->rep.next)
+		repeat_send(gw, now);
 }
 
 /*
@@ -285,48 +306,17 @@ gw_leave_relay(struct gw *gw, uint64_t now, const char *why)
 	if (!gw->upd.valid)
 		return;
 	log_info("leaving relay %s: %s", addr4_ntoa(gw->upd.relay), why);
-	if (gw->upd.g)
-		send_teardown(gw, now, &gw->upd);
-	else if (gw->subs.n > 0)
-		send_leave_all(gw, now, &gw->upd);
+	if (gw->upd.g) {
+		log_info("teardown to relay %s (gateway %u, %u times)",
+		    addr4_ntoa(gw->upd.relay), gw->upd.gw_port,
+		    qrv_of(&gw->upd));
+		repeat_start(gw, now, &gw->upd, 1);
+	} else if (gw->subs.n > 0) {
+		log_info("update leaving %zu group(s) at relay %s",
+		    gw->subs.n, addr4_ntoa(gw->upd.relay));
+		repeat_start(gw, now, &gw->upd, 0);
+	}
 	gw->upd.valid = 0;
-}
-
-static void
-queue_flush(struct gw *gw)
-{
-	struct gw_queue	*q = &gw->q;
-	unsigned	 i;
-
-	while (q->n > 0) {
-		i = q->head;
-		send_update(gw, q->buf + (size_t)i * GW_QSLOT, q->len[i]);
-		q->head = (q->head + 1) % q->cap;
-		q->n--;
-	}
-}
-
-/* Keep a report for the first Query; the oldest goes when full. */
-static void
-queue_push(struct gw *gw, const uint8_t *pkt, size_t len)
-{
-	struct gw_queue	*q = &gw->q;
-	unsigned	 i;
-
-	if (q->cap == 0 || len > GW_QSLOT) {
-		gw->ctr[GW_CTR_REPORT_QUEUE_DROP]++;
-		return;
-	}
-	if (q->n == q->cap) {
-		q->head = (q->head + 1) % q->cap;
-		q->n--;
-		gw->ctr[GW_CTR_REPORT_QUEUE_DROP]++;
-	}
-	i = (q->head + q->n) % q->cap;
-	memcpy(q->buf + (size_t)i * GW_QSLOT, pkt, len);
-	q->len[i] = (uint16_t)len;
-	q->n++;
-	gw->ctr[GW_CTR_REPORT_QUEUED]++;
 }
 
 /*
@@ -344,12 +334,12 @@ gw_start_discovery(struct gw *gw, uint64_t now, int delay)
 	change_state(gw, GW_STA_DISCOVERING, now);
 	gw->disc_held = delay;
 	if (delay) {
-		gw->t_state = now + backoff(gw, gw->conf->disc_timeout_ms,
+		gw->t_state = now + backoff(gw, now, gw->conf->disc_timeout_ms,
 		    gw->limit_n);
 		return;
 	}
 	send_discovery(gw);
-	gw->t_state = now + backoff(gw, gw->conf->disc_timeout_ms,
+	gw->t_state = now + backoff(gw, now, gw->conf->disc_timeout_ms,
 	    gw->disc_backoff_n);
 }
 
@@ -363,7 +353,7 @@ gw_start_request(struct gw *gw, uint64_t now, int keep_backoff)
 		gw->req_backoff_n = 0;
 	change_state(gw, GW_STA_REQUESTING, now);
 	send_request(gw);
-	gw->t_state = now + backoff(gw, gw->conf->req_timeout_ms,
+	gw->t_state = now + backoff(gw, now, gw->conf->req_timeout_ms,
 	    gw->req_backoff_n);
 }
 
@@ -384,7 +374,8 @@ set_relay(struct gw *gw, uint64_t now, uint32_t addr)
 	gw->relay = addr;
 	gw->have_relay = 1;
 	gw->cur.valid = 0;
-	subs_clear(&gw->subs);
+	gw->t_refresh = 0;
+	/* The membership stays: the new relay gets it with its Query. */
 }
 
 int
@@ -397,15 +388,6 @@ gw_init(struct gw *gw, const struct gw_conf *conf, const struct gw_ops *ops,
 	gw->ctx = ctx;
 	gw->lim = (struct ratelimit)RATELIMIT_INIT(1000, 10);
 	subs_init(&gw->subs);
-	gw->q.cap = conf->report_queue;
-	if (gw->q.cap > 0) {
-		gw->q.buf = calloc(gw->q.cap, GW_QSLOT);
-		gw->q.len = calloc(gw->q.cap, sizeof(*gw->q.len));
-		if (gw->q.buf == NULL || gw->q.len == NULL) {
-			gw_free(gw);
-			return -1;
-		}
-	}
 	return 0;
 }
 
@@ -413,10 +395,6 @@ void
 gw_free(struct gw *gw)
 {
 	subs_clear(&gw->subs);
-	free(gw->q.buf);
-	free(gw->q.len);
-	gw->q.buf = NULL;
-	gw->q.len = NULL;
 }
 
 /* 5.2.3.1: the pseudo-interface is enabled; no start-up delay. */
@@ -424,6 +402,7 @@ void
 gw_start(struct gw *gw, uint64_t now)
 {
 	gw->disc_backoff_n = gw->req_backoff_n = gw->limit_n = 0;
+	gw->t_alive = now;
 	if (gw->conf->fixed_relay) {
 		set_relay(gw, now, gw->conf->relay);
 		gw_start_request(gw, now, 0);
@@ -481,7 +460,6 @@ gw_reconfigure(struct gw *gw, const struct gw_conf *conf, uint64_t now)
 	gw_leave_relay(gw, now, "configuration changed");
 	gw->have_relay = 0;
 	gw->cur.valid = 0;
-	subs_clear(&gw->subs);
 	gw_start(gw, now);
 }
 
@@ -493,7 +471,7 @@ disc_timer(struct gw *gw, uint64_t now)
 		/* The held-back first Discovery: not a retransmission. */
 		gw->disc_held = 0;
 		send_discovery(gw);
-		gw->t_state = now + backoff(gw, gw->conf->disc_timeout_ms,
+		gw->t_state = now + backoff(gw, now, gw->conf->disc_timeout_ms,
 		    gw->disc_backoff_n);
 		return;
 	}
@@ -509,7 +487,7 @@ disc_timer(struct gw *gw, uint64_t now)
 	if (gw->disc_backoff_n < 31)
 		gw->disc_backoff_n++;
 	send_discovery(gw);
-	gw->t_state = now + backoff(gw, gw->conf->disc_timeout_ms,
+	gw->t_state = now + backoff(gw, now, gw->conf->disc_timeout_ms,
 	    gw->disc_backoff_n);
 }
 
@@ -533,14 +511,71 @@ req_timer(struct gw *gw, uint64_t now)
 		return;
 	}
 	send_request(gw);
-	gw->t_state = now + backoff(gw, gw->conf->req_timeout_ms,
+	gw->t_state = now + backoff(gw, now, gw->conf->req_timeout_ms,
 	    gw->req_backoff_n);
+}
+
+/*
+ * The state again, QRV times within the query cycle (qi / (QRV + 1)
+ * apart), so a lost Update costs nothing: the relay holds state for
+ * QRV cycles, and every copy renews it (5.2.1; RFC 3376 8.1).
+ */
+static void
+refresh_arm(struct gw *gw, uint64_t now)
+{
+	gw->refresh_left = qrv_of(&gw->cur);
+	gw->t_refresh = now + gw->qi_ms / (gw->refresh_left + 1);
+}
+
+static void
+refresh_timer(struct gw *gw, uint64_t now)
+{
+	if (gw->t_refresh == 0 || now < gw->t_refresh)
+		return;
+	gw->t_refresh = 0;
+	if (gw->state != GW_STA_ESTABLISHED &&
+	    gw->state != GW_STA_REQUESTING)
+		return;
+	send_state(gw);
+	if (--gw->refresh_left > 0)
+		gw->t_refresh = now + gw->qi_ms / (qrv_of(&gw->cur) + 1);
+}
+
+/*
+ * The host side had a Query at subs.asked and answers within its Max
+ * Resp Time: a group it did not report since is no longer wanted (as a
+ * router's group timer runs out, RFC 3376 6.5).  Leave it at the relay.
+ */
+static void
+sweep_timer(struct gw *gw, uint64_t now)
+{
+	uint8_t		 buf[GW_PKT_MAX];
+	struct igmp_rb	 rb;
+	struct upd_ctx	 u;
+	size_t		 n;
+	int		 tell = tunnel_usable(gw);
+
+	if (gw->subs.sweep_at == 0 || now < gw->subs.sweep_at)
+		return;
+	gw->subs.sweep_at = 0;
+	if (tell)
+		rb_start(gw, &rb, buf, &u, &gw->cur);
+	n = subs_age(&gw->subs, gw->subs.asked, tell ? &rb : NULL);
+	if (tell)
+		igmp_rb_flush(&rb);
+	if (n == 0)
+		return;
+	gw->ctr[GW_CTR_GROUPS_AGED] += n;
+	log_info("%zu group(s) not reported after the relay's query: left",
+	    n);
 }
 
 void
 gw_timer(struct gw *gw, uint64_t now)
 {
 	repeat_timer(gw, now);
+	refresh_timer(gw, now);
+	sweep_timer(gw, now);
 	if (gw->state == GW_STA_STOPPING && gw->rep.left == 0) {
 		change_state(gw, GW_STA_DONE, now);
 		return;
@@ -574,6 +609,10 @@ gw_next_deadline(const struct gw *gw)
 		d = gw->t_state;
 	if (gw->rep.left > 0 && gw->rep.next < d)
 		d = gw->rep.next;
+	if (gw->t_refresh != 0 && gw->t_refresh < d)
+		d = gw->t_refresh;
+	if (gw->subs.sweep_at != 0 && gw->subs.sweep_at < d)
+		d = gw->subs.sweep_at;
 	return d;
 }
 
@@ -722,6 +761,20 @@ query_interval(const struct gw *gw, uint8_t qqic)
 	return qi < GW_MIN_QI_MS ? GW_MIN_QI_MS : qi;
 }
 
+/*
+ * The Query went to the host side, which reports its whole membership
+ * within the Max Resp Time: age what it leaves out after that, with
+ * half a second's grace.
+ */
+static void
+ask_host(struct gw *gw, uint64_t now, const struct gw_qinfo *q)
+{
+	uint64_t	 mrt = (uint64_t)igmp_code_to_value(q->mrc) * 100;
+
+	gw->subs.asked = now;
+	gw->subs.sweep_at = now + (mrt < 500 ? 500 : mrt) + 500;
+}
+
 /* 5.2.3.5.4: every check, then keep the Query and use it. */
 static void
 recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
@@ -748,18 +801,24 @@ recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 		return;
 	gw->cur = q;
 	gw->req_backoff_n = 0;
+	gw->t_alive = now;
+	gw->qi_ms = query_interval(gw, g.qqic);
+	gw->t_state = now + gw->qi_ms;
 	/* Hand the query to the host side; only its own bytes. */
 	if (gw->ops->tun_write(gw->ctx, p + m->inner_off, m->inner_len) == -1)
 		gw->ctr[GW_CTR_SEND_ERR]++;
-	gw->qi_ms = query_interval(gw, g.qqic);
-	gw->t_state = now + gw->qi_ms;
+	else
+		ask_host(gw, now, &q);
+	refresh_arm(gw, now);
+	/* A new tunnel gets the membership now (held or kept). */
+	if (!prev.valid || prev.relay != q.relay || moved)
+		send_state(gw);
 	if (!prev.valid)
 		log_info("tunnel to relay %s established (query interval "
 		    "%u s, QRV %u%s%s)", addr4_ntoa(gw->relay),
 		    gw->qi_ms / 1000, qrv_of(&q), q.g ? ", G" : "",
 		    q.l ? ", L" : "");
 	change_state(gw, GW_STA_ESTABLISHED, now);
-	queue_flush(gw);
 }
 
 /* Control messages from the UDP socket (data has its own path). */
@@ -793,32 +852,49 @@ gw_recv_amt(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 }
 
 /*
- * A datagram the host stack wrote into the pseudo-interface.  Exactly
- * IPv4 IGMPv2 reports and leaves and IGMPv3 reports are forwarded
- * (5.2.3.6.1); everything else is ignored and counted.
+ * A datagram the host stack wrote into the pseudo-interface.  IPv4
+ * IGMPv2 reports and leaves and IGMPv3 reports are taken (5.2.3.6.1);
+ * everything else is ignored and counted.  Their records update the
+ * mirror and go to the relay at once (no round trip) in reports of our
+ * own; before the first Query the mirror keeps them, and the Query
+ * takes all of it.
  */
 void
 gw_tun_packet(struct gw *gw, uint64_t now, const uint8_t *p, size_t len)
 {
-	struct ip4_info	 ip;
-	struct igmp_msg	 m;
+	uint8_t			 buf[GW_PKT_MAX];
+	struct ip4_info		 ip;
+	struct igmp_msg		 m;
+	struct igmp_recs	 it;
+	struct mc_rec		 r;
+	struct igmp_rb		 rb;
+	struct upd_ctx		 u;
+	int			 send = tunnel_usable(gw);
 
-	(void)now;
 	if (igmp_decode_packet(p, len, &ip, &m) != IGMP_OK ||
 	    (m.type != IGMP_V2_REPORT && m.type != IGMP_V2_LEAVE &&
 	    m.type != IGMP_V3_REPORT)) {
 		gw->ctr[GW_CTR_TUN_IGNORED]++;
 		return;
 	}
-	len = ip.tot_len;
 	gw->ctr[GW_CTR_REPORT_RCVD]++;
 	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
 		return;
-	subs_apply(&gw->subs, p, len);
-	if (gw->cur.valid && gw->cur.relay == gw->relay)
-		send_update(gw, p, len);	/* at once: no round trip */
+	if (send)
+		rb_start(gw, &rb, buf, &u, &gw->cur);
 	else
-		queue_push(gw, p, len);
+		gw->ctr[GW_CTR_REPORT_HELD]++;
+	igmp_recs_init(&it, &m, ip.src);
+	while (igmp_recs_next(&it, gw->subs.scratch, GW_SUBS_MAX_SRCS,
+	    &r) == 1) {
+		if (!MC_REC_VALID(r.type))
+			continue;	/* RFC 3376 4.2.12 */
+		subs_record(&gw->subs, &r, now);
+		if (send)
+			igmp_rb_add(&rb, r.type, r.group, r.srcs, r.nsrcs);
+	}
+	if (send)
+		igmp_rb_flush(&rb);
 }
 
 /* The state, for amtctl and the SIGUSR1 dump. */
@@ -863,6 +939,7 @@ gw_show(const struct gw *gw, uint64_t now, struct emit *e)
 		emit_str(e, "group", addr4_ntoa(g->group));
 		emit_str(e, "mode", g->st.mode == MC_EXCLUDE ? "exclude" :
 		    "include");
+		emit_u64(e, "reported-ms", now - g->seen);
 		emit_arr(e, "sources");
 		for (k = 0; k < g->st.srcs.n; k++)
 			emit_str(e, NULL, addr4_ntoa(g->st.srcs.v[k]));

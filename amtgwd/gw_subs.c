@@ -4,13 +4,16 @@
  */
 
 /*
- * A mirror of the membership the gateway has reported to its relay,
- * kept from the host-mode reports it forwards.  The host stack on the
- * pseudo-interface is a single host, so records apply with host
- * semantics (RFC 3376 5.1, hstate_apply()).  amtgwd needs this for
- * three things: whether any subscription exists (the L flag,
- * 5.2.3.5.4), the Update that deletes everything at shutdown
- * (5.2.3.8), and the state dump.
+ * A mirror of the membership the host side (igmpproxyd, or any host
+ * stack on the pseudo-interface) has reported, kept from its reports.
+ * It is one host, so records apply with host semantics (RFC 3376 5.1,
+ * hstate_apply()).  The gateway reports from it, not by passing the
+ * host's datagrams on: every report to the relay is built here with
+ * the one inner source address and the path's size, and the mirror is
+ * what is repeated within a query cycle, sent to a new relay, and left
+ * at shutdown.  Like a router's state it is soft: a group the host
+ * does not report again after a Query is written into the
+ * pseudo-interface ages out (subs_age()).
  */
 
 #include <stdlib.h>
@@ -80,9 +83,9 @@ sub_del(struct gw_subs *s, struct gw_sub *g)
 	s->v[i] = s->v[--s->n];
 }
 
-/* Apply one record to the group it names. */
-static void
-subs_record(struct gw_subs *s, const struct mc_rec *r)
+/* Apply one record to the group it names; it was reported at now. */
+void
+subs_record(struct gw_subs *s, const struct mc_rec *r, uint64_t now)
 {
 	struct gw_sub	*g = sub_find(s, r->group);
 
@@ -98,41 +101,52 @@ subs_record(struct gw_subs *s, const struct mc_rec *r)
 	}
 	if (hstate_apply(&g->st, r, GW_SUBS_MAX_SRCS) == -1)
 		s->overflow = 1;
+	g->seen = now;
 	if (!hstate_member(&g->st))
 		sub_del(s, g);
 }
 
-/* Apply a decoded-valid IGMP datagram the gateway has forwarded. */
+/* The current state of every group (IS_IN / IS_EX records) into rb. */
 void
-subs_apply(struct gw_subs *s, const uint8_t *pkt, size_t len)
-{
-	struct ip4_info		 ip;
-	struct igmp_msg		 m;
-	struct igmp_recs	 it;
-	struct mc_rec		 r;
-
-	if (igmp_decode_packet(pkt, len, &ip, &m) != IGMP_OK)
-		return;
-	igmp_recs_init(&it, &m, ip.src);
-	while (igmp_recs_next(&it, s->scratch, GW_SUBS_MAX_SRCS, &r) == 1)
-		subs_record(s, &r);
-}
-
-/*
- * Build an IGMPv3 report that leaves groups start.. (TO_IN({}) for
- * each) into w; returns the index of the first group not included.
- */
-size_t
-subs_leave_report(const struct gw_subs *s, size_t start, struct wbuf *w)
+subs_state(const struct gw_subs *s, struct igmp_rb *rb)
 {
 	size_t	 i;
 
-	if (igmp_report_begin(w, 0) == -1)
-		return start;
-	for (i = start; i < s->n; i++)
-		if (igmp_report_add(w, MC_TO_IN, s->v[i].group, NULL, 0) == -1)
-			break;
-	if (igmp_report_finish(w) == -1)
-		return start;
-	return i;
+	for (i = 0; i < s->n; i++)
+		igmp_rb_add(rb, s->v[i].st.mode == MC_EXCLUDE ? MC_IS_EX :
+		    MC_IS_IN, s->v[i].group, s->v[i].st.srcs.v,
+		    s->v[i].st.srcs.n);
+}
+
+/* A TO_IN({}) for every group into rb: the whole membership left. */
+void
+subs_leave(const struct gw_subs *s, struct igmp_rb *rb)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->n; i++)
+		igmp_rb_add(rb, MC_TO_IN, s->v[i].group, NULL, 0);
+}
+
+/*
+ * Groups not reported since asked (when a Query went to the host): a
+ * TO_IN({}) for each into rb (NULL: none), then forgotten.  Returns
+ * how many.
+ */
+size_t
+subs_age(struct gw_subs *s, uint64_t asked, struct igmp_rb *rb)
+{
+	size_t	 i = 0, n = 0;
+
+	while (i < s->n) {
+		if (s->v[i].seen >= asked) {
+			i++;
+			continue;
+		}
+		if (rb != NULL)
+			igmp_rb_add(rb, MC_TO_IN, s->v[i].group, NULL, 0);
+		sub_del(s, &s->v[i]);	/* the last one moves to i */
+		n++;
+	}
+	return n;
 }

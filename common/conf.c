@@ -388,6 +388,10 @@ conf_value(struct conf_parse *p, const struct conf_item *it, const char *s,
 		return conf_unicast4(r, it->name, s, f);
 	case CT_MPREFIX4:
 		return conf_mprefix4(r, it->name, s, f);
+	case CT_OBSOLETE:
+		log_warnx("%s:%d: %s is obsolete and ignored: %s", r->path,
+		    r->lineno, it->name, it->def);
+		return 0;
 	case CT_CUSTOM:
 		break;
 	}
@@ -419,7 +423,8 @@ conf_defaults(const struct conf_table *t, void *c)
 	for (i = 0; i < t->n; i++) {
 		const struct conf_item	*it = &t->items[i];
 
-		if (it->def != NULL && conf_value(&p, it, it->def, c) == -1)
+		if (it->def != NULL && it->type != CT_OBSOLETE &&
+		    conf_value(&p, it, it->def, c) == -1)
 			fatalx("%s: bad default for %s", t->daemon, it->name);
 	}
 }
@@ -549,6 +554,7 @@ print_item(const struct conf_item *it, const void *c, FILE *fp)
 		fprintf(fp, "%s %s\n", it->name, prefix4_ntoa(f));
 		break;
 	case CT_CUSTOM:
+	case CT_OBSOLETE:
 		break;
 	}
 }

@@ -59,6 +59,7 @@ enum conf_type {
 	CT_ADDR4,	/* uint32_t, a unicast IPv4 address */
 	CT_MPREFIX4,	/* struct prefix4, multicast */
 	CT_CUSTOM,	/* parse and print say how */
+	CT_OBSOLETE,	/* accepted with a warning, ignored; def says why */
 };
 
 #define CF_RESTART	0x01	/* a change takes effect at restart */
@@ -140,6 +141,11 @@ struct conf_parse {
 	{ .name = nm_, .type = CT_CUSTOM, CONF_AT(ty_, fd_),		\
 	  .flags = fg_, .maxargs = na_, .parse = pa_, .print = pr_,	\
 	  __VA_ARGS__ }
+
+/* A directive an older version had: a warning naming why, no error. */
+#define CI_OBSOLETE(nm_, why_)						\
+	{ .name = nm_, .type = CT_OBSOLETE, .def = why_,		\
+	  .maxargs = CONF_MAXARGS }
 
 /* The directives every daemon has (user, pidfile, control socket),
  * and two of them the pcap-file family. */

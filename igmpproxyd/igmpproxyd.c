@@ -218,7 +218,7 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(d->base);
 
-	px_shutdown(&d->px);
+	px_shutdown(&d->px, mono_ms());
 	log_info("exiting");
 	event_free(d->ev_mr);
 	event_free(d->ev_nl);

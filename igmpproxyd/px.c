@@ -669,12 +669,17 @@ px_reconfigure(struct proxy *px, const struct px_conf *c, uint64_t now)
 	px_flush(px, now);
 }
 
-/* Leave the kernel clean: entries and VIFs. */
+/* Leave the upstream (a clean stop) and the kernel clean: entries, VIFs. */
 void
-px_shutdown(struct proxy *px)
+px_shutdown(struct proxy *px, uint64_t now)
 {
 	unsigned	 i;
 
+	if (px->upif.active && px->up.n > 0) {
+		log_info("%s: leaving %zu group(s) upstream", px->upif.name,
+		    px->up.n);
+		up_leave_all(&px->up, now, px->conf, &px->env);
+	}
 	mfc_flush(&px->mfc);
 	for (i = 0; i < px->nds; i++)
 		if (px->ds[i].vif >= 0) {

@@ -71,7 +71,7 @@ void	 px_addr(struct proxy *, uint64_t, int, uint32_t, uint8_t, int);
 void	 px_timer(struct proxy *, uint64_t);
 uint64_t px_next_deadline(const struct proxy *);
 void	 px_flush(struct proxy *, uint64_t);
-void	 px_shutdown(struct proxy *);
+void	 px_shutdown(struct proxy *, uint64_t);
 struct px_iface *px_iface_by_index(struct proxy *, int);
 
 struct emit;

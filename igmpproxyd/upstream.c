@@ -518,3 +518,34 @@ up_reexpress(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 	up->rexmit_at = 0;
 	up_flush(up, now, c, env);
 }
+
+/*
+ * A clean stop: leave every group upstream now (TO_IN({}) records, or
+ * IGMPv2 Leaves under an older querier), robustness copies back to
+ * back, so the relay stops sending at once rather than when its timers
+ * run out.  Nothing is left to repeat.
+ */
+void
+up_leave_all(struct px_upstream *up, uint64_t now, const struct px_conf *c,
+    const struct px_env *env)
+{
+	struct igmp_rb	 rb;
+	unsigned	 v = up_version(up, now), copy, rv = robustness(up, c);
+	size_t		 i;
+
+	for (copy = 0; copy < rv; copy++) {
+		rb_init(&rb, up, env);
+		for (i = 0; i < up->n; i++) {
+			struct px_urec	*r = up->recs[i];
+
+			if (!r->present)
+				continue;
+			if (v < 3)
+				send_v12(up, v, 1, r->group, env);
+			else
+				igmp_rb_add(&rb, MC_TO_IN, r->group, NULL, 0);
+		}
+		rb_done(&rb, up);
+	}
+	up->rexmit_at = 0;
+}

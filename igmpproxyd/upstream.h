@@ -58,6 +58,8 @@ void	 up_flush(struct px_upstream *, uint64_t, const struct px_conf *,
 	    const struct px_env *);
 void	 up_query(struct px_upstream *, uint64_t, const struct px_conf *,
 	    const struct mc_query *, const struct px_env *);
+void	 up_leave_all(struct px_upstream *, uint64_t, const struct px_conf *,
+	    const struct px_env *);
 void	 up_reexpress(struct px_upstream *, uint64_t, const struct px_conf *,
 	    const struct px_env *);
 void	 up_timers(struct px_upstream *, uint64_t, const struct px_conf *,

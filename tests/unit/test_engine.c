@@ -789,7 +789,7 @@ world_free(void)
 	unsigned	 gi;
 	int		 l, h;
 
-	px_shutdown(&W.px);
+	px_shutdown(&W.px, W.now);
 	px_free(&W.px);
 	for (gi = 0; gi < NGRP; gi++) {
 		hstate_free(&W.relay[gi]);
@@ -821,8 +821,14 @@ START_TEST(engine_random)
 		run(SETTLE_MS - PROMPT_MS);
 		check_world(what);
 	}
-	/* Clean shutdown: no VIF and no entry left in the kernel. */
-	px_shutdown(&W.px);
+	/*
+	 * Clean shutdown: every group left upstream (the relay's view is
+	 * empty), no VIF and no entry left in the kernel.
+	 */
+	px_shutdown(&W.px, W.now);
+	for (round = 0; round < NGRP; round++)
+		ck_assert_msg(!hstate_member(&W.relay[round]), "group %u still "
+		    "joined upstream after the stop", round);
 	for (round = 0; round < PX_MAXVIFS; round++)
 		ck_assert_int_eq(W.vif[round], 0);
 	for (round = 0; round < NGRP * NSRC; round++)

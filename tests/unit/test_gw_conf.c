@@ -34,7 +34,11 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c.discovery, 0xc034c101);	/* 192.52.193.1 */
 	ck_assert_uint_eq(c.disc_timeout_ms, 1000);
 	ck_assert_uint_eq(c.max_timeout_ms, 120000);
-	ck_assert_uint_eq(c.nat_keepalive_ms, 0);
+	/* Below the 120 s a NAT keeps a mapping (RFC 4787 REQ-5). */
+	ck_assert_uint_eq(c.nat_keepalive_ms, 100000);
+	ck_assert_uint_eq(c.path_mtu, 1500);
+	ck_assert_uint_eq(c.inner_src, 0);
+	ck_assert_uint_eq(c.report_src, 0);
 }
 END_TEST
 
@@ -56,6 +60,8 @@ START_TEST(test_all_directives)
 	    "retransmit-max 60\n"
 	    "nat-keepalive 25\n"
 	    "teardown-interval 0.1\n"
+	    "inner-source 192.0.2.77\n"
+	    "path-mtu 1492\n"
 	    "report-queue 8\n"
 	    "receive-buffer 1024\n"
 	    "user _amt\n"
@@ -79,7 +85,9 @@ START_TEST(test_all_directives)
 	ck_assert_uint_eq(c.max_timeout_ms, 60000);
 	ck_assert_uint_eq(c.nat_keepalive_ms, 25000);
 	ck_assert_uint_eq(c.teardown_interval_ms, 100);
-	ck_assert_uint_eq(c.report_queue, 8);
+	ck_assert_uint_eq(c.inner_src, 0xc000024d);
+	ck_assert_uint_eq(c.report_src, 0xc000024d);
+	ck_assert_uint_eq(c.path_mtu, 1492);
 	ck_assert_uint_eq(c.rcvbuf_kb, 1024);
 	ck_assert_str_eq(c.d.user, "_amt");
 	ck_assert_str_eq(c.d.pidfile, "/tmp/x.pid");
@@ -113,12 +121,29 @@ START_TEST(test_errors)
 		"interface abcdefghijklmnopq\n",
 		"discovery-timeout 100\nretransmit-max 50\n",
 		"user \"\"\n",
+		"path-mtu 600\n",
+		"inner-source 224.0.0.1\n",
 	};
 	struct gw_conf	 c;
 	unsigned	 i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(parse(bad[i], &c) == -1, "accepted: %s", bad[i]);
+}
+END_TEST
+
+/* The inner source: inner-source, else the tunnel address, else 0. */
+START_TEST(test_inner_source)
+{
+	struct gw_conf	 c;
+
+	ck_assert_int_eq(parse("tunnel-address 100.64.0.1/30\n", &c), 0);
+	ck_assert_uint_eq(c.report_src, 0x64400001);
+	ck_assert_int_eq(parse("tunnel-address 100.64.0.1/30\n"
+	    "inner-source 100.64.9.9\n", &c), 0);
+	ck_assert_uint_eq(c.report_src, 0x64400909);
+	/* A directive of older versions: a warning, no error. */
+	ck_assert_int_eq(parse("report-queue 16\n", &c), 0);
 }
 END_TEST
 
@@ -171,6 +196,7 @@ gw_conf_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_all_directives);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_inner_source);
 	tcase_add_test(tc, test_print_roundtrip);
 	tcase_add_test(tc, test_time_values);
 	suite_add_tcase(s, tc);

@@ -7,8 +7,9 @@
  * The gateway state machine (amtgwd/gw_fsm.c) driven with a fake clock
  * and fake I/O: retransmission schedules and their random bounds, the
  * nonce rules, each Query check of RFC 7450 5.2.3.5.4, the QQIC timer,
- * reports and the queue, G changes and Teardown, the L flag, shutdown
- * and the data acceptance rules of 5.2.3.3.
+ * reports, the membership mirror and its ageing, G changes and
+ * Teardown, the L flag, shutdown and the data acceptance rules of
+ * 5.2.3.3.
  */
 
 #include <sys/socket.h>
@@ -154,6 +155,21 @@ query_msg(struct amt_msg *m, uint32_t nonce, uint8_t flags, uint16_t port)
 	m->gw_addr[15] = 99;
 }
 
+/* Run the timers to the next cycle's Request; returns its time. */
+static uint64_t
+next_cycle(void)
+{
+	uint64_t	 now = 0;
+
+	ck_assert_int_eq(gw.state, GW_STA_ESTABLISHED);
+	while (gw.state == GW_STA_ESTABLISHED) {
+		now = gw_next_deadline(&gw);
+		gw_timer(&gw, now);
+	}
+	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
+	return now;
+}
+
 /* Run discovery and the first Request/Query; returns the time. */
 static uint64_t
 establish(uint8_t flags)
@@ -234,8 +250,8 @@ check_schedule(int is_disc, int mode)
 		t = gw_next_deadline(&gw);
 		to = (uint32_t)(t - now);
 		hi = 1000U << (n > 7 ? 7 : n);
-		if (hi > 120000)
-			hi = 120000;
+		if (hi > GW_RECOVER_MAX_MS)	/* the first minutes */
+			hi = GW_RECOVER_MAX_MS;
 		ck_assert_msg(to >= 1000 && to <= hi, "try %u: %u not in "
 		    "[1000, %u]", n, to, hi);
 		if (mode == 1)
@@ -264,7 +280,11 @@ START_TEST(test_request_schedule)
 }
 END_TEST
 
-/* Upper bound reached: with random = span - 1, min(initial*2^n, max). */
+/*
+ * Upper bound reached: with random = span - 1, min(initial*2^n, max),
+ * where max is GW_RECOVER_MAX_MS for the first GW_RECOVER_PERIOD_MS,
+ * retransmit-max after.
+ */
 static uint32_t	 want_span;
 static uint32_t
 top_of_span(void *arg)
@@ -282,12 +302,15 @@ START_TEST(test_backoff_upper_bound)
 	uint32_t			 hi;
 
 	gw_free(&gw);
-	conf.disc_retries = 20;
+	conf.disc_retries = 200;
 	ck_assert_int_eq(gw_init(&gw, &conf, &ops, NULL), 0);
 	want_span = 2;		/* the nonce: 1 */
 	gw_start(&gw, now);
-	for (n = 1; n <= 10; n++) {
-		hi = 1000U << n;
+	for (n = 1; n <= 100; n++) {
+		nsent = 1;	/* only the timings matter here */
+		hi = 1000U << (n > 8 ? 8 : n);
+		if (now < GW_RECOVER_PERIOD_MS && hi > GW_RECOVER_MAX_MS)
+			hi = GW_RECOVER_MAX_MS;
 		if (hi > 120000)
 			hi = 120000;
 		want_span = hi - 1000 + 1;
@@ -541,10 +564,10 @@ START_TEST(test_qqic_timer)
 	query_msg(&m, last()->m.nonce, 0, 0);
 	feed(now, RELAY, AMT_PORT, &m, qb);
 	ck_assert_int_eq(gw.state, GW_STA_ESTABLISHED);
-	ck_assert_uint_eq(gw_next_deadline(&gw) - now, v[_i].want);
+	ck_assert_uint_eq(gw.t_state - now, v[_i].want);
 	/* The timer starts a new cycle with a new nonce. */
-	now = gw_next_deadline(&gw);
-	gw_timer(&gw, now);
+	now = next_cycle();
+	ck_assert_uint_eq(now - 100, v[_i].want);
 	ck_assert_int_eq(gw.state, GW_STA_REQUESTING);
 	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
 	ck_assert_uint_ne(last()->m.nonce, m.nonce);
@@ -560,8 +583,7 @@ START_TEST(test_nonce_per_cycle)
 	unsigned	 i, j;
 
 	for (i = 0; i < 5; i++) {
-		now = gw_next_deadline(&gw);
-		gw_timer(&gw, now);
+		now = next_cycle();
 		seen[i] = last()->m.nonce;
 		for (j = 0; j < i; j++)
 			ck_assert_uint_ne(seen[i], seen[j]);
@@ -575,33 +597,120 @@ START_TEST(test_nonce_per_cycle)
 }
 END_TEST
 
-/* Reports: queued before the first Query, sent at once after. */
-START_TEST(test_reports_queue_then_immediate)
+/* The inner report of Update s, decoded; its records follow with recs(). */
+static void
+upd_inner(const struct sent *s, struct ip4_info *ip, struct igmp_msg *g)
+{
+	ck_assert_uint_eq(s->m.type, AMT_UPDATE);
+	ck_assert_int_eq(igmp_decode_packet(s->b + s->m.inner_off,
+	    s->m.inner_len, ip, g), IGMP_OK);
+	ck_assert_uint_eq(g->type, IGMP_V3_REPORT);
+	ck_assert_int_eq(ip->router_alert, 1);
+}
+
+/* What the Updates sent[from..] say, per record type and in total. */
+struct upd_sum {
+	unsigned	 updates;
+	unsigned	 recs;
+	unsigned	 type[8];
+	unsigned	 srcs;
+	uint32_t	 inner_src;
+	int		 one_src;	/* every report from inner_src */
+	size_t		 max_len;	/* largest UDP payload */
+	uint32_t	 groups[1024];	/* in order */
+};
+
+static void
+upd_sum(unsigned from, struct upd_sum *u)
+{
+	struct ip4_info		 ip;
+	struct igmp_msg		 g;
+	struct igmp_rec_iter	 it;
+	struct igmp_rec		 r;
+	unsigned		 i;
+
+	memset(u, 0, sizeof(*u));
+	u->one_src = 1;
+	for (i = from; i < nsent; i++) {
+		if (sent[i].m.type != AMT_UPDATE)
+			continue;
+		upd_inner(&sent[i], &ip, &g);
+		if (u->updates++ == 0)
+			u->inner_src = ip.src;
+		else if (ip.src != u->inner_src)
+			u->one_src = 0;
+		if (sent[i].len > u->max_len)
+			u->max_len = sent[i].len;
+		igmp_rec_iter_init(&it, &g);
+		while (igmp_rec_next(&it, &r) == 1) {
+			if (u->recs < 1024)
+				u->groups[u->recs] = r.group;
+			u->recs++;
+			u->type[r.type & 7]++;
+			u->srcs += r.nsrcs;
+		}
+	}
+}
+
+/* An IGMPv3 report from src with n records of type t, groups g0 + i. */
+static size_t
+big_report(uint8_t *b, size_t cap, uint32_t src, uint8_t t, uint32_t g0,
+    unsigned n, unsigned nsrc)
+{
+	static uint32_t	 srcs[64];
+	struct wbuf	 w;
+	unsigned	 i;
+
+	for (i = 0; i < nsrc && i < 64; i++)
+		srcs[i] = 0x0a000100U + i;
+	wbuf_init(&w, b, cap);
+	ck_assert_int_eq(igmp_report_begin(&w, src), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(igmp_report_add(&w, t, g0 + i, srcs,
+		    (uint16_t)nsrc), 0);
+	ck_assert_int_eq(igmp_report_finish(&w), 0);
+	return w.len;
+}
+
+/*
+ * Reports before the first Query are kept as membership; the Query
+ * sends it (current state, its MAC and nonce); after it, every report
+ * goes at once, in reports of the gateway's own.
+ */
+START_TEST(test_reports_held_then_immediate)
 {
 	struct amt_msg	 m;
+	struct upd_sum	 u;
 	uint32_t	 nonce;
+	unsigned	 mark;
 
 	gw_start(&gw, 0);
 	gw_tun_packet(&gw, 0, v_report, sizeof(v_report));
-	ck_assert_uint_eq(gw.ctr[GW_CTR_REPORT_QUEUED], 1);
+	ck_assert_uint_eq(gw.ctr[GW_CTR_REPORT_HELD], 1);
+	ck_assert_uint_eq(gw.subs.n, 1);
 	ck_assert_uint_eq(nsent, 1);	/* just the Discovery */
 	feed_adv(0, last()->m.nonce, RELAY);
 	nonce = last()->m.nonce;
+	mark = nsent;
 	query_msg(&m, nonce, 0, 0);
 	feed(0, RELAY, AMT_PORT, &m, v_query);
-	/* The queued report went out with the new MAC and nonce. */
-	ck_assert_uint_eq(last()->m.type, AMT_UPDATE);
+	/* The membership went out with the new MAC and nonce. */
 	ck_assert_uint_eq(last()->m.nonce, nonce);
 	ck_assert_mem_eq(last()->m.mac, "\x01\x02\x03\x04\x05\x06", 6);
-	ck_assert_uint_eq(last()->m.inner_len, sizeof(v_report));
-	ck_assert_mem_eq(last()->b + 12, v_report, sizeof(v_report));
 	ck_assert_uint_eq(last()->dst, RELAY);
-	/* With the Query held: an Update per report, no Request first. */
+	upd_sum(mark, &u);
+	ck_assert_uint_eq(u.updates, 1);
+	ck_assert_uint_eq(u.recs, 1);
+	ck_assert_uint_eq(u.type[MC_IS_IN], 1);
+	ck_assert_uint_eq(u.srcs, 1);
+	/* With the Query held: an Update per report, the record as is. */
+	mark = nsent;
 	gw_tun_packet(&gw, 1, v_report, sizeof(v_report));
-	ck_assert_uint_eq(last()->m.type, AMT_UPDATE);
-	ck_assert_uint_eq(gw.ctr[GW_CTR_UPDATE_SENT], 2);
+	upd_sum(mark, &u);
+	ck_assert_uint_eq(u.updates, 1);
+	ck_assert_uint_eq(u.type[MC_ALLOW], 1);
 	/* Still during the next cycle's Request, with the old Query. */
-	gw_timer(&gw, gw_next_deadline(&gw));
+	(void)next_cycle();
 	ck_assert_int_eq(gw.state, GW_STA_REQUESTING);
 	gw_tun_packet(&gw, 1, v_report, sizeof(v_report));
 	ck_assert_uint_eq(last()->m.type, AMT_UPDATE);
@@ -610,18 +719,218 @@ START_TEST(test_reports_queue_then_immediate)
 }
 END_TEST
 
-START_TEST(test_queue_overflow)
+/*
+ * Whatever source the host's reports carry (one from another interface
+ * of the site, 0.0.0.0, a v2 report), every report of the gateway
+ * carries the one configured inner source, the leave at shutdown too.
+ */
+START_TEST(test_inner_source_stable)
 {
-	unsigned	 i;
+	uint8_t		 b[2048];
+	struct wbuf	 w;
+	struct upd_sum	 u;
+	uint64_t	 now;
+	size_t		 n;
 
-	conf.report_queue = 2;
-	gw_free(&gw);
-	ck_assert_int_eq(gw_init(&gw, &conf, &fake_ops, NULL), 0);
+	conf.report_src = 0x64400001;	/* 100.64.0.1 */
+	now = establish(0);
+	n = big_report(b, sizeof(b), 0xc0a80105, MC_TO_EX, 0xef000001, 3, 0);
+	gw_tun_packet(&gw, now, b, n);
+	gw_tun_packet(&gw, now, v_report, sizeof(v_report));
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(igmp_build_v12(&w, 0x0a0a0a0a, 0xef0000aa,
+	    IGMP_V2_REPORT, 0, 0xef0000aa), 0);
+	gw_tun_packet(&gw, now, b, w.len);
+	gw_stop(&gw, now);
+	upd_sum(0, &u);
+	ck_assert_uint_eq(u.updates, 4);
+	ck_assert(u.one_src);
+	ck_assert_uint_eq(u.inner_src, 0x64400001);
+	ck_assert_uint_eq(u.type[MC_TO_IN], 5);	/* the leave */
+	ck_assert_uint_eq(u.type[MC_IS_EX], 1);	/* the v2 report */
+}
+END_TEST
+
+/*
+ * Many groups: however big the host's reports, every Update fits the
+ * path (path-mtu - 28 of UDP payload: no IP fragmentation) and every
+ * group is in one.
+ */
+START_TEST(test_updates_fit_path)
+{
+	static uint8_t	 b[16384];
+	static const unsigned mtu[] = { 1500, 1280, 616 };
+	struct upd_sum	 u;
+	uint64_t	 now;
+	unsigned	 mark;
+	size_t		 n;
+
+	conf.path_mtu = mtu[_i];
+	now = establish(0);
+	/* 400 ASM joins in one datagram of 3232 bytes. */
+	n = big_report(b, sizeof(b), 0, MC_TO_EX, 0xef000001, 400, 0);
+	ck_assert_uint_gt(n, 3000);
+	mark = nsent;
+	gw_tun_packet(&gw, now, b, n);
+	upd_sum(mark, &u);
+	ck_assert_uint_eq(u.recs, 400);
+	ck_assert_uint_eq(u.type[MC_TO_EX], 400);
+	ck_assert_uint_le(u.max_len, mtu[_i] - 28);
+	ck_assert_uint_eq(u.groups[0], 0xef000001);
+	ck_assert_uint_eq(u.groups[399], 0xef000190);
+	/* 200 SSM channels, 2 sources each. */
+	n = big_report(b, sizeof(b), 0, MC_ALLOW, 0xe8000001, 200, 2);
+	mark = nsent;
+	gw_tun_packet(&gw, now, b, n);
+	upd_sum(mark, &u);
+	ck_assert_uint_eq(u.recs, 200);
+	ck_assert_uint_eq(u.srcs, 400);
+	ck_assert_uint_le(u.max_len, mtu[_i] - 28);
+	ck_assert_uint_eq(gw.subs.n, 600);
+	/* The state repeated within the cycle fits too. */
+	mark = nsent;
+	while (gw.ctr[GW_CTR_STATE_SENT] == 0)
+		gw_timer(&gw, gw_next_deadline(&gw));
+	upd_sum(mark, &u);
+	ck_assert_uint_eq(u.recs, 600);
+	ck_assert_uint_le(u.max_len, mtu[_i] - 28);
+}
+END_TEST
+
+/*
+ * The current state goes to the relay QRV more times within each query
+ * cycle, qi / (QRV + 1) apart, so a lost Update costs no state: here
+ * QRV 2, interval 100 s (nat-keepalive), at 33.3 s and 66.6 s.
+ */
+START_TEST(test_state_repeated_in_cycle)
+{
+	uint64_t	 start = establish(0), now, t[8];
+	unsigned	 i, k = 0, mark;
+	struct upd_sum	 u;
+
+	gw_tun_packet(&gw, start, v_report, sizeof(v_report));
+	ck_assert_uint_eq(gw.qi_ms, 100000);
+	mark = nsent;
+	for (i = 0; i < 8 && gw.state == GW_STA_ESTABLISHED; i++) {
+		unsigned before = nsent;
+
+		now = gw_next_deadline(&gw);
+		gw_timer(&gw, now);
+		if (nsent > before && last()->m.type == AMT_UPDATE)
+			t[k++] = now - start;
+	}
+	ck_assert_uint_eq(k, 2);
+	ck_assert_uint_eq(t[0], 33333);
+	ck_assert_uint_eq(t[1], 66666);
+	upd_sum(mark, &u);
+	ck_assert_uint_eq(u.updates, 2);
+	ck_assert_uint_eq(u.type[MC_IS_IN], 2);
+	ck_assert_uint_eq(gw.ctr[GW_CTR_STATE_SENT], 2);
+	/* The next cycle's Request goes unanswered: repeats continue? No:
+	 * they belong to the cycle of the Query that armed them. */
+	ck_assert_int_eq(gw.state, GW_STA_REQUESTING);
+	ck_assert_uint_eq(gw.t_refresh, 0);
+}
+END_TEST
+
+/*
+ * Soft state: after a Query is written into the pseudo-interface, a
+ * group the host side does not report within the Max Resp Time (and
+ * half a second) is left at the relay and forgotten.
+ */
+START_TEST(test_groups_age)
+{
+	uint8_t		 b[2048];
+	struct upd_sum	 u;
+	uint64_t	 now, asked;
+	unsigned	 mark;
+	size_t		 n;
+
+	now = establish(0);
+	n = big_report(b, sizeof(b), 0, MC_TO_EX, 0xef000001, 3, 0);
+	gw_tun_packet(&gw, now, b, n);
+	ck_assert_uint_eq(gw.subs.n, 3);
+	/* The next cycle's Query goes to the host. */
+	(void)next_cycle();
+	asked = gw_next_deadline(&gw) - 1;
+	{
+		struct amt_msg	 m;
+
+		query_msg(&m, last()->m.nonce, 0, 0);
+		feed(asked, RELAY, AMT_PORT, &m, v_query);
+	}
+	/* v_query: Max Resp Code 100, 10 s: the sweep 10.5 s later. */
+	ck_assert_uint_eq(gw.subs.sweep_at, asked + 10500);
+	/* The host answers for two of the three groups, late. */
+	n = big_report(b, sizeof(b), 0, MC_IS_EX, 0xef000001, 2, 0);
+	gw_tun_packet(&gw, asked + 9000, b, n);
+	mark = nsent;
+	gw_timer(&gw, asked + 10499);
+	ck_assert_uint_eq(gw.subs.n, 3);
+	gw_timer(&gw, asked + 10500);
+	ck_assert_uint_eq(gw.subs.n, 2);
+	ck_assert_uint_eq(gw.ctr[GW_CTR_GROUPS_AGED], 1);
+	upd_sum(mark, &u);
+	ck_assert_uint_eq(u.recs, 1);
+	ck_assert_uint_eq(u.type[MC_TO_IN], 1);
+	ck_assert_uint_eq(u.groups[0], 0xef000003);
+	/* Nobody answers the next Query (the proxy crashed): all go. */
+	(void)next_cycle();
+	{
+		struct amt_msg	 m;
+
+		now = gw_next_deadline(&gw) - 1;
+		query_msg(&m, last()->m.nonce, 0, 0);
+		feed(now, RELAY, AMT_PORT, &m, v_query);
+	}
+	gw_timer(&gw, now + 10500);
+	ck_assert_uint_eq(gw.subs.n, 0);
+	ck_assert_uint_eq(gw.ctr[GW_CTR_GROUPS_AGED], 3);
+}
+END_TEST
+
+/*
+ * A relay that went away: for GW_RECOVER_PERIOD_MS after the last
+ * Query, no Request waits more than GW_RECOVER_MAX_MS, so the tunnel is
+ * back within that of the relay's return; later, up to
+ * retransmit-max: a trickle.
+ */
+START_TEST(test_recover_bound)
+{
+	struct amt_msg	 m;
+	uint64_t	 now = 0, prev = 0, gap, max_early = 0, max_late = 0;
+	unsigned	 i, late = 0;
+
+	conf.fixed_relay = 1;
+	conf.relay = RELAY;
 	gw_start(&gw, 0);
-	for (i = 0; i < 5; i++)
-		gw_tun_packet(&gw, 0, v_report, sizeof(v_report));
-	ck_assert_uint_eq(gw.q.n, 2);
-	ck_assert_uint_eq(gw.ctr[GW_CTR_REPORT_QUEUE_DROP], 3);
+	query_msg(&m, last()->m.nonce, 0, 0);
+	feed(0, RELAY, AMT_PORT, &m, v_query);
+	/* From here on the relay is silent for an hour. */
+	while (now < 3600000) {
+		now = gw_next_deadline(&gw);
+		nsent = 0;
+		gw_timer(&gw, now);
+		for (i = 0; i < nsent; i++) {
+			if (sent[i].m.type != AMT_REQUEST)
+				continue;
+			gap = now - prev;
+			if (prev == 0)
+				;	/* the query timer's Request */
+			else if (prev < GW_RECOVER_PERIOD_MS)
+				max_early = gap > max_early ? gap : max_early;
+			else {
+				max_late = gap > max_late ? gap : max_late;
+				late++;
+			}
+			prev = now;
+		}
+	}
+	ck_assert_uint_le(max_early, GW_RECOVER_MAX_MS);
+	ck_assert_uint_gt(max_late, GW_RECOVER_MAX_MS);
+	ck_assert_uint_le(max_late, conf.max_timeout_ms);
+	/* A trickle: on average more than 30 s apart. */
+	ck_assert_uint_le(late, 3000000 / 30000);
 }
 END_TEST
 
@@ -681,19 +990,21 @@ START_TEST(test_g_change_teardown)
 
 	conf.teardown_interval_ms = 1000;
 	gw_tun_packet(&gw, now, v_report, sizeof(v_report));	/* Update */
-	now = gw_next_deadline(&gw);
-	gw_timer(&gw, now);					/* Request */
+	now = next_cycle();					/* Request */
 	n2 = last()->m.nonce;
 	before = nsent;
 	query_msg(&m, n2, AMT_FLAG_G, 40001);		/* port changed */
 	feed(now, RELAY, AMT_PORT, &m, v_query);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_GW_ADDR_CHANGED], 1);
-	ck_assert_uint_eq(nsent, before + 1);
-	ck_assert_uint_eq(last()->m.type, AMT_TEARDOWN);
-	ck_assert_uint_eq(last()->dst, RELAY);
-	ck_assert_uint_eq(last()->m.nonce, old_nonce);
-	ck_assert_uint_eq(last()->m.gw_port, 40000);
-	ck_assert_uint_eq(last()->m.gw_addr[15], 99);
+	/* The old endpoint torn down, the new one given the state. */
+	ck_assert_uint_eq(nsent, before + 2);
+	ck_assert_uint_eq(sent[before].m.type, AMT_TEARDOWN);
+	ck_assert_uint_eq(sent[before].dst, RELAY);
+	ck_assert_uint_eq(sent[before].m.nonce, old_nonce);
+	ck_assert_uint_eq(sent[before].m.gw_port, 40000);
+	ck_assert_uint_eq(sent[before].m.gw_addr[15], 99);
+	ck_assert_uint_eq(last()->m.type, AMT_UPDATE);
+	ck_assert_uint_eq(last()->m.nonce, n2);
 	/* QRV (2) copies in all, a teardown interval apart. */
 	for (i = 0; i < 4; i++) {
 		uint64_t d = gw_next_deadline(&gw);
@@ -709,8 +1020,7 @@ START_TEST(test_g_change_teardown)
 	ck_assert_uint_eq(tds, 2);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_TEARDOWN_SENT], 2);
 	/* Unchanged fields next time: no Teardown. */
-	now = gw_next_deadline(&gw);
-	gw_timer(&gw, now);
+	now = next_cycle();
 	query_msg(&m, last()->m.nonce, AMT_FLAG_G, 40001);
 	feed(now, RELAY, AMT_PORT, &m, v_query);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_TEARDOWN_SENT], 2);
@@ -826,8 +1136,7 @@ START_TEST(test_relay_change_teardown)
 
 	conf.req_retries = 0;
 	gw_tun_packet(&gw, now, v_report, sizeof(v_report));
-	now = gw_next_deadline(&gw);
-	gw_timer(&gw, now);			/* Request, no answer */
+	now = next_cycle();			/* Request, no answer */
 	now = gw_next_deadline(&gw);
 	gw_timer(&gw, now);			/* give up: discovery */
 	ck_assert_int_eq(gw.state, GW_STA_DISCOVERING);
@@ -948,7 +1257,8 @@ START_TEST(test_show)
 	ck_assert_ptr_nonnull(strstr(e.buf, "\"relay\":\"10.0.0.1\""));
 	ck_assert_ptr_nonnull(strstr(e.buf, "\"gateway-port\":40000"));
 	ck_assert_ptr_nonnull(strstr(e.buf, "\"group\":\"232.1.1.1\","
-	    "\"mode\":\"include\",\"sources\":[\"10.0.0.1\"]"));
+	    "\"mode\":\"include\",\"reported-ms\":2000,"
+	    "\"sources\":[\"10.0.0.1\"]"));
 	ck_assert_ptr_nonnull(strstr(e.buf, "\"update-sent\":1"));
 	emit_free(&e);
 	emit_init(&e, 0);
@@ -981,8 +1291,12 @@ gw_fsm_suite(void)
 	tcase_add_test(tc, test_query_trailing_octets);
 	tcase_add_loop_test(tc, test_qqic_timer, 0, 7);
 	tcase_add_test(tc, test_nonce_per_cycle);
-	tcase_add_test(tc, test_reports_queue_then_immediate);
-	tcase_add_test(tc, test_queue_overflow);
+	tcase_add_test(tc, test_reports_held_then_immediate);
+	tcase_add_test(tc, test_inner_source_stable);
+	tcase_add_loop_test(tc, test_updates_fit_path, 0, 3);
+	tcase_add_test(tc, test_state_repeated_in_cycle);
+	tcase_add_test(tc, test_groups_age);
+	tcase_add_test(tc, test_recover_bound);
 	tcase_add_test(tc, test_tun_filter);
 	tcase_add_test(tc, test_g_change_teardown);
 	tcase_add_test(tc, test_l_flag_rediscover);
