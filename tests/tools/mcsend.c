@@ -5,9 +5,11 @@
 
 /*
  * mcsend: a multicast source.  It sends UDP datagrams to one or more
- * groups from an interface at a steady rate, with a sequence number in
- * each, until it is stopped, and prints how many it sent.  With -r 0 it
- * sends as fast as one core can, with sendmmsg (for benchmarks).
+ * groups from an interface at a steady rate (-r datagrams a second to
+ * each group), with a sequence number in each, until it is stopped, and
+ * prints how many it sent.  -N n makes each group given the first of n
+ * consecutive ones.  With -r 0 it sends as fast as one core can, with
+ * sendmmsg (for benchmarks).
  */
 
 #include <sys/socket.h>
@@ -26,22 +28,28 @@
 
 #include "tool.h"
 
-#define MAXG	16
+#define MAXG	4096
 
 int
 main(int argc, char *argv[])
 {
-	struct sockaddr_in	 dst[MAXG];
+	static struct sockaddr_in dst[MAXG];
 	struct ip_mreqn		 mr;
 	const char		*ifname = NULL;
-	unsigned		 ngroups = 0, rate = 100, size = 1316, i;
+	unsigned		 ngroups = 0, rate = 100, size = 1316, i, k;
+	unsigned		 span = 1;
 	int			 ch, s, ttl = 32, df = 0;
 	uint64_t		 seq = 0, next, sent = 0;
 	char			 buf[9000];
 	char			*tok;
 
-	while ((ch = getopt(argc, argv, "Dg:i:r:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "DN:g:i:r:s:t:")) != -1) {
 		switch (ch) {
+		case 'N':
+			span = (unsigned)atoi(optarg);
+			if (span == 0 || span > MAXG)
+				return 2;
+			break;
 		case 'g':
 			for (tok = strtok(optarg, ","); tok && ngroups < MAXG;
 			    tok = strtok(NULL, ",")) {
@@ -60,12 +68,24 @@ main(int argc, char *argv[])
 		case 't': ttl = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: mcsend -i if -g group[,group..] "
-			    "[-r pps] [-s bytes] [-t ttl] [-D]\n");
+			    "[-N n] [-r pps] [-s bytes] [-t ttl] [-D]\n");
 			return 2;
 		}
 	}
 	if (ifname == NULL || ngroups == 0 || size < 8 || size > sizeof(buf))
 		return 2;
+	/* -N: each group the first of span consecutive ones. */
+	if (span > 1) {
+		if ((size_t)ngroups * span > MAXG)
+			return 2;
+		for (i = ngroups; i-- > 0;)
+			for (k = span; k-- > 0;) {
+				dst[i * span + k] = dst[i];
+				dst[i * span + k].sin_addr.s_addr =
+				    htonl(ntohl(dst[i].sin_addr.s_addr) + k);
+			}
+		ngroups *= span;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	stop_on_signals();
 	s = socket(AF_INET, SOCK_DGRAM, 0);
