@@ -164,7 +164,7 @@ struct gw {
 	uint64_t		 t_state;	/* retransmit or query timer */
 	uint64_t		 t_alive;	/* last Query, or the start */
 	uint64_t		 t_refresh;	/* state repeat; 0: off */
-	unsigned		 refresh_left;
+	unsigned		 refresh_k;	/* its slot in the cycle */
 	uint32_t		 qi_ms;		/* current query interval */
 
 	struct gw_qinfo		 cur;		/* last accepted Query */

@@ -516,29 +516,42 @@ req_timer(struct gw *gw, uint64_t now)
 }
 
 /*
- * The state again, QRV times within the query cycle (qi / (QRV + 1)
- * apart), so a lost Update costs nothing: the relay holds state for
- * QRV cycles, and every copy renews it (5.2.1; RFC 3376 8.1).
+ * The state again every query interval / (QRV + 1) (RFC 3376 8.1), so
+ * a lost Update costs nothing: QRV copies within each cycle, and more
+ * while the next cycle's Query is late, for as long as the relay holds
+ * the state of the last Query (QRV query intervals).
  */
-static void
-refresh_arm(struct gw *gw, uint64_t now)
+static uint64_t
+refresh_slot(const struct gw *gw, unsigned k)
 {
-	gw->refresh_left = qrv_of(&gw->cur);
-	gw->t_refresh = now + gw->qi_ms / (gw->refresh_left + 1);
+	return gw->cur.when + (uint64_t)k * gw->qi_ms /
+	    (qrv_of(&gw->cur) + 1);
+}
+
+static void
+refresh_arm(struct gw *gw)
+{
+	gw->refresh_k = 1;
+	gw->t_refresh = refresh_slot(gw, 1);
 }
 
 static void
 refresh_timer(struct gw *gw, uint64_t now)
 {
+	unsigned	 qrv = qrv_of(&gw->cur);
+
 	if (gw->t_refresh == 0 || now < gw->t_refresh)
 		return;
-	gw->t_refresh = 0;
-	if (gw->state != GW_STA_ESTABLISHED &&
-	    gw->state != GW_STA_REQUESTING)
+	gw->refresh_k++;
+	gw->t_refresh = gw->refresh_k < qrv * (qrv + 1) ?
+	    refresh_slot(gw, gw->refresh_k) : 0;
+	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
+		return;
+	/* A Request just went out: its Query brings the state anyway. */
+	if (gw->state == GW_STA_REQUESTING && gw->req_tries == 0 &&
+	    now - gw->since < gw->conf->req_timeout_ms)
 		return;
 	send_state(gw);
-	if (--gw->refresh_left > 0)
-		gw->t_refresh = now + gw->qi_ms / (qrv_of(&gw->cur) + 1);
 }
 
 /*
@@ -570,16 +583,10 @@ sweep_timer(struct gw *gw, uint64_t now)
 	    n);
 }
 
-void
-gw_timer(struct gw *gw, uint64_t now)
+/* The retransmission or query timer of the current state. */
+static void
+state_timer(struct gw *gw, uint64_t now)
 {
-	repeat_timer(gw, now);
-	refresh_timer(gw, now);
-	sweep_timer(gw, now);
-	if (gw->state == GW_STA_STOPPING && gw->rep.left == 0) {
-		change_state(gw, GW_STA_DONE, now);
-		return;
-	}
 	if (gw->t_state == 0 || now < gw->t_state)
 		return;
 	gw->t_state = 0;
@@ -597,6 +604,19 @@ gw_timer(struct gw *gw, uint64_t now)
 	default:
 		break;
 	}
+}
+
+void
+gw_timer(struct gw *gw, uint64_t now)
+{
+	repeat_timer(gw, now);
+	sweep_timer(gw, now);
+	if (gw->state == GW_STA_STOPPING && gw->rep.left == 0) {
+		change_state(gw, GW_STA_DONE, now);
+		return;
+	}
+	state_timer(gw, now);
+	refresh_timer(gw, now);		/* after: it looks at the state */
 }
 
 /* The earliest deadline, or UINT64_MAX if no timer runs. */
@@ -809,7 +829,7 @@ recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 		gw->ctr[GW_CTR_SEND_ERR]++;
 	else
 		ask_host(gw, now, &q);
-	refresh_arm(gw, now);
+	refresh_arm(gw);
 	/* A new tunnel gets the membership now (held or kept). */
 	if (!prev.valid || prev.relay != q.relay || moved)
 		send_state(gw);

@@ -358,7 +358,8 @@ if_forwards(const struct px_iface *ifp, const struct px_conf *c, uint32_t g,
 {
 	struct px_group	*grp;
 
-	if (!ifp->active || ifp->vif < 0 || (!ifp->querier && !c->fwd_not_querier))
+	if (!ifp->active || ifp->vif < 0 ||
+	    (!ifp->querier && !c->fwd_not_querier))
 		return 0;
 	if ((grp = if_group_find(ifp, g)) == NULL)
 		return 0;

@@ -254,8 +254,9 @@ px_packet(struct proxy *px, uint64_t now, int ifindex, const uint8_t *pkt,
 	if ((e = igmp_decode_packet(pkt, len, &ip, &m)) != IGMP_OK) {
 		if (e != IGMP_ERR_TYPE) {
 			px->ctr_bad++;
-			log_debug_rl(&px->lim, "ifindex %d: bad IGMP from %s: %s",
-			    ifindex, addr4_ntoa(ip.src), igmp_strerror(e));
+			log_debug_rl(&px->lim, "ifindex %d: bad IGMP from "
+			    "%s: %s", ifindex, addr4_ntoa(ip.src),
+			    igmp_strerror(e));
 		}
 		return;
 	}

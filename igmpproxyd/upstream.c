@@ -469,8 +469,8 @@ up_query(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 			continue;
 		}
 		if (q->group == 0 || q->nsrcs == 0) {
-			igmp_rb_add(&rb, r->mode == MC_EXCLUDE ? MC_IS_EX : MC_IS_IN,
-			    r->group, r->srcs.v, r->srcs.n);
+			igmp_rb_add(&rb, r->mode == MC_EXCLUDE ? MC_IS_EX :
+			    MC_IS_IN, r->group, r->srcs.v, r->srcs.n);
 			continue;
 		}
 		/* Group-and-source query: IS_IN of what we want of it. */

@@ -45,6 +45,14 @@ cleanup() {
 	for n in $NSES; do
 		ip netns del "$n" 2>/dev/null
 	done
+	# A sanitizer report in any log (a leak at exit included) fails
+	# the test, whatever it checked.
+	if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$TMP"/*.log >"$TMP/sanitizer.hits" 2>/dev/null; then
+		echo "FAIL: $TESTNAME: sanitizer reports in" \
+		    $(cat "$TMP/sanitizer.hits")
+		[ "$rc" = 0 ] && rc=99
+	fi
 	if [ "$rc" != 0 ] && [ -z "${KEEP_LOGS:-}" ]; then
 		for f in "$TMP"/*.log; do
 			[ -f "$f" ] || continue

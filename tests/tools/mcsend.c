@@ -67,8 +67,9 @@ main(int argc, char *argv[])
 		case 's': size = (unsigned)atoi(optarg); break;
 		case 't': ttl = atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: mcsend -i if -g group[,group..] "
-			    "[-N n] [-r pps] [-s bytes] [-t ttl] [-D]\n");
+			fprintf(stderr, "usage: mcsend -i if "
+			    "-g group[,group..] [-N n] [-r pps] [-s bytes] "
+			    "[-t ttl] [-D]\n");
 			return 2;
 		}
 	}

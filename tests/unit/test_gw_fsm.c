@@ -800,36 +800,56 @@ END_TEST
 /*
  * The current state goes to the relay QRV more times within each query
  * cycle, qi / (QRV + 1) apart, so a lost Update costs no state: here
- * QRV 2, interval 100 s (nat-keepalive), at 33.3 s and 66.6 s.
+ * QRV 2, interval 100 s (nat-keepalive), at 33.3 s and 66.6 s.  While
+ * the next cycle's Query is late, the repeats go on on the same grid
+ * (not just after the Request, whose Query brings the state anyway)
+ * for as long as the relay holds the state: QRV intervals.
  */
 START_TEST(test_state_repeated_in_cycle)
 {
-	uint64_t	 start = establish(0), now, t[8];
-	unsigned	 i, k = 0, mark;
-	struct upd_sum	 u;
+	uint64_t	 start = establish(0), now, t[16];
+	unsigned	 k = 0;
 
 	gw_tun_packet(&gw, start, v_report, sizeof(v_report));
 	ck_assert_uint_eq(gw.qi_ms, 100000);
-	mark = nsent;
-	for (i = 0; i < 8 && gw.state == GW_STA_ESTABLISHED; i++) {
-		unsigned before = nsent;
+	/* The relay answers no Request from here on. */
+	while (k < 16 && (now = gw_next_deadline(&gw)) < start + 400000) {
+		unsigned before = nsent, i;
 
-		now = gw_next_deadline(&gw);
 		gw_timer(&gw, now);
-		if (nsent > before && last()->m.type == AMT_UPDATE)
-			t[k++] = now - start;
+		for (i = before; i < nsent; i++)
+			if (sent[i].m.type == AMT_UPDATE)
+				t[k++] = now - start;
+		if (nsent > 48)
+			nsent = 1;	/* only the times matter */
 	}
-	ck_assert_uint_eq(k, 2);
+	ck_assert_uint_eq(k, 4);
 	ck_assert_uint_eq(t[0], 33333);
 	ck_assert_uint_eq(t[1], 66666);
-	upd_sum(mark, &u);
-	ck_assert_uint_eq(u.updates, 2);
-	ck_assert_uint_eq(u.type[MC_IS_IN], 2);
-	ck_assert_uint_eq(gw.ctr[GW_CTR_STATE_SENT], 2);
-	/* The next cycle's Request goes unanswered: repeats continue? No:
-	 * they belong to the cycle of the Query that armed them. */
-	ck_assert_int_eq(gw.state, GW_STA_REQUESTING);
+	ck_assert_uint_eq(t[2], 133333);	/* 100000: the Request's */
+	ck_assert_uint_eq(t[3], 166666);
+	ck_assert_uint_eq(gw.ctr[GW_CTR_STATE_SENT], 4);
 	ck_assert_uint_eq(gw.t_refresh, 0);
+}
+END_TEST
+
+/* With every Query answered, exactly QRV repeats per cycle. */
+START_TEST(test_state_repeats_per_cycle)
+{
+	struct amt_msg	 m;
+	uint64_t	 now = establish(0);
+	unsigned	 cycle;
+
+	gw_tun_packet(&gw, now, v_report, sizeof(v_report));
+	for (cycle = 0; cycle < 5; cycle++) {
+		now = next_cycle();
+		query_msg(&m, last()->m.nonce, 0, 0);
+		feed(now + 20, RELAY, AMT_PORT, &m, v_query);
+		/* The host side answers the Query. */
+		gw_tun_packet(&gw, now + 21, v_report, sizeof(v_report));
+	}
+	ck_assert_uint_eq(gw.ctr[GW_CTR_GROUPS_AGED], 0);
+	ck_assert_uint_eq(gw.ctr[GW_CTR_STATE_SENT], 10);
 }
 END_TEST
 
@@ -1295,6 +1315,7 @@ gw_fsm_suite(void)
 	tcase_add_test(tc, test_inner_source_stable);
 	tcase_add_loop_test(tc, test_updates_fit_path, 0, 3);
 	tcase_add_test(tc, test_state_repeated_in_cycle);
+	tcase_add_test(tc, test_state_repeats_per_cycle);
 	tcase_add_test(tc, test_groups_age);
 	tcase_add_test(tc, test_recover_bound);
 	tcase_add_test(tc, test_tun_filter);
