@@ -14,6 +14,8 @@ DEFAULTDIR	?= /etc/default
 RUNDIR		?= /run/amt
 DESTDIR		?=
 
+VERSION		:= $(shell cat VERSION 2>/dev/null || echo unknown)
+
 PKG_CONFIG	?= pkg-config
 CLANG		?= clang
 FUZZ_SECONDS	?= 60
@@ -62,6 +64,7 @@ CHECK_LIBS	:= $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 ALL_CFLAGS	= -std=gnu11 $(OPT) $(WARN) $(HARDEN) -D_GNU_SOURCE \
 		  -DSYSCONFDIR='"$(SYSCONFDIR)"' -DRUNDIR='"$(RUNDIR)"' \
+		  -DAMT_VERSION='"$(VERSION)"' \
 		  -Icommon -Iamtgwd -Iigmpproxyd -Iamtrelayd $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS	= $(LDHARDEN) $(LDFLAGS)
 

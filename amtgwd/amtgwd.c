@@ -283,7 +283,8 @@ main(int argc, char *argv[])
 
 	if (gw_init(&d->gw, d->conf, &gwd_ops, d) == -1)
 		fatal("gw_init");
-	log_info("started: pseudo-interface %s, UDP port %u, %s %s",
+	log_info("started (version " AMT_VERSION "): pseudo-interface %s, "
+	    "UDP port %u, %s %s",
 	    d->io.tunname, d->io.lport, d->conf->fixed_relay ?
 	    "relay" : "discovery", addr4_ntoa(d->conf->fixed_relay ?
 	    d->conf->relay : d->conf->discovery));

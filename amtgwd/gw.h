@@ -166,6 +166,9 @@ struct gw {
 	uint64_t		 t_refresh;	/* state repeat; 0: off */
 	unsigned		 refresh_k;	/* its slot in the cycle */
 	uint32_t		 qi_ms;		/* current query interval */
+	int			 up;		/* the tunnel is established */
+	int			 silent;	/* the relay's silence was said */
+	uint64_t		 down_since;	/* since when, ms */
 
 	struct gw_qinfo		 cur;		/* last accepted Query */
 	struct gw_qinfo		 upd;		/* Query of the last Update */

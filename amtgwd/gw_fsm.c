@@ -71,15 +71,49 @@ static void	 gw_start_discovery(struct gw *, uint64_t, int);
 static void	 gw_start_request(struct gw *, uint64_t, int);
 static void	 gw_leave_relay(struct gw *, uint64_t, const char *);
 
+/*
+ * The healthy cycle (established -> requesting -> established, once a
+ * query interval) is logged only with -v; the tunnel going up and down
+ * is (tunnel_up(), tunnel_down()).
+ */
 static void
 change_state(struct gw *gw, enum gw_state st, uint64_t now)
 {
+	int	 cycle = (gw->state == GW_STA_ESTABLISHED &&
+	    st == GW_STA_REQUESTING) || (gw->state == GW_STA_REQUESTING &&
+	    st == GW_STA_ESTABLISHED);
+
 	if (gw->state == st)
 		return;
-	log_info("state %s -> %s", gw_state_names[gw->state],
-	    gw_state_names[st]);
+	if (cycle)
+		log_debug("state %s -> %s", gw_state_names[gw->state],
+		    gw_state_names[st]);
+	else
+		log_info("state %s -> %s", gw_state_names[gw->state],
+		    gw_state_names[st]);
 	gw->state = st;
 	gw->since = now;
+}
+
+/* The relay stopped answering (or never did): said once, until it does. */
+static void
+tunnel_down(struct gw *gw, uint64_t now, const char *why)
+{
+	uint32_t	 cap = gw->conf->max_timeout_ms < GW_RECOVER_MAX_MS ?
+	    gw->conf->max_timeout_ms : GW_RECOVER_MAX_MS;
+
+	if (gw->silent) {
+		log_debug("relay %s still silent: %s", addr4_ntoa(gw->relay),
+		    why);
+		return;
+	}
+	gw->silent = 1;
+	gw->down_since = now;
+	log_warnx("%s %s: %s; trying again (every %u.%u s at most for 10 "
+	    "minutes, then every %u s)", gw->up ? "tunnel down: relay" :
+	    "no answer from relay", addr4_ntoa(gw->relay), why, cap / 1000,
+	    cap % 1000 / 100, gw->conf->max_timeout_ms / 1000);
+	gw->up = 0;
 }
 
 /* A value in [lo, hi] from the injected random source. */
@@ -499,10 +533,12 @@ req_timer(struct gw *gw, uint64_t now)
 	if (gw->req_backoff_n < 31)
 		gw->req_backoff_n++;
 	if (gw->req_tries > gw->conf->req_retries) {
+		char	 why[64];
+
 		gw->ctr[GW_CTR_REQ_TIMEOUT]++;
-		log_warnx("no Membership Query from relay %s after %u "
-		    "retransmissions", addr4_ntoa(gw->relay),
-		    gw->conf->req_retries);
+		snprintf(why, sizeof(why), "no Membership Query from it after "
+		    "%u retransmissions", gw->conf->req_retries);
+		tunnel_down(gw, now, why);
 		if (!gw->conf->fixed_relay) {
 			gw->disc_backoff_n = 0;
 			gw_start_discovery(gw, now, 0);
@@ -833,11 +869,18 @@ recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 	/* A new tunnel gets the membership now (held or kept). */
 	if (!prev.valid || prev.relay != q.relay || moved)
 		send_state(gw);
-	if (!prev.valid)
+	if (!prev.valid || !gw->up)
 		log_info("tunnel to relay %s established (query interval "
-		    "%u s, QRV %u%s%s)", addr4_ntoa(gw->relay),
+		    "%u s, QRV %u%s%s)%s", addr4_ntoa(gw->relay),
 		    gw->qi_ms / 1000, qrv_of(&q), q.g ? ", G" : "",
-		    q.l ? ", L" : "");
+		    q.l ? ", L" : "", prev.valid ? ": up again" : "");
+	if (gw->silent)
+		log_info("relay %s answers again after %llu s",
+		    addr4_ntoa(gw->relay),
+		    (unsigned long long)(now - gw->down_since) / 1000);
+	gw->up = 1;
+	gw->silent = 0;
+	gw->down_since = 0;
 	change_state(gw, GW_STA_ESTABLISHED, now);
 }
 
@@ -931,7 +974,9 @@ gw_show(const struct gw *gw, uint64_t now, struct emit *e)
 	    "none");
 	emit_str(e, "relay-from", gw->conf->fixed_relay ? "configuration" :
 	    "discovery");
-	emit_str(e, "discovery-address", addr4_ntoa(gw->conf->discovery));
+	if (!gw->conf->fixed_relay)
+		emit_str(e, "discovery-address",
+		    addr4_ntoa(gw->conf->discovery));
 	if (gw->cur.valid) {
 		emit_obj(e, "last-query");
 		emit_u64(e, "age-ms", now - gw->cur.when);
@@ -949,8 +994,9 @@ gw_show(const struct gw *gw, uint64_t now, struct emit *e)
 		emit_end(e);
 		emit_u64(e, "query-interval-ms", gw->qi_ms);
 	}
-	emit_i64(e, "next-request-ms", gw->state == GW_STA_ESTABLISHED ?
-	    ms_until(gw->t_state, now) : -1);
+	if (gw->state == GW_STA_ESTABLISHED)
+		emit_u64(e, "next-request-ms", (uint64_t)ms_until(gw->t_state,
+		    now));
 	emit_arr(e, "groups");
 	for (i = 0; i < gw->subs.n; i++) {
 		const struct gw_sub *g = &gw->subs.v[i];

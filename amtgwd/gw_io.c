@@ -154,7 +154,12 @@ gwio_tun_open(struct gwio *io, const struct gw_conf *c)
 	int	 fd;
 
 	if ((fd = tun_open(c->tunnel, name)) == -1) {
-		log_warn("cannot create TUN device %s", c->tunnel);
+		if (errno == EBUSY)
+			log_warnx("cannot create TUN device %s: it is in use "
+			    "(is another amtgwd running? or set 'tunnel')",
+			    c->tunnel);
+		else
+			log_warn("cannot create TUN device %s", c->tunnel);
 		return -1;
 	}
 	if (gwio_tun_configure(c, name) == -1) {
@@ -207,14 +212,14 @@ data_in(struct gwio *io, uint32_t src, uint16_t sport, const uint8_t *p,
 
 	if (!io->have_relay || src != io->relay || sport != AMT_PORT) {
 		io->ctr[GWIO_CTR_NOT_RELAY]++;
-		if (log_debug_enabled())
+		if (log_packet_enabled())
 			log_debug_rl(&io->lim, "data from %s:%u: not the "
 			    "relay", addr4_ntoa(src), sport);
 		return;
 	}
 	if ((v = amt_data_view(p, n, &off, &len)) != AMT_DATA_OK) {
 		io->ctr[verdict_ctr[v]]++;
-		if (log_debug_enabled())
+		if (log_packet_enabled())
 			log_debug_rl(&io->lim, "data from %s:%u dropped: %s",
 			    addr4_ntoa(src), sport,
 			    gwio_ctr_names[verdict_ctr[v]]);

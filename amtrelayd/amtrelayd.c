@@ -252,7 +252,8 @@ main(int argc, char *argv[])
 	d->hooks = (struct daemon_hooks){ d->base, reload, NULL, ctl_cb, views,
 	    d };
 	daemon_signals(d->ev_sig, &d->hooks);
-	log_info("started: relay %s, %u discovery address(es), upstream %s",
+	log_info("started (version " AMT_VERSION "): relay %s, %u "
+	    "discovery address(es), upstream %s",
 	    addr4_ntoa(d->conf->relay), d->conf->disc.n, d->conf->upstream);
 	reschedule(d);
 	daemon_ready();

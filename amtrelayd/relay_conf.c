@@ -12,6 +12,11 @@
  * state timers.
  */
 
+#include <sys/socket.h>
+
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include "addr.h"
@@ -69,6 +74,52 @@ check(struct conf_parse *p, void *conf)
 	return 0;
 }
 
+/* Is a (host order) an address of some interface of this host? */
+static int
+is_local(const struct ifaddrs *ifs, uint32_t a)
+{
+	const struct ifaddrs	*i;
+
+	for (i = ifs; i != NULL; i = i->ifa_next)
+		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
+		    ntohl(((const struct sockaddr_in *)(const void *)
+		    i->ifa_addr)->sin_addr.s_addr) == a)
+			return 1;
+	return 0;
+}
+
+/*
+ * -n, start, reload: the relay and discovery addresses must be this
+ * host's, or gateways' messages to them never arrive.
+ */
+static void
+live(struct conf_parse *p, void *conf)
+{
+	struct relay_conf	*c = conf;
+	struct ifaddrs		*ifs;
+	unsigned		 i;
+
+	if (getifaddrs(&ifs) == -1)
+		return;
+	if (!is_local(ifs, c->relay))
+		conf_warn_at(p, conf_line(p, "relay-address"), "relay-address "
+		    "%s is on no interface of this host: gateways' Requests "
+		    "to it cannot arrive (ip addr add %s/32 dev lo)",
+		    addr4_ntoa(c->relay), addr4_ntoa(c->relay));
+	for (i = 0; i < c->disc.n; i++)
+		if (!is_local(ifs, c->disc.addr[i]))
+			conf_warn_at(p, 0, "discovery-address %s is on no "
+			    "interface of this host: Relay Discovery to it "
+			    "cannot arrive (ip addr add %s/32 dev lo)",
+			    addr4_ntoa(c->disc.addr[i]),
+			    addr4_ntoa(c->disc.addr[i]));
+	if (c->upstream[0] != '\0' && if_nametoindex(c->upstream) == 0)
+		conf_warn_at(p, conf_line(p, "upstream"), "upstream %s: no "
+		    "such interface (yet): native joins wait for it",
+		    c->upstream);
+	freeifaddrs(ifs);
+}
+
 #define C	struct relay_conf
 static const struct conf_item items[] = {
 	CI_CUSTOM("discovery-address", C, disc, 1, parse_disc, print_disc,
@@ -94,4 +145,4 @@ static const struct conf_item items[] = {
 #undef C
 
 const struct conf_table relay_conf_table =
-    CONF_TABLE("amtrelayd", struct relay_conf, items, check);
+    CONF_TABLE_LIVE("amtrelayd", struct relay_conf, items, check, live);

@@ -16,6 +16,7 @@
 #include <net/if.h>
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -466,12 +467,35 @@ directive(struct conf_parse *p, const struct conf_args *a, void *c)
 		p->line[at] = p->r.lineno;
 }
 
-/*
- * Parse a whole file into c, which holds the defaults.  Returns 0 if
- * there were no errors.
- */
-int
-conf_parse(const struct conf_table *t, void *c, FILE *fp, const char *name)
+/* A path a daemon keeps using after it changed to /: absolute. */
+static void
+check_abs(struct conf_parse *p, const char *name, const char *path)
+{
+	if (path[0] != '\0' && path[0] != '/')
+		conf_error_at(p, name, "%s: \"%s\" is not an absolute path",
+		    name, path);
+}
+
+/* What every daemon's file must say right, whatever the daemon. */
+static void
+check_daemon(struct conf_parse *p, void *c, int live)
+{
+	struct conf_daemon	*d = conf_daemon_of(p->t, c);
+
+	check_abs(p, "pidfile", d->pidfile);
+	check_abs(p, "control-socket", d->ctlsock);
+	check_abs(p, "pcap-file", d->pcap_file);
+	/* What the system must have: a daemon's own file, not a test's. */
+	errno = 0;
+	if (live && getpwnam(d->user) == NULL)
+		conf_error_at(p, "user", "user: no user \"%s\" on this system "
+		    "(create it: adduser --system --group --no-create-home "
+		    "%s; or name an existing one)", d->user, d->user);
+}
+
+static int
+parse_fp(const struct conf_table *t, void *c, FILE *fp, const char *name,
+    int live)
 {
 	struct conf_parse	 p;
 	struct conf_args	 a;
@@ -484,11 +508,28 @@ conf_parse(const struct conf_table *t, void *c, FILE *fp, const char *name)
 	p.r.lineno = 0;
 	if (t->check != NULL)
 		(void)t->check(&p, c);
+	if (t->has_daemon)
+		check_daemon(&p, c, live);
+	if (live && t->live != NULL && p.r.errors == 0)
+		t->live(&p, c);
 	conf_close(&p.r);
 	return p.r.errors == 0 ? 0 : -1;
 }
 
-/* Defaults, then the file at path; 0 if it parsed without errors. */
+/*
+ * Parse a whole file into c, which holds the defaults.  Returns 0 if
+ * there were no errors.
+ */
+int
+conf_parse(const struct conf_table *t, void *c, FILE *fp, const char *name)
+{
+	return parse_fp(t, c, fp, name, 0);
+}
+
+/*
+ * Defaults, then the file at path, checked against this system too
+ * (the user exists); 0 if it parsed without errors.
+ */
 int
 conf_load(const struct conf_table *t, void *c, const char *path)
 {
@@ -500,7 +541,7 @@ conf_load(const struct conf_table *t, void *c, const char *path)
 		log_warn("%s", path);
 		return -1;
 	}
-	rv = conf_parse(t, c, fp, path);
+	rv = parse_fp(t, c, fp, path, 1);
 	fclose(fp);
 	return rv;
 }
@@ -647,6 +688,22 @@ conf_below(struct conf_parse *p, const char *small, uint32_t *sv,
 	    small, conf_time_str(*sv), big, conf_time_str(bv),
 	    conf_where(p, big), rule != NULL ? "; " : "",
 	    rule != NULL ? rule : "");
+}
+
+/* A warning at line (0: the file): the configuration still loads. */
+void
+conf_warn_at(struct conf_parse *p, int line, const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		log_warnx("%s:%d: warning: %s", p->r.path, line, msg);
+	else
+		log_warnx("%s: warning: %s", p->r.path, msg);
 }
 
 /* An error about directive name, reported at its line (or the file). */

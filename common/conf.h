@@ -98,11 +98,19 @@ struct conf_table {
 	size_t			 n;
 	/* Cross-field checks and derived values, after the whole file. */
 	int			(*check)(struct conf_parse *, void *);
+	int			 has_daemon;	/* a struct conf_daemon at doff */
+	/*
+	 * Checks against the running system (interfaces, addresses), for
+	 * -n, the start and reloads only: warnings (conf_warn_at()).
+	 */
+	void			(*live)(struct conf_parse *, void *);
 };
 
 #define CONF_TABLE(name_, ty_, items_, check_)				\
+	CONF_TABLE_LIVE(name_, ty_, items_, check_, NULL)
+#define CONF_TABLE_LIVE(name_, ty_, items_, check_, live_)		\
 	{ name_, sizeof(ty_), offsetof(ty_, d), items_,			\
-	  sizeof(items_) / sizeof((items_)[0]), check_ }
+	  sizeof(items_) / sizeof((items_)[0]), check_, 1, live_ }
 
 /* A parse in progress: the reader, and where each directive was set. */
 struct conf_parse {
@@ -178,6 +186,8 @@ unsigned conf_restart_diff(const struct conf_table *, void *, const void *,
 	    const char *);
 int	 conf_line(const struct conf_parse *, const char *);
 const char *conf_where(const struct conf_parse *, const char *);
+void	 conf_warn_at(struct conf_parse *, int, const char *, ...)
+	    LOG_PRINTF(3, 4);
 void	 conf_error_at(struct conf_parse *, const char *, const char *, ...)
 	    LOG_PRINTF(3, 4);
 void	 conf_below(struct conf_parse *, const char *, uint32_t *,

@@ -9,8 +9,8 @@
  * (a new one pushes out the oldest, so idle connections cannot lock
  * amtctl out), a request line of at most CTL_MAX_LINE bytes, and
  * CTL_TIMEOUT seconds to send it and to take the answer, after which
- * the connection is dropped.  Access is the socket file's: mode 0660, owned by the
- * daemon's user and group.
+ * the connection is dropped.  Access is the socket file's: mode 0660,
+ * owned by the daemon's user and group.
  */
 
 #include <sys/socket.h>
@@ -30,10 +30,13 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "util.h"
 
 struct ctl {
 	struct evconnlistener	*lev;
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	const char		*name;		/* the daemon's */
+	uint64_t		 started;	/* ms */
 	ctl_handler		 handler;
 	void			*arg;
 	struct bufferevent	*cl[CTL_MAX_CLIENTS];	/* oldest first */
@@ -70,6 +73,29 @@ client_written(struct bufferevent *bev, void *arg)
 		client_free(bev, arg);
 }
 
+/*
+ * The answer to cmd in e: "about" here, the rest by the daemon; a
+ * command it does not know gets an error that names the daemon.
+ */
+static void
+answer(struct ctl *c, const char *cmd, int fmt, struct emit *e)
+{
+	emit_init(e, fmt);
+	emit_prefix(e, c->name);
+	if (strcmp(cmd, CTL_CMD_ABOUT) == 0) {
+		emit_str(e, "daemon", c->name);
+		emit_str(e, "version", AMT_VERSION);
+		emit_u64(e, "pid", (uint64_t)getpid());
+		emit_u64(e, "uptime-s", (mono_ms() - c->started) / 1000);
+	} else if (c->handler(c->arg, cmd, e) == -1) {
+		emit_free(e);
+		emit_init(e, fmt);
+		emit_str(e, CTL_ERROR, "unknown command");
+		emit_str(e, "daemon", c->name);
+	}
+	emit_done(e);
+}
+
 static void
 client_read(struct bufferevent *bev, void *arg)
 {
@@ -78,7 +104,7 @@ client_read(struct bufferevent *bev, void *arg)
 	struct emit	 e;
 	char		*line, *p;
 	size_t		 n;
-	int		 json = 0;
+	int		 fmt = EMIT_TEXT;
 
 	if ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) == NULL) {
 		if (evbuffer_get_length(in) > CTL_MAX_LINE)
@@ -90,21 +116,16 @@ client_read(struct bufferevent *bev, void *arg)
 		client_free(bev, c);
 		return;
 	}
-	/* "command [json]": trailing "json" asks for JSON. */
-	if ((p = strrchr(line, ' ')) != NULL && strcmp(p + 1, CTL_JSON) == 0) {
-		*p = '\0';
-		json = 1;
-	} else if (strcmp(line, CTL_JSON) == 0) {
-		line[0] = '\0';
-		json = 1;
-	}
-	emit_init(&e, json);
-	if (c->handler(c->arg, line, &e) == -1) {
-		emit_free(&e);
-		emit_init(&e, json);
-		emit_str(&e, CTL_ERROR, "unknown command");
-	}
-	emit_done(&e);
+	/* "command [json|prometheus]": the last word picks the format. */
+	p = strrchr(line, ' ');
+	p = p != NULL ? p + 1 : line;
+	if (strcmp(p, CTL_JSON) == 0)
+		fmt = EMIT_JSON;
+	else if (strcmp(p, CTL_PROM) == 0)
+		fmt = EMIT_PROM;
+	if (fmt != EMIT_TEXT)
+		*(p == line ? p : p - 1) = '\0';
+	answer(c, line, fmt, &e);
 	free(line);
 	bufferevent_disable(bev, EV_READ);
 	bufferevent_setcb(bev, NULL, client_written, client_event, c);
@@ -147,7 +168,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
  */
 struct ctl *
 ctl_open(struct event_base *base, const char *path, const char *user,
-    ctl_handler handler, void *arg)
+    const char *name, ctl_handler handler, void *arg)
 {
 	struct ctl		*c;
 	struct sockaddr_un	 sun;
@@ -165,6 +186,8 @@ ctl_open(struct event_base *base, const char *path, const char *user,
 	}
 	strcpy(sun.sun_path, path);
 	strcpy(c->path, path);
+	c->name = name;
+	c->started = mono_ms();
 	c->handler = handler;
 	c->arg = arg;
 	if ((s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,

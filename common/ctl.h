@@ -25,7 +25,7 @@ typedef int	(*ctl_handler)(void *, const char *, struct emit *);
 struct ctl;
 
 struct ctl	*ctl_open(struct event_base *, const char *, const char *,
-		    ctl_handler, void *);
+		    const char *, ctl_handler, void *);
 void		 ctl_close(struct ctl *);
 
 #endif

@@ -7,9 +7,11 @@
  * The control protocol, shared by the daemons (ctl.c and their
  * handlers) and amtctl: where the sockets are, the commands each daemon
  * answers, and the shape of a request and of an error.  A request is
- * one line, "COMMAND" or "COMMAND json"; the answer is the state, as
- * indented text or JSON, and the connection closes.  A command the
- * daemon does not know is answered with an "error" member.
+ * one line, "COMMAND", "COMMAND json" or "COMMAND prometheus"; the
+ * answer is the state, as indented text, JSON or the Prometheus text
+ * format, and the connection closes.  A command the daemon does not
+ * know is answered with an "error" member and a "daemon" member naming
+ * the daemon, so that a client at the wrong socket can say so.
  */
 
 #ifndef AMT_CTLPROTO_H
@@ -27,7 +29,11 @@
 /* amtrelayd (and "groups") */
 #define CTL_CMD_GATEWAYS	"gateways"
 
+/* every daemon: who it is, its version, pid and uptime */
+#define CTL_CMD_ABOUT		"about"
+
 #define CTL_JSON		"json"		/* the last word: JSON wanted */
+#define CTL_PROM		"prometheus"	/* or the Prometheus format */
 #define CTL_ERROR		"error"		/* an answer that is one */
 #define CTL_MAX_LINE		256		/* longest request */
 

@@ -38,20 +38,49 @@ static char	 pidfile_path[4096];
 static int	 pidfile_fd = -1;
 
 static int	 ready_fd = -1;
+static char	 ctl_path[PATH_MAX];	/* the control socket (daemon_atexit) */
+
+#define READY_MARK	'\001'	/* never in a log line */
+
+/*
+ * The parent of a detaching daemon: copy what the daemon says until it
+ * is ready (its warnings and errors, for the init script) to standard
+ * error, and exit 0 once it is ready, 1 if it died first.
+ */
+static void __attribute__((__noreturn__))
+wait_ready(int fd)
+{
+	char	 buf[1024], *mark;
+	ssize_t	 n;
+
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(1);
+		if ((mark = memchr(buf, READY_MARK, (size_t)n)) != NULL) {
+			if (write(STDERR_FILENO, buf, (size_t)(mark - buf)) < 0)
+				_exit(0);	/* nowhere to say it */
+			_exit(0);
+		}
+		if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+			continue;	/* keep waiting for the outcome */
+	}
+}
 
 /*
  * Fork into the background.  The parent does not exit until the daemon
  * calls daemon_ready() (exit 0) or dies first (exit 1), so that init
  * scripts and systemd (Type=forking) see a started daemon, pidfile and
- * all, or a failure.  Returns 0 in the daemon.
+ * all, or a failure, and what went wrong on their standard error.
+ * Returns 0 in the daemon.
  */
 int
 daemon_detach(void)
 {
 	pid_t	 pid;
 	int	 fd, p[2];
-	char	 c = 0;
-	ssize_t	 n;
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;
@@ -59,12 +88,10 @@ daemon_detach(void)
 		return -1;
 	if (pid != 0) {
 		close(p[1]);
-		do
-			n = read(p[0], &c, 1);
-		while (n == -1 && errno == EINTR);
-		_exit(n == 1 && c == 'R' ? 0 : 1);
+		wait_ready(p[0]);
 	}
 	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);	/* the parent may be gone */
 	if (setsid() == -1)
 		return -1;
 	if ((pid = fork()) == -1)
@@ -72,6 +99,7 @@ daemon_detach(void)
 	if (pid != 0)
 		_exit(0);
 	ready_fd = p[1];
+	log_startup_fd(ready_fd);
 	if (chdir("/") == -1)
 		return -1;
 	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
@@ -88,9 +116,12 @@ daemon_detach(void)
 void
 daemon_ready(void)
 {
+	char	 c = READY_MARK;
+
 	if (ready_fd == -1)
 		return;
-	if (write(ready_fd, "R", 1) != 1)
+	log_startup_fd(-1);
+	if (write(ready_fd, &c, 1) != 1)
 		log_warn("daemon_ready");
 	close(ready_fd);
 	ready_fd = -1;
@@ -196,6 +227,21 @@ pidfile_create(const char *path, const char *user)
 	return 0;
 }
 
+/* After a fork: the pidfile (created and locked before) names us. */
+static void
+pidfile_rewrite(void)
+{
+	char	 buf[32];
+	int	 n;
+
+	if (pidfile_fd == -1)
+		return;
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(pidfile_fd, 0) == -1 ||
+	    pwrite(pidfile_fd, buf, (size_t)n, 0) != n)
+		log_warn("write %s", pidfile_path);
+}
+
 void
 pidfile_remove(void)
 {
@@ -287,47 +333,87 @@ daemon_libevent_logging(void)
 static const int daemon_sigs[DAEMON_NSIGS] = { SIGHUP, SIGTERM, SIGINT,
     SIGUSR1 };
 
-static void __attribute__((__noreturn__))
-daemon_usage(const char *name)
+/* The usage line: to stdout and exit 0 when asked (-h), else stderr, 1. */
+void
+daemon_usage(const char *name, int asked)
 {
-	fprintf(stderr, "usage: %s [-dhnv] [-f file] [-p pidfile]\n", name);
-	exit(1);
+	fprintf(asked ? stdout : stderr, "usage: %s [-dhnvV] [-f file] "
+	    "[-p pidfile]\n", name);
+	exit(asked ? 0 : 1);
 }
 
-/* -d -f -h -n -p -v, then logging to standard error until detached. */
+void
+daemon_version(const char *name)
+{
+	printf("%s %s\n", name, AMT_VERSION);
+	exit(0);
+}
+
+/*
+ * path made absolute against the current directory into buf (the
+ * daemon changes to / when it detaches, and reloads read the file
+ * again).
+ */
+static const char *
+abs_path(const char *path, char *buf, size_t len)
+{
+	char	 cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return path;
+	if (getcwd(cwd, sizeof(cwd)) == NULL ||
+	    snprintf(buf, len, "%s/%s", cwd, path) >= (int)len)
+		fatalx("%s: cannot make the path absolute", path);
+	return buf;
+}
+
+/* -d -f -h -n -p -v -V, then logging to standard error until detached. */
 void
 daemon_options(int argc, char *argv[], const char *name, const char *conf,
     struct daemon_opts *o)
 {
-	int	 ch;
+	static const struct option	 longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int				 ch;
 
 	memset(o, 0, sizeof(*o));
 	o->name = name;
-	o->conf_path = conf;
-	while ((ch = getopt(argc, argv, "df:hnp:v")) != -1) {
+	o->conf_path = o->conf_abs = conf;
+	log_procname(name);
+	while ((ch = getopt_long(argc, argv, "df:hnp:vV", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'd':
 			o->debug = 1;
 			break;
 		case 'f':
 			o->conf_path = optarg;
+			o->conf_abs = abs_path(optarg, o->conf_buf,
+			    sizeof(o->conf_buf));
 			break;
+		case 'h':
+			daemon_usage(name, 1);
 		case 'n':
 			o->check = 1;
 			break;
 		case 'p':
-			o->pidfile = optarg;
+			o->pidfile = abs_path(optarg, o->pid_buf,
+			    sizeof(o->pid_buf));
 			break;
 		case 'v':
 			o->verbose++;
 			break;
+		case 'V':
+			daemon_version(name);
 		default:
-			daemon_usage(name);
+			daemon_usage(name, 0);
 		}
 	}
 	if (optind != argc)
-		daemon_usage(name);
-	log_procname(name);
+		daemon_usage(name, 0);
 	log_init(1, LOG_DAEMON);
 	log_setverbose(o->verbose);
 }
@@ -367,9 +453,20 @@ daemon_load(const struct daemon_opts *o, const struct conf_table *t)
 	return c;
 }
 
+/* A start that fails leaves no pidfile and no control socket behind. */
+static void
+daemon_atexit(void)
+{
+	pidfile_remove();
+	if (ctl_path[0] != '\0')
+		(void)unlink(ctl_path);
+}
+
 /*
- * After the privileged sockets are open: detach (unless -d), the run
- * directory, the pidfile, the event base and the control socket.
+ * After the privileged sockets are open: the run directory and the
+ * pidfile (before detaching, so their errors reach the terminal or the
+ * init script; a second instance stops here), detaching (unless -d),
+ * the event base and the control socket.
  */
 struct event_base *
 daemon_enter(const struct daemon_opts *o, const struct conf_daemon *d,
@@ -377,19 +474,25 @@ daemon_enter(const struct daemon_opts *o, const struct conf_daemon *d,
 {
 	struct event_base	*base;
 
-	if (!o->debug && daemon_detach() == -1)
-		fatal("daemon");
-	log_init(o->debug, LOG_DAEMON);
 	if (daemon_rundir(RUNDIR, d->user, d->pidfile, d->ctlsock) == -1 ||
 	    pidfile_create(d->pidfile, d->user) == -1)
 		exit(1);
+	atexit(daemon_atexit);
+	if (!o->debug) {
+		if (daemon_detach() == -1)
+			fatal("daemon");
+		pidfile_rewrite();
+	}
+	log_init(o->debug, LOG_DAEMON);
 	daemon_libevent_logging();
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	if ((*ctl = ctl_open(base, d->ctlsock, d->user, handler, arg)) ==
-	    NULL)
+	if ((*ctl = ctl_open(base, d->ctlsock, d->user, o->name, handler,
+	    arg)) == NULL)
 		log_warnx("no control socket: amtctl will not reach %s",
 		    o->name);
+	else
+		snprintf(ctl_path, sizeof(ctl_path), "%s", d->ctlsock);
 	return base;
 }
 
@@ -451,6 +554,7 @@ daemon_leave(struct event_base *base, struct ctl *ctl, struct event **ev)
 	int	 i;
 
 	ctl_close(ctl);
+	ctl_path[0] = '\0';
 	for (i = 0; i < DAEMON_NSIGS; i++)
 		event_free(ev[i]);
 	event_base_free(base);
@@ -485,7 +589,9 @@ daemon_dump(ctl_handler handler, void *arg, const char *const *views)
 	for (; *views != NULL; views++)
 		(void)handler(arg, *views, &e);
 	emit_done(&e);
+	log_info("---- state dump begins (version %s) ----", AMT_VERSION);
 	emit_to_log(&e);
+	log_info("---- state dump ends ----");
 	emit_free(&e);
 }
 
@@ -502,19 +608,19 @@ daemon_reload(const struct daemon_opts *o, const struct conf_table *t,
 {
 	void	*nc;
 
-	log_info("reloading %s", o->conf_path);
+	log_info("reloading %s", o->conf_abs);
 	if ((nc = malloc(t->size)) == NULL) {
 		log_warn("reload");
 		return NULL;
 	}
-	if (conf_load(t, nc, o->conf_path) == -1) {
+	if (conf_load(t, nc, o->conf_abs) == -1) {
 		log_warnx("%s has errors; keeping the running configuration",
-		    o->conf_path);
+		    o->conf_abs);
 		free(nc);
 		return NULL;
 	}
 	if (o->pidfile != NULL)
 		strcpy(conf_daemon_of(t, nc)->pidfile, o->pidfile);
-	(void)conf_restart_diff(t, nc, old, o->conf_path);
+	(void)conf_restart_diff(t, nc, old, o->conf_abs);
 	return nc;
 }

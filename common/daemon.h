@@ -15,6 +15,7 @@
 #include <sys/capability.h>
 #include <sys/types.h>
 
+#include <limits.h>
 #include <stdint.h>
 
 #include <event2/event.h>
@@ -26,11 +27,14 @@
 
 struct daemon_opts {
 	const char	*name;
-	const char	*conf_path;
-	const char	*pidfile;	/* -p, or NULL */
+	const char	*conf_path;	/* as given, for messages */
+	const char	*conf_abs;	/* absolute: reloads work after chdir */
+	const char	*pidfile;	/* -p (absolute), or NULL */
 	int		 debug;
 	int		 verbose;
 	int		 check;
+	char		 conf_buf[PATH_MAX];
+	char		 pid_buf[PATH_MAX];
 };
 
 void	 daemon_options(int, char *[], const char *, const char *,
@@ -57,6 +61,8 @@ void	*daemon_reload(const struct daemon_opts *, const struct conf_table *,
 	    const void *);
 int	 daemon_detach(void);
 void	 daemon_ready(void);
+void	 daemon_usage(const char *, int) __attribute__((__noreturn__));
+void	 daemon_version(const char *) __attribute__((__noreturn__));
 int	 rundir_create(const char *, const char *);
 int	 daemon_rundir(const char *, const char *, const char *,
 	    const char *);

@@ -18,6 +18,7 @@ static int		 log_foreground = 1;
 static int		 log_discard;
 static int		 log_verbose;
 static const char	*log_name = "amt";
+static int		 log_startup = -1;
 
 /* Start logging; foreground sends everything to stderr. */
 void
@@ -49,6 +50,13 @@ log_setverbose(int v)
 	log_verbose = v;
 }
 
+/* Warnings and worse also to fd until it is -1 (a detached start). */
+void
+log_startup_fd(int fd)
+{
+	log_startup = fd;
+}
+
 int
 log_getverbose(void)
 {
@@ -63,6 +71,15 @@ vlog(int pri, const char *fmt, va_list ap)
 
 	if (log_discard)
 		return;
+	if (log_startup >= 0 && pri <= LOG_WARNING && !log_foreground) {
+		va_list	 aq;
+
+		va_copy(aq, ap);
+		dprintf(log_startup, "%s: ", log_name);
+		vdprintf(log_startup, fmt, aq);
+		dprintf(log_startup, "\n");
+		va_end(aq);
+	}
 	if (log_foreground) {
 		flockfile(stderr);
 		fprintf(stderr, "%s: ", log_name);
@@ -208,7 +225,7 @@ log_debug_rl(struct ratelimit *rl, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (log_verbose < 1 || !ratelimit_ok(rl, log_now_ms()))
+	if (log_verbose < 2 || !ratelimit_ok(rl, log_now_ms()))
 		return;
 	va_start(ap, fmt);
 	vlog(LOG_DEBUG, fmt, ap);
@@ -224,5 +241,17 @@ log_warnx_rl(struct ratelimit *rl, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	vlog(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info_rl(struct ratelimit *rl, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (!ratelimit_ok(rl, log_now_ms()))
+		return;
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap);
 	va_end(ap);
 }

@@ -5,8 +5,10 @@
 
 /*
  * Logging for the daemons: syslog (facility daemon) when detached, stderr
- * in the foreground.  log_debug() prints only with -v.  A rate limiter
- * keeps per-packet messages from flooding the log.
+ * in the foreground.  log_debug() prints only with -v; log_debug_rl(),
+ * for what single packets cause, only with -vv, and rate-limited.
+ * Until a detached daemon is ready, warnings also go to the process
+ * that started it (log_startup_fd()), so that init scripts show them.
  */
 
 #ifndef AMT_LOG_H
@@ -21,6 +23,7 @@ void	log_init(int foreground, int facility);
 void	log_procname(const char *);
 void	log_discard_all(int);
 void	log_setverbose(int);
+void	log_startup_fd(int);
 int	log_getverbose(void);
 void	log_warn(const char *, ...) LOG_PRINTF(1, 2);
 void	log_warnx(const char *, ...) LOG_PRINTF(1, 2);
@@ -48,8 +51,10 @@ struct ratelimit {
 int	ratelimit_ok(struct ratelimit *, uint64_t);
 void	log_debug_rl(struct ratelimit *, const char *, ...) LOG_PRINTF(2, 3);
 void	log_warnx_rl(struct ratelimit *, const char *, ...) LOG_PRINTF(2, 3);
+void	log_info_rl(struct ratelimit *, const char *, ...) LOG_PRINTF(2, 3);
 
-/* Cheap test for the hot path: build a debug message only if it prints. */
+/* Cheap tests for the hot path: build a message only if it prints. */
 #define log_debug_enabled()	(log_getverbose() > 0)
+#define log_packet_enabled()	(log_getverbose() > 1)	/* -vv */
 
 #endif

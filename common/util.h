@@ -13,6 +13,10 @@
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
+#ifndef AMT_VERSION
+#define AMT_VERSION	"unknown"
+#endif
+
 /* Milliseconds from now until deadline t, 0 once it has passed. */
 static inline int64_t
 ms_until(uint64_t t, uint64_t now)

@@ -26,6 +26,8 @@ if_init(struct px_iface *ifp, const char *name, unsigned version)
 	snprintf(ifp->name, IFNAMSIZ, "%s", name);
 	ifp->version = version;
 	ifp->vif = -1;
+	ifp->lim_member = (struct ratelimit)RATELIMIT_INIT(10000, 20);
+	ifp->lim_refused = (struct ratelimit)RATELIMIT_INIT(60000, 3);
 }
 
 /* Release what the interface holds, telling no one (at the end). */
@@ -132,11 +134,16 @@ if_group(struct px_iface *ifp, uint32_t g, int create)
 	return ng;
 }
 
+/* Group i has no members left; why says how, NULL: not worth a line. */
 static void
-if_group_remove(struct px_iface *ifp, size_t i, const struct px_env *env)
+if_group_remove(struct px_iface *ifp, size_t i, const struct px_env *env,
+    const char *why)
 {
 	uint32_t	 g = ifp->groups[i]->group;
 
+	if (why != NULL)
+		log_info_rl(&ifp->lim_member, "%s: %s %s", ifp->name,
+		    addr4_ntoa(g), why);
 	grp_free(ifp->groups[i]);
 	memmove(&ifp->groups[i], &ifp->groups[i + 1],
 	    (ifp->ngroups - i - 1) * sizeof(*ifp->groups));
@@ -168,8 +175,10 @@ set_querier(struct px_iface *ifp, int on, uint64_t now,
 		log_info("%s: querier now (%s)", ifp->name,
 		    addr4_ntoa(ifp->addr));
 	} else
-		log_warnx("%s: %s is the querier now; this proxy %s", ifp->name,
-		    addr4_ntoa(ifp->querier_addr), "stops querying");
+		log_warnx("%s: %s is the querier now: this proxy stops "
+		    "querying, and forwarding onto %s unless "
+		    "forward-when-not-querier is on (RFC 4605 section 3)",
+		    ifp->name, addr4_ntoa(ifp->querier_addr), ifp->name);
 	all_groups_changed(ifp, env);
 }
 
@@ -188,11 +197,11 @@ if_start(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 	ifp->startup_left = px_sqc(c);
 	ifp->gq_next = now;
 	ifp->querier = 0;
+	ifp->no_addr_warn = 0;
 	if (ifp->addr != 0)
 		set_querier(ifp, 1, now, env);
-	else
-		log_warnx("%s: no IPv4 address: cannot be the querier",
-		    ifp->name);
+	else	/* it may be on its way (a link comes before its address) */
+		ifp->no_addr_warn = now + PX_ADDR_GRACE_MS;
 }
 
 /* The interface went away or down: its state goes with it. */
@@ -201,7 +210,7 @@ if_stop(struct px_iface *ifp, uint64_t now, const struct px_env *env)
 {
 	(void)now;
 	while (ifp->ngroups > 0)
-		if_group_remove(ifp, ifp->ngroups - 1, env);
+		if_group_remove(ifp, ifp->ngroups - 1, env, NULL);
 	ifp->querier = 0;
 	ifp->gq_next = 0;
 	ifp->oqp = 0;
@@ -264,7 +273,7 @@ if_report(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 	struct px_params	 p;
 	struct px_group		*g;
 	size_t			 i;
-	int			 found;
+	int			 found, was;
 
 	if (!IN4_MCAST(r->group) || IN4_LOCAL_MCAST(r->group)) {
 		ifp->ctr_ignored++;		/* 224.0.0.0/24: never */
@@ -272,9 +281,19 @@ if_report(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 	}
 	if (r->version < 3 && prefix4_contains(&c->ssm, r->group)) {
 		ifp->ctr_ignored++;		/* RFC 4604 */
+		if (r->type != MC_TO_IN)	/* a v2 leave: nothing lost */
+			log_warnx_rl(&ifp->lim_refused, "%s: IGMPv%u join "
+			    "of %s by %s not served: %s is in the SSM range, "
+			    "where a host must join with IGMPv3 and name its "
+			    "source (RFC 4604); the host needs IGMPv3 (Linux: "
+			    "force_igmp_version 0), or the group another "
+			    "range (ssm-range)", ifp->name, r->version,
+			    addr4_ntoa(r->group), addr4_ntoa(r->from),
+			    addr4_ntoa(r->group));
 		return;
 	}
 	ifp->ctr_reports++;
+	was = if_group_find(ifp, r->group) != NULL;
 	if ((g = if_group(ifp, r->group, 1)) == NULL) {
 		log_warnx("%s: out of memory for group %s", ifp->name,
 		    addr4_ntoa(r->group));
@@ -286,8 +305,11 @@ if_report(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 	if (grp_is_empty(g, now)) {
 		i = group_slot(ifp, r->group, &found);
 		if (found)
-			if_group_remove(ifp, i, env);
-	}
+			if_group_remove(ifp, i, env, was ? "left" : NULL);
+	} else if (!was)
+		log_info_rl(&ifp->lim_member, "%s: %s joined by %s (IGMPv%u)",
+		    ifp->name, addr4_ntoa(r->group), addr4_ntoa(r->from),
+		    r->version);
 }
 
 void
@@ -299,6 +321,13 @@ if_timers(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 
 	if (!ifp->active)
 		return;
+	if (ifp->no_addr_warn != 0 && ifp->no_addr_warn <= now) {
+		ifp->no_addr_warn = 0;
+		if (ifp->addr == 0)
+			log_warnx("%s: no IPv4 address: it cannot be the "
+			    "querier, so nothing is forwarded onto it (ip addr "
+			    "add ... dev %s)", ifp->name, ifp->name);
+	}
 	if (ifp->oqp != 0 && ifp->oqp <= now) {
 		/* 6.6.2: the other querier is gone; query again. */
 		ifp->oqp = 0;
@@ -324,7 +353,8 @@ if_timers(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 		    grp_timers(g, &p, now, ifp, env))
 			env->ops->group_changed(env->arg, g->group);
 		if (grp_is_empty(g, now))
-			if_group_remove(ifp, i, env);
+			if_group_remove(ifp, i, env,
+			    "left (no member answered)");
 		else
 			i++;
 	}
@@ -342,6 +372,8 @@ if_next_deadline(const struct px_iface *ifp)
 		d = ifp->oqp;
 	if (ifp->querier && ifp->gq_next != 0 && ifp->gq_next < d)
 		d = ifp->gq_next;
+	if (ifp->no_addr_warn != 0 && ifp->no_addr_warn < d)
+		d = ifp->no_addr_warn;
 	for (i = 0; i < ifp->ngroups; i++)
 		if ((t = grp_next_deadline(ifp->groups[i])) < d)
 			d = t;

@@ -16,7 +16,10 @@
 #include <stdint.h>
 
 #include "group.h"
+#include "log.h"
 #include "px_conf.h"
+
+#define PX_ADDR_GRACE_MS	5000	/* a new link's address may follow */
 
 struct px_iface {
 	char		 name[IFNAMSIZ];
@@ -38,6 +41,9 @@ struct px_iface {
 	size_t		 ngroups;
 	size_t		 gcap;
 	uint64_t	 older_query_warned;
+	uint64_t	 no_addr_warn;	/* say it has no address; 0: no */
+	struct ratelimit lim_member;	/* joins and leaves */
+	struct ratelimit lim_refused;	/* joins not served */
 	uint64_t	 ctr_reports;
 	uint64_t	 ctr_queries_sent;
 	uint64_t	 ctr_queries_heard;

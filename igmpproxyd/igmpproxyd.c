@@ -208,7 +208,8 @@ main(int argc, char *argv[])
 
 	if (px_init(&d->px, d->conf, &pxio_os, &d->io) == -1)
 		fatal("px_init");
-	log_info("started: upstream %s, %u downstream interface(s)%s",
+	log_info("started (version " AMT_VERSION "): upstream %s, %u "
+	    "downstream interface(s)%s",
 	    d->conf->upstream, d->conf->nds, d->conf->fast_leave ?
 	    ", fast leave" : "");
 	if (nl_dump(d->nl) == -1)

@@ -51,6 +51,7 @@ px_init(struct proxy *px, const struct px_conf *c, const struct px_os *os,
 	px->env.arg = px;
 	px->env.s = px->scratch;
 	px->lim = (struct ratelimit)RATELIMIT_INIT(1000, 10);
+	px->lim_refused = (struct ratelimit)RATELIMIT_INIT(60000, 5);
 	for (i = 0; i < c->nds; i++)
 		if_init(&px->ds[i], c->ds[i].name, c->ds[i].version);
 	px->nds = c->nds;
@@ -338,9 +339,19 @@ db_update(struct proxy *px, uint64_t now, uint32_t g)
 	unsigned			 i, n = 0, nout = 0;
 	uint8_t				 mode = MC_INCLUDE;
 
-	if (!px_acl_permit(px->conf, g, 0, 0))
+	if (!px_acl_permit(px->conf, g, 0, 0)) {
 		px->ctr_acl_denied++;
-	else
+		for (i = 0; i < px->nds; i++)
+			if (px->ds[i].active &&
+			    (grp = if_group_find(&px->ds[i], g)) != NULL &&
+			    !grp_is_empty(grp, now)) {
+				log_warnx_rl(&px->lim_refused, "%s: %s wanted "
+				    "but denied by the configuration (allow/"
+				    "deny): not asked for upstream",
+				    px->ds[i].name, addr4_ntoa(g));
+				break;
+			}
+	} else
 		for (i = 0; i < px->nds; i++) {
 			if (!px->ds[i].active ||
 			    (grp = if_group_find(&px->ds[i], g)) == NULL ||

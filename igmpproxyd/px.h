@@ -52,6 +52,7 @@ struct proxy {
 	size_t			 dirtycap;
 	int			 all_dirty;
 	struct ratelimit	 lim;
+	struct ratelimit	 lim_refused;	/* joins not served */
 	uint64_t		 ctr_rx;
 	uint64_t		 ctr_bad;
 	uint64_t		 ctr_own;

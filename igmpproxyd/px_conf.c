@@ -12,6 +12,8 @@
  * wire can carry.
  */
 
+#include <net/if.h>
+
 #include <string.h>
 
 #include "px_conf.h"
@@ -209,6 +211,20 @@ check(struct conf_parse *p, void *conf)
 	return 0;
 }
 
+/* -n, start, reload: a downstream that does not exist (yet) is said. */
+static void
+live(struct conf_parse *p, void *conf)
+{
+	struct px_conf	*c = conf;
+	unsigned	 i;
+
+	for (i = 0; i < c->nds; i++)
+		if (if_nametoindex(c->ds[i].name) == 0)
+			conf_warn_at(p, c->ds[i].line, "downstream %s: no such "
+			    "interface (yet): it is served once it appears; "
+			    "check the name (ip link)", c->ds[i].name);
+}
+
 #define C	struct px_conf
 static const struct conf_item items[] = {
 	CI_IFNAME("upstream", C, upstream, "amt0", 0),
@@ -243,4 +259,4 @@ static const struct conf_item items[] = {
 #undef C
 
 const struct conf_table px_conf_table =
-    CONF_TABLE("igmpproxyd", struct px_conf, items, check);
+    CONF_TABLE_LIVE("igmpproxyd", struct px_conf, items, check, live);

@@ -74,7 +74,7 @@ ok "periodic Requests, $nonces distinct nonces"
 
 # Relay silence: retries, then discovery again; back when it answers.
 kill -USR1 $RELAY
-wait_log amtgwd "no Membership Query from relay 10.0.0.1" 10 ||
+wait_log amtgwd "tunnel down: relay 10.0.0.1: no Membership Query" 10 ||
     fail "no request give-up"
 wait_log amtgwd "requesting -> discovering" 2 || fail "no rediscovery"
 ok "relay silence -> discovery"

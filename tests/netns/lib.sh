@@ -166,12 +166,12 @@ now_ms() {
 	echo $(($(date +%s%N) / 1000000))
 }
 
-# dump_state PID LOGNAME: SIGUSR1 and wait for the dump in the log.
+# dump_state PID LOGNAME: SIGUSR1 and wait for the dump's end line.
 dump_state() {
-	before=$(count_log "$2" '^[a-z]*: counters$')
+	before=$(count_log "$2" 'state dump ends')
 	kill -USR1 "$1"
 	i=0
-	while [ "$(count_log "$2" '^[a-z]*: counters$')" = "$before" ]; do
+	while [ "$(count_log "$2" 'state dump ends')" = "$before" ]; do
 		i=$((i + 1))
 		[ $i -gt 300 ] && return 1
 		sleep 0.01

@@ -35,9 +35,12 @@ START_TEST(test_verbose)
 {
 	log_setverbose(0);
 	ck_assert_int_eq(log_debug_enabled(), 0);
-	log_setverbose(2);
-	ck_assert_int_eq(log_getverbose(), 2);
+	log_setverbose(1);		/* -v: protocol events */
 	ck_assert_int_eq(log_debug_enabled(), 1);
+	ck_assert_int_eq(log_packet_enabled(), 0);
+	log_setverbose(2);		/* -vv: single packets too */
+	ck_assert_int_eq(log_getverbose(), 2);
+	ck_assert_int_eq(log_packet_enabled(), 1);
 	log_setverbose(0);
 }
 END_TEST
