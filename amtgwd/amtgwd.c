@@ -267,9 +267,7 @@ main(int argc, char *argv[])
 	    gwio_udp_open(&d->io, d->conf) == -1)
 		exit(1);
 	d->base = daemon_enter(&d->o, &d->conf->d, &d->ctl, ctl_cb, d);
-	if (d->conf->d.pcap_file[0] != '\0' && pcapw_open(&d->pc,
-	    d->conf->d.pcap_file, d->conf->d.pcap_limit_kb,
-	    d->conf->d.pcap_data, d->conf->d.user) == 0)
+	if (daemon_pcap(d->base, &d->conf->d, &d->pc))
 		d->io.pc = &d->pc;
 	daemon_drop(&d->conf->d, caps, (int)NELEM(caps));
 

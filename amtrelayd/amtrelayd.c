@@ -230,9 +230,7 @@ main(int argc, char *argv[])
 		exit(1);
 	(void)rio_open_native(&d->io);
 	d->base = daemon_enter(&d->o, &d->conf->d, &d->ctl, ctl_cb, d);
-	if (d->conf->d.pcap_file[0] != '\0' && pcapw_open(&d->pc,
-	    d->conf->d.pcap_file, d->conf->d.pcap_limit_kb,
-	    d->conf->d.pcap_data, d->conf->d.user) == 0)
+	if (daemon_pcap(d->base, &d->conf->d, &d->pc))
 		d->io.pc = &d->pc;
 	daemon_drop(&d->conf->d, caps, (int)NELEM(caps));
 

@@ -32,6 +32,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "log.h"
+#include "pcapw.h"
 #include "util.h"
 
 static char	 pidfile_path[4096];
@@ -496,6 +497,37 @@ daemon_enter(const struct daemon_opts *o, const struct conf_daemon *d,
 	return base;
 }
 
+static struct event	*pcap_ev;
+
+static void
+pcap_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	pcapw_flush(arg);
+}
+
+/*
+ * pcap-file, if configured (as root, before the drop): opened, and
+ * flushed every second so that tcpdump or Wireshark can read it while
+ * the daemon runs.  Returns 1 if it is on.
+ */
+int
+daemon_pcap(struct event_base *base, const struct conf_daemon *d,
+    struct pcapw *pc)
+{
+	struct timeval	 sec = { 1, 0 };
+
+	if (d->pcap_file[0] == '\0' || pcapw_open(pc, d->pcap_file,
+	    d->pcap_limit_kb, d->pcap_data, d->user) == -1)
+		return 0;
+	if ((pcap_ev = event_new(base, -1, EV_PERSIST, pcap_tick, pc)) ==
+	    NULL || event_add(pcap_ev, &sec) == -1)
+		log_warnx("pcap-file: no flush timer; the file is written "
+		    "when the buffer fills");
+	return 1;
+}
+
 /* Become the configured user with caps only, or stop here. */
 void
 daemon_drop(const struct conf_daemon *d, const cap_value_t *caps,
@@ -555,6 +587,10 @@ daemon_leave(struct event_base *base, struct ctl *ctl, struct event **ev)
 
 	ctl_close(ctl);
 	ctl_path[0] = '\0';
+	if (pcap_ev != NULL) {
+		event_free(pcap_ev);
+		pcap_ev = NULL;
+	}
 	for (i = 0; i < DAEMON_NSIGS; i++)
 		event_free(ev[i]);
 	event_base_free(base);

@@ -43,6 +43,9 @@ void	*daemon_load(const struct daemon_opts *, const struct conf_table *);
 struct event_base *daemon_enter(const struct daemon_opts *,
 	    const struct conf_daemon *, struct ctl **, ctl_handler, void *);
 void	 daemon_drop(const struct conf_daemon *, const cap_value_t *, int);
+struct pcapw;
+int	 daemon_pcap(struct event_base *, const struct conf_daemon *,
+	    struct pcapw *);
 /* What a daemon does on signals. */
 struct daemon_hooks {
 	struct event_base	*base;

@@ -120,6 +120,18 @@ pcapw_udp(struct pcapw *p, uint32_t src, uint16_t sport, uint32_t dst,
 	h.caplen = h.len = (bpf_u_int32)tot;
 	pcap_dump((u_char *)p->d, &h, pkt);
 	p->written += 16 + tot;
+	p->dirty = 1;
+}
+
+/* Out to the file, so that a reader sees it (once a second). */
+void
+pcapw_flush(struct pcapw *p)
+{
+	if (!pcapw_on(p) || !p->dirty)
+		return;
+	if (pcap_dump_flush(p->d) == -1)
+		log_warn("pcap-file: flush");
+	p->dirty = 0;
 }
 
 void

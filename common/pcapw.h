@@ -27,11 +27,13 @@ struct pcapw {
 	uint64_t	 written;
 	int		 data;		/* Multicast Data too */
 	uint64_t	 restarts;
+	int		 dirty;		/* written since the last flush */
 };
 
 int	 pcapw_open(struct pcapw *, const char *, unsigned, int, const char *);
 void	 pcapw_udp(struct pcapw *, uint32_t, uint16_t, uint32_t, uint16_t,
 	    const uint8_t *, size_t, const uint8_t *, size_t);
+void	 pcapw_flush(struct pcapw *);
 void	 pcapw_close(struct pcapw *);
 
 /* Is capturing on at all (for the hot paths' cheap test)? */

@@ -44,6 +44,11 @@ struct px_iface {
 	uint64_t	 no_addr_warn;	/* say it has no address; 0: no */
 	struct ratelimit lim_member;	/* joins and leaves */
 	struct ratelimit lim_refused;	/* joins not served */
+	/* What routing sent to the VIF and what left (px_out_check()). */
+	uint64_t	 out_routed;
+	uint64_t	 out_sent;
+	int		 out_known;
+	uint64_t	 ctr_out_lost;
 	uint64_t	 ctr_reports;
 	uint64_t	 ctr_queries_sent;
 	uint64_t	 ctr_queries_heard;

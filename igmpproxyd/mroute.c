@@ -158,6 +158,20 @@ mr_sg_count(int s, uint32_t src, uint32_t grp, uint64_t *pkts)
 	return 0;
 }
 
+/* Datagrams sent out of vif so far (SIOCGETVIFCNT). */
+int
+mr_vif_out(int s, int vif, uint64_t *pkts)
+{
+	struct sioc_vif_req	 vr;
+
+	memset(&vr, 0, sizeof(vr));
+	vr.vifi = (vifi_t)vif;
+	if (ioctl(s, SIOCGETVIFCNT, &vr) == -1)
+		return -1;
+	*pkts = vr.ocount;
+	return 0;
+}
+
 /* Receive what routers must (RFC 3376 6: 224.0.0.22; 224.0.0.2). */
 int
 mr_join_routers(int s, int ifindex)

@@ -18,6 +18,7 @@ int	 mr_del_vif(int, int);
 int	 mr_add_mfc(int, uint32_t, uint32_t, int, const uint8_t *, int);
 int	 mr_del_mfc(int, uint32_t, uint32_t, int);
 int	 mr_sg_count(int, uint32_t, uint32_t, uint64_t *);
+int	 mr_vif_out(int, int, uint64_t *);
 int	 mr_join_routers(int, int);
 
 #endif

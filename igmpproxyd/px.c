@@ -605,11 +605,56 @@ px_addr(struct proxy *px, uint64_t now, int ifindex, uint32_t a, uint8_t plen,
 
 /* ---- time ---- */
 
+/* One downstream interface's out counters against the last check. */
+static void
+out_check_if(struct proxy *px, struct px_iface *ifp)
+{
+	uint64_t	 routed, sent, dr, ds;
+
+	if (px->os->out_counts == NULL || px->os->out_counts(px->os_arg,
+	    ifp->vif, ifp->name, &routed, &sent) == -1) {
+		ifp->out_known = 0;
+		return;
+	}
+	dr = routed - ifp->out_routed;
+	ds = sent - ifp->out_sent;
+	if (ifp->out_known && routed >= ifp->out_routed &&
+	    sent >= ifp->out_sent && dr >= PX_OUT_MIN && ds < dr / 2) {
+		ifp->ctr_out_lost += dr - ds;
+		log_warnx_rl(&ifp->lim_refused, "%s: multicast routing sent "
+		    "%llu datagrams to it in %u s, but it transmitted %llu: "
+		    "something after the routing drops them, most likely a "
+		    "firewall's forward chain (allow what comes in on %s "
+		    "and goes out on %s; amtctl doctor)", ifp->name,
+		    (unsigned long long)dr, PX_OUT_CHECK_MS / 1000,
+		    (unsigned long long)ds, px->upif.name, ifp->name);
+	}
+	ifp->out_routed = routed;
+	ifp->out_sent = sent;
+	ifp->out_known = 1;
+}
+
+/* Forwarded datagrams that never leave: see PX_OUT_CHECK_MS. */
+static void
+out_check(struct proxy *px, uint64_t now)
+{
+	unsigned	 i;
+
+	px->out_check_at = now + PX_OUT_CHECK_MS;
+	for (i = 0; i < px->nds; i++)
+		if (px->ds[i].active && px->ds[i].vif >= 0)
+			out_check_if(px, &px->ds[i]);
+		else
+			px->ds[i].out_known = 0;
+}
+
 void
 px_timer(struct proxy *px, uint64_t now)
 {
 	unsigned	 i;
 
+	if (px->out_check_at <= now)
+		out_check(px, now);
 	for (i = 0; i < px->nds; i++)
 		if (px->ds[i].active && if_next_deadline(&px->ds[i]) <= now)
 			if_timers(&px->ds[i], px->conf, now, &px->env);
@@ -630,6 +675,8 @@ px_next_deadline(const struct proxy *px)
 			d = t;
 	if ((t = mfc_next_deadline(&px->mfc)) < d)
 		d = t;		/* 0 at first: arm the idle check */
+	if (px->out_check_at < d)
+		d = px->out_check_at;
 	return d;
 }
 

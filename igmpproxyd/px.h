@@ -36,6 +36,15 @@ struct px_upif {
 	int		 vif;		/* 0 when present, else -1 */
 };
 
+/*
+ * Every PX_OUT_CHECK_MS, a downstream interface that multicast routing
+ * sent PX_OUT_MIN datagrams or more but that transmitted less than half
+ * of them loses them after the routing: a firewall's forward chain, most
+ * likely.  Said (rate-limited) and counted.
+ */
+#define PX_OUT_CHECK_MS		10000
+#define PX_OUT_MIN		50
+
 struct proxy {
 	const struct px_conf	*conf;
 	const struct px_os	*os;
@@ -52,6 +61,7 @@ struct proxy {
 	size_t			 dirtycap;
 	int			 all_dirty;
 	struct ratelimit	 lim;
+	uint64_t		 out_check_at;	/* next px_out_check() */
 	struct ratelimit	 lim_refused;	/* joins not served */
 	uint64_t		 ctr_rx;
 	uint64_t		 ctr_bad;

@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -197,6 +198,36 @@ os_join(void *arg, int ifindex)
 	return mr_join_routers(((struct pxio *)arg)->mr, ifindex);
 }
 
+/* A counter in sysfs (readable after the privilege drop). */
+static int
+sysfs_u64(const char *ifname, const char *what, uint64_t *v)
+{
+	char			 path[96];
+	FILE			*fp;
+	unsigned long long	 x;
+	int			 ok;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s",
+	    ifname, what);
+	if ((fp = fopen(path, "re")) == NULL)
+		return -1;
+	ok = fscanf(fp, "%llu", &x) == 1;
+	fclose(fp);
+	if (!ok)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static int
+os_out_counts(void *arg, int vif, const char *ifname, uint64_t *routed,
+    uint64_t *sent)
+{
+	if (mr_vif_out(((struct pxio *)arg)->mr, vif, routed) == -1)
+		return -1;
+	return sysfs_u64(ifname, "tx_packets", sent);
+}
+
 static uint32_t
 os_random(void *arg)
 {
@@ -206,5 +237,5 @@ os_random(void *arg)
 
 const struct px_os pxio_os = {
 	os_send, os_add_vif, os_del_vif, os_mfc_add, os_mfc_del, os_mfc_count,
-	os_join, os_random,
+	os_join, os_random, os_out_counts,
 };

@@ -30,6 +30,13 @@ struct px_os {
 	/* Receive the IGMP router groups (224.0.0.2, .22) on ifindex. */
 	int	 (*join_routers)(void *, int);
 	uint32_t (*random)(void *);
+	/*
+	 * Datagrams multicast routing sent to vif so far, and datagrams
+	 * the interface named has transmitted: the first counts before
+	 * netfilter's forward hook, the second after.
+	 */
+	int	 (*out_counts)(void *, int, const char *, uint64_t *,
+		    uint64_t *);
 };
 
 #endif

@@ -37,8 +37,10 @@ px_show_interfaces(const struct proxy *px, uint64_t now, struct emit *e)
 		emit_obj(e, NULL);
 		emit_str(e, "name", ifp->name);
 		emit_bool(e, "up", ifp->active);
-		emit_i64(e, "ifindex", ifp->ifindex);
-		emit_i64(e, "vif", ifp->vif);
+		emit_u64(e, "ifindex", ifp->ifindex > 0 ?
+		    (uint64_t)ifp->ifindex : 0);
+		if (ifp->vif >= 0)
+			emit_u64(e, "vif", (uint64_t)ifp->vif);
 		emit_u64(e, "igmp-version", ifp->version);
 		emit_str(e, "address", ifp->addr ? addr4_ntoa(ifp->addr) :
 		    "none");
@@ -51,6 +53,7 @@ px_show_interfaces(const struct proxy *px, uint64_t now, struct emit *e)
 		emit_u64(e, "queries-sent", ifp->ctr_queries_sent);
 		emit_u64(e, "queries-heard", ifp->ctr_queries_heard);
 		emit_u64(e, "ignored", ifp->ctr_ignored);
+		emit_u64(e, "forwarded-not-sent", ifp->ctr_out_lost);
 		emit_end(e);
 	}
 	emit_end(e);

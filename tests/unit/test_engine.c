@@ -86,6 +86,8 @@ static struct world {
 	struct pending	 q[64];			/* queries to answer */
 	unsigned	 nq;
 	uint32_t	 scratch[PX_MAX_SRCS];
+	uint64_t	 routed[PX_MAXVIFS];	/* sent to the VIF by routing */
+	uint64_t	 lost[PX_MAXVIFS];	/* of those, never sent */
 } W;
 
 static int
@@ -254,9 +256,21 @@ os_random(void *arg)
 	return xorshift32(&W.seed);
 }
 
+/* What a firewall after the routing would do: lost never leaves. */
+static int
+os_out_counts(void *arg, int vif, const char *ifname, uint64_t *routed,
+    uint64_t *sent)
+{
+	(void)arg;
+	(void)ifname;
+	*routed = W.routed[vif];
+	*sent = W.routed[vif] - W.lost[vif];
+	return 0;
+}
+
 static const struct px_os fake_os = {
 	os_send, os_add_vif, os_del_vif, os_mfc_add, os_mfc_del, os_mfc_count,
-	os_join, os_random,
+	os_join, os_random, os_out_counts,
 };
 
 /* ---- hosts ---- */
@@ -892,6 +906,38 @@ START_TEST(engine_big_gss_query)
 }
 END_TEST
 
+/*
+ * Datagrams routed to a LAN that never leave it (a firewall's forward
+ * chain): counted per interface once the counters disagree by half,
+ * not for a few.
+ */
+START_TEST(engine_forward_lost)
+{
+	struct px_iface	*ifp;
+
+	world_init(UNIT_SEED, 0, 0);
+	run(SETTLE_MS);
+	ifp = &W.px.ds[0];
+	ck_assert_int_ge(ifp->vif, 0);
+	/* Fine: everything routed leaves. */
+	W.routed[ifp->vif] += 1000;
+	run(PX_OUT_CHECK_MS);
+	ck_assert_uint_eq(ifp->ctr_out_lost, 0);
+	/* A few lost (a full queue): below half, nothing said. */
+	W.routed[ifp->vif] += 1000;
+	W.lost[ifp->vif] += 100;
+	run(PX_OUT_CHECK_MS);
+	ck_assert_uint_eq(ifp->ctr_out_lost, 0);
+	/* Nearly all dropped after the routing. */
+	W.routed[ifp->vif] += 1000;
+	W.lost[ifp->vif] += 990;
+	run(PX_OUT_CHECK_MS);
+	ck_assert_uint_eq(ifp->ctr_out_lost, 990);
+	ck_assert_uint_eq(W.px.ds[1].ctr_out_lost, 0);
+	world_free();
+}
+END_TEST
+
 Suite *
 engine_suite(void)
 {
@@ -901,6 +947,7 @@ engine_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, engine_random, 0, 8);
 	tcase_add_test(tc, engine_big_gss_query);
+	tcase_add_test(tc, engine_forward_lost);
 	suite_add_tcase(s, tc);
 	return s;
 }
