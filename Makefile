@@ -149,7 +149,7 @@ $(O)/bin/amtrelayd: $(call obj,$(RELAY_SRCS)) $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(O)/bin/amtctl: $(call obj,amtctl/amtctl.c)
+$(O)/bin/amtctl: $(call obj,amtctl/amtctl.c amtctl/doctor.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 

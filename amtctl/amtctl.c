@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "amtctl.h"
 #include "ctlproto.h"
 #include "util.h"
 
@@ -56,7 +57,9 @@ usage(int asked)
 	    "usage: amtctl [-hjV] [-o text|json|prometheus] [-s socket] "
 	    "gateway [about]\n"
 	    "       amtctl ... proxy interfaces | groups | about\n"
-	    "       amtctl ... relay gateways | groups | about\n");
+	    "       amtctl ... relay gateways | groups | about\n"
+	    "       amtctl doctor [-g gateway-socket] [-p proxy-socket] "
+	    "[-t seconds]\n");
 	exit(asked ? 0 : 2);
 }
 
@@ -77,9 +80,12 @@ find_view(int argc, char *argv[])
 	return NULL;
 }
 
-/* Connect to the socket at path; -1 (said, with a hint) if nobody is. */
+/*
+ * Connect to the socket at path; -1 if nobody is (said, with a hint,
+ * unless quiet).
+ */
 static int
-connect_to(const char *path, const char *daemon)
+connect_to(const char *path, const char *daemon, int quiet)
 {
 	struct sockaddr_un	 sun;
 	int			 s, e;
@@ -99,6 +105,8 @@ connect_to(const char *path, const char *daemon)
 		return s;
 	e = errno;
 	close(s);
+	if (quiet)
+		return -1;
 	if (e == ENOENT || e == ECONNREFUSED)
 		fprintf(stderr, "amtctl: %s: %s (is %s running?)\n", path,
 		    strerror(e), daemon);
@@ -112,10 +120,11 @@ connect_to(const char *path, const char *daemon)
 
 /*
  * Send req and read the whole answer (NUL-terminated, allocated) into
- * *out; returns its length, -1 (said) on failure.
+ * *out; returns its length, -1 on failure (said unless quiet).
  */
-static ssize_t
-ask(const char *path, const char *daemon, const char *req, char **out)
+ssize_t
+ask(const char *path, const char *daemon, const char *req, char **out,
+    int quiet)
 {
 	struct pollfd	 pfd;
 	size_t		 total = 0, cap = 0, n = strlen(req);
@@ -123,7 +132,7 @@ ask(const char *path, const char *daemon, const char *req, char **out)
 	char		*buf = NULL, *nb;
 	int		 s;
 
-	if ((s = connect_to(path, daemon)) == -1)
+	if ((s = connect_to(path, daemon, quiet)) == -1)
 		return -1;
 	if (write(s, req, n) != (ssize_t)n) {
 		fprintf(stderr, "amtctl: write: %s\n", strerror(errno));
@@ -205,7 +214,7 @@ main(int argc, char *argv[])
 	char				 req[CTL_MAX_LINE], who[64];
 	int				 ch;
 
-	while ((ch = getopt_long(argc, argv, "hjo:s:V", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "+hjo:s:V", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'h':
@@ -235,12 +244,14 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (argc >= 1 && strcmp(argv[0], "doctor") == 0)
+		return doctor(argc, argv);
 	if ((v = find_view(argc, argv)) == NULL)
 		usage(0);
 	if (sock == NULL)
 		sock = v->sock;
 	snprintf(req, sizeof(req), "%s%s\n", v->cmd, fmt);
-	if (ask(sock, v->daemon, req, &buf) == -1)
+	if (ask(sock, v->daemon, req, &buf, 0) == -1)
 		return 1;
 	if (is_error(buf)) {
 		answer_daemon(buf, who, sizeof(who));

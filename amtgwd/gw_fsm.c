@@ -969,6 +969,7 @@ gw_show(const struct gw *gw, uint64_t now, struct emit *e)
 	uint16_t	 k;
 
 	emit_str(e, "state", gw_state_names[gw->state]);
+	emit_str(e, "pseudo-interface", gw->conf->tunnel);
 	emit_u64(e, "state-ms", now - gw->since);
 	emit_str(e, "relay", gw->have_relay ? addr4_ntoa(gw->relay) :
 	    "none");
