@@ -243,9 +243,10 @@ check_daemons(struct dr *d)
 			    "2268 both ways: check the route, the firewalls "
 			    "on the way and here (input: udp sport 2268), and "
 			    "the relay or discovery address in amtgwd.conf",
-			    "relay %s does not answer: amtgwd is %s, %s%lld s",
-			    relay, state, ms < 0 ? "and never had a Query" :
-			    "its last Query came ", ms < 0 ? 0 : ms / 1000);
+			    "relay %s does not answer: amtgwd is %s; %s %lld s "
+			    "ago", relay, state, ms < 0 ? "it started" :
+			    "its last Query came", ms < 0 ? jnum(d->gw,
+			    "state-ms") / 1000 : ms / 1000);
 	}
 	if (ask(d->px_sock, "igmpproxyd", CTL_CMD_INTERFACES " " CTL_JSON
 	    "\n", &d->px, 1) == -1 || strncmp(d->px, "{\"" CTL_ERROR, 7) ==
