@@ -100,6 +100,20 @@ initd() {	# NS DAEMON ACTION
 initd rly amtrelayd start || fail "init.d amtrelayd start: $(cat "$TMP/initd.log")"
 initd site igmpproxyd start || fail "init.d igmpproxyd start"
 initd site amtgwd start || fail "init.d amtgwd start"
+# Started again: --oknodo, a success, the status line alone.
+initd site amtgwd start || fail "init.d start on a running daemon failed"
+[ "$(cat "$TMP/initd.log")" = "Starting AMT gateway: amtgwd." ] ||
+    fail "status line: $(cat "$TMP/initd.log")"
+# A configuration error: the status line, then the error, file:line.
+cp "$I/etc/igmpproxyd.conf" "$TMP/px.keep"
+echo "robustness 0" >>"$I/etc/igmpproxyd.conf"
+initd site igmpproxyd restart && fail "restart with a bad config succeeded"
+head -1 "$TMP/initd.log" | grep -q "^Restarting IGMP proxy: igmpproxyd.* failed" ||
+    fail "failed status line: $(cat "$TMP/initd.log")"
+grep -q "igmpproxyd.conf:[0-9]*: robustness: 0 is out of range" "$TMP/initd.log" ||
+    fail "the error is not shown: $(cat "$TMP/initd.log")"
+cp "$TMP/px.keep" "$I/etc/igmpproxyd.conf"
+initd site igmpproxyd start || fail "init.d igmpproxyd start again"
 for d in amtgwd igmpproxyd amtrelayd; do
 	[ -s "$TMP/$d.pid" ] || fail "$d: no pidfile"
 	PIDS="$PIDS $(cat "$TMP/$d.pid")"	# ours, for the cleanup
