@@ -193,4 +193,27 @@ done
 grep -q "^amtgwd_discovery_address_info{discovery_address=\"$ANYCAST\"} 1$" "$TMP/prom.txt" ||
     fail "discovery address hidden while used"
 ok "amtctl: 'is amtgwd running?', the wrong daemon named, about, Prometheus ($(grep -c '^# TYPE' "$TMP/prom.txt") metrics), no negative numbers"
+# Every counter explained in amtctl(8).
+"$BIN/amtctl" -j -s "$TMP/amtgwd.sock" gateway >"$TMP/j1.json"
+"$BIN/amtctl" -j -s "$TMP/igmpproxyd.sock" proxy interfaces >"$TMP/j2.json"
+"$BIN/amtctl" -j -s "$TMP/amtrelayd.sock" relay gateways >"$TMP/j3.json"
+missing=$(/usr/bin/python3 - "$TOP/man/amtctl.8" "$TMP"/j1.json \
+    "$TMP"/j2.json "$TMP"/j3.json <<'EOP'
+import json, re, sys
+man = open(sys.argv[1]).read()
+sec = man[man.index(".Sh COUNTERS"):man.index(".Sh DOCTOR")]
+documented = set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)+|[a-z]+", sec))
+keys = set()
+for f in sys.argv[2:]:
+    d = json.load(open(f))
+    keys |= set(d.get("counters", {}))
+    for i in d.get("downstream", []) + [d.get("upstream", {})]:
+        keys |= {k for k, v in i.items() if isinstance(v, int) and
+                 not isinstance(v, bool)} - {"ifindex", "vif", "mtu",
+                 "igmp-version", "groups", "records", "other-querier-ms"}
+print(" ".join(sorted(k for k in keys if k not in documented)))
+EOP
+)
+[ -z "$missing" ] || fail "counters not in amtctl(8): $missing"
+ok "every counter of the three daemons is explained in amtctl(8)"
 echo "PASS: $TESTNAME"
