@@ -48,8 +48,8 @@ mr_open(unsigned table, int rcvbuf)
 		if (errno == EADDRINUSE)
 			log_warnx("the IPv4 multicast routing table is "
 			    "already in use by another daemon (pimd, "
-			    "smcroute, igmpproxy?); use mroute-table or stop "
-			    "it");
+			    "smcroute, igmpproxy?); stop it or use "
+			    "mroute-table ('amtctl doctor' names it)");
 		else
 			log_warn("MRT_INIT");
 		close(s);
