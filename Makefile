@@ -114,7 +114,8 @@ BENCH_NAMES	:= gwbase joinlat sendblast mcscale leavelat
 TOOLS		:= $(addprefix $(O)/bin/,$(TOOL_NAMES) $(BENCH_NAMES))
 TESTBIN		:= $(O)/tests/unit_tests
 
-.PHONY: all check unit netns conftest coverage deps fuzz lint bench demo \
+.PHONY: all daemons check unit netns conftest coverage deps fuzz lint bench demo \
+	package-test \
 	install \
 	install-bin install-man install-conf install-scripts uninstall clean \
 	FORCE
@@ -189,6 +190,12 @@ check:
 unit: $(TESTBIN)
 	TESTDATA=tests/data $(TESTBIN)
 
+# The Debian packages built, linted, installed, checked and purged (as
+# root; the machine is left as it was).
+package-test:
+	@scripts/install-deps.sh --quiet
+	sh tests/pkg/debian.sh
+
 conftest: all
 	O=$(O) tests/conf/run.sh
 
@@ -261,6 +268,9 @@ SUBST		= sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
 		  -e 's|@DEFAULTDIR@|$(DEFAULTDIR)|g' -e 's|@INITDIR@|$(INITDIR)|g'
 
 install: install-bin install-man install-conf install-scripts
+
+# The programs alone (what a package build needs).
+daemons: $(PROGS)
 
 install-bin: $(PROGS)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR)

@@ -13,6 +13,7 @@ PACKAGES="build-essential pkg-config libevent-dev libpcap-dev check
 libsodium-dev libcap-dev clang libclang-rt-14-dev iproute2 procps
 tshark tcpdump python3-scapy mandoc igmpproxy ethtool gcovr frr
 nftables conntrack
+debhelper dpkg-dev lintian
 systemd"
 
 quiet=0
