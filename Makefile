@@ -185,6 +185,7 @@ check:
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory conftest
+	sh tests/scripts/install-deps.sh
 	$(MAKE) --no-print-directory netns
 
 unit: $(TESTBIN)
