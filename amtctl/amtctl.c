@@ -262,11 +262,14 @@ main(int argc, char *argv[])
 			    strcmp(who, "amtgwd") == 0 ? "gateway" :
 			    strcmp(who, "igmpproxyd") == 0 ? "proxy" : "relay",
 			    v->daemon);
+			free(buf);
 			return 1;
 		}
 		fputs(buf, stderr);
+		free(buf);
 		return 1;
 	}
 	fputs(buf, stdout);
+	free(buf);
 	return 0;
 }
