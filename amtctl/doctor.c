@@ -57,6 +57,13 @@ struct dr {
 
 /* ---- saying it ---- */
 
+#define PRINTFLIKE(a, b)	__attribute__((__format__(__printf__, a, b)))
+
+static void	 ok(const char *, ...) PRINTFLIKE(1, 2);
+static void	 note(const char *, ...) PRINTFLIKE(1, 2);
+static void	 problem(struct dr *, const char *, const char *, ...)
+		    PRINTFLIKE(3, 4);
+
 static void
 ok(const char *fmt, ...)
 {
