@@ -109,7 +109,7 @@ UNIT_OBJS	:= $(call obj,$(UNIT_SRCS)) $(call obj,$(GW_CORE)) \
 PROGS		:= $(O)/bin/amtgwd $(O)/bin/igmpproxyd $(O)/bin/amtrelayd \
 		   $(O)/bin/amtctl
 TOOL_NAMES	:= fakerelay fakegw mcrecv mcsend pktcount igmpq gwsim \
-		   pcapread mcsoak
+		   pcapread mcsoak reqflood
 BENCH_NAMES	:= gwbase joinlat sendblast mcscale leavelat
 TOOLS		:= $(addprefix $(O)/bin/,$(TOOL_NAMES) $(BENCH_NAMES))
 TESTBIN		:= $(O)/tests/unit_tests

@@ -54,6 +54,11 @@ static struct rld	 rld;
 
 static void	 reschedule(struct rld *);
 
+/* libevent priorities: control (and timers) before data. */
+#define PRI_CONTROL	0
+#define PRI_DATA	1
+#define PRI_N		2
+
 static int
 op_send(void *arg, int sock, uint32_t a, uint16_t p, const uint8_t *b,
     size_t len)
@@ -163,7 +168,9 @@ retry_cb(evutil_socket_t fd, short ev, void *arg)
 	    rio_open_native(&d->io) == 0)) {
 		d->ev_pkt = event_new(d->base, d->io.pkt, EV_READ | EV_PERSIST,
 		    pkt_cb, d);
-		if (d->ev_pkt == NULL || event_add(d->ev_pkt, NULL) == -1)
+		if (d->ev_pkt == NULL ||
+		    event_priority_set(d->ev_pkt, PRI_DATA) == -1 ||
+		    event_add(d->ev_pkt, NULL) == -1)
 			fatalx("event_add packet socket");
 		log_info("receiving native multicast on %s",
 		    d->conf->upstream);
@@ -230,6 +237,9 @@ main(int argc, char *argv[])
 		exit(1);
 	(void)rio_open_native(&d->io);
 	d->base = daemon_enter(&d->o, &d->conf->d, &d->ctl, ctl_cb, d);
+	/* Control first: a wake-up with both runs control, then data. */
+	if (event_base_priority_init(d->base, PRI_N) == -1)
+		fatalx("event_base_priority_init");
 	if (daemon_pcap(d->base, &d->conf->d, &d->pc))
 		d->io.pc = &d->pc;
 	daemon_drop(&d->conf->d, caps, (int)NELEM(caps));
@@ -239,12 +249,15 @@ main(int argc, char *argv[])
 	for (i = 0; i < d->io.nctl; i++) {
 		d->ev_ctl[i] = event_new(d->base, d->io.ctl[i],
 		    EV_READ | EV_PERSIST, udp_cb, d);
-		if (d->ev_ctl[i] == NULL || event_add(d->ev_ctl[i], NULL) == -1)
+		if (d->ev_ctl[i] == NULL ||
+		    event_priority_set(d->ev_ctl[i], PRI_CONTROL) == -1 ||
+		    event_add(d->ev_ctl[i], NULL) == -1)
 			fatalx("event_add control socket");
 	}
 	d->ev_timer = evtimer_new(d->base, timer_cb, d);
 	d->ev_retry = evtimer_new(d->base, retry_cb, d);
-	if (d->ev_timer == NULL || d->ev_retry == NULL)
+	if (d->ev_timer == NULL || d->ev_retry == NULL ||
+	    event_priority_set(d->ev_timer, PRI_CONTROL) == -1)
 		fatalx("evtimer_new");
 	retry_cb(-1, 0, d);
 	d->hooks = (struct daemon_hooks){ d->base, reload, NULL, ctl_cb, views,

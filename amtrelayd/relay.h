@@ -27,6 +27,15 @@
 #define RELAY_MAX_GROUPS	1024	/* per gateway */
 #define RELAY_MAX_REPORTERS	32	/* per gateway and group */
 #define RELAY_HASH		4096
+#define RELAY_PFX_SLOTS		4096	/* per-prefix answer buckets */
+#define RELAY_SWEEP_MIN_MS	100	/* expiry sweeps at most this often */
+
+/* A token bucket (answers a second), milli-tokens for precision. */
+struct relay_bucket {
+	uint32_t	 key;		/* the source prefix */
+	uint64_t	 milli;
+	uint64_t	 when;		/* last refill, ms; 0: unused */
+};
 
 /* One reporter behind a tunnel (an inner source address): its filter,
  * refreshed by its reports, and when it runs out. */
@@ -114,6 +123,7 @@ enum relay_ctr {
 	RELAY_CTR_JOIN_FAILED,
 	RELAY_CTR_LEAVE,
 	RELAY_CTR_SECRET_ROTATED,
+	RELAY_CTR_RATE_LIMITED,
 	RELAY_CTR_MAX
 };
 
@@ -142,6 +152,13 @@ struct relay {
 	uint64_t		 ctr[RELAY_CTR_MAX];
 	struct relay_scratch	 s;
 	struct ratelimit	 lim;
+	struct ratelimit	 lim_gw;	/* tunnels coming and going */
+	struct ratelimit	 lim_rate;	/* answers over the limit */
+	struct relay_bucket	 total;
+	struct relay_bucket	 pfx[RELAY_PFX_SLOTS];
+	/* Expiry: a lower bound of the earliest state deadline. */
+	uint64_t		 next_exp;	/* UINT64_MAX: nothing runs */
+	uint64_t		 last_sweep;
 };
 
 int	 relay_init(struct relay *, const struct relay_conf *, const struct relay_ops *,

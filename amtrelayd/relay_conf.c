@@ -135,6 +135,11 @@ static const struct conf_item items[] = {
 	CI_TIME("secret-lifetime", C, secret_ms, 1000, 7200000, 0, "3600",
 	    0),					/* RFC 7450 5.3.6 */
 	CI_UINT("tunnel-limit", C, tunnel_limit, 0, 1000000, "0", 0),
+	CI_UINT("request-rate-limit", C, request_rate, 0, 10000000, "20000",
+	    0),
+	CI_UINT("request-prefix-limit", C, prefix_rate, 0, 10000000, "2000",
+	    0),
+	CI_UINT("request-prefix-length", C, prefix_len, 0, 32, "24", 0),
 	CI_UINT("path-mtu", C, path_mtu, 576, 65535, "1500", 0),
 	CI_UINT("send-buffer", C, sndbuf_kb, 64, 1048576, "4096", CF_RESTART),
 	CI_MPREFIX4("ssm-range", C, ssm, "232.0.0.0/8", 0),	/* RFC 4607 */

@@ -38,6 +38,9 @@ struct relay_conf {
 	unsigned	 robustness;
 	uint32_t	 secret_ms;		/* secret lifetime */
 	unsigned	 tunnel_limit;		/* 0: none */
+	unsigned	 request_rate;		/* answers/s in all; 0: none */
+	unsigned	 prefix_rate;		/* answers/s per prefix */
+	unsigned	 prefix_len;		/* of that prefix */
 	unsigned	 path_mtu;
 	unsigned	 sndbuf_kb;
 	struct prefix4	 ssm;			/* the SSM range */

@@ -57,6 +57,7 @@ const char *const relay_ctr_names[RELAY_CTR_MAX] = {
 	[RELAY_CTR_JOIN_FAILED] = "native-join-refused",
 	[RELAY_CTR_LEAVE] = "native-leave",
 	[RELAY_CTR_SECRET_ROTATED] = "secret-rotated",
+	[RELAY_CTR_RATE_LIMITED] = "request-rate-limited",
 };
 
 static unsigned
@@ -92,6 +93,9 @@ relay_init(struct relay *r, const struct relay_conf *c, const struct relay_ops *
 	r->ops = ops;
 	r->arg = arg;
 	r->lim = (struct ratelimit)RATELIMIT_INIT(1000, 10);
+	r->lim_gw = (struct ratelimit)RATELIMIT_INIT(10000, 20);
+	r->lim_rate = (struct ratelimit)RATELIMIT_INIT(10000, 1);
+	r->next_exp = UINT64_MAX;
 	ops->random(arg, key, sizeof(key));
 	mac_init(&r->mac, key, now);
 	return 0;
@@ -258,8 +262,8 @@ gw_new(struct relay *r, uint32_t a, uint16_t p, uint64_t now)
 	gw->next = r->gws[h];
 	r->gws[h] = gw;
 	r->ngws++;
-	log_info("gateway %s:%u: new tunnel (%zu in all)", addr4_ntoa(a), p,
-	    r->ngws);
+	log_info_rl(&r->lim_gw, "gateway %s:%u: new tunnel (%zu in all)",
+	    addr4_ntoa(a), p, r->ngws);
 	return gw;
 }
 
@@ -284,7 +288,8 @@ gw_del(struct relay *r, struct relay_gw *gw, const char *why)
 	struct relay_gw	**pp = &r->gws[hash_ep(gw->addr, gw->port)];
 	size_t		 i;
 
-	log_info("gateway %s:%u: %s", addr4_ntoa(gw->addr), gw->port, why);
+	log_info_rl(&r->lim_gw, "gateway %s:%u: %s", addr4_ntoa(gw->addr),
+	    gw->port, why);
 	for (i = 0; i < gw->nsubs; i++)
 		sub_free(r, gw->subs[i]);
 	free(gw->subs);
@@ -491,6 +496,31 @@ sub_deadline(const struct relay_sub *s)
 	return d;
 }
 
+/* The earliest deadline of gw's state. */
+static uint64_t
+gw_deadline(const struct relay_gw *gw)
+{
+	uint64_t	 d = UINT64_MAX, t;
+	size_t		 i;
+
+	for (i = 0; i < gw->nsubs; i++)
+		if ((t = sub_deadline(gw->subs[i])) < d)
+			d = t;
+	return d;
+}
+
+/*
+ * next_exp is a lower bound of every deadline: an event only lowers it
+ * (O(1)), a sweep sets it exactly (O(gateways)), so that the per-event
+ * cost does not grow with the crowd.
+ */
+static void
+note_deadline(struct relay *r, uint64_t t)
+{
+	if (t < r->next_exp)
+		r->next_exp = t;
+}
+
 /* ---- messages ---- */
 
 static void
@@ -506,14 +536,75 @@ reply(struct relay *r, int sock, uint32_t a, uint16_t p,
 	(void)r->ops->send(r->arg, sock, a, p, out, w.len);
 }
 
+/*
+ * Token buckets: rate tokens a second, at most burst (2 s worth).
+ * Returns 1 and takes a token if one is there.
+ */
+static int
+bucket_take(struct relay_bucket *b, unsigned rate, uint64_t now)
+{
+	uint64_t	 cap = (uint64_t)rate * 2 * 1000;	/* milli-tokens */
+
+	if (rate == 0)
+		return 1;
+	if (b->when == 0 || now < b->when)
+		b->milli = cap;
+	else
+		b->milli += (now - b->when) * rate;
+	if (b->milli > cap)
+		b->milli = cap;
+	b->when = now;
+	if (b->milli < 1000)
+		return 0;
+	b->milli -= 1000;
+	return 1;
+}
+
+/*
+ * Every answer to a Discovery or Request is a message to an address
+ * nobody proved to own (an amplification, 5.3.3.2-3): at most
+ * request-rate-limit a second in all, and request-prefix-limit a second
+ * per source prefix.  A gateway the relay already serves is always
+ * answered, so a flood cannot cut a tunnel that runs.
+ */
+static int
+answer_allowed(struct relay *r, uint32_t a, uint16_t p, uint64_t now)
+{
+	const struct relay_conf	*c = r->conf;
+	uint32_t		 pfx = c->prefix_len == 0 ? 0 :
+	    a & ~(uint32_t)0 << (32 - c->prefix_len);
+	struct relay_bucket	*b;
+	uint32_t		 h = pfx * 2654435761U;
+
+	if (relay_gw_find(r, a, p) != NULL)
+		return 1;
+	b = &r->pfx[(h ^ h >> 16) % RELAY_PFX_SLOTS];
+	if (b->key != pfx || b->when == 0) {
+		memset(b, 0, sizeof(*b));	/* a new prefix takes the slot */
+		b->key = pfx;
+	}
+	if (bucket_take(b, c->prefix_rate, now) &&
+	    bucket_take(&r->total, c->request_rate, now))
+		return 1;
+	r->ctr[RELAY_CTR_RATE_LIMITED]++;
+	log_warnx_rl(&r->lim_rate, "answers to Requests and Discoveries "
+	    "over the limit (from %s/%u, or %u a second in all): dropped; a "
+	    "flood of forged sources? (request-rate-limit, "
+	    "request-prefix-limit)", addr4_ntoa(pfx), c->prefix_len,
+	    c->request_rate);
+	return 0;
+}
+
 /* 5.3.3.2: any Discovery gets our unicast address. */
 static void
 recv_discovery(struct relay *r, int sock, uint32_t a, uint16_t p,
-    const struct amt_msg *q)
+    const struct amt_msg *q, uint64_t now)
 {
 	struct amt_msg	 m;
 
 	r->ctr[RELAY_CTR_DISCOVERY]++;
+	if (!answer_allowed(r, a, p, now))
+		return;
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_ADVERTISEMENT;
 	m.nonce = q->nonce;
@@ -559,6 +650,8 @@ recv_request(struct relay *r, int sock, uint32_t a, uint16_t p,
 		r->ctr[RELAY_CTR_REQUEST_MLD]++;
 		return;
 	}
+	if (!answer_allowed(r, a, p, now))
+		return;
 	/* A gateway heard from again gets its data again. */
 	if ((gw = relay_gw_find(r, a, p)) != NULL)
 		gw_resume(gw);
@@ -579,7 +672,6 @@ recv_request(struct relay *r, int sock, uint32_t a, uint16_t p,
 	be32_store(m.gw_addr + 12, a);
 	if ((m.inner_len = general_query(r, inner, sizeof(inner))) == 0)
 		return;
-	(void)now;
 	reply(r, sock, a, p, &m, inner);
 	r->ctr[RELAY_CTR_QUERY_SENT]++;
 }
@@ -630,8 +722,11 @@ recv_update(struct relay *r, uint32_t a, uint16_t p, const uint8_t *buf,
 	igmp_recs_init(&it, &g, ip.src);
 	while (igmp_recs_next(&it, r->s.rec, RELAY_MAX_SRCS, &rec) == 1)
 		apply_record(r, gw, &rec, now);
-	if (gw->nsubs == 0)
+	if (gw->nsubs == 0) {
 		gw_del(r, gw, "no groups left");
+		return;
+	}
+	note_deadline(r, gw_deadline(gw));
 }
 
 /* 5.3.3.5: MAC over the Teardown's own gateway fields. */
@@ -693,7 +788,7 @@ relay_recv(struct relay *r, uint64_t now, int sock, uint32_t a, uint16_t p,
 	}
 	switch (m.type) {
 	case AMT_DISCOVERY:
-		recv_discovery(r, sock, a, p, &m);
+		recv_discovery(r, sock, a, p, &m, now);
 		break;
 	case AMT_REQUEST:
 		recv_request(r, sock, a, p, &m, now);
@@ -710,21 +805,16 @@ relay_recv(struct relay *r, uint64_t now, int sock, uint32_t a, uint16_t p,
 	}
 }
 
-/* Group timers (5.3.3.7) and the secret's lifetime (5.3.6). */
-void
-relay_timer(struct relay *r, uint64_t now)
+/* Expire what ran out; next_exp becomes the exact earliest deadline. */
+static void
+sweep(struct relay *r, uint64_t now)
 {
 	struct relay_gw	*gw, *next;
-	uint8_t		 key[MAC_KEYLEN];
+	uint64_t	 d = UINT64_MAX, t;
 	size_t		 i;
 	unsigned	 h;
 
-	if (now - r->mac.rotated >= r->conf->secret_ms) {
-		r->ops->random(r->arg, key, sizeof(key));
-		mac_rotate(&r->mac, key, now);
-		r->ctr[RELAY_CTR_SECRET_ROTATED]++;
-		log_debug("secret rotated");
-	}
+	r->last_sweep = now;
 	for (h = 0; h < RELAY_HASH; h++)
 		for (gw = r->gws[h]; gw != NULL; gw = next) {
 			next = gw->next;
@@ -738,24 +828,43 @@ relay_timer(struct relay *r, uint64_t now)
 			if (gw->nsubs == 0) {
 				r->ctr[RELAY_CTR_GW_EXPIRED]++;
 				gw_del(r, gw, "state timed out");
-			}
+			} else if ((t = gw_deadline(gw)) < d)
+				d = t;
 		}
+	r->next_exp = d;
 }
 
+/* Group timers (5.3.3.7) and the secret's lifetime (5.3.6). */
+void
+relay_timer(struct relay *r, uint64_t now)
+{
+	uint8_t		 key[MAC_KEYLEN];
+
+	if (now - r->mac.rotated >= r->conf->secret_ms) {
+		r->ops->random(r->arg, key, sizeof(key));
+		mac_rotate(&r->mac, key, now);
+		r->ctr[RELAY_CTR_SECRET_ROTATED]++;
+		log_debug("secret rotated");
+	}
+	if (r->next_exp <= now && (r->last_sweep == 0 ||
+	    now - r->last_sweep >= RELAY_SWEEP_MIN_MS))
+		sweep(r, now);
+}
+
+/*
+ * The earliest deadline: the secret's, or the state's, sweeps at most
+ * RELAY_SWEEP_MIN_MS apart.
+ */
 uint64_t
 relay_next_deadline(const struct relay *r)
 {
-	const struct relay_gw	*gw;
-	uint64_t		 d = r->mac.rotated + r->conf->secret_ms, t;
-	size_t			 i;
-	unsigned		 h;
+	uint64_t	 d = r->mac.rotated + r->conf->secret_ms;
+	uint64_t	 e = r->next_exp;
 
-	for (h = 0; h < RELAY_HASH; h++)
-		for (gw = r->gws[h]; gw != NULL; gw = gw->next)
-			for (i = 0; i < gw->nsubs; i++)
-				if ((t = sub_deadline(gw->subs[i])) < d)
-					d = t;
-	return d;
+	if (e != UINT64_MAX && r->last_sweep != 0 &&
+	    e < r->last_sweep + RELAY_SWEEP_MIN_MS)
+		e = r->last_sweep + RELAY_SWEEP_MIN_MS;
+	return e < d ? e : d;
 }
 
 void

@@ -190,6 +190,7 @@ rio_open_native(struct rio *io)
 	}
 	if (setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
 	    sizeof(prog)) == -1 || setsockopt(s, SOL_PACKET, PACKET_AUXDATA,
+	    &one, sizeof(one)) == -1 || setsockopt(s, SOL_SOCKET, SO_RXQ_OVFL,
 	    &one, sizeof(one)) == -1) {
 		log_warn("packet socket options");
 		close(s);
@@ -452,6 +453,7 @@ static const char *const rio_ctr_names[RIO_CTR_MAX] = {
 	[RIO_CTR_UNREACHABLE] = "gateway-port-unreachable",
 	[RIO_CTR_CSUM_FIXED] = "data-checksum-completed",
 	[RIO_CTR_NOT_IPV4] = "data-not-ipv4",
+	[RIO_CTR_IN_DROPPED] = "data-dropped-overload",
 };
 
 /* The data path's counters, into an open "counters" object. */
@@ -547,18 +549,24 @@ queue(struct rio *io, const struct relay_gw *gw, const uint8_t *p, size_t len)
 		flush_out(io);
 }
 
-/* The datagram to every gateway of f that wants traffic from src. */
+/*
+ * The datagram to every gateway of f that wants traffic from src,
+ * starting at a different one each time: when the send buffer fills
+ * and the rest of a batch is shed, the loss is spread over all.
+ */
 static void
 fan_out(struct rio *io, const struct relay_fwd *f, uint32_t src,
     const uint8_t *p, size_t len)
 {
-	size_t	 i;
+	size_t	 i, k, start = f->n > 0 ? io->rotor++ % f->n : 0;
 
-	for (i = 0; i < f->n; i++)
+	for (k = 0; k < f->n; k++) {
+		i = (start + k) % f->n;
 		if (!f->e[i].gw->paused && relay_sub_wants(f->e[i].sub, src)) {
 			queue(io, f->e[i].gw, p, len);
 			f->e[i].gw->data_pkts++;
 		}
+	}
 }
 
 /*
@@ -660,21 +668,40 @@ rio_errors(struct rio *io, rio_unreach_fn cb, void *arg)
 	}
 }
 
-/* Did the kernel leave the transport checksum to the NIC? */
+/*
+ * Did the kernel leave the transport checksum to the NIC?  And how
+ * many datagrams has it dropped on this socket so far (SO_RXQ_OVFL):
+ * a relay that cannot keep up sheds whole datagrams at its input,
+ * where it costs the least, and says so.
+ */
 static int
-csum_partial(struct msghdr *mh)
+csum_partial(struct rio *io, struct msghdr *mh)
 {
 	struct cmsghdr		*cm;
 	struct tpacket_auxdata	 aux;
+	uint32_t		 drops;
+	int			 partial = 0;
 
 	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm))
 		if (cm->cmsg_level == SOL_PACKET &&
 		    cm->cmsg_type == PACKET_AUXDATA &&
 		    cm->cmsg_len >= CMSG_LEN(sizeof(aux))) {
 			memcpy(&aux, CMSG_DATA(cm), sizeof(aux));
-			return (aux.tp_status & TP_STATUS_CSUMNOTREADY) != 0;
+			partial = (aux.tp_status & TP_STATUS_CSUMNOTREADY) != 0;
+		} else if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SO_RXQ_OVFL &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(drops))) {
+			memcpy(&drops, CMSG_DATA(cm), sizeof(drops));
+			if (drops != io->ovfl) {
+				io->ctr[RIO_CTR_IN_DROPPED] += drops - io->ovfl;
+				log_warnx_rl(&io->lim, "data: the relay cannot "
+				    "keep up: the kernel dropped %u native "
+				    "datagrams so far (fewer gateways per "
+				    "relay: tunnel-limit, or a pool)", drops);
+				io->ovfl = drops;
+			}
 		}
-	return 0;
+	return partial;
 }
 
 /* One native datagram: to every gateway that wants it. */
@@ -694,7 +721,7 @@ native_in(struct rio *io, uint8_t *p, size_t len, struct msghdr *mh,
 		io->ctr[RIO_CTR_NO_MEMBER]++;
 		return;
 	}
-	if (csum_partial(mh) && ip4_udp_csum_fill(p, len) == 0)
+	if (csum_partial(io, mh) && ip4_udp_csum_fill(p, len) == 0)
 		io->ctr[RIO_CTR_CSUM_FIXED]++;
 	if (len <= tmtu)
 		fan_out(io, f, ip.src, p, len);
@@ -706,31 +733,45 @@ native_in(struct rio *io, uint8_t *p, size_t len, struct msghdr *mh,
 
 /*
  * Drain the packet socket: every datagram to every gateway that wants
- * it, in sendmmsg batches.
+ * it, in sendmmsg batches, at most RIO_OUT_BUDGET messages a wake-up
+ * (as many datagrams as the recent fan-out allows).
  */
 void
 rio_native_read(struct rio *io)
 {
+	uint64_t	 out0 = io->ctr[RIO_CTR_DATA_OUT], sent = 0, r0;
 	size_t		 tmtu;
+	unsigned	 want;
 	int		 n, k, round;
 
 	tmtu = io->conf->path_mtu - IP4_HDR_LEN - 8 - AMT_DATA_HDR_LEN;
-	for (round = 0; round < RIO_IN_ROUNDS; round++) {
-		for (k = 0; k < RIO_IN_BATCH; k++) {
+	for (round = 0; round < RIO_IN_ROUNDS && sent < RIO_OUT_BUDGET;
+	    round++) {
+		want = io->fanout == 0 ? RIO_IN_BATCH :
+		    (unsigned)((RIO_OUT_BUDGET - sent) / io->fanout);
+		if (want == 0)
+			want = 1;
+		if (want > RIO_IN_BATCH)
+			want = RIO_IN_BATCH;
+		for (k = 0; k < (int)want; k++) {
 			io->in[k].msg_hdr.msg_control = io->in_cmsg[k];
 			io->in[k].msg_hdr.msg_controllen =
 			    sizeof(io->in_cmsg[k]);
 		}
-		n = recvmmsg(io->pkt, io->in, RIO_IN_BATCH, MSG_DONTWAIT,
-		    NULL);
+		n = recvmmsg(io->pkt, io->in, want, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			break;
 		io->ctr[RIO_CTR_DATA_IN] += (unsigned)n;
+		r0 = io->ctr[RIO_CTR_DATA_OUT];
 		for (k = 0; k < n; k++)
 			native_in(io, io->in_buf + (size_t)k * RIO_PKT,
 			    io->in[k].msg_len, &io->in[k].msg_hdr, tmtu);
 		flush_out(io);		/* before the buffers are reused */
-		if (n < RIO_IN_BATCH)
+		sent = io->ctr[RIO_CTR_DATA_OUT] - out0;
+		/* The recent fan-out, averaged over about 8 batches. */
+		io->fanout = (unsigned)((io->fanout * 7 +
+		    (io->ctr[RIO_CTR_DATA_OUT] - r0) / (unsigned)n) / 8);
+		if ((unsigned)n < want)
 			break;
 	}
 }

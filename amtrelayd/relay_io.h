@@ -25,6 +25,13 @@
 #define RIO_CTL_DRAIN	256	/* control messages per wake-up at most */
 #define RIO_CTL_MAX	2048	/* largest control message read */
 #define RIO_PKT_RCVBUF	(8 << 20)	/* packet socket receive buffer */
+/*
+ * Data messages one wake-up sends at most (about 0.1 s of a core), so
+ * that control messages, which come first in the loop, never wait
+ * long behind a big fan-out: the datagrams read per wake-up follow the
+ * recent fan-out.
+ */
+#define RIO_OUT_BUDGET	32768
 
 /* What happened to the native datagrams. */
 enum rio_ctr {
@@ -42,6 +49,7 @@ enum rio_ctr {
 	RIO_CTR_UNREACHABLE,
 	RIO_CTR_CSUM_FIXED,
 	RIO_CTR_NOT_IPV4,
+	RIO_CTR_IN_DROPPED,
 	RIO_CTR_MAX
 };
 
@@ -88,7 +96,10 @@ struct rio {
 	/* receive side */
 	struct mmsghdr		 in[RIO_IN_BATCH];
 	struct iovec		 in_iov[RIO_IN_BATCH];
-	char			 in_cmsg[RIO_IN_BATCH][64];
+	char			 in_cmsg[RIO_IN_BATCH][96];
+	uint32_t		 ovfl;		/* the kernel's drop count */
+	unsigned		 fanout;	/* recent messages per datagram */
+	unsigned		 rotor;		/* where a fan-out starts */
 	uint8_t			*in_buf;
 	/* send side */
 	struct mmsghdr		 out[RIO_OUT_BATCH];

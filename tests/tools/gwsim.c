@@ -17,6 +17,13 @@
  * (a benchmark counts it on the interface: once its tunnel is up a
  * gateway is not read any more).
  *
+ * With -F n a gateway that gets no Query after n Requests runs
+ * discovery again (as amtgwd does: a relay of an anycast pool died).
+ * With -C k:ms each gateway moves, every ms or so (random), to another
+ * of k consecutive groups (a leave and a join in one Update): churn.
+ * With -L the gateways leave their group (an Update with TO_IN({})) at
+ * the end.
+ *
  * It prints "READY n ms" once every gateway has its tunnel,
  * "FIRSTDATA n ms" once every gateway got data, "STATS ..." on SIGUSR1
  * and "DONE ..." at the end (SIGTERM, or -t ms); -v adds a "GW" line
@@ -58,14 +65,22 @@ struct sgw {
 	uint64_t	 t_up;
 	uint64_t	 t_first;
 	uint64_t	 rx;
+	uint64_t	 t_last;	/* last Data, ms */
 	uint32_t	 refused;
 	uint32_t	 updates;
+	uint32_t	 tries;		/* Requests without a Query */
+	uint32_t	 group;		/* network order */
+	uint8_t		 qmac[6];	/* of the last Query */
+	uint32_t	 qnonce;
+	uint64_t	 churn_at;
 };
 
 static struct sgw	*gws;
 static int		 ngw = 1, strict, ep, deaf, verbose;
 static uint32_t		 relay_cfg, disc, group, source;
 static uint32_t		 refresh_ms;
+static unsigned		 failover, churn_k, leave_at_end;
+static uint32_t		 churn_ms;
 static volatile sig_atomic_t want_stats;
 static uint64_t		 t0;
 
@@ -94,6 +109,13 @@ send_start(struct sgw *gw, uint64_t now)
 {
 	uint8_t	 b[8];
 
+	/* -F: a relay that stopped answering: find another. */
+	if (gw->state == S_REQ && failover != 0 && disc != 0 &&
+	    gw->tries++ >= failover) {
+		gw->tries = 0;
+		gw->relay = 0;
+		gw->state = S_DISC;
+	}
 	memset(b, 0, sizeof(b));
 	b[0] = gw->state == S_DISC ? 0x01 : 0x03;
 	put32(b + 4, gw->nonce);
@@ -110,18 +132,45 @@ cycle(struct sgw *gw, uint64_t now)
 	send_start(gw, now);
 }
 
-/* The Update: MAC and nonce echoed, one IGMPv3 record. */
-static void
-send_update(struct sgw *gw, const uint8_t *q)
+/* An IGMPv3 record at u: type, group (network order), one source. */
+static size_t
+record(uint8_t *u, uint8_t type, uint32_t g, uint32_t src)
 {
-	uint8_t		 u[64];
-	size_t		 n;
+	memset(u, 0, 8);
+	u[0] = type;
+	u[3] = src != 0 ? 1 : 0;
+	memcpy(u + 4, &g, 4);
+	if (src == 0)
+		return 8;
+	memcpy(u + 8, &src, 4);
+	return 12;
+}
+
+/*
+ * An Update with the MAC and nonce of the last Query: the join of the
+ * gateway's group (ALLOW(S,G), or TO_EX({}) without -s), and the leave
+ * of old first if it is not 0.
+ */
+static void
+send_update(struct sgw *gw, uint32_t old)
+{
+	uint8_t		 u[96];
+	size_t		 n = 24 + 8, k;
+	uint16_t	 nrec = 0;
 
 	memset(u, 0, sizeof(u));
 	u[0] = 0x05;
-	memcpy(u + 2, q + 2, 10);		/* MAC, nonce */
+	memcpy(u + 2, gw->qmac, 6);
+	put32(u + 8, gw->qnonce);
+	if (old != 0) {
+		n += record(u + 12 + n, 0x03, old, 0);	/* TO_IN({}) */
+		nrec++;
+	}
+	if (gw->group != 0) {
+		n += record(u + 12 + n, source != 0 ? 5 : 4, gw->group, source);
+		nrec++;
+	}
 	/* IPv4 with Router Alert, from 0.0.0.0 to 224.0.0.22. */
-	n = source != 0 ? 44 : 40;
 	u[12] = 0x46;
 	u[13] = 0xc0;
 	put16(u + 14, (uint16_t)n);
@@ -132,13 +181,9 @@ send_update(struct sgw *gw, const uint8_t *q)
 	u[33] = 4;
 	put16(u + 22, csum(u + 12, 24, 0));
 	u[36] = 0x22;
-	u[43] = 1;			/* one record */
-	u[44] = source != 0 ? 5 : 4;	/* ALLOW or TO_EX */
-	u[47] = source != 0 ? 1 : 0;
-	memcpy(u + 48, &group, 4);
-	if (source != 0)
-		memcpy(u + 52, &source, 4);
-	put16(u + 38, csum(u + 36, n - 24, 0));
+	put16(u + 42, nrec);
+	k = n - 24;
+	put16(u + 38, csum(u + 36, k, 0));
 	send_to(gw, gw->relay, u, 12 + n);
 	gw->updates++;
 }
@@ -152,6 +197,7 @@ got(struct sgw *gw, const uint8_t *b, ssize_t n, uint64_t now)
 	case 0x06:
 		if (gw->rx++ == 0)
 			gw->t_first = now;
+		gw->t_last = now;
 		break;
 	case 0x02:
 		if (gw->state != S_DISC || n < 12 || get32(b + 4) != gw->nonce)
@@ -166,7 +212,10 @@ got(struct sgw *gw, const uint8_t *b, ssize_t n, uint64_t now)
 			gw->refused++;
 			break;		/* refused: the Request goes again */
 		}
-		send_update(gw, b);
+		memcpy(gw->qmac, b + 2, 6);
+		gw->qnonce = get32(b + 8);
+		gw->tries = 0;
+		send_update(gw, 0);
 		gw->state = S_UP;
 		if (!gw->had_tunnel) {
 			gw->had_tunnel = 1;
@@ -179,6 +228,21 @@ got(struct sgw *gw, const uint8_t *b, ssize_t n, uint64_t now)
 		    refresh_ms / 10 + (uint64_t)random() % (refresh_ms / 5 + 1);
 		break;
 	}
+}
+
+/* -C: to another group of the k, leaving the old one in the Update. */
+static void
+churn(struct sgw *gw, uint64_t now)
+{
+	uint32_t	 old = gw->group, g;
+
+	do
+		g = htonl(ntohl(group) + (uint32_t)random() % churn_k);
+	while (g == old);
+	gw->group = g;
+	send_update(gw, old);
+	gw->churn_at = now + churn_ms / 2 + (uint64_t)random() %
+	    (churn_ms + 1);
 }
 
 /* Read everything waiting on one gateway's socket. */
@@ -197,7 +261,8 @@ stats(const char *what)
 {
 	uint64_t	 rx = 0, rxmin = UINT64_MAX, maxup = 0, maxfirst = 0;
 	uint32_t	 refused = 0, updates = 0;
-	int		 i, up = 0, data = 0;
+	int		 i, up = 0, data = 0, recent = 0;
+	uint64_t	 now = now_ms();
 
 	for (i = 0; i < ngw; i++) {
 		struct sgw	*gw = &gws[i];
@@ -212,6 +277,8 @@ stats(const char *what)
 			if (gw->t_up - gw->t_start > maxup)
 				maxup = gw->t_up - gw->t_start;
 		}
+		if (gw->rx > 0 && now - gw->t_last < 1000)
+			recent++;
 		if (gw->rx > 0) {
 			data++;
 			if (gw->t_first - t0 > maxfirst)
@@ -222,9 +289,9 @@ stats(const char *what)
 		printf("GW %d rx=%llu refused=%u tunnel=%d\n", i,
 		    (unsigned long long)gws[i].rx, gws[i].refused,
 		    gws[i].had_tunnel);
-	printf("%s gateways=%d tunnels=%d with-data=%d rx=%llu rx-min=%llu "
-	    "refused=%u updates=%u handshake-max-ms=%llu "
-	    "first-data-max-ms=%llu\n", what, ngw, up, data,
+	printf("%s gateways=%d tunnels=%d with-data=%d receiving=%d rx=%llu "
+	    "rx-min=%llu refused=%u updates=%u handshake-max-ms=%llu "
+	    "first-data-max-ms=%llu\n", what, ngw, up, data, recent,
 	    (unsigned long long)rx, (unsigned long long)rxmin, refused,
 	    updates, (unsigned long long)maxup, (unsigned long long)maxfirst);
 }
@@ -257,7 +324,8 @@ usage(void)
 	    "[-s source] [-n gateways]\n"
 	    "             [-a first-local-address -m addresses] "
 	    "[-p base-port] [-R per-second]\n"
-	    "             [-q refresh-seconds] [-t ms] [-v] [-V] [-x]\n");
+	    "             [-q refresh-seconds] [-t ms] [-F requests] "
+	    "[-C groups:ms] [-L] [-v] [-V] [-x]\n");
 	exit(2);
 }
 
@@ -272,8 +340,16 @@ main(int argc, char *argv[])
 	int			 ch, i, n, naddr = 1, base = 40000, started = 0;
 	unsigned		 rate = 0;
 
-	while ((ch = getopt(argc, argv, "a:D:g:m:n:p:q:r:R:s:t:vVx")) != -1) {
+	while ((ch = getopt(argc, argv, "a:C:D:F:g:Lm:n:p:q:r:R:s:t:vVx")) !=
+	    -1) {
 		switch (ch) {
+		case 'C':
+			if (sscanf(optarg, "%u:%u", &churn_k, &churn_ms) != 2 ||
+			    churn_k < 2 || churn_ms == 0)
+				usage();
+			break;
+		case 'F': failover = (unsigned)atoi(optarg); break;
+		case 'L': leave_at_end = 1; break;
 		case 'a': inet_pton(AF_INET, optarg, &laddr); break;
 		case 'D': inet_pton(AF_INET, optarg, &disc); break;
 		case 'g': inet_pton(AF_INET, optarg, &group); break;
@@ -317,6 +393,10 @@ main(int argc, char *argv[])
 		while (started < ngw && (rate == 0 || now >= next_start)) {
 			gws[started].relay = relay_cfg;
 			gws[started].t_start = now;
+			gws[started].group = churn_k == 0 ? group :
+			    htonl(ntohl(group) + (uint32_t)random() % churn_k);
+			gws[started].churn_at = now + (uint64_t)random() %
+			    (churn_ms + 1);
 			cycle(&gws[started], now);
 			started++;
 			if (rate != 0)
@@ -328,9 +408,13 @@ main(int argc, char *argv[])
 		now = now_ms();
 		for (i = 0; i < n; i++)
 			drain(evs[i].data.ptr, now);
-		for (i = 0; i < started; i++)
+		for (i = 0; i < started; i++) {
 			if (gws[i].next <= now)
 				cycle(&gws[i], now);
+			if (churn_k != 0 && gws[i].state == S_UP &&
+			    gws[i].churn_at <= now)
+				churn(&gws[i], now);
+		}
 		if (ready == 0) {
 			for (i = 0; i < ngw && gws[i].had_tunnel; i++)
 				;
@@ -353,6 +437,14 @@ main(int argc, char *argv[])
 		if (run_ms != 0 && now - t0 >= run_ms)
 			break;
 	}
+	if (leave_at_end)
+		for (i = 0; i < started; i++)
+			if (gws[i].state == S_UP || gws[i].had_tunnel) {
+				uint32_t old = gws[i].group;
+
+				gws[i].group = 0;
+				send_update(&gws[i], old);
+			}
 	stats("DONE");
 	return 0;
 }

@@ -562,6 +562,89 @@ START_TEST(unreachable_pauses)
 }
 END_TEST
 
+/* Count the Queries a flood of Requests from srcs..srcs+n gets. */
+static unsigned
+flood(uint64_t now, uint32_t base, unsigned n, unsigned step)
+{
+	struct amt_msg	 m;
+	unsigned	 i, answered = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_REQUEST;
+	for (i = 0; i < n; i++) {
+		m.nonce = i + 1;
+		nrep = 0;
+		feed(now + i / step, base + i, 2268, &m, NULL);
+		answered += nrep;
+	}
+	return answered;
+}
+
+/*
+ * Answers to unproven sources are limited per prefix and in all; a
+ * gateway the relay serves is answered through any flood.
+ */
+START_TEST(request_rate_limits)
+{
+	uint8_t		 mac[6];
+	unsigned	 got;
+
+	C.prefix_rate = 100;
+	C.request_rate = 1000;
+	request(NOW, GW1, P1, 1, mac);
+	update(NOW, GW1, P1, 1, mac, MC_ALLOW, 0xe8010101, 0x0a630001);
+	/* 5000 Requests in 1 s from one /24 (forged): 100/s, burst 2 s. */
+	got = flood(NOW, 0xc6336400U, 250, 250);
+	got += flood(NOW + 1, 0xc6336400U, 250, 250);
+	ck_assert_uint_le(got, 2 * 100 + 2);
+	ck_assert_uint_ge(got, 2 * 100);
+	/* The served gateway is answered all the same. */
+	request(NOW + 2, GW1, P1, 2, mac);
+	/* Across many prefixes: the total (1000/s, burst 2000). */
+	got = flood(NOW + 10000, 0x0b000000U, 3000, 3000 / 1);
+	ck_assert_uint_le(got, 2000 + 2);
+	ck_assert_uint_gt(R.ctr[RELAY_CTR_RATE_LIMITED], 0);
+	/* Refilled a second later. */
+	got = flood(NOW + 11000, 0x0c000000U, 100, 100);
+	ck_assert_uint_ge(got, 90);
+}
+END_TEST
+
+/*
+ * Expiry costs no scan per message: next_exp is a lower bound that
+ * events lower, and sweeps are at least RELAY_SWEEP_MIN_MS apart.
+ */
+START_TEST(expiry_sweeps)
+{
+	static uint8_t	 mac[200][6];
+	unsigned	 i;
+	uint64_t	 gmi = 2 * C.qi_ms + C.qri_ms;
+
+	C.secret_ms = 3600000;		/* no rotation in the way */
+	for (i = 0; i < 200; i++) {
+		request(NOW, GW1 + i, P1, i + 1, mac[i]);
+		update(NOW, GW1 + i, P1, i + 1, mac[i], MC_ALLOW, 0xe8010101,
+		    0x0a630001);
+	}
+	ck_assert_uint_eq(R.ngws, 200);
+	ck_assert_uint_eq(relay_next_deadline(&R), NOW + gmi);
+	/* Half of them refresh; the rest expire at their time. */
+	for (i = 0; i < 100; i++)
+		update(NOW + C.qi_ms, GW1 + i, P1, i + 1, mac[i], MC_ALLOW,
+		    0xe8010101, 0x0a630001);
+	relay_timer(&R, NOW + gmi - 1);
+	ck_assert_uint_eq(R.ngws, 200);
+	relay_timer(&R, NOW + gmi);
+	ck_assert_uint_eq(R.ngws, 100);
+	/* The next deadline is now exact, and no sweep comes sooner
+	 * than RELAY_SWEEP_MIN_MS after the last. */
+	ck_assert_uint_eq(relay_next_deadline(&R), NOW + C.qi_ms + gmi);
+	relay_timer(&R, NOW + C.qi_ms + gmi);
+	ck_assert_uint_eq(R.ngws, 0);
+	ck_assert_uint_eq(relay_next_deadline(&R), NOW + C.secret_ms);
+}
+END_TEST
+
 Suite *
 relay_suite(void)
 {
@@ -579,6 +662,8 @@ relay_suite(void)
 	tcase_add_test(tc, mac_rotation);
 	tcase_add_test(tc, tunnel_limit);
 	tcase_add_test(tc, state_timeout);
+	tcase_add_test(tc, request_rate_limits);
+	tcase_add_test(tc, expiry_sweeps);
 	tcase_add_test(tc, teardown_msg);
 	tcase_add_test(tc, join_refcount);
 	tcase_add_test(tc, update_v2_and_garbage);
