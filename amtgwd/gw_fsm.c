@@ -859,7 +859,12 @@ recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 	gw->req_backoff_n = 0;
 	gw->t_alive = now;
 	gw->qi_ms = query_interval(gw, g.qqic);
-	gw->t_state = now + gw->qi_ms;
+	/*
+	 * The next cycle a little early, at random (up to a tenth): a
+	 * crowd of gateways that arrived together does not keep asking
+	 * together (RFC 7450 leaves the moment open).
+	 */
+	gw->t_state = now + gw->qi_ms - rand_between(gw, 0, gw->qi_ms / 10);
 	/* Hand the query to the host side; only its own bytes. */
 	if (gw->ops->tun_write(gw->ctx, p + m->inner_off, m->inner_len) == -1)
 		gw->ctr[GW_CTR_SEND_ERR]++;

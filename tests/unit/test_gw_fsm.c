@@ -564,13 +564,40 @@ START_TEST(test_qqic_timer)
 	query_msg(&m, last()->m.nonce, 0, 0);
 	feed(now, RELAY, AMT_PORT, &m, qb);
 	ck_assert_int_eq(gw.state, GW_STA_ESTABLISHED);
-	ck_assert_uint_eq(gw.t_state - now, v[_i].want);
+	/* Up to a tenth early, at random (crowds spread). */
+	ck_assert_uint_le(gw.t_state - now, v[_i].want);
+	ck_assert_uint_ge(gw.t_state - now, v[_i].want - v[_i].want / 10);
 	/* The timer starts a new cycle with a new nonce. */
 	now = next_cycle();
-	ck_assert_uint_eq(now - 100, v[_i].want);
+	ck_assert_uint_le(now - 100, v[_i].want);
+	ck_assert_uint_ge(now - 100, v[_i].want - v[_i].want / 10);
 	ck_assert_int_eq(gw.state, GW_STA_REQUESTING);
 	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
 	ck_assert_uint_ne(last()->m.nonce, m.nonce);
+}
+END_TEST
+
+/*
+ * Gateways that got their Query at the same moment do not start their
+ * next cycle together: up to a tenth of the interval early, at random.
+ */
+START_TEST(test_cycle_jitter)
+{
+	uint64_t	 lo = UINT64_MAX, hi = 0, t;
+	unsigned	 i;
+
+	for (i = 0; i < 50; i++) {
+		gw_free(&gw);
+		ck_assert_int_eq(gw_init(&gw, &conf, &fake_ops, NULL), 0);
+		nsent = 0;
+		(void)establish(0);
+		t = gw.t_state;
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+	}
+	/* qi 100 s (nat-keepalive): spread over most of 10 s. */
+	ck_assert_uint_le(hi - lo, 10000);
+	ck_assert_uint_ge(hi - lo, 5000);
 }
 END_TEST
 
@@ -807,8 +834,11 @@ END_TEST
  */
 START_TEST(test_state_repeated_in_cycle)
 {
-	uint64_t	 start = establish(0), now, t[16];
+	uint64_t	 start, now, t[16];
 	unsigned	 k = 0;
+
+	rmode = 1;		/* the cycle's own jitter at its least */
+	start = establish(0);
 
 	gw_tun_packet(&gw, start, v_report, sizeof(v_report));
 	ck_assert_uint_eq(gw.qi_ms, 100000);
@@ -1311,6 +1341,7 @@ gw_fsm_suite(void)
 	tcase_add_test(tc, test_query_trailing_octets);
 	tcase_add_loop_test(tc, test_qqic_timer, 0, 7);
 	tcase_add_test(tc, test_nonce_per_cycle);
+	tcase_add_test(tc, test_cycle_jitter);
 	tcase_add_test(tc, test_reports_held_then_immediate);
 	tcase_add_test(tc, test_inner_source_stable);
 	tcase_add_loop_test(tc, test_updates_fit_path, 0, 3);
