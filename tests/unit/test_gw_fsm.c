@@ -589,7 +589,7 @@ START_TEST(test_cycle_jitter)
 	for (i = 0; i < 50; i++) {
 		gw_free(&gw);
 		ck_assert_int_eq(gw_init(&gw, &conf, &fake_ops, NULL), 0);
-		nsent = 0;
+		nsent = ntun = 0;
 		(void)establish(0);
 		t = gw.t_state;
 		lo = t < lo ? t : lo;
