@@ -67,7 +67,7 @@ relay_run() {	# GATEWAYS
 }
 
 echo "== amtrelayd throughput, 1316-byte payloads ($SECONDS_RUN s each)"
-for n in 1 50; do
+for n in 1 50 1000; do
 	base=$(baseline $n)
 	set -- $(relay_run $n)
 	ratio=$(awk -v a="$1" -v b="$base" 'BEGIN { printf "%.1f", 100 * a / b }')

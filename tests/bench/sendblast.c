@@ -30,7 +30,7 @@ int
 main(int argc, char *argv[])
 {
 	static struct mmsghdr	 mm[BATCH];
-	static struct sockaddr_in to[256];
+	static struct sockaddr_in to[1024];
 	static uint8_t		 buf[2048];
 	struct iovec		 iov;
 	struct sockaddr_in	 sin;
@@ -49,7 +49,7 @@ main(int argc, char *argv[])
 	base = atoi(argv[3]);
 	size = atoi(argv[5]);
 	secs = atof(argv[6]);
-	if (n < 1 || n > 256 || size < 1 || size > 2000)
+	if (n < 1 || n > 1024 || size < 1 || size > 2000)
 		return 2;
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));

@@ -12,7 +12,10 @@
  *
  *	JOINED n
  *	WIN <ms since the joins> <datagrams> <groups with traffic>
- *	TOTAL <datagrams> <groups that ever had traffic>
+ *	TOTAL <datagrams> <groups that ever had traffic> lost=<n>
+ *
+ * lost counts the gaps in the sequence numbers mcsend puts in the first
+ * eight bytes of each datagram, per group.
  *
  * It stops after -t ms or on SIGTERM.  The host needs
  * net.ipv4.igmp_max_memberships >= n.
@@ -94,6 +97,8 @@ int
 main(int argc, char *argv[])
 {
 	static uint8_t		 seen[MAXN], ever[MAXN];
+	static uint64_t		 lastseq[MAXN];
+	uint64_t		 lost = 0, seq;
 	static uint8_t		 buf[BATCH][2048];
 	static char		 cbuf[BATCH][64];
 	struct mmsghdr		 mm[BATCH];
@@ -194,6 +199,13 @@ main(int argc, char *argv[])
 					continue;
 				pkts++;
 				seen[k] = 1;
+				if (mm[i].msg_len >= 8) {
+					memcpy(&seq, buf[i], sizeof(seq));
+					if (ever[k] && seq > lastseq[k] + 1)
+						lost += seq - lastseq[k] - 1;
+					if (!ever[k] || seq > lastseq[k])
+						lastseq[k] = seq;
+				}
 				if (!ever[k]) {
 					ever[k] = 1;
 					nseen++;
@@ -201,6 +213,7 @@ main(int argc, char *argv[])
 			}
 		}
 	}
-	printf("TOTAL %llu %u\n", (unsigned long long)(total + pkts), nseen);
+	printf("TOTAL %llu %u lost=%llu\n", (unsigned long long)(total + pkts),
+	    nseen, (unsigned long long)lost);
 	return 0;
 }
