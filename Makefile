@@ -71,13 +71,15 @@ ALL_LDFLAGS	= $(LDHARDEN) $(LDFLAGS)
 # --- sources ---------------------------------------------------------
 
 COMMON_PURE	:= common/buf.c common/cksum.c common/ip4.c common/amt_proto.c \
-		   common/igmp_proto.c common/srcset.c common/mrtmsg.c
+		   common/igmp_proto.c common/srcset.c common/mrtmsg.c \
+		   common/driad.c
 COMMON_SRCS	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
 		   common/util.c common/daemon.c common/tun.c common/nl.c \
 		   common/emit.c common/ctl.c common/pcapw.c
 
-GW_CORE		:= amtgwd/gw_fsm.c amtgwd/gw_subs.c amtgwd/gw_conf.c
-GW_SRCS		:= $(GW_CORE) amtgwd/gw_io.c amtgwd/amtgwd.c
+GW_CORE		:= amtgwd/gw_fsm.c amtgwd/gw_subs.c amtgwd/gw_site.c \
+		   amtgwd/gw_conf.c
+GW_SRCS		:= $(GW_CORE) amtgwd/gw_io.c amtgwd/gw_dns.c amtgwd/amtgwd.c
 
 PX_CORE		:= igmpproxyd/group.c igmpproxyd/iface.c igmpproxyd/upstream.c \
 		   igmpproxyd/mfc.c igmpproxyd/px.c igmpproxyd/px_show.c \
@@ -98,7 +100,7 @@ UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_srcset.c tests/unit/test_ip4.c \
 		   tests/unit/test_engine.c
 
-FUZZERS		:= fuzz_amt fuzz_igmp fuzz_ip4 fuzz_conf
+FUZZERS		:= fuzz_amt fuzz_igmp fuzz_ip4 fuzz_conf fuzz_driad
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
@@ -140,7 +142,7 @@ $(O)/libcommon.a: $(COMMON_OBJS)
 
 $(O)/bin/amtgwd: $(call obj,$(GW_SRCS)) $(O)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lunbound
 
 $(O)/bin/igmpproxyd: $(call obj,$(PX_SRCS)) $(O)/libcommon.a
 	@mkdir -p $(dir $@)

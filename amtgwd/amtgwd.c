@@ -5,8 +5,9 @@
 
 /*
  * amtgwd main: command line, configuration, the TUN and the UDP socket
- * opened as root (gw_io.c), detaching, the privilege drop, and the
- * libevent loop that feeds the gateway state machine.  Signals: SIGHUP
+ * opened as root (gw_io.c), the resolver (gw_dns.c), detaching, the
+ * privilege drop, and the libevent loop that feeds the site (gw_site.c)
+ * and its tunnels.  Signals: SIGHUP
  * reloads, SIGTERM and SIGINT shut down (Teardown first), SIGUSR1
  * dumps state.
  */
@@ -25,6 +26,7 @@
 #include "daemon.h"
 #include "emit.h"
 #include "gw.h"
+#include "gw_dns.h"
 #include "gw_io.h"
 #include "pcapw.h"
 #include "util.h"
@@ -32,7 +34,8 @@
 struct gwd {
 	struct event_base	*base;
 	struct daemon_opts	 o;
-	struct gw		 gw;
+	struct gw_site		 site;
+	struct gwdns		*dns;
 	struct gw_conf		*conf;
 	struct gwio		 io;
 	struct event		*ev_udp;
@@ -73,17 +76,37 @@ op_random(void *arg)
 	return rand_u32();
 }
 
-static const struct gw_ops gwd_ops = {
+static int
+op_lookup(void *arg, unsigned id, const char *name, uint16_t type)
+{
+	struct gwd	*d = arg;
+
+	return gwdns_lookup(d->dns, id, name, type);
+}
+
+static const struct gw_site_ops gwd_ops = {
 	.send = op_send,
 	.tun_write = op_tun_write,
 	.random = op_random,
+	.lookup = op_lookup,
 };
 
-/* The data path follows the state machine's relay. */
+/* The data path follows the tunnels' relays and sources. */
 static void
 follow_relay(struct gwd *d)
 {
-	d->io.have_relay = gw_relay(&d->gw, &d->io.relay);
+	site_accept(&d->site, &d->io.have_relay, &d->io.relay, &d->io.acc,
+	    &d->io.nacc);
+}
+
+/* A DNS answer: to the site. */
+static void
+dns_in(void *arg, unsigned id, const struct gw_dns_answer *a)
+{
+	struct gwd	*d = arg;
+
+	site_dns(&d->site, mono_ms(), id, a);
+	reschedule(d);
 }
 
 /* A control message from the UDP socket: to the state machine. */
@@ -93,7 +116,7 @@ control_in(void *arg, uint32_t src, uint16_t sport, const uint8_t *p,
 {
 	struct gwd	*d = arg;
 
-	gw_recv_amt(&d->gw, mono_ms(), src, sport, p, len);
+	site_recv_amt(&d->site, mono_ms(), src, sport, p, len);
 	follow_relay(d);	/* for the rest of this batch */
 }
 
@@ -103,7 +126,7 @@ tun_in(void *arg, const uint8_t *p, size_t len)
 {
 	struct gwd	*d = arg;
 
-	gw_tun_packet(&d->gw, mono_ms(), p, len);
+	site_tun_packet(&d->site, mono_ms(), p, len);
 }
 
 static void
@@ -135,7 +158,7 @@ timer_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	gw_timer(&d->gw, mono_ms());
+	site_timer(&d->site, mono_ms());
 	reschedule(d);
 }
 
@@ -144,11 +167,11 @@ static void
 reschedule(struct gwd *d)
 {
 	follow_relay(d);
-	if (d->stopping && gw_done(&d->gw)) {
+	if (d->stopping && site_done(&d->site)) {
 		event_base_loopbreak(d->base);
 		return;
 	}
-	daemon_arm(d->ev_timer, gw_next_deadline(&d->gw), mono_ms());
+	daemon_arm(d->ev_timer, site_next_deadline(&d->site), mono_ms());
 }
 
 /* amtctl: "gateway". */
@@ -159,9 +182,7 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 
 	if (cmd[0] != '\0' && strcmp(cmd, CTL_CMD_GATEWAY) != 0)
 		return -1;
-	gw_show(&d->gw, mono_ms(), e);
-	emit_obj(e, "counters");
-	gw_show_counters(&d->gw, e);
+	site_show(&d->site, mono_ms(), e);	/* "counters" left open */
 	gwio_show_counters(&d->io, e);
 	emit_end(e);
 	return 0;
@@ -222,8 +243,12 @@ reload(void *arg)
 	if ((nc = daemon_reload(&d->o, &gw_conf_table, old)) == NULL)
 		return;
 	reload_io(d, nc, old);
+	if (d->dns == NULL && (nc->driad || nc->relay_name[0] != '\0') &&
+	    (d->dns = gwdns_open(d->base, nc->trust_anchor, dns_in,
+	    d)) == NULL)
+		log_warnx("the resolver cannot start: DNS lookups fail");
 	d->conf = nc;
-	gw_reconfigure(&d->gw, nc, mono_ms());
+	site_reconfigure(&d->site, nc, mono_ms());
 	free(old);
 	reschedule(d);
 }
@@ -244,7 +269,7 @@ stop(void *arg)
 	}
 	log_info("shutting down");
 	d->stopping = 1;
-	gw_stop(&d->gw, mono_ms());
+	site_stop(&d->site, mono_ms());
 	reschedule(d);
 }
 
@@ -267,6 +292,11 @@ main(int argc, char *argv[])
 	    gwio_udp_open(&d->io, d->conf) == -1)
 		exit(1);
 	d->base = daemon_enter(&d->o, &d->conf->d, &d->ctl, ctl_cb, d);
+	/* Trust anchors are read now, before the privilege drop. */
+	if ((d->conf->driad || d->conf->relay_name[0] != '\0') &&
+	    (d->dns = gwdns_open(d->base, d->conf->trust_anchor, dns_in,
+	    d)) == NULL)
+		fatalx("the resolver cannot start");
 	if (daemon_pcap(d->base, &d->conf->d, &d->pc))
 		d->io.pc = &d->pc;
 	daemon_drop(&d->conf->d, caps, (int)NELEM(caps));
@@ -279,14 +309,16 @@ main(int argc, char *argv[])
 	    d };
 	daemon_signals(d->ev_sig, &d->hooks);
 
-	if (gw_init(&d->gw, d->conf, &gwd_ops, d) == -1)
-		fatal("gw_init");
+	if (site_init(&d->site, d->conf, &gwd_ops, d) == -1)
+		fatal("site_init");
 	log_info("started (version " AMT_VERSION "): pseudo-interface %s, "
-	    "UDP port %u, %s %s",
+	    "UDP port %u, %s %s, DRIAD %s",
 	    d->io.tunname, d->io.lport, d->conf->fixed_relay ?
-	    "relay" : "discovery", addr4_ntoa(d->conf->fixed_relay ?
-	    d->conf->relay : d->conf->discovery));
-	gw_start(&d->gw, mono_ms());
+	    "relay" : "discovery", d->conf->relay_name[0] != '\0' ?
+	    d->conf->relay_name : addr4_ntoa(d->conf->fixed_relay ?
+	    d->conf->relay : d->conf->discovery), d->conf->driad ? "on" :
+	    "off");
+	site_start(&d->site, mono_ms());
 	reschedule(d);
 	daemon_ready();
 
@@ -297,8 +329,9 @@ main(int argc, char *argv[])
 	event_free(d->ev_udp);
 	event_free(d->ev_tun);
 	event_free(d->ev_timer);
+	gwdns_close(d->dns);
 	daemon_leave(d->base, d->ctl, d->ev_sig);
-	gw_free(&d->gw);
+	site_free(&d->site);
 	gwio_free(&d->io);
 	free(d->conf);
 	return 0;

@@ -23,7 +23,9 @@
 #include "amt_proto.h"
 #include "buf.h"
 #include "gw_conf.h"
+#include "igmp_proto.h"
 #include "log.h"
+#include "driad.h"
 #include "srcset.h"
 
 #define GW_DEFAULT_QI_MS	125000	/* RFC 3376 8.2, when QQIC is 0 */
@@ -56,11 +58,8 @@ enum gw_ctr {
 	GW_CTR_GW_ADDR_CHANGED,
 	GW_CTR_UPDATE_SENT,
 	GW_CTR_TEARDOWN_SENT,
-	GW_CTR_REPORT_RCVD,
 	GW_CTR_REPORT_HELD,
 	GW_CTR_STATE_SENT,
-	GW_CTR_GROUPS_AGED,
-	GW_CTR_TUN_IGNORED,
 	GW_CTR_AMT_MALFORMED,
 	GW_CTR_AMT_WRONG_TYPE,
 	GW_CTR_SEND_ERR,
@@ -73,6 +72,8 @@ enum gw_ctr {
 extern const char *const gw_ctr_names[GW_CTR_MAX];
 extern const char *const gw_state_names[];
 
+struct gw;
+
 /* What the state machine asks of the outside world. */
 struct gw_ops {
 	/* Send a UDP payload to addr:port (addr in host order). */
@@ -81,6 +82,10 @@ struct gw_ops {
 	int	 (*tun_write)(void *, const uint8_t *, size_t);
 	/* A random 32-bit value (CSPRNG in the daemon). */
 	uint32_t (*random)(void *);
+	/* A Query went to the host side, which answers within ms. */
+	void	 (*asked)(void *, uint64_t, uint32_t);
+	/* A failover tunnel gave its relay up (gw_set_target()). */
+	void	 (*failed)(void *, struct gw *, uint64_t);
 };
 
 /* The fields a Membership Query leaves behind (5.2.3.5.4). */
@@ -132,9 +137,25 @@ struct mc_rec;
 void	 subs_init(struct gw_subs *);
 void	 subs_clear(struct gw_subs *);
 void	 subs_record(struct gw_subs *, const struct mc_rec *, uint64_t);
+struct gw_sub *subs_find(const struct gw_subs *, uint32_t);
 void	 subs_state(const struct gw_subs *, struct igmp_rb *);
 void	 subs_leave(const struct gw_subs *, struct igmp_rb *);
 size_t	 subs_age(struct gw_subs *, uint64_t, struct igmp_rb *);
+
+/* An Update under the Query q, for the report builder. */
+struct upd_ctx {
+	struct gw		*gw;
+	const struct gw_qinfo	*q;
+};
+
+/* Records that go out together (gw_hold(), gw_flush()). */
+struct gw_batch {
+	int		 hold;
+	int		 open;
+	struct igmp_rb	 rb;
+	struct upd_ctx	 u;
+	uint8_t		 buf[GW_PKT_MAX];
+};
 
 /*
  * While the tunnel is being found again, retransmissions wait at most
@@ -150,6 +171,11 @@ struct gw {
 	void			*ctx;
 	enum gw_state		 state;
 	uint64_t		 since;		/* state entered, ms */
+
+	int			 fixed;		/* a relay, no discovery */
+	uint32_t		 cfg_relay;	/* that relay; 0: not yet */
+	uint32_t		 disc_addr;	/* else discovery from here */
+	int			 failover;	/* give up, don't insist */
 
 	uint32_t		 relay;		/* current Relay Address */
 	int			 have_relay;
@@ -174,6 +200,7 @@ struct gw {
 	struct gw_qinfo		 upd;		/* Query of the last Update */
 	struct gw_repeat	 rep;
 	struct gw_subs		 subs;
+	struct gw_batch		 batch;
 
 	uint64_t		 ctr[GW_CTR_MAX];
 	struct ratelimit	 lim;
@@ -183,6 +210,7 @@ int	 gw_init(struct gw *, const struct gw_conf *, const struct gw_ops *,
 	    void *);
 void	 gw_free(struct gw *);
 void	 gw_start(struct gw *, uint64_t);
+void	 gw_restart(struct gw *, uint64_t);
 void	 gw_stop(struct gw *, uint64_t);
 int	 gw_done(const struct gw *);
 void	 gw_reconfigure(struct gw *, const struct gw_conf *, uint64_t);
@@ -190,11 +218,189 @@ void	 gw_timer(struct gw *, uint64_t);
 uint64_t gw_next_deadline(const struct gw *);
 void	 gw_recv_amt(struct gw *, uint64_t, uint32_t, uint16_t,
 	    const uint8_t *, size_t);
-void	 gw_tun_packet(struct gw *, uint64_t, const uint8_t *, size_t);
+void	 gw_records(struct gw *, uint64_t, const struct mc_rec *, size_t);
+void	 gw_hold(struct gw *);
+void	 gw_flush(struct gw *);
+void	 gw_set_target(struct gw *, int, uint32_t, int);
 struct emit;
 void	 gw_show(const struct gw *, uint64_t, struct emit *);
+void	 subs_show(const struct gw_subs *, const char *, uint64_t,
+	    struct emit *);
 void	 gw_show_counters(const struct gw *, struct emit *);
 int	 gw_relay(const struct gw *, uint32_t *);
 int	 gw_relay_changed(const struct gw_conf *, const struct gw_conf *);
+
+/* ---- the site: the host side's membership and many tunnels ---- */
+
+/*
+ * gw_site.c splits what the host side reports on the pseudo-interface
+ * over tunnels: ASM groups and sources without AMTRELAY records go to
+ * the default tunnel (relay or discovery in the configuration); every
+ * other source to a tunnel to the relay DNS names for it (RFC 8777).
+ */
+
+#define GW_DRIAD_CANDS		16	/* relays kept per source */
+#define GW_SRCS_MAX		4096	/* sources with DRIAD state */
+#define GW_DNS_RETRY_MIN_MS	1000	/* a failed lookup again after */
+#define GW_DNS_RETRY_MAX_MS	300000	/* ... doubling up to */
+#define GW_DNS_TTL_MAX_S	86400	/* answers kept at most */
+#define GW_DNS_NEG_TTL_MAX_S	3600	/* "no records" kept at most */
+
+enum gw_how {
+	GW_HOW_CONF,		/* relay in the configuration */
+	GW_HOW_DISCOVERY,	/* discovery address in it */
+	GW_HOW_DRIAD,		/* an AMTRELAY record */
+};
+
+struct gw_tnl {
+	struct gw	 fsm;
+	enum gw_how	 how;
+	uint32_t	 key;		/* the record's address */
+	char		 rec[80];	/* the record, presentation form */
+	unsigned	 nsrcs;		/* sources routed here */
+	uint64_t	 idle_since;	/* no groups since; 0: in use */
+	int		 dead;		/* gave its relay up */
+	int		 whole;		/* holds all of a group */
+};
+
+/* One relay of a source's RRset, in the order tried. */
+struct gw_cand {
+	uint8_t		 prec;
+	uint8_t		 d;
+	uint8_t		 type;		/* enum driad_type */
+	uint32_t	 addr;
+	char		*name;		/* type 3 until resolved */
+};
+
+enum gw_src_state {
+	GW_SRC_QUEUED,		/* its lookup waits for a free slot */
+	GW_SRC_LOOKUP,		/* AMTRELAY lookup in flight */
+	GW_SRC_NAME,		/* a relay name's A lookup */
+	GW_SRC_RELAY,		/* served by tunnel t */
+	GW_SRC_DEFAULT,		/* by the default tunnel (why) */
+	GW_SRC_UNSERVED,	/* a type 0 record: no relay */
+	GW_SRC_IDLE,		/* records known, no tunnel now */
+};
+
+struct gw_src {
+	uint32_t	 addr;
+	uint8_t		 st;		/* enum gw_src_state */
+	uint8_t		 inflight;	/* a lookup of ours is out */
+	uint8_t		 refresh;	/* renewal wanted (TTL ran out) */
+	const char	*why;		/* why the default tunnel */
+	unsigned	 tries;		/* failed lookups in a row */
+	uint64_t	 expires;	/* the answer's TTL; 0: none */
+	uint64_t	 retry_at;	/* a failed lookup again; 0: no */
+	struct gw_cand	 c[GW_DRIAD_CANDS];
+	unsigned	 nc;
+	unsigned	 cur;		/* the one in use */
+	struct gw_tnl	*t;
+};
+
+enum gw_lk_kind {
+	GW_LK_FREE,
+	GW_LK_SOURCE,		/* AMTRELAY of a source's reverse name */
+	GW_LK_NAME,		/* A of a type 3 relay */
+	GW_LK_RELAY,		/* A of the configured relay's name */
+};
+
+struct gw_lookup {
+	uint8_t		 kind;
+	uint32_t	 src;
+};
+
+enum gw_dns_status {
+	GW_DNS_OK,		/* records (rr, len) */
+	GW_DNS_NONE,		/* the name or the type does not exist */
+	GW_DNS_FAIL,		/* no answer, server failure */
+	GW_DNS_BOGUS,		/* DNSSEC validation failed */
+};
+
+struct gw_dns_answer {
+	enum gw_dns_status	 status;
+	uint32_t		 ttl;	/* s */
+	size_t			 n;
+	const uint8_t *const	*rr;	/* RDATA of each record */
+	const size_t		*len;
+};
+
+enum gw_site_ctr {
+	GW_SITE_REPORT_RCVD,
+	GW_SITE_TUN_IGNORED,
+	GW_SITE_GROUPS_AGED,
+	GW_SITE_LOOKUPS,
+	GW_SITE_LOOKUP_QUEUED,
+	GW_SITE_ANSWERS,
+	GW_SITE_NO_RECORDS,
+	GW_SITE_DNS_FAILED,
+	GW_SITE_DNS_BOGUS,
+	GW_SITE_RR_MALFORMED,
+	GW_SITE_RR_SKIPPED,
+	GW_SITE_FAILOVERS,
+	GW_SITE_TUNNELS_LIMIT,
+	GW_SITE_SOURCES_LIMIT,
+	GW_SITE_TUNNELS_OPENED,
+	GW_SITE_TUNNELS_CLOSED,
+	GW_SITE_CTR_MAX
+};
+
+/* What the site asks of the daemon. */
+struct gw_site_ops {
+	int	 (*send)(void *, uint32_t, uint16_t, const uint8_t *, size_t);
+	int	 (*tun_write)(void *, const uint8_t *, size_t);
+	uint32_t (*random)(void *);
+	/* Look up name/type; the answer comes to site_dns() with id. */
+	int	 (*lookup)(void *, unsigned, const char *, uint16_t);
+};
+
+struct gw_site {
+	const struct gw_conf		*conf;
+	const struct gw_site_ops	*ops;
+	void				*ctx;
+	struct gw_ops			 tops;	/* the tunnels' */
+	struct gw_tnl			 def;	/* the default tunnel */
+	struct gw_tnl			**t;	/* found by DRIAD */
+	size_t				 nt;
+	struct gw_src			*src;	/* sorted by address */
+	size_t				 nsrc;
+	size_t				 srccap;
+	struct gw_lookup		*lk;	/* lookups in flight */
+	unsigned			 nlk;
+	uint64_t			 src_due;	/* a source's timer */
+	uint64_t			 relay_retry;	/* relay name again */
+	unsigned			 relay_tries;
+	int				 started;
+	int				 stopping;
+	struct gw_subs			 subs;	/* the host side's */
+	uint64_t			*acc;	/* relay << 32 | source */
+	size_t				 nacc;
+	size_t				 acccap;
+	uint32_t			 want[GW_SUBS_MAX_SRCS];
+	uint32_t			 sa[GW_SUBS_MAX_SRCS];
+	uint32_t			 sb[GW_SUBS_MAX_SRCS];
+	uint32_t			 groups[GW_SUBS_MAX_GROUPS];
+	uint64_t			 ctr[GW_SITE_CTR_MAX];
+	struct ratelimit		 lim;
+};
+
+int	 site_init(struct gw_site *, const struct gw_conf *,
+	    const struct gw_site_ops *, void *);
+void	 site_free(struct gw_site *);
+void	 site_start(struct gw_site *, uint64_t);
+void	 site_stop(struct gw_site *, uint64_t);
+int	 site_done(const struct gw_site *);
+void	 site_reconfigure(struct gw_site *, const struct gw_conf *, uint64_t);
+void	 site_timer(struct gw_site *, uint64_t);
+uint64_t site_next_deadline(const struct gw_site *);
+void	 site_recv_amt(struct gw_site *, uint64_t, uint32_t, uint16_t,
+	    const uint8_t *, size_t);
+void	 site_tun_packet(struct gw_site *, uint64_t, const uint8_t *, size_t);
+void	 site_dns(struct gw_site *, uint64_t, unsigned,
+	    const struct gw_dns_answer *);
+void	 site_show(const struct gw_site *, uint64_t, struct emit *);
+void	 site_accept(struct gw_site *, int *, uint32_t *, const uint64_t **,
+	    size_t *);
+struct gw_src *site_source(const struct gw_site *, uint32_t);
+struct gw_tnl *site_tunnel(const struct gw_site *, uint32_t);
 
 #endif

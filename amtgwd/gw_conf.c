@@ -50,13 +50,71 @@ print_ifaddr(const struct conf_item *it, const void *conf, FILE *fp)
 		    addr4_ntoa(c->tunnel_addr.addr), c->tunnel_addr.len);
 }
 
+/* A host name as a resolver takes it: LDH labels, dots between. */
+static int
+hostname_ok(const char *s)
+{
+	size_t	 i, lab = 0;
+
+	if (*s == '\0' || strlen(s) > DRIAD_NAME_MAX)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == '.') {
+			if (lab == 0)
+				return s[i + 1] == '\0' && i > 0;
+			lab = 0;
+			continue;
+		}
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '-' || s[i] == '_') || ++lab > 63)
+			return 0;
+	}
+	return 1;
+}
+
+/* relay: an address, or a name the gateway resolves (A records). */
+static int
+parse_relay(struct conf_parse *p, const struct conf_item *it,
+    const struct conf_args *a, void *conf)
+{
+	struct gw_conf	*c = conf;
+	const char	*s = a->argv[1];
+	size_t		 n;
+
+	if (addr4_parse(s, &c->relay) == 0)
+		return conf_unicast4(&p->r, it->name, s, &c->relay);
+	c->relay = 0;
+	if (strspn(s, "0123456789.") == strlen(s) || !hostname_ok(s)) {
+		conf_error(&p->r, "%s: \"%s\" is neither an IPv4 address nor "
+		    "a host name", it->name, s);
+		return -1;
+	}
+	n = strlen(s);
+	memcpy(c->relay_name, s, n + 1);
+	if (c->relay_name[n - 1] == '.')
+		c->relay_name[n - 1] = '\0';
+	return 0;
+}
+
+static void
+print_relay(const struct conf_item *it, const void *conf, FILE *fp)
+{
+	const struct gw_conf	*c = conf;
+
+	if (c->relay_name[0] != '\0')
+		fprintf(fp, "%s %s\n", it->name, c->relay_name);
+	else if (c->relay != 0)
+		fprintf(fp, "%s %s\n", it->name, addr4_ntoa(c->relay));
+}
+
 /* discovery is printed only when no relay replaces it. */
 static void
 print_discovery(const struct conf_item *it, const void *conf, FILE *fp)
 {
 	const struct gw_conf	*c = conf;
 
-	if (c->relay == 0)
+	if (c->relay == 0 && c->relay_name[0] == '\0')
 		fprintf(fp, "%s %s\n", it->name, addr4_ntoa(c->discovery));
 }
 
@@ -79,7 +137,7 @@ check(struct conf_parse *p, void *conf)
 {
 	struct gw_conf	*c = conf;
 
-	c->fixed_relay = c->relay != 0;
+	c->fixed_relay = c->relay != 0 || c->relay_name[0] != '\0';
 	/* One inner source for every report and Update (RFC 3376 4.2.13). */
 	c->report_src = c->inner_src != 0 ? c->inner_src :
 	    c->tunnel_addr.len != 0 ? c->tunnel_addr.addr : 0;
@@ -99,7 +157,7 @@ static const struct conf_item items[] = {
 	CI_CUSTOM("tunnel-address", C, tunnel_addr, 1, parse_ifaddr,
 	    print_ifaddr, 0),
 	CI_UINT("tunnel-mtu", C, tunnel_mtu, 576, 65535, "1470", 0),
-	CI_ADDR4("relay", C, relay, NULL, CF_OPTIONAL,
+	CI_CUSTOM("relay", C, relay, 1, parse_relay, print_relay, 0,
 	    .excludes = "discovery"),
 	CI_ADDR4("discovery", C, discovery, "192.52.193.1", 0,
 	    .excludes = "relay", .print = print_discovery),
@@ -124,6 +182,12 @@ static const struct conf_item items[] = {
 	CI_OBSOLETE("report-queue", "reports that come before the first "
 	    "Query are kept as membership state and sent with it"),
 	CI_UINT("receive-buffer", C, rcvbuf_kb, 64, 1048576, "4096", 0),
+	CI_BOOL("driad", C, driad, "on", 0),
+	CI_STRING("dnssec-trust-anchor", C, trust_anchor, NULL,
+	    CF_RESTART | CF_OPTIONAL),
+	CI_UINT("tunnels-max", C, tunnels_max, 1, GW_TUNNELS_MAX, "64", 0),
+	CI_UINT("driad-lookups-max", C, lookups_max, 1, 1024, "32", 0),
+	CI_TIME("tunnel-hold", C, tunnel_hold_ms, 0, 3600000, 0, "30", 0),
 	CONF_DAEMON_ITEMS(C, GW_PIDFILE, GW_CTLSOCK),
 	CONF_PCAP_ITEMS(C),
 };

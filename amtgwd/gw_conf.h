@@ -19,12 +19,14 @@
 #include "addr.h"
 #include "conf.h"
 #include "ctlproto.h"
+#include "driad.h"
 
 #define GW_CONF_FILE		SYSCONFDIR "/amtgwd.conf"
 #define GW_PIDFILE		RUNDIR "/amtgwd.pid"
 #define GW_CTLSOCK		CTL_SOCK_GATEWAY
 #define GW_DEFAULT_TUNNEL	"amt0"
 #define GW_DEFAULT_DISCOVERY	0xc034c101U	/* 192.52.193.1, 7450 7 */
+#define GW_TUNNELS_MAX		1024	/* tunnels-max at most */
 #define GW_DEFAULT_MTU		1470	/* 1500 - IPv4 - UDP - AMT data */
 #define GW_MIN_QI_MS		1000
 #define GW_PKT_MAX		9216	/* receive buffer per datagram */
@@ -38,6 +40,7 @@ struct gw_conf {
 	unsigned	 tunnel_mtu;
 	int		 fixed_relay;	/* relay given: no discovery */
 	uint32_t	 relay;		/* the fixed relay */
+	char		 relay_name[DRIAD_NAME_MAX + 1];	/* or its name */
 	uint32_t	 discovery;	/* Relay Discovery Address */
 	uint32_t	 local_addr;	/* 0: any */
 	unsigned	 local_port;	/* 0: ephemeral */
@@ -53,6 +56,11 @@ struct gw_conf {
 	uint32_t	 report_src;	/* the one used (derived) */
 	unsigned	 path_mtu;	/* of the underlay to the relay */
 	unsigned	 rcvbuf_kb;
+	int		 driad;		/* relays by source, RFC 8777 */
+	char		 trust_anchor[PATH_MAX];	/* DNSSEC; "": none */
+	unsigned	 tunnels_max;
+	unsigned	 lookups_max;	/* DNS lookups in flight */
+	uint32_t	 tunnel_hold_ms;	/* unused tunnel kept */
 	struct conf_daemon d;		/* user, pidfile, control socket */
 };
 

@@ -54,11 +54,8 @@ const char *const gw_ctr_names[GW_CTR_MAX] = {
 	[GW_CTR_GW_ADDR_CHANGED] = "gateway-address-changed",
 	[GW_CTR_UPDATE_SENT] = "update-sent",
 	[GW_CTR_TEARDOWN_SENT] = "teardown-sent",
-	[GW_CTR_REPORT_RCVD] = "tun-report",
 	[GW_CTR_REPORT_HELD] = "tun-report-before-query",
 	[GW_CTR_STATE_SENT] = "state-refresh-sent",
-	[GW_CTR_GROUPS_AGED] = "groups-aged",
-	[GW_CTR_TUN_IGNORED] = "tun-ignored",
 	[GW_CTR_AMT_MALFORMED] = "amt-malformed",
 	[GW_CTR_AMT_WRONG_TYPE] = "amt-type-not-for-gateway",
 	[GW_CTR_SEND_ERR] = "send-error",
@@ -178,7 +175,7 @@ send_discovery(struct gw *gw)
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_DISCOVERY;
 	m.nonce = gw->disc_nonce;
-	send_msg(gw, gw->conf->discovery, &m, NULL, GW_CTR_DISC_SENT);
+	send_msg(gw, gw->disc_addr, &m, NULL, GW_CTR_DISC_SENT);
 }
 
 /* 5.2.3.5.2: send (or resend, same nonce) the Request, P=0 (IGMPv3). */
@@ -193,11 +190,6 @@ send_request(struct gw *gw)
 	send_msg(gw, gw->relay, &m, NULL, GW_CTR_REQ_SENT);
 }
 
-/* An Update under the Query q, for the report builder. */
-struct upd_ctx {
-	struct gw		*gw;
-	const struct gw_qinfo	*q;
-};
 
 /* Encapsulate one report datagram in a Membership Update (5.2.3.6.2). */
 static void
@@ -421,6 +413,8 @@ gw_init(struct gw *gw, const struct gw_conf *conf, const struct gw_ops *ops,
 	gw->ops = ops;
 	gw->ctx = ctx;
 	gw->lim = (struct ratelimit)RATELIMIT_INIT(1000, 10);
+	gw_set_target(gw, conf->fixed_relay, conf->fixed_relay ? conf->relay :
+	    conf->discovery, 0);
 	subs_init(&gw->subs);
 	return 0;
 }
@@ -437,11 +431,28 @@ gw_start(struct gw *gw, uint64_t now)
 {
 	gw->disc_backoff_n = gw->req_backoff_n = gw->limit_n = 0;
 	gw->t_alive = now;
-	if (gw->conf->fixed_relay) {
-		set_relay(gw, now, gw->conf->relay);
+	if (gw->fixed && gw->cfg_relay == 0) {
+		change_state(gw, GW_STA_IDLE, now);	/* its name resolves */
+		gw->t_state = 0;
+	} else if (gw->fixed) {
+		set_relay(gw, now, gw->cfg_relay);
 		gw_start_request(gw, now, 0);
 	} else
 		gw_start_discovery(gw, now, 0);
+}
+
+/*
+ * Start again after gw_stop() (a tunnel wanted again while it was
+ * leaving): what the relay held is gone, so the next Query takes the
+ * whole state.
+ */
+void
+gw_restart(struct gw *gw, uint64_t now)
+{
+	gw->rep.left = 0;
+	gw->cur.valid = gw->upd.valid = 0;
+	gw->t_refresh = 0;
+	gw_start(gw, now);
 }
 
 /* 5.2.3.8: shutdown.  Done once the repeats are out (gw_done()). */
@@ -464,15 +475,37 @@ gw_done(const struct gw *gw)
 	return gw->state == GW_STA_DONE;
 }
 
+/* Whether two configurations disagree on the underlay socket. */
+static int
+local_changed(const struct gw_conf *a, const struct gw_conf *b)
+{
+	return a->local_addr != b->local_addr ||
+	    a->local_port != b->local_port || strcmp(a->ifname, b->ifname) != 0;
+}
+
 /* Whether two configurations disagree on the relay or the socket. */
 int
 gw_relay_changed(const struct gw_conf *a, const struct gw_conf *b)
 {
 	return a->fixed_relay != b->fixed_relay ||
-	    (a->fixed_relay && a->relay != b->relay) ||
+	    (a->fixed_relay && (a->relay != b->relay ||
+	    strcmp(a->relay_name, b->relay_name) != 0)) ||
 	    (!a->fixed_relay && a->discovery != b->discovery) ||
-	    a->local_addr != b->local_addr || a->local_port != b->local_port ||
-	    strcmp(a->ifname, b->ifname) != 0;
+	    local_changed(a, b);
+}
+
+/*
+ * Where the tunnel goes: a relay (fixed; 0 while its name resolves) or
+ * a discovery address; failover: give the sources up to the owner
+ * instead of trying the same relay for ever.  Before gw_start().
+ */
+void
+gw_set_target(struct gw *gw, int fixed, uint32_t addr, int failover)
+{
+	gw->fixed = fixed;
+	gw->cfg_relay = fixed ? addr : 0;
+	gw->disc_addr = fixed ? 0 : addr;
+	gw->failover = failover;
 }
 
 /*
@@ -484,7 +517,8 @@ void
 gw_reconfigure(struct gw *gw, const struct gw_conf *conf, uint64_t now)
 {
 	const struct gw_conf	*old = gw->conf;
-	int			 restart = gw_relay_changed(old, conf);
+	int			 restart = gw->failover ? local_changed(old, conf) :
+	    gw_relay_changed(old, conf);
 
 	gw->conf = conf;
 	if (!restart || gw->state == GW_STA_STOPPING ||
@@ -495,6 +529,22 @@ gw_reconfigure(struct gw *gw, const struct gw_conf *conf, uint64_t now)
 	gw->have_relay = 0;
 	gw->cur.valid = 0;
 	gw_start(gw, now);
+}
+
+/*
+ * A tunnel to a relay found through DNS does not insist: its sources
+ * move to their next relay (RFC 8777 4.1.2).  Returns 1 if the owner
+ * took over (the caller does nothing more).
+ */
+static int
+give_up(struct gw *gw, uint64_t now, const char *why)
+{
+	if (!gw->failover || gw->ops->failed == NULL)
+		return 0;
+	log_warnx("relay %s: %s: its sources move to their next relay",
+	    addr4_ntoa(gw->have_relay ? gw->relay : gw->disc_addr), why);
+	gw->ops->failed(gw->ctx, gw, now);
+	return 1;
 }
 
 /* Timer expiry in DISCOVERING: retransmit, or start over (5.2.3.4.3). */
@@ -512,9 +562,11 @@ disc_timer(struct gw *gw, uint64_t now)
 	gw->disc_tries++;
 	if (gw->disc_tries > gw->conf->disc_retries) {
 		gw->ctr[GW_CTR_DISC_TIMEOUT]++;
+		if (give_up(gw, now, "no Relay Advertisement"))
+			return;
 		log_warnx("no Relay Advertisement from %s after %u "
 		    "retransmissions; discovering again",
-		    addr4_ntoa(gw->conf->discovery), gw->conf->disc_retries);
+		    addr4_ntoa(gw->disc_addr), gw->conf->disc_retries);
 		gw_start_discovery(gw, now, 0);
 		return;
 	}
@@ -539,7 +591,9 @@ req_timer(struct gw *gw, uint64_t now)
 		snprintf(why, sizeof(why), "no Membership Query from it after "
 		    "%u retransmissions", gw->conf->req_retries);
 		tunnel_down(gw, now, why);
-		if (!gw->conf->fixed_relay) {
+		if (give_up(gw, now, "no Membership Query"))
+			return;
+		if (!gw->fixed) {
 			gw->disc_backoff_n = 0;
 			gw_start_discovery(gw, now, 0);
 		} else
@@ -590,35 +644,6 @@ refresh_timer(struct gw *gw, uint64_t now)
 	send_state(gw);
 }
 
-/*
- * The host side had a Query at subs.asked and answers within its Max
- * Resp Time: a group it did not report since is no longer wanted (as a
- * router's group timer runs out, RFC 3376 6.5).  Leave it at the relay.
- */
-static void
-sweep_timer(struct gw *gw, uint64_t now)
-{
-	uint8_t		 buf[GW_PKT_MAX];
-	struct igmp_rb	 rb;
-	struct upd_ctx	 u;
-	size_t		 n;
-	int		 tell = tunnel_usable(gw);
-
-	if (gw->subs.sweep_at == 0 || now < gw->subs.sweep_at)
-		return;
-	gw->subs.sweep_at = 0;
-	if (tell)
-		rb_start(gw, &rb, buf, &u, &gw->cur);
-	n = subs_age(&gw->subs, gw->subs.asked, tell ? &rb : NULL);
-	if (tell)
-		igmp_rb_flush(&rb);
-	if (n == 0)
-		return;
-	gw->ctr[GW_CTR_GROUPS_AGED] += n;
-	log_info("%zu group(s) not reported after the relay's query: left",
-	    n);
-}
-
 /* The retransmission or query timer of the current state. */
 static void
 state_timer(struct gw *gw, uint64_t now)
@@ -646,7 +671,6 @@ void
 gw_timer(struct gw *gw, uint64_t now)
 {
 	repeat_timer(gw, now);
-	sweep_timer(gw, now);
 	if (gw->state == GW_STA_STOPPING && gw->rep.left == 0) {
 		change_state(gw, GW_STA_DONE, now);
 		return;
@@ -667,8 +691,6 @@ gw_next_deadline(const struct gw *gw)
 		d = gw->rep.next;
 	if (gw->t_refresh != 0 && gw->t_refresh < d)
 		d = gw->t_refresh;
-	if (gw->subs.sweep_at != 0 && gw->subs.sweep_at < d)
-		d = gw->subs.sweep_at;
 	return d;
 }
 
@@ -689,7 +711,7 @@ recv_advertisement(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 		    addr4_ntoa(src));
 		return;
 	}
-	if (src != gw->conf->discovery || sport != AMT_PORT) {
+	if (src != gw->disc_addr || sport != AMT_PORT) {
 		gw->ctr[GW_CTR_ADV_SOURCE]++;
 		log_debug_rl(&gw->lim, "advertisement from %s:%u: not the "
 		    "discovery address", addr4_ntoa(src), sport);
@@ -789,7 +811,9 @@ query_limit(struct gw *gw, uint64_t now, const struct gw_qinfo *q,
 		return 0;
 	}
 	gw->ctr[GW_CTR_QUERY_LIMIT]++;
-	if (gw->conf->fixed_relay) {
+	if (give_up(gw, now, "not accepting new tunnels (L flag)"))
+		return 1;
+	if (gw->fixed) {
 		log_warnx_rl(&gw->lim, "relay %s is not accepting new tunnels "
 		    "(L flag) and no other relay is configured",
 		    addr4_ntoa(q->relay));
@@ -827,8 +851,9 @@ ask_host(struct gw *gw, uint64_t now, const struct gw_qinfo *q)
 {
 	uint64_t	 mrt = (uint64_t)igmp_code_to_value(q->mrc) * 100;
 
-	gw->subs.asked = now;
-	gw->subs.sweep_at = now + (mrt < 500 ? 500 : mrt) + 500;
+	if (gw->ops->asked != NULL)
+		gw->ops->asked(gw->ctx, now, (uint32_t)(mrt < 500 ? 500 : mrt) +
+		    500);
 }
 
 /* 5.2.3.5.4: every check, then keep the Query and use it. */
@@ -920,49 +945,57 @@ gw_recv_amt(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 }
 
 /*
- * A datagram the host stack wrote into the pseudo-interface.  IPv4
- * IGMPv2 reports and leaves and IGMPv3 reports are taken (5.2.3.6.1);
- * everything else is ignored and counted.  Their records update the
- * mirror and go to the relay at once (no round trip) in reports of our
- * own; before the first Query the mirror keeps them, and the Query
- * takes all of it.
+ * Records for this tunnel's share of the membership (the site splits
+ * the host's reports, gw_site.c): into the tunnel's mirror, and to the
+ * relay at once (no round trip) in reports of our own; before the
+ * first Query the mirror keeps them and the Query takes all of it.
  */
 void
-gw_tun_packet(struct gw *gw, uint64_t now, const uint8_t *p, size_t len)
+gw_records(struct gw *gw, uint64_t now, const struct mc_rec *r, size_t n)
 {
-	uint8_t			 buf[GW_PKT_MAX];
-	struct ip4_info		 ip;
-	struct igmp_msg		 m;
-	struct igmp_recs	 it;
-	struct mc_rec		 r;
-	struct igmp_rb		 rb;
-	struct upd_ctx		 u;
-	int			 send = tunnel_usable(gw);
+	struct gw_batch	*b = &gw->batch;
+	int		 send = tunnel_usable(gw);
+	size_t		 i;
 
-	if (igmp_decode_packet(p, len, &ip, &m) != IGMP_OK ||
-	    (m.type != IGMP_V2_REPORT && m.type != IGMP_V2_LEAVE &&
-	    m.type != IGMP_V3_REPORT)) {
-		gw->ctr[GW_CTR_TUN_IGNORED]++;
+	if (n == 0 || gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
 		return;
-	}
-	gw->ctr[GW_CTR_REPORT_RCVD]++;
-	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
-		return;
-	if (send)
-		rb_start(gw, &rb, buf, &u, &gw->cur);
-	else
+	if (!send)
 		gw->ctr[GW_CTR_REPORT_HELD]++;
-	igmp_recs_init(&it, &m, ip.src);
-	while (igmp_recs_next(&it, gw->subs.scratch, GW_SUBS_MAX_SRCS,
-	    &r) == 1) {
-		if (!MC_REC_VALID(r.type))
-			continue;	/* RFC 3376 4.2.12 */
-		subs_record(&gw->subs, &r, now);
-		if (send)
-			igmp_rb_add(&rb, r.type, r.group, r.srcs, r.nsrcs);
+	else if (!b->open) {
+		rb_start(gw, &b->rb, b->buf, &b->u, &gw->cur);
+		b->open = 1;
 	}
-	if (send)
-		igmp_rb_flush(&rb);
+	for (i = 0; i < n; i++) {
+		subs_record(&gw->subs, &r[i], now);
+		if (send)
+			igmp_rb_add(&b->rb, r[i].type, r[i].group, r[i].srcs,
+			    r[i].nsrcs);
+	}
+	if (send && !b->hold)
+		gw_flush(gw);
+}
+
+/*
+ * Records of one host report go out together: gw_hold() before them,
+ * gw_flush() after (both cheap when there were none).
+ */
+void
+gw_hold(struct gw *gw)
+{
+	gw->batch.hold = 1;
+}
+
+void
+gw_flush(struct gw *gw)
+{
+	struct gw_batch	*b = &gw->batch;
+
+	b->hold = 0;
+	if (!b->open)
+		return;
+	b->open = 0;
+	if (tunnel_usable(gw))
+		igmp_rb_flush(&b->rb);
 }
 
 /* The state, for amtctl and the SIGUSR1 dump. */
@@ -970,19 +1003,14 @@ void
 gw_show(const struct gw *gw, uint64_t now, struct emit *e)
 {
 	struct ipaddr	 a;
-	size_t		 i;
-	uint16_t	 k;
 
 	emit_str(e, "state", gw_state_names[gw->state]);
 	emit_str(e, "pseudo-interface", gw->conf->tunnel);
 	emit_u64(e, "state-ms", now - gw->since);
 	emit_str(e, "relay", gw->have_relay ? addr4_ntoa(gw->relay) :
 	    "none");
-	emit_str(e, "relay-from", gw->conf->fixed_relay ? "configuration" :
-	    "discovery");
-	if (!gw->conf->fixed_relay)
-		emit_str(e, "discovery-address",
-		    addr4_ntoa(gw->conf->discovery));
+	if (!gw->fixed)
+		emit_str(e, "discovery-address", addr4_ntoa(gw->disc_addr));
 	if (gw->cur.valid) {
 		emit_obj(e, "last-query");
 		emit_u64(e, "age-ms", now - gw->cur.when);
@@ -1003,9 +1031,19 @@ gw_show(const struct gw *gw, uint64_t now, struct emit *e)
 	if (gw->state == GW_STA_ESTABLISHED)
 		emit_u64(e, "next-request-ms", (uint64_t)ms_until(gw->t_state,
 		    now));
-	emit_arr(e, "groups");
-	for (i = 0; i < gw->subs.n; i++) {
-		const struct gw_sub *g = &gw->subs.v[i];
+}
+
+/* A mirror's groups as an array named name. */
+void
+subs_show(const struct gw_subs *s, const char *name, uint64_t now,
+    struct emit *e)
+{
+	size_t		 i;
+	uint16_t	 k;
+
+	emit_arr(e, name);
+	for (i = 0; i < s->n; i++) {
+		const struct gw_sub *g = &s->v[i];
 
 		emit_obj(e, NULL);
 		emit_str(e, "group", addr4_ntoa(g->group));

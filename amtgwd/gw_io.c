@@ -36,6 +36,7 @@ static const char *const gwio_ctr_names[GWIO_CTR_MAX] = {
 	[GWIO_CTR_DATA] = "data-packets",
 	[GWIO_CTR_BYTES] = "data-bytes",
 	[GWIO_CTR_NOT_RELAY] = "data-not-from-relay",
+	[GWIO_CTR_NOT_SERVED] = "data-source-not-served",
 	[GWIO_CTR_SHORT] = "data-short",
 	[GWIO_CTR_NOT_IPV4] = "data-not-ipv4",
 	[GWIO_CTR_BAD_LEN] = "data-bad-length",
@@ -202,27 +203,54 @@ gwio_tun_write(struct gwio *io, const uint8_t *p, size_t len)
 	return write(io->tun, p, len) == (ssize_t)len ? 0 : -1;
 }
 
+/*
+ * Whether Multicast Data from relay for source may pass: the default
+ * tunnel's relay carries anything, another relay only the sources it
+ * serves.  Else the counter that says why not.
+ */
+static enum gwio_ctr
+data_allowed(const struct gwio *io, uint32_t relay, uint32_t source)
+{
+	uint64_t	 key = (uint64_t)relay << 32 | source;
+	size_t		 lo = 0, hi = io->nacc, mid;
+
+	if (io->have_relay && relay == io->relay)
+		return GWIO_CTR_DATA;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (io->acc[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < io->nacc && io->acc[lo] == key)
+		return GWIO_CTR_DATA;
+	if ((lo < io->nacc && io->acc[lo] >> 32 == relay) ||
+	    (lo > 0 && io->acc[lo - 1] >> 32 == relay))
+		return GWIO_CTR_NOT_SERVED;
+	return GWIO_CTR_NOT_RELAY;
+}
+
 /* One Multicast Data message of the batch: into the TUN, or counted. */
 static void
 data_in(struct gwio *io, uint32_t src, uint16_t sport, const uint8_t *p,
     size_t n)
 {
 	enum amt_data_err	 v;
+	enum gwio_ctr		 c = GWIO_CTR_NOT_RELAY;
 	size_t			 off, len;
 
-	if (!io->have_relay || src != io->relay || sport != AMT_PORT) {
-		io->ctr[GWIO_CTR_NOT_RELAY]++;
-		if (log_packet_enabled())
-			log_debug_rl(&io->lim, "data from %s:%u: not the "
-			    "relay", addr4_ntoa(src), sport);
-		return;
-	}
-	if ((v = amt_data_view(p, n, &off, &len)) != AMT_DATA_OK) {
-		io->ctr[verdict_ctr[v]]++;
+	v = amt_data_view(p, n, &off, &len);
+	if (sport == AMT_PORT)
+		c = data_allowed(io, src, v == AMT_DATA_OK ?
+		    be32_load(p + off + 12) : 0);
+	if (c != GWIO_CTR_NOT_RELAY && v != AMT_DATA_OK)
+		c = verdict_ctr[v];
+	if (c != GWIO_CTR_DATA) {
+		io->ctr[c]++;
 		if (log_packet_enabled())
 			log_debug_rl(&io->lim, "data from %s:%u dropped: %s",
-			    addr4_ntoa(src), sport,
-			    gwio_ctr_names[verdict_ctr[v]]);
+			    addr4_ntoa(src), sport, gwio_ctr_names[c]);
 		return;
 	}
 	if (pcapw_on(io->pc) && io->pc->data)

@@ -31,6 +31,7 @@ enum gwio_ctr {
 	GWIO_CTR_DATA,
 	GWIO_CTR_BYTES,
 	GWIO_CTR_NOT_RELAY,
+	GWIO_CTR_NOT_SERVED,
 	GWIO_CTR_SHORT,
 	GWIO_CTR_NOT_IPV4,
 	GWIO_CTR_BAD_LEN,
@@ -58,6 +59,8 @@ struct gwio {
 	uint16_t		 lport;
 	int			 have_relay;	/* Data is accepted from */
 	uint32_t		 relay;		/* relay:AMT_PORT only */
+	const uint64_t		*acc;		/* and relay << 32 | source */
+	size_t			 nacc;		/* (sorted; site_accept()) */
 	struct pcapw		*pc;		/* pcap-file, or NULL */
 	uint64_t		 ctr[GWIO_CTR_MAX];
 	struct ratelimit	 lim;

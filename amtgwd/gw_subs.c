@@ -39,8 +39,8 @@ subs_clear(struct gw_subs *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static struct gw_sub *
-sub_find(struct gw_subs *s, uint32_t group)
+struct gw_sub *
+subs_find(const struct gw_subs *s, uint32_t group)
 {
 	size_t	 i;
 
@@ -87,7 +87,7 @@ sub_del(struct gw_subs *s, struct gw_sub *g)
 void
 subs_record(struct gw_subs *s, const struct mc_rec *r, uint64_t now)
 {
-	struct gw_sub	*g = sub_find(s, r->group);
+	struct gw_sub	*g = subs_find(s, r->group);
 
 	if (!MC_REC_VALID(r->type))
 		return;		/* RFC 3376 4.2.12 */

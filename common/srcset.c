@@ -285,6 +285,44 @@ hstate_free(struct hstate *h)
 	h->mode = MC_INCLUDE;
 }
 
+/*
+ * The records a host sends when its filter goes from h (NULL: not a
+ * member) to (mode, v[0..n)) (RFC 3376 5.1, the state-change table):
+ * ALLOW and BLOCK within a mode, TO_IN or TO_EX across.  They go into
+ * out[0..2) with group; a and b are scratch for n + h's sources.
+ * Returns how many (0 when nothing changes).
+ */
+unsigned
+hstate_diff(const struct hstate *h, uint32_t group, uint8_t mode,
+    const uint32_t *v, unsigned n, uint32_t *a, uint32_t *b,
+    struct mc_rec *out)
+{
+	const uint32_t	*o = h != NULL ? h->srcs.v : NULL;
+	unsigned	 no = h != NULL ? h->srcs.n : 0, na, nb, k = 0;
+	uint8_t		 om = h != NULL ? h->mode : MC_INCLUDE;
+
+	memset(out, 0, 2 * sizeof(*out));
+	if (om != mode) {
+		out[0].type = mode == MC_EXCLUDE ? MC_TO_EX : MC_TO_IN;
+		out[0].group = group;
+		out[0].srcs = v;
+		out[0].nsrcs = n;
+		return 1;
+	}
+	/* INCLUDE: new ones allowed, gone ones blocked; EXCLUDE: reversed. */
+	na = mode == MC_INCLUDE ? src_diff(v, n, o, no, a) :
+	    src_diff(o, no, v, n, a);
+	nb = mode == MC_INCLUDE ? src_diff(o, no, v, n, b) :
+	    src_diff(v, n, o, no, b);
+	if (na > 0)
+		out[k++] = (struct mc_rec){ .type = MC_ALLOW, .group = group,
+		    .srcs = a, .nsrcs = na };
+	if (nb > 0)
+		out[k++] = (struct mc_rec){ .type = MC_BLOCK, .group = group,
+		    .srcs = b, .nsrcs = nb };
+	return k;
+}
+
 /* ---- a router's group state ---- */
 
 /* Index of source a, or -1. */

@@ -106,6 +106,8 @@ int	 hstate_wants(const struct hstate *, uint32_t);
 int	 hstate_member(const struct hstate *);
 int	 hstate_copy(struct hstate *, const struct hstate *);
 void	 hstate_free(struct hstate *);
+unsigned hstate_diff(const struct hstate *, uint32_t, uint8_t,
+	    const uint32_t *, unsigned, uint32_t *, uint32_t *, struct mc_rec *);
 
 /* ---- a router's state for one group on one link (RFC 3376 6) ---- */
 

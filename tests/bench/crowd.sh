@@ -67,6 +67,7 @@ counter() {	# NAME: a relay counter
 real_start() {
 	cat >"$TMP/gw.conf" <<EOC
 relay 172.16.1.1
+driad off
 tunnel-address 100.64.0.1/32
 user nobody
 pidfile $TMP/gw.pid

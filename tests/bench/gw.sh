@@ -19,6 +19,7 @@ ns_add g
 link s s0 10.0.0.1/24 g g0 10.0.0.2/24
 cat >"$TMP/gw.conf" <<EOC
 relay 10.0.0.1
+driad off
 local-port 40000
 user nobody
 pidfile $TMP/gw.pid

@@ -34,6 +34,7 @@ topo_build
 # The gateway on its defaults (timers, nat-keepalive, path-mtu).
 cat >"$TMP/amtgwd.conf" <<EOC
 discovery $ANYCAST
+driad off
 user nobody
 pidfile $TMP/amtgwd.pid
 control-socket $TMP/amtgwd.sock

@@ -18,6 +18,7 @@ ip -n "$(nsname r)" addr add 10.0.0.254/24 dev r0
 cat >"$TMP/amtgwd.conf" <<EOC
 # discovery to the test relay's anycast address, short timers
 discovery 10.0.0.254
+driad off
 discovery-timeout 0.1
 request-timeout 0.1
 request-retries 2

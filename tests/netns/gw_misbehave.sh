@@ -20,6 +20,7 @@ ip -n "$(nsname r)" addr add 10.0.0.3/24 dev r0
 conf() {
 	cat >"$TMP/amtgwd.conf" <<EOC
 $1
+driad off
 discovery-timeout 0.1
 request-timeout 0.1
 request-retries 2
@@ -133,7 +134,7 @@ RECV=$LASTPID
 wait_log relay-hup1 "JOIN 232.4.4.4" 5 || fail "hup: no join"
 echo "tunnel-mtu 12" >>"$TMP/amtgwd.conf"
 kill -HUP $GW
-wait_log gw-hup1 "amtgwd.conf:10: tunnel-mtu: 12 is out of range" 2 ||
+wait_log gw-hup1 "amtgwd.conf:11: tunnel-mtu: 12 is out of range" 2 ||
     fail "hup: error not reported with file:line"
 wait_log gw-hup1 "keeping the running configuration" 2 || fail "hup: kept?"
 conf "relay 10.0.0.3"

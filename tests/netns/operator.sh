@@ -36,11 +36,12 @@ topo_build
 # 2. -n checks against the system.
 cat >"$TMP/bad-user.conf" <<EOC
 discovery $ANYCAST
+driad off
 user no-such-user-amt
 EOC
 "$BIN/amtgwd" -n -f "$TMP/bad-user.conf" >/dev/null 2>"$TMP/n1.err" &&
     fail "-n accepted a missing user"
-grep -q "bad-user.conf:2: user: no user \"no-such-user-amt\"" "$TMP/n1.err" ||
+grep -q "bad-user.conf:3: user: no user \"no-such-user-amt\"" "$TMP/n1.err" ||
     fail "-n user: $(cat "$TMP/n1.err")"
 sed 's/^downstream d2$/downstream d9/' "$TMP/igmpproxyd.conf" >"$TMP/px-d9.conf"
 nsx site "$BIN/igmpproxyd" -n -f "$TMP/px-d9.conf" >/dev/null 2>"$TMP/n2.err" ||

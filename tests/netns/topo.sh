@@ -56,6 +56,7 @@ control-socket $TMP/amtrelayd.sock
 EOC
 	cat >"$TMP/amtgwd.conf" <<EOC
 discovery $ANYCAST
+driad off
 discovery-timeout 0.2
 request-timeout 0.2
 retransmit-max 1

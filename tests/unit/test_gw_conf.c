@@ -108,7 +108,7 @@ START_TEST(test_errors)
 		"tunnel-address 10.0.0.1/33\n",
 		"relay 232.1.1.1\n",
 		"relay 0.0.0.0\n",
-		"relay example.com\n",
+		"relay 10.0.0.300\n",
 		"relay 10.0.0.1\ndiscovery 10.0.0.2\n",
 		"discovery 10.0.0.2\nrelay 10.0.0.1\n",
 		"local-port 70000\n",
@@ -123,12 +123,40 @@ START_TEST(test_errors)
 		"user \"\"\n",
 		"path-mtu 600\n",
 		"inner-source 224.0.0.1\n",
+		"relay relay..example.net\n",
+		"relay rel@y.example.net\n",
+		"relay .\n",
+		"relay 10.0.0\n",
+		"relay r.example.net\ndiscovery 10.0.0.2\n",
+		"driad maybe\n",
+		"tunnels-max 0\n",
+		"driad-lookups-max 0\n",
+		"tunnel-hold -1\n",
 	};
 	struct gw_conf	 c;
 	unsigned	 i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(parse(bad[i], &c) == -1, "accepted: %s", bad[i]);
+}
+END_TEST
+
+/* relay takes a host name; DRIAD is on unless turned off. */
+START_TEST(test_relay_name)
+{
+	struct gw_conf	 c;
+
+	ck_assert_int_eq(parse("relay relay-1.example.net.\n", &c), 0);
+	ck_assert_str_eq(c.relay_name, "relay-1.example.net");
+	ck_assert_int_eq(c.fixed_relay, 1);
+	ck_assert_uint_eq(c.relay, 0);
+	ck_assert_int_eq(c.driad, 1);
+	ck_assert_uint_eq(c.tunnels_max, 64);
+	ck_assert_uint_eq(c.tunnel_hold_ms, 30000);
+	ck_assert_int_eq(parse("relay 10.1.2.3\ndriad off\n", &c), 0);
+	ck_assert_str_eq(c.relay_name, "");
+	ck_assert_uint_eq(c.relay, 0x0a010203);
+	ck_assert_int_eq(c.driad, 0);
 }
 END_TEST
 
@@ -196,6 +224,7 @@ gw_conf_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_all_directives);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_relay_name);
 	tcase_add_test(tc, test_inner_source);
 	tcase_add_test(tc, test_print_roundtrip);
 	tcase_add_test(tc, test_time_values);

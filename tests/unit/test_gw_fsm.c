@@ -45,7 +45,8 @@ static uint32_t		 rseed;
 static int		 rmode;		/* 0 prng, 1 always min, 2 max */
 
 static struct gw_conf	 conf;
-static struct gw	 gw;
+static struct gw_site	 site;
+#define gw		 (site.def.fsm)	/* the default tunnel */
 
 static int
 fake_send(void *arg, uint32_t dst, uint16_t port, const uint8_t *p,
@@ -85,24 +86,36 @@ fake_random(void *arg)
 	return xorshift32(&rseed);
 }
 
-static const struct gw_ops fake_ops = { fake_send, fake_tun, fake_random };
+static int
+fake_lookup(void *arg, unsigned id, const char *name, uint16_t type)
+{
+	(void)arg;
+	(void)id;
+	(void)name;
+	(void)type;
+	return -1;
+}
+
+static const struct gw_site_ops fake_ops = { fake_send, fake_tun,
+    fake_random, fake_lookup };
 
 static void
 setup(void)
 {
 	conf_defaults(&gw_conf_table, &conf);
 	conf.discovery = DISC;
+	conf.driad = 0;
 	nsent = ntun = 0;
 	rseed = UNIT_SEED;
 	rmode = 0;
 	log_setverbose(0);
-	ck_assert_int_eq(gw_init(&gw, &conf, &fake_ops, NULL), 0);
+	ck_assert_int_eq(site_init(&site, &conf, &fake_ops, NULL), 0);
 }
 
 static void
 teardown(void)
 {
-	gw_free(&gw);
+	site_free(&site);
 }
 
 static struct sent *
@@ -122,7 +135,7 @@ feed(uint64_t now, uint32_t src, uint16_t sport, const struct amt_msg *m,
 
 	wbuf_init(&w, b, sizeof(b));
 	ck_assert_int_eq(amt_encode(m, inner, &w), 0);
-	gw_recv_amt(&gw, now, src, sport, b, w.len);
+	site_recv_amt(&site, now, src, sport, b, w.len);
 }
 
 static void
@@ -163,8 +176,8 @@ next_cycle(void)
 
 	ck_assert_int_eq(gw.state, GW_STA_ESTABLISHED);
 	while (gw.state == GW_STA_ESTABLISHED) {
-		now = gw_next_deadline(&gw);
-		gw_timer(&gw, now);
+		now = site_next_deadline(&site);
+		site_timer(&site, now);
 	}
 	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
 	return now;
@@ -177,7 +190,7 @@ establish(uint8_t flags)
 	struct amt_msg	 m;
 	uint64_t	 now = 1000;
 
-	gw_start(&gw, now);
+	site_start(&site, now);
 	feed_adv(now, last()->m.nonce, RELAY);
 	ck_assert_int_eq(gw.state, GW_STA_REQUESTING);
 	query_msg(&m, last()->m.nonce, flags, 40000);
@@ -188,7 +201,7 @@ establish(uint8_t flags)
 
 START_TEST(test_start_discovery_at_once)
 {
-	gw_start(&gw, 5000);
+	site_start(&site, 5000);
 	ck_assert_int_eq(gw.state, GW_STA_DISCOVERING);
 	ck_assert_uint_eq(nsent, 1);		/* no start-up delay */
 	ck_assert_uint_eq(last()->m.type, AMT_DISCOVERY);
@@ -213,13 +226,13 @@ zero_then_prng(void *arg)
 
 START_TEST(test_discovery_nonce_nonzero)
 {
-	static const struct gw_ops	 ops = { fake_send, fake_tun,
-	    zero_then_prng };
+	static const struct gw_site_ops ops = { fake_send, fake_tun,
+	    zero_then_prng, fake_lookup };
 
-	gw_free(&gw);
-	ck_assert_int_eq(gw_init(&gw, &conf, &ops, NULL), 0);
+	site_free(&site);
+	ck_assert_int_eq(site_init(&site, &conf, &ops, NULL), 0);
 	zero_left = 3;
-	gw_start(&gw, 0);
+	site_start(&site, 0);
 	ck_assert_uint_ne(last()->m.nonce, 0);
 	ck_assert_uint_eq(zero_left, 0);
 }
@@ -240,14 +253,14 @@ check_schedule(int is_disc, int mode)
 	rmode = mode;
 	conf.disc_retries = conf.req_retries = 12;
 	if (is_disc)
-		gw_start(&gw, now);
+		site_start(&site, now);
 	else {
-		gw_start(&gw, now);
+		site_start(&site, now);
 		feed_adv(now, last()->m.nonce, RELAY);
 	}
 	nonce = last()->m.nonce;
 	for (n = 0; n <= 12; n++) {
-		t = gw_next_deadline(&gw);
+		t = site_next_deadline(&site);
 		to = (uint32_t)(t - now);
 		hi = 1000U << (n > 7 ? 7 : n);
 		if (hi > GW_RECOVER_MAX_MS)	/* the first minutes */
@@ -259,7 +272,7 @@ check_schedule(int is_disc, int mode)
 		if (mode == 2 && n == 0)
 			ck_assert_uint_eq(to, 1000);
 		now = t;
-		gw_timer(&gw, now);
+		site_timer(&site, now);
 		if (n < 12) {
 			ck_assert_uint_eq(last()->m.type, is_disc ?
 			    AMT_DISCOVERY : AMT_REQUEST);
@@ -295,17 +308,17 @@ top_of_span(void *arg)
 
 START_TEST(test_backoff_upper_bound)
 {
-	static const struct gw_ops	 ops = { fake_send, fake_tun,
-	    top_of_span };
+	static const struct gw_site_ops ops = { fake_send, fake_tun,
+	    top_of_span, fake_lookup };
 	uint64_t			 now = 0, t;
 	unsigned			 n;
 	uint32_t			 hi;
 
-	gw_free(&gw);
+	site_free(&site);
 	conf.disc_retries = 200;
-	ck_assert_int_eq(gw_init(&gw, &conf, &ops, NULL), 0);
+	ck_assert_int_eq(site_init(&site, &conf, &ops, NULL), 0);
 	want_span = 2;		/* the nonce: 1 */
-	gw_start(&gw, now);
+	site_start(&site, now);
 	for (n = 1; n <= 100; n++) {
 		nsent = 1;	/* only the timings matter here */
 		hi = 1000U << (n > 8 ? 8 : n);
@@ -314,9 +327,9 @@ START_TEST(test_backoff_upper_bound)
 		if (hi > 120000)
 			hi = 120000;
 		want_span = hi - 1000 + 1;
-		now = gw_next_deadline(&gw);
-		gw_timer(&gw, now);
-		t = gw_next_deadline(&gw);
+		now = site_next_deadline(&site);
+		site_timer(&site, now);
+		t = site_next_deadline(&site);
 		ck_assert_uint_eq(t - now, hi);
 	}
 }
@@ -329,15 +342,15 @@ START_TEST(test_discovery_gives_up_and_restarts)
 	unsigned	 i;
 
 	conf.disc_retries = 2;
-	gw_start(&gw, now);
+	site_start(&site, now);
 	first = last()->m.nonce;
 	for (i = 0; i < 2; i++) {
-		now = gw_next_deadline(&gw);
-		gw_timer(&gw, now);
+		now = site_next_deadline(&site);
+		site_timer(&site, now);
 		ck_assert_uint_eq(last()->m.nonce, first);
 	}
-	now = gw_next_deadline(&gw);
-	gw_timer(&gw, now);
+	now = site_next_deadline(&site);
+	site_timer(&site, now);
 	ck_assert_uint_eq(last()->m.type, AMT_DISCOVERY);
 	ck_assert_uint_ne(last()->m.nonce, first);	/* new attempt */
 	ck_assert_uint_eq(gw.ctr[GW_CTR_DISC_TIMEOUT], 1);
@@ -352,7 +365,7 @@ START_TEST(test_advertisement_checks)
 	/* Not waiting: ignored. */
 	feed_adv(0, 1, RELAY);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_ADV_UNEXPECTED], 1);
-	gw_start(&gw, 0);
+	site_start(&site, 0);
 	nonce = last()->m.nonce;
 	feed_adv(0, nonce ^ 1, RELAY);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_ADV_NONCE], 1);
@@ -385,7 +398,7 @@ START_TEST(test_fixed_relay_no_discovery)
 {
 	conf.fixed_relay = 1;
 	conf.relay = RELAY;
-	gw_start(&gw, 0);
+	site_start(&site, 0);
 	ck_assert_uint_eq(nsent, 1);
 	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
 	ck_assert_uint_eq(last()->dst, RELAY);
@@ -401,17 +414,17 @@ START_TEST(test_request_gives_up)
 	unsigned	 i;
 
 	conf.req_retries = 3;
-	gw_start(&gw, now);
+	site_start(&site, now);
 	feed_adv(now, last()->m.nonce, RELAY);
 	nonce = last()->m.nonce;
 	for (i = 0; i < 3; i++) {
-		now = gw_next_deadline(&gw);
-		gw_timer(&gw, now);
+		now = site_next_deadline(&site);
+		site_timer(&site, now);
 		ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
 		ck_assert_uint_eq(last()->m.nonce, nonce);
 	}
-	now = gw_next_deadline(&gw);
-	gw_timer(&gw, now);
+	now = site_next_deadline(&site);
+	site_timer(&site, now);
 	ck_assert_int_eq(gw.state, GW_STA_DISCOVERING);
 	ck_assert_uint_eq(last()->m.type, AMT_DISCOVERY);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_REQ_TIMEOUT], 1);
@@ -427,11 +440,11 @@ START_TEST(test_request_gives_up_fixed)
 	conf.fixed_relay = 1;
 	conf.relay = RELAY;
 	conf.req_retries = 1;
-	gw_start(&gw, now);
+	site_start(&site, now);
 	nonce = last()->m.nonce;
 	for (i = 0; i < 2; i++) {
-		now = gw_next_deadline(&gw);
-		gw_timer(&gw, now);
+		now = site_next_deadline(&site);
+		site_timer(&site, now);
 	}
 	ck_assert_int_eq(gw.state, GW_STA_REQUESTING);
 	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
@@ -450,7 +463,7 @@ START_TEST(test_query_checks)
 	query_msg(&m, 0, 0, 0);
 	feed(0, RELAY, AMT_PORT, &m, v_query);		/* not waiting */
 	ck_assert_uint_eq(gw.ctr[GW_CTR_QUERY_UNEXPECTED], 1);
-	gw_start(&gw, 0);
+	site_start(&site, 0);
 	feed_adv(0, last()->m.nonce, RELAY);
 	nonce = last()->m.nonce;
 	query_msg(&m, nonce ^ 0x100, 0, 0);
@@ -516,7 +529,7 @@ START_TEST(test_query_trailing_octets)
 	size_t		 n;
 	uint32_t	 nonce;
 
-	gw_start(&gw, 0);
+	site_start(&site, 0);
 	feed_adv(0, last()->m.nonce, RELAY);
 	nonce = last()->m.nonce;
 	b[0] = AMT_QUERY;
@@ -530,7 +543,7 @@ START_TEST(test_query_trailing_octets)
 	be16_store(b + n, 1234);
 	memset(b + n + 2, 0, 16);
 	n += 18;
-	gw_recv_amt(&gw, 0, RELAY, AMT_PORT, b, n);
+	site_recv_amt(&site, 0, RELAY, AMT_PORT, b, n);
 	ck_assert_uint_eq(ntun, 1);
 	ck_assert_uint_eq(tunw_len[0], sizeof(v_query));
 	ck_assert_uint_eq(gw.cur.gw_port, 1234);
@@ -555,7 +568,7 @@ START_TEST(test_qqic_timer)
 	uint64_t	 now = 100;
 
 	conf.nat_keepalive_ms = v[_i].nat;
-	gw_start(&gw, now);
+	site_start(&site, now);
 	feed_adv(now, last()->m.nonce, RELAY);
 	memcpy(qb, v_query, sizeof(v_query));
 	qb[24 + 9] = v[_i].qqic;
@@ -587,8 +600,8 @@ START_TEST(test_cycle_jitter)
 	unsigned	 i;
 
 	for (i = 0; i < 50; i++) {
-		gw_free(&gw);
-		ck_assert_int_eq(gw_init(&gw, &conf, &fake_ops, NULL), 0);
+		site_free(&site);
+		ck_assert_int_eq(site_init(&site, &conf, &fake_ops, NULL), 0);
 		nsent = ntun = 0;
 		(void)establish(0);
 		t = gw.t_state;
@@ -614,8 +627,8 @@ START_TEST(test_nonce_per_cycle)
 		seen[i] = last()->m.nonce;
 		for (j = 0; j < i; j++)
 			ck_assert_uint_ne(seen[i], seen[j]);
-		now = gw_next_deadline(&gw);	/* retransmit */
-		gw_timer(&gw, now);
+		now = site_next_deadline(&site);	/* retransmit */
+		site_timer(&site, now);
 		ck_assert_uint_eq(last()->m.nonce, seen[i]);
 		query_msg(&m, seen[i], 0, 0);
 		feed(now, RELAY, AMT_PORT, &m, v_query);
@@ -711,8 +724,8 @@ START_TEST(test_reports_held_then_immediate)
 	uint32_t	 nonce;
 	unsigned	 mark;
 
-	gw_start(&gw, 0);
-	gw_tun_packet(&gw, 0, v_report, sizeof(v_report));
+	site_start(&site, 0);
+	site_tun_packet(&site, 0, v_report, sizeof(v_report));
 	ck_assert_uint_eq(gw.ctr[GW_CTR_REPORT_HELD], 1);
 	ck_assert_uint_eq(gw.subs.n, 1);
 	ck_assert_uint_eq(nsent, 1);	/* just the Discovery */
@@ -732,14 +745,14 @@ START_TEST(test_reports_held_then_immediate)
 	ck_assert_uint_eq(u.srcs, 1);
 	/* With the Query held: an Update per report, the record as is. */
 	mark = nsent;
-	gw_tun_packet(&gw, 1, v_report, sizeof(v_report));
+	site_tun_packet(&site, 1, v_report, sizeof(v_report));
 	upd_sum(mark, &u);
 	ck_assert_uint_eq(u.updates, 1);
 	ck_assert_uint_eq(u.type[MC_ALLOW], 1);
 	/* Still during the next cycle's Request, with the old Query. */
 	(void)next_cycle();
 	ck_assert_int_eq(gw.state, GW_STA_REQUESTING);
-	gw_tun_packet(&gw, 1, v_report, sizeof(v_report));
+	site_tun_packet(&site, 1, v_report, sizeof(v_report));
 	ck_assert_uint_eq(last()->m.type, AMT_UPDATE);
 	ck_assert_uint_eq(last()->m.nonce, nonce);
 	ck_assert_uint_eq(gw.subs.n, 1);
@@ -762,13 +775,13 @@ START_TEST(test_inner_source_stable)
 	conf.report_src = 0x64400001;	/* 100.64.0.1 */
 	now = establish(0);
 	n = big_report(b, sizeof(b), 0xc0a80105, MC_TO_EX, 0xef000001, 3, 0);
-	gw_tun_packet(&gw, now, b, n);
-	gw_tun_packet(&gw, now, v_report, sizeof(v_report));
+	site_tun_packet(&site, now, b, n);
+	site_tun_packet(&site, now, v_report, sizeof(v_report));
 	wbuf_init(&w, b, sizeof(b));
 	ck_assert_int_eq(igmp_build_v12(&w, 0x0a0a0a0a, 0xef0000aa,
 	    IGMP_V2_REPORT, 0, 0xef0000aa), 0);
-	gw_tun_packet(&gw, now, b, w.len);
-	gw_stop(&gw, now);
+	site_tun_packet(&site, now, b, w.len);
+	site_stop(&site, now);
 	upd_sum(0, &u);
 	ck_assert_uint_eq(u.updates, 4);
 	ck_assert(u.one_src);
@@ -798,7 +811,7 @@ START_TEST(test_updates_fit_path)
 	n = big_report(b, sizeof(b), 0, MC_TO_EX, 0xef000001, 400, 0);
 	ck_assert_uint_gt(n, 3000);
 	mark = nsent;
-	gw_tun_packet(&gw, now, b, n);
+	site_tun_packet(&site, now, b, n);
 	upd_sum(mark, &u);
 	ck_assert_uint_eq(u.recs, 400);
 	ck_assert_uint_eq(u.type[MC_TO_EX], 400);
@@ -808,7 +821,7 @@ START_TEST(test_updates_fit_path)
 	/* 200 SSM channels, 2 sources each. */
 	n = big_report(b, sizeof(b), 0, MC_ALLOW, 0xe8000001, 200, 2);
 	mark = nsent;
-	gw_tun_packet(&gw, now, b, n);
+	site_tun_packet(&site, now, b, n);
 	upd_sum(mark, &u);
 	ck_assert_uint_eq(u.recs, 200);
 	ck_assert_uint_eq(u.srcs, 400);
@@ -817,7 +830,7 @@ START_TEST(test_updates_fit_path)
 	/* The state repeated within the cycle fits too. */
 	mark = nsent;
 	while (gw.ctr[GW_CTR_STATE_SENT] == 0)
-		gw_timer(&gw, gw_next_deadline(&gw));
+		site_timer(&site, site_next_deadline(&site));
 	upd_sum(mark, &u);
 	ck_assert_uint_eq(u.recs, 600);
 	ck_assert_uint_le(u.max_len, mtu[_i] - 28);
@@ -840,13 +853,13 @@ START_TEST(test_state_repeated_in_cycle)
 	rmode = 1;		/* the cycle's own jitter at its least */
 	start = establish(0);
 
-	gw_tun_packet(&gw, start, v_report, sizeof(v_report));
+	site_tun_packet(&site, start, v_report, sizeof(v_report));
 	ck_assert_uint_eq(gw.qi_ms, 100000);
 	/* The relay answers no Request from here on. */
-	while (k < 16 && (now = gw_next_deadline(&gw)) < start + 400000) {
+	while (k < 16 && (now = site_next_deadline(&site)) < start + 400000) {
 		unsigned before = nsent, i;
 
-		gw_timer(&gw, now);
+		site_timer(&site, now);
 		for (i = before; i < nsent; i++)
 			if (sent[i].m.type == AMT_UPDATE)
 				t[k++] = now - start;
@@ -870,15 +883,15 @@ START_TEST(test_state_repeats_per_cycle)
 	uint64_t	 now = establish(0);
 	unsigned	 cycle;
 
-	gw_tun_packet(&gw, now, v_report, sizeof(v_report));
+	site_tun_packet(&site, now, v_report, sizeof(v_report));
 	for (cycle = 0; cycle < 5; cycle++) {
 		now = next_cycle();
 		query_msg(&m, last()->m.nonce, 0, 0);
 		feed(now + 20, RELAY, AMT_PORT, &m, v_query);
 		/* The host side answers the Query. */
-		gw_tun_packet(&gw, now + 21, v_report, sizeof(v_report));
+		site_tun_packet(&site, now + 21, v_report, sizeof(v_report));
 	}
-	ck_assert_uint_eq(gw.ctr[GW_CTR_GROUPS_AGED], 0);
+	ck_assert_uint_eq(site.ctr[GW_SITE_GROUPS_AGED], 0);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_STATE_SENT], 10);
 }
 END_TEST
@@ -898,11 +911,11 @@ START_TEST(test_groups_age)
 
 	now = establish(0);
 	n = big_report(b, sizeof(b), 0, MC_TO_EX, 0xef000001, 3, 0);
-	gw_tun_packet(&gw, now, b, n);
+	site_tun_packet(&site, now, b, n);
 	ck_assert_uint_eq(gw.subs.n, 3);
 	/* The next cycle's Query goes to the host. */
 	(void)next_cycle();
-	asked = gw_next_deadline(&gw) - 1;
+	asked = site_next_deadline(&site) - 1;
 	{
 		struct amt_msg	 m;
 
@@ -910,16 +923,16 @@ START_TEST(test_groups_age)
 		feed(asked, RELAY, AMT_PORT, &m, v_query);
 	}
 	/* v_query: Max Resp Code 100, 10 s: the sweep 10.5 s later. */
-	ck_assert_uint_eq(gw.subs.sweep_at, asked + 10500);
+	ck_assert_uint_eq(site.subs.sweep_at, asked + 10500);
 	/* The host answers for two of the three groups, late. */
 	n = big_report(b, sizeof(b), 0, MC_IS_EX, 0xef000001, 2, 0);
-	gw_tun_packet(&gw, asked + 9000, b, n);
+	site_tun_packet(&site, asked + 9000, b, n);
 	mark = nsent;
-	gw_timer(&gw, asked + 10499);
+	site_timer(&site, asked + 10499);
 	ck_assert_uint_eq(gw.subs.n, 3);
-	gw_timer(&gw, asked + 10500);
+	site_timer(&site, asked + 10500);
 	ck_assert_uint_eq(gw.subs.n, 2);
-	ck_assert_uint_eq(gw.ctr[GW_CTR_GROUPS_AGED], 1);
+	ck_assert_uint_eq(site.ctr[GW_SITE_GROUPS_AGED], 1);
 	upd_sum(mark, &u);
 	ck_assert_uint_eq(u.recs, 1);
 	ck_assert_uint_eq(u.type[MC_TO_IN], 1);
@@ -929,13 +942,13 @@ START_TEST(test_groups_age)
 	{
 		struct amt_msg	 m;
 
-		now = gw_next_deadline(&gw) - 1;
+		now = site_next_deadline(&site) - 1;
 		query_msg(&m, last()->m.nonce, 0, 0);
 		feed(now, RELAY, AMT_PORT, &m, v_query);
 	}
-	gw_timer(&gw, now + 10500);
+	site_timer(&site, now + 10500);
 	ck_assert_uint_eq(gw.subs.n, 0);
-	ck_assert_uint_eq(gw.ctr[GW_CTR_GROUPS_AGED], 3);
+	ck_assert_uint_eq(site.ctr[GW_SITE_GROUPS_AGED], 3);
 }
 END_TEST
 
@@ -953,14 +966,14 @@ START_TEST(test_recover_bound)
 
 	conf.fixed_relay = 1;
 	conf.relay = RELAY;
-	gw_start(&gw, 0);
+	site_start(&site, 0);
 	query_msg(&m, last()->m.nonce, 0, 0);
 	feed(0, RELAY, AMT_PORT, &m, v_query);
 	/* From here on the relay is silent for an hour. */
 	while (now < 3600000) {
-		now = gw_next_deadline(&gw);
+		now = site_next_deadline(&site);
 		nsent = 0;
-		gw_timer(&gw, now);
+		site_timer(&site, now);
 		for (i = 0; i < nsent; i++) {
 			if (sent[i].m.type != AMT_REQUEST)
 				continue;
@@ -998,33 +1011,33 @@ START_TEST(test_tun_filter)
 	/* A query written by someone on the TUN. */
 	wbuf_init(&w, b, sizeof(b));
 	ck_assert_int_eq(igmp_build_query(&w, &q), 0);
-	gw_tun_packet(&gw, 0, b, w.len);
+	site_tun_packet(&site, 0, b, w.len);
 	/* An IGMPv1 report. */
 	wbuf_init(&w, b, sizeof(b));
 	ck_assert_int_eq(igmp_build_v12(&w, 0, 0xef010101, IGMP_V1_REPORT, 0,
 	    0xef010101), 0);
-	gw_tun_packet(&gw, 0, b, w.len);
+	site_tun_packet(&site, 0, b, w.len);
 	/* UDP, IPv6, truncated, bad checksum. */
-	gw_tun_packet(&gw, 0, v_data, sizeof(v_data));
+	site_tun_packet(&site, 0, v_data, sizeof(v_data));
 	memset(b, 0, sizeof(b));
 	b[0] = 0x60;
-	gw_tun_packet(&gw, 0, b, 48);
-	gw_tun_packet(&gw, 0, v_report, 30);
+	site_tun_packet(&site, 0, b, 48);
+	site_tun_packet(&site, 0, v_report, 30);
 	memcpy(b, v_report, sizeof(v_report));
 	b[30] ^= 1;
-	gw_tun_packet(&gw, 0, b, sizeof(v_report));
-	ck_assert_uint_eq(gw.ctr[GW_CTR_TUN_IGNORED], 6);
+	site_tun_packet(&site, 0, b, sizeof(v_report));
+	ck_assert_uint_eq(site.ctr[GW_SITE_TUN_IGNORED], 6);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_UPDATE_SENT], before);
 	/* IGMPv2 report and leave pass. */
 	wbuf_init(&w, b, sizeof(b));
 	ck_assert_int_eq(igmp_build_v12(&w, 0, 0xef010101, IGMP_V2_REPORT, 0,
 	    0xef010101), 0);
-	gw_tun_packet(&gw, 0, b, w.len);
+	site_tun_packet(&site, 0, b, w.len);
 	ck_assert_uint_eq(gw.subs.n, 1);
 	wbuf_init(&w, b, sizeof(b));
 	ck_assert_int_eq(igmp_build_v12(&w, 0, IN4_ALLROUTERS, IGMP_V2_LEAVE,
 	    0, 0xef010101), 0);
-	gw_tun_packet(&gw, 0, b, w.len);
+	site_tun_packet(&site, 0, b, w.len);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_UPDATE_SENT], before + 2);
 	ck_assert_uint_eq(gw.subs.n, 0);
 }
@@ -1039,7 +1052,7 @@ START_TEST(test_g_change_teardown)
 	unsigned	 before, i, tds = 0;
 
 	conf.teardown_interval_ms = 1000;
-	gw_tun_packet(&gw, now, v_report, sizeof(v_report));	/* Update */
+	site_tun_packet(&site, now, v_report, sizeof(v_report));	/* Update */
 	now = next_cycle();					/* Request */
 	n2 = last()->m.nonce;
 	before = nsent;
@@ -1057,13 +1070,13 @@ START_TEST(test_g_change_teardown)
 	ck_assert_uint_eq(last()->m.nonce, n2);
 	/* QRV (2) copies in all, a teardown interval apart. */
 	for (i = 0; i < 4; i++) {
-		uint64_t d = gw_next_deadline(&gw);
+		uint64_t d = site_next_deadline(&site);
 
 		if (d > now + 1000)
 			break;
 		ck_assert_uint_eq(d, now + 1000);
 		now = d;
-		gw_timer(&gw, now);
+		site_timer(&site, now);
 	}
 	for (i = before; i < nsent; i++)
 		tds += sent[i].m.type == AMT_TEARDOWN;
@@ -1084,7 +1097,7 @@ START_TEST(test_l_flag_rediscover)
 	uint64_t	 now = 0;
 	unsigned	 before;
 
-	gw_start(&gw, now);
+	site_start(&site, now);
 	feed_adv(now, last()->m.nonce, RELAY);
 	before = nsent;
 	query_msg(&m, last()->m.nonce, AMT_FLAG_L, 0);
@@ -1093,8 +1106,8 @@ START_TEST(test_l_flag_rediscover)
 	ck_assert_int_eq(gw.state, GW_STA_DISCOVERING);
 	ck_assert_uint_eq(ntun, 0);		/* not used */
 	ck_assert_uint_eq(nsent, before);	/* not at network speed */
-	now = gw_next_deadline(&gw);
-	gw_timer(&gw, now);
+	now = site_next_deadline(&site);
+	site_timer(&site, now);
 	ck_assert_uint_eq(last()->m.type, AMT_DISCOVERY);
 	feed_adv(now, last()->m.nonce, RELAY + 1);
 	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
@@ -1108,9 +1121,9 @@ START_TEST(test_l_flag_stay)
 	struct amt_msg	 m;
 	uint64_t	 now = establish(0);
 
-	gw_tun_packet(&gw, now, v_report, sizeof(v_report));
-	now = gw_next_deadline(&gw);
-	gw_timer(&gw, now);
+	site_tun_packet(&site, now, v_report, sizeof(v_report));
+	now = site_next_deadline(&site);
+	site_timer(&site, now);
 	query_msg(&m, last()->m.nonce, AMT_FLAG_L, 0);
 	feed(now, RELAY, AMT_PORT, &m, v_query);
 	ck_assert_int_eq(gw.state, GW_STA_ESTABLISHED);
@@ -1123,19 +1136,19 @@ START_TEST(test_shutdown_teardown)
 {
 	uint64_t	 now = establish(AMT_FLAG_G);
 
-	gw_tun_packet(&gw, now, v_report, sizeof(v_report));
-	gw_stop(&gw, now);
+	site_tun_packet(&site, now, v_report, sizeof(v_report));
+	site_stop(&site, now);
 	ck_assert_int_eq(gw.state, GW_STA_STOPPING);
 	ck_assert_uint_eq(last()->m.type, AMT_TEARDOWN);
 	ck_assert_uint_eq(last()->m.gw_port, 40000);
-	ck_assert(!gw_done(&gw));
-	now = gw_next_deadline(&gw);
-	gw_timer(&gw, now);
+	ck_assert(!site_done(&site));
+	now = site_next_deadline(&site);
+	site_timer(&site, now);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_TEARDOWN_SENT], 2);
-	gw_timer(&gw, now);
-	ck_assert(gw_done(&gw));
+	site_timer(&site, now);
+	ck_assert(site_done(&site));
 	/* Nothing more is sent or accepted. */
-	gw_tun_packet(&gw, now, v_report, sizeof(v_report));
+	site_tun_packet(&site, now, v_report, sizeof(v_report));
 	ck_assert_uint_eq(gw.ctr[GW_CTR_UPDATE_SENT], 1);
 }
 END_TEST
@@ -1149,8 +1162,8 @@ START_TEST(test_shutdown_leave_update)
 	struct igmp_rec		 r;
 	uint64_t		 now = establish(0);
 
-	gw_tun_packet(&gw, now, v_report, sizeof(v_report));
-	gw_stop(&gw, now);
+	site_tun_packet(&site, now, v_report, sizeof(v_report));
+	site_stop(&site, now);
 	ck_assert_uint_eq(last()->m.type, AMT_UPDATE);
 	ck_assert_mem_eq(last()->m.mac, "\x01\x02\x03\x04\x05\x06", 6);
 	ck_assert_int_eq(igmp_decode_packet(last()->b + last()->m.inner_off,
@@ -1163,17 +1176,17 @@ START_TEST(test_shutdown_leave_update)
 	ck_assert_uint_eq(r.group, 0xe8010101);
 	ck_assert_uint_eq(r.nsrcs, 0);
 	ck_assert_int_eq(ip.router_alert, 1);
-	gw_timer(&gw, gw_next_deadline(&gw));
-	gw_timer(&gw, gw_next_deadline(&gw));
-	ck_assert(gw_done(&gw));
+	site_timer(&site, site_next_deadline(&site));
+	site_timer(&site, site_next_deadline(&site));
+	ck_assert(site_done(&site));
 }
 END_TEST
 
 START_TEST(test_shutdown_nothing_to_say)
 {
 	establish(0);
-	gw_stop(&gw, 5);
-	ck_assert(gw_done(&gw));
+	site_stop(&site, 5);
+	ck_assert(site_done(&site));
 	ck_assert_uint_eq(gw.ctr[GW_CTR_TEARDOWN_SENT], 0);
 }
 END_TEST
@@ -1185,10 +1198,10 @@ START_TEST(test_relay_change_teardown)
 	unsigned	 i;
 
 	conf.req_retries = 0;
-	gw_tun_packet(&gw, now, v_report, sizeof(v_report));
+	site_tun_packet(&site, now, v_report, sizeof(v_report));
 	now = next_cycle();			/* Request, no answer */
-	now = gw_next_deadline(&gw);
-	gw_timer(&gw, now);			/* give up: discovery */
+	now = site_next_deadline(&site);
+	site_timer(&site, now);			/* give up: discovery */
 	ck_assert_int_eq(gw.state, GW_STA_DISCOVERING);
 	feed_adv(now, last()->m.nonce, RELAY + 7);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_RELAY_CHANGE], 1);
@@ -1214,18 +1227,18 @@ START_TEST(test_reconfigure_relay)
 	static struct gw_conf	 nc;
 	uint64_t		 now = establish(AMT_FLAG_G);
 
-	gw_tun_packet(&gw, now, v_report, sizeof(v_report));
+	site_tun_packet(&site, now, v_report, sizeof(v_report));
 	nc = conf;
 	nc.fixed_relay = 1;
 	nc.relay = RELAY + 9;
-	gw_reconfigure(&gw, &nc, now);
+	site_reconfigure(&site, &nc, now);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_TEARDOWN_SENT], 1);
 	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
 	ck_assert_uint_eq(last()->dst, RELAY + 9);
 	/* Timers only: no restart. */
 	nsent = 0;
 	nc.req_timeout_ms = 500;
-	gw_reconfigure(&gw, &nc, now);
+	site_reconfigure(&site, &nc, now);
 	ck_assert_uint_eq(nsent, 0);
 	ck_assert(!gw_relay_changed(&nc, &nc));
 }
@@ -1284,8 +1297,8 @@ START_TEST(test_wrong_types)
 	m.type = AMT_TEARDOWN;
 	feed(0, RELAY, AMT_PORT, &m, NULL);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_AMT_WRONG_TYPE], 2);
-	gw_recv_amt(&gw, 0, RELAY, AMT_PORT, junk, sizeof(junk));
-	gw_recv_amt(&gw, 0, RELAY, AMT_PORT, junk, 0);
+	site_recv_amt(&site, 0, RELAY, AMT_PORT, junk, sizeof(junk));
+	site_recv_amt(&site, 0, RELAY, AMT_PORT, junk, 0);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_AMT_MALFORMED], 2);
 }
 END_TEST
@@ -1295,12 +1308,10 @@ START_TEST(test_show)
 	struct emit	 e;
 
 	establish(AMT_FLAG_G);
-	gw_tun_packet(&gw, 0, v_report, sizeof(v_report));
+	site_tun_packet(&site, 0, v_report, sizeof(v_report));
 	emit_init(&e, 1);
-	gw_show(&gw, 2000, &e);
-	emit_obj(&e, "counters");
-	gw_show_counters(&gw, &e);
-	emit_end(&e);
+	site_show(&site, 2000, &e);
+	emit_end(&e);		/* the counters */
 	emit_done(&e);
 	ck_assert_int_eq(e.failed, 0);
 	ck_assert_ptr_nonnull(strstr(e.buf, "\"state\":\"established\""));
@@ -1312,7 +1323,8 @@ START_TEST(test_show)
 	ck_assert_ptr_nonnull(strstr(e.buf, "\"update-sent\":1"));
 	emit_free(&e);
 	emit_init(&e, 0);
-	gw_show(&gw, 2000, &e);
+	site_show(&site, 2000, &e);
+	emit_end(&e);
 	emit_done(&e);
 	ck_assert_ptr_nonnull(strstr(e.buf, "state established\n"));
 	ck_assert_ptr_nonnull(strstr(e.buf, "  - group 232.1.1.1\n"));
