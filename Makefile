@@ -98,7 +98,8 @@ UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_gw_conf.c tests/unit/test_px.c \
 		   tests/unit/test_relay.c tests/unit/test_emit.c \
 		   tests/unit/test_srcset.c tests/unit/test_ip4.c \
-		   tests/unit/test_engine.c
+		   tests/unit/test_engine.c tests/unit/test_driad.c \
+		   tests/unit/test_gw_site.c
 
 FUZZERS		:= fuzz_amt fuzz_igmp fuzz_ip4 fuzz_conf fuzz_driad
 
@@ -226,7 +227,8 @@ FUZZ_FLAGS	:= -std=gnu11 -g -O1 -D_GNU_SOURCE -Icommon -Iamtgwd \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_COMMON	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
 		   common/util.c amtgwd/gw_conf.c igmpproxyd/px_conf.c \
-		   amtrelayd/relay_conf.c
+		   amtrelayd/relay_conf.c amtgwd/gw_site.c amtgwd/gw_fsm.c \
+		   amtgwd/gw_subs.c common/emit.c
 
 $(FUZZ_O)/%: tests/fuzz/%.c $(FUZZ_COMMON)
 	@mkdir -p $(FUZZ_O)

@@ -61,7 +61,7 @@ hostname_ok(const char *s)
 	for (i = 0; s[i] != '\0'; i++) {
 		if (s[i] == '.') {
 			if (lab == 0)
-				return s[i + 1] == '\0' && i > 0;
+				return 0;	/* empty label */
 			lab = 0;
 			continue;
 		}

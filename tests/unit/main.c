@@ -34,6 +34,8 @@ main(void)
 	srunner_add_suite(sr, gw_conf_suite());
 	srunner_add_suite(sr, px_suite());
 	srunner_add_suite(sr, engine_suite());
+	srunner_add_suite(sr, driad_suite());
+	srunner_add_suite(sr, gw_site_suite());
 	srunner_add_suite(sr, relay_suite());
 	srunner_add_suite(sr, emit_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -124,6 +124,7 @@ START_TEST(test_errors)
 		"path-mtu 600\n",
 		"inner-source 224.0.0.1\n",
 		"relay relay..example.net\n",
+		"relay example.net..\n",
 		"relay rel@y.example.net\n",
 		"relay .\n",
 		"relay 10.0.0\n",

@@ -27,6 +27,8 @@ Suite	*emit_suite(void);
 Suite	*srcset_suite(void);
 Suite	*ip4_suite(void);
 Suite	*engine_suite(void);
+Suite	*driad_suite(void);
+Suite	*gw_site_suite(void);
 
 /* A small, seeded generator so random tests are reproducible. */
 static inline uint32_t

@@ -1,0 +1,568 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * The gateway site (amtgwd/gw_site.c) with a fake resolver, clock and
+ * network: DRIAD lookups per source (RFC 8777), the order of relays,
+ * names resolved, a tunnel per relay each carrying its sources only,
+ * failover when a relay does not answer, no records or failed lookups
+ * to the default tunnel with back-off, TTLs, the hold time, limits,
+ * malformed and huge answers, and what the data path accepts.
+ */
+
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gw.h"
+#include "igmp_proto.h"
+#include "unit.h"
+#include "vectors.h"
+
+#define DEFRELAY	0x0a0000fdU	/* 10.0.0.253, configured */
+#define RA		0x0a000101U	/* 10.0.1.1 */
+#define RB		0x0a000202U	/* 10.0.2.2 */
+#define RC		0x0a000303U	/* 10.0.3.3 */
+#define S1		0xc6336401U	/* 198.51.100.1 */
+#define S2		0xcb007101U	/* 203.0.113.1 */
+#define S3		0xc0000201U	/* 192.0.2.1: no records */
+#define G1		0xe8010101U	/* 232.1.1.1 */
+#define G2		0xe8010102U
+#define MAXSENT		256
+#define MAXLK		64
+
+struct sent {
+	uint32_t	 dst;
+	struct amt_msg	 m;
+	uint8_t		 b[1600];
+	size_t		 len;
+};
+
+struct lk {
+	unsigned	 id;
+	char		 name[300];
+	uint16_t	 type;
+};
+
+static struct sent	 sent[MAXSENT];
+static unsigned		 nsent;
+static struct lk	 lks[MAXLK];
+static unsigned		 nlk;
+static uint32_t		 rseed;
+static struct gw_conf	 conf;
+static struct gw_site	 site;
+
+static int
+f_send(void *arg, uint32_t dst, uint16_t port, const uint8_t *p, size_t len)
+{
+	struct sent	*s;
+
+	(void)arg;
+	(void)port;
+	ck_assert_uint_lt(nsent, MAXSENT);
+	s = &sent[nsent++];
+	s->dst = dst;
+	s->len = len;
+	memcpy(s->b, p, len);
+	ck_assert_int_eq(amt_decode(s->b, len, &s->m), AMT_OK);
+	return 0;
+}
+
+static int
+f_tun(void *arg, const uint8_t *p, size_t len)
+{
+	(void)arg;
+	(void)p;
+	(void)len;
+	return 0;
+}
+
+static uint32_t
+f_random(void *arg)
+{
+	(void)arg;
+	return xorshift32(&rseed);
+}
+
+static int
+f_lookup(void *arg, unsigned id, const char *name, uint16_t type)
+{
+	(void)arg;
+	ck_assert_uint_lt(nlk, MAXLK);
+	lks[nlk].id = id;
+	snprintf(lks[nlk].name, sizeof(lks[nlk].name), "%s", name);
+	lks[nlk].type = type;
+	nlk++;
+	return 0;
+}
+
+static const struct gw_site_ops f_ops = { f_send, f_tun, f_random,
+    f_lookup };
+
+static void
+setup(void)
+{
+	conf_defaults(&gw_conf_table, &conf);
+	conf.relay = DEFRELAY;
+	conf.fixed_relay = 1;
+	conf.req_retries = 1;
+	conf.tunnel_hold_ms = 5000;
+	nsent = nlk = 0;
+	rseed = UNIT_SEED;
+	log_setverbose(0);
+	ck_assert_int_eq(site_init(&site, &conf, &f_ops, NULL), 0);
+}
+
+static void
+teardown(void)
+{
+	site_free(&site);
+}
+
+/* The newest lookup of name (type), or NULL. */
+static struct lk *
+lookup_of(const char *name, uint16_t type)
+{
+	unsigned	 i;
+
+	for (i = nlk; i-- > 0;)
+		if (strcmp(lks[i].name, name) == 0 && lks[i].type == type)
+			return &lks[i];
+	return NULL;
+}
+
+static unsigned
+lookups_of(const char *name)
+{
+	unsigned	 i, n = 0;
+
+	for (i = 0; i < nlk; i++)
+		n += strcmp(lks[i].name, name) == 0;
+	return n;
+}
+
+/* Answer the newest lookup of name with records rr (RDATA). */
+static void
+answer(uint64_t now, const char *name, uint16_t type, enum gw_dns_status st,
+    uint32_t ttl, const uint8_t *const *rr, const size_t *len, size_t n)
+{
+	struct lk		*l = lookup_of(name, type);
+	struct gw_dns_answer	 a;
+
+	ck_assert_msg(l != NULL, "no lookup of %s", name);
+	memset(&a, 0, sizeof(a));
+	a.status = st;
+	a.ttl = ttl;
+	a.rr = rr;
+	a.len = len;
+	a.n = n;
+	site_dns(&site, now, l->id, &a);
+}
+
+/* One AMTRELAY record (type 1) into b. */
+static size_t
+rr_v4(uint8_t *b, uint8_t prec, uint8_t d, uint32_t a)
+{
+	b[0] = prec;
+	b[1] = (uint8_t)(d << 7 | DRIAD_TYPE_IPV4);
+	be32_store(b + 2, a);
+	return 6;
+}
+
+/* An IGMPv3 report: INCLUDE {src} for g (or TO_IN {} with src 0). */
+static void
+report(uint64_t now, uint8_t type, uint32_t g, uint32_t src)
+{
+	uint8_t		 b[256];
+	struct wbuf	 w;
+
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(igmp_report_begin(&w, 0x0a636301), 0);
+	ck_assert_int_eq(igmp_report_add(&w, type, g, &src, src != 0), 0);
+	ck_assert_int_eq(igmp_report_finish(&w), 0);
+	site_tun_packet(&site, now, b, w.len);
+}
+
+/* The newest message of type to dst, or NULL. */
+static struct sent *
+last_to(uint32_t dst, uint8_t type)
+{
+	unsigned	 i;
+
+	for (i = nsent; i-- > 0;)
+		if (sent[i].dst == dst && sent[i].m.type == type)
+			return &sent[i];
+	return NULL;
+}
+
+/* Answer the newest Request to relay with a Query. */
+static void
+query(uint64_t now, uint32_t relay)
+{
+	struct sent	*r = last_to(relay, AMT_REQUEST);
+	struct amt_msg	 m;
+	uint8_t		 b[256];
+	struct wbuf	 w;
+
+	ck_assert_msg(r != NULL, "no Request to %08x", relay);
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_QUERY;
+	m.nonce = r->m.nonce;
+	memcpy(m.mac, "\x01\x02\x03\x04\x05\x06", 6);
+	m.inner_len = sizeof(v_query);
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(amt_encode(&m, v_query, &w), 0);
+	site_recv_amt(&site, now, relay, AMT_PORT, b, w.len);
+}
+
+/* Whether an Update to relay since mark names source s of group g. */
+static int
+updated(unsigned mark, uint32_t relay, uint32_t g, uint32_t s)
+{
+	struct ip4_info		 ip;
+	struct igmp_msg		 im;
+	struct igmp_rec_iter	 it;
+	struct igmp_rec		 r;
+	unsigned		 i, k;
+
+	for (i = mark; i < nsent; i++) {
+		if (sent[i].dst != relay || sent[i].m.type != AMT_UPDATE)
+			continue;
+		ck_assert_int_eq(igmp_decode_packet(sent[i].b +
+		    sent[i].m.inner_off, sent[i].m.inner_len, &ip, &im),
+		    IGMP_OK);
+		igmp_rec_iter_init(&it, &im);
+		while (igmp_rec_next(&it, &r) == 1)
+			for (k = 0; k < r.nsrcs; k++)
+				if (r.group == g && be32_load(r.srcs + 4 * k) ==
+				    s)
+					return 1;
+	}
+	return 0;
+}
+
+/* Run timers from now to until. */
+static void
+run(uint64_t now, uint64_t until)
+{
+	uint64_t	 d;
+
+	site_timer(&site, now);
+	while ((d = site_next_deadline(&site)) <= until) {
+		site_timer(&site, d < now ? now : d);
+		now = d < now ? now : d;
+	}
+}
+
+/*
+ * Two sources, each with its relay (one by address, one by a name):
+ * two tunnels, each Update names its own source only; the default
+ * relay gets neither.  Data is accepted per relay for its source.
+ */
+START_TEST(test_two_sources_two_tunnels)
+{
+	uint8_t		 ra[8], rn[64];
+	const uint8_t	*rr[1];
+	size_t		 len[1];
+	static const uint8_t	 a_rr[4] = { 10, 0, 2, 2 };
+	const uint8_t	*arr[1] = { a_rr };
+	size_t		 alen[1] = { 4 };
+	const uint64_t	*keys;
+	size_t		 nkeys;
+	uint32_t	 dr;
+	int		 dok;
+	unsigned	 mark;
+
+	site_start(&site, 0);
+	query(0, DEFRELAY);
+	report(10, MC_ALLOW, G1, S1);
+	report(10, MC_ALLOW, G2, S2);
+	ck_assert_ptr_nonnull(lookup_of("1.100.51.198.in-addr.arpa",
+	    DRIAD_RRTYPE));
+	ck_assert_ptr_nonnull(lookup_of("1.113.0.203.in-addr.arpa",
+	    DRIAD_RRTYPE));
+	ck_assert(!updated(0, DEFRELAY, G1, S1));
+	rr[0] = ra;
+	len[0] = rr_v4(ra, 10, 1, RA);
+	answer(20, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
+	    rr, len, 1);
+	/* D=1: a Request straight to the relay. */
+	ck_assert_ptr_nonnull(last_to(RA, AMT_REQUEST));
+	memcpy(rn, "\x0a\x83\x05" "relay" "\x07" "example" "\x00", 17);
+	rr[0] = rn;
+	len[0] = 17;
+	answer(20, "1.113.0.203.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
+	    rr, len, 1);
+	answer(25, "relay.example", 1, GW_DNS_OK, 60, arr, alen, 1);
+	ck_assert_ptr_nonnull(last_to(RB, AMT_REQUEST));
+	mark = nsent;
+	query(30, RA);
+	query(30, RB);
+	ck_assert(updated(mark, RA, G1, S1));
+	ck_assert(!updated(mark, RA, G2, S2));
+	ck_assert(updated(mark, RB, G2, S2));
+	ck_assert(!updated(mark, RB, G1, S1));
+	ck_assert(!updated(0, DEFRELAY, G1, S1));
+	ck_assert(!updated(0, DEFRELAY, G2, S2));
+	ck_assert_uint_eq(site.nt, 2);
+	site_accept(&site, &dok, &dr, &keys, &nkeys);
+	ck_assert_int_eq(dok, 1);
+	ck_assert_uint_eq(dr, DEFRELAY);
+	ck_assert_uint_eq(nkeys, 2);
+	ck_assert_uint_eq(keys[0], (uint64_t)RA << 32 | S1);
+	ck_assert_uint_eq(keys[1], (uint64_t)RB << 32 | S2);
+}
+END_TEST
+
+/*
+ * Precedence first: the relay of precedence 10 serves; when it stops
+ * answering Requests the source moves to precedence 20's relay, whose
+ * Update names it (and the dead relay's tunnel closes).
+ */
+START_TEST(test_failover)
+{
+	uint8_t		 b[3][8];
+	const uint8_t	*rr[3] = { b[0], b[1], b[2] };
+	size_t		 len[3];
+	unsigned	 mark;
+	uint64_t	 now;
+
+	site_start(&site, 0);
+	query(0, DEFRELAY);
+	report(0, MC_ALLOW, G1, S1);
+	len[0] = rr_v4(b[0], 20, 1, RC);
+	len[1] = rr_v4(b[1], 10, 1, RA);
+	len[2] = rr_v4(b[2], 30, 1, RB);
+	answer(5, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 3600,
+	    rr, len, 3);
+	ck_assert_ptr_nonnull(last_to(RA, AMT_REQUEST));
+	ck_assert_ptr_null(last_to(RC, AMT_REQUEST));
+	query(10, RA);
+	ck_assert(updated(0, RA, G1, S1));
+	/* RA goes silent: its next cycle's Requests go unanswered. */
+	mark = nsent;
+	now = 10;
+	while (last_to(RC, AMT_REQUEST) == NULL) {
+		now = site_next_deadline(&site);
+		ck_assert_uint_lt(now, 200000);
+		site_timer(&site, now);
+	}
+	ck_assert_uint_eq(site.ctr[GW_SITE_FAILOVERS], 1);
+	/* Within a query interval and the Request retries. */
+	ck_assert_uint_lt(now, 125000 + 3 * 2000);
+	query(now, RC);
+	ck_assert(updated(mark, RC, G1, S1));
+	ck_assert_ptr_null(last_to(RB, AMT_REQUEST));
+	run(now, now + 5000);	/* the dead relay's Teardowns, then gone */
+	ck_assert_ptr_null(site_tunnel(&site, RA));
+	ck_assert_str_eq(site_source(&site, S1)->t->rec,
+	    "AMTRELAY 20 1 1 10.0.3.3");
+}
+END_TEST
+
+/*
+ * No records: the default relay, for the negative TTL.  A failed
+ * lookup: the default relay too, and lookups again after 1, 2, 4 s.
+ */
+START_TEST(test_no_records_and_failure)
+{
+	struct gw_src	*e;
+	unsigned	 mark;
+
+	site_start(&site, 0);
+	query(0, DEFRELAY);
+	mark = nsent;
+	report(0, MC_ALLOW, G1, S3);
+	ck_assert(!updated(mark, DEFRELAY, G1, S3));	/* it waits */
+	answer(5, "1.2.0.192.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_NONE, 30,
+	    NULL, NULL, 0);
+	ck_assert(updated(mark, DEFRELAY, G1, S3));
+	e = site_source(&site, S3);
+	ck_assert_uint_eq(e->st, GW_SRC_DEFAULT);
+	ck_assert_uint_eq(e->expires, 30005);
+	ck_assert_uint_eq(site.ctr[GW_SITE_NO_RECORDS], 1);
+
+	report(0, MC_ALLOW, G2, S2);
+	answer(10, "1.113.0.203.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_FAIL, 0,
+	    NULL, NULL, 0);
+	e = site_source(&site, S2);
+	ck_assert_uint_eq(e->st, GW_SRC_DEFAULT);
+	ck_assert_uint_eq(e->retry_at, 1010);
+	ck_assert(updated(mark, DEFRELAY, G2, S2));
+	run(10, 1010);
+	ck_assert_uint_eq(lookups_of("1.113.0.203.in-addr.arpa"), 2);
+	answer(1010, "1.113.0.203.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_FAIL, 0,
+	    NULL, NULL, 0);
+	ck_assert_uint_eq(site_source(&site, S2)->retry_at, 3010);
+	answer(1010, "1.113.0.203.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_BOGUS,
+	    0, NULL, NULL, 0);	/* stale id: ignored */
+	ck_assert_uint_eq(site.ctr[GW_SITE_DNS_BOGUS], 0);
+	ck_assert_uint_eq(site.ctr[GW_SITE_DNS_FAILED], 2);
+}
+END_TEST
+
+/*
+ * Malformed records are dropped and counted, IPv6 ones skipped, a huge
+ * RRset is cut at GW_DRIAD_CANDS; what is left is used.
+ */
+START_TEST(test_bad_and_huge_answers)
+{
+	uint8_t		 b[100][8];
+	const uint8_t	*rr[100];
+	size_t		 len[100], i;
+	struct gw_src	*e;
+
+	site_start(&site, 0);
+	report(0, MC_ALLOW, G1, S1);
+	for (i = 0; i < 100; i++) {
+		rr[i] = b[i];
+		len[i] = rr_v4(b[i], (uint8_t)(50 + i), 1, RA + (uint32_t)i);
+	}
+	len[0] = 5;			/* truncated */
+	b[1][1] = 9;			/* an undefined type */
+	memcpy(b[2], "\x01\x03\xc0\x02", 4);	/* a name loop */
+	len[2] = 4;
+	len[3] = 0;
+	answer(5, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
+	    rr, len, 100);
+	ck_assert_uint_eq(site.ctr[GW_SITE_RR_MALFORMED], 4);
+	ck_assert_uint_eq(site.ctr[GW_SITE_RR_SKIPPED], 100 - 4 - 16);
+	e = site_source(&site, S1);
+	ck_assert_uint_eq(e->nc, GW_DRIAD_CANDS);
+	ck_assert_uint_eq(e->st, GW_SRC_RELAY);
+	ck_assert_uint_eq(e->t->key, RA + 4);	/* precedence 54 */
+}
+END_TEST
+
+/*
+ * The TTL: a used source is looked up again when it runs out; the
+ * group left, the tunnel closes after tunnel-hold (Teardown or a
+ * leave), and at the next TTL the unused source is forgotten.
+ */
+START_TEST(test_ttl_and_hold)
+{
+	uint8_t		 b[8];
+	const uint8_t	*rr[1] = { b };
+	size_t		 len[1];
+
+	site_start(&site, 0);
+	report(0, MC_ALLOW, G1, S1);
+	len[0] = rr_v4(b, 10, 1, RA);
+	answer(0, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 10,
+	    rr, len, 1);
+	query(1, RA);
+	run(1, 10000);
+	ck_assert_uint_eq(lookups_of("1.100.51.198.in-addr.arpa"), 2);
+	answer(10000, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK,
+	    10, rr, len, 1);
+	ck_assert_uint_eq(site.nt, 1);
+	ck_assert_uint_eq(site.ctr[GW_SITE_TUNNELS_OPENED], 1);
+	report(10000, MC_BLOCK, G1, S1);
+	ck_assert_uint_eq(site.t[0]->fsm.subs.n, 0);
+	run(10000, 14999);
+	ck_assert_uint_eq(site.t[0]->fsm.state != GW_STA_STOPPING, 1);
+	run(14999, 15000);
+	ck_assert_uint_eq(site_source(&site, S1)->st, GW_SRC_IDLE);
+	run(15000, 30000);
+	ck_assert_uint_eq(site.nt, 0);
+	ck_assert_uint_eq(site.ctr[GW_SITE_TUNNELS_CLOSED], 1);
+	ck_assert_ptr_null(site_source(&site, S1));
+}
+END_TEST
+
+/* tunnels-max: a relay past it is not used; its source goes default. */
+START_TEST(test_tunnels_max)
+{
+	uint8_t		 b[8];
+	const uint8_t	*rr[1] = { b };
+	size_t		 len[1];
+	unsigned	 mark;
+
+	conf.tunnels_max = 2;	/* the default one and one more */
+	site_start(&site, 0);
+	query(0, DEFRELAY);
+	report(0, MC_ALLOW, G1, S1);
+	report(0, MC_ALLOW, G2, S2);
+	len[0] = rr_v4(b, 10, 1, RA);
+	answer(0, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
+	    rr, len, 1);
+	mark = nsent;
+	len[0] = rr_v4(b, 10, 1, RB);
+	answer(0, "1.113.0.203.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
+	    rr, len, 1);
+	ck_assert_uint_eq(site.nt, 1);
+	ck_assert_uint_eq(site.ctr[GW_SITE_TUNNELS_LIMIT], 1);
+	ck_assert_uint_eq(site_source(&site, S2)->st, GW_SRC_DEFAULT);
+	ck_assert(updated(mark, DEFRELAY, G2, S2));
+}
+END_TEST
+
+/*
+ * D=0: Relay Discovery to the record's address first, the Request to
+ * the relay it advertises.  A record naming the default relay shares
+ * its tunnel.  An ASM group stays on the default relay.
+ */
+START_TEST(test_discovery_share_asm)
+{
+	uint8_t		 b[8];
+	const uint8_t	*rr[1] = { b };
+	size_t		 len[1];
+	struct sent	*d;
+	struct amt_msg	 m;
+	uint8_t		 w8[64];
+	struct wbuf	 w;
+	unsigned	 mark;
+
+	site_start(&site, 0);
+	query(0, DEFRELAY);
+	report(0, MC_ALLOW, G1, S1);
+	len[0] = rr_v4(b, 10, 0, RA);
+	answer(0, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
+	    rr, len, 1);
+	ck_assert_ptr_nonnull(d = last_to(RA, AMT_DISCOVERY));
+	ck_assert_ptr_null(last_to(RA, AMT_REQUEST));
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_ADVERTISEMENT;
+	m.nonce = d->m.nonce;
+	m.relay_af = AF_INET;
+	be32_store(m.relay_addr, RC);
+	wbuf_init(&w, w8, sizeof(w8));
+	ck_assert_int_eq(amt_encode(&m, NULL, &w), 0);
+	site_recv_amt(&site, 1, RA, AMT_PORT, w8, w.len);
+	ck_assert_ptr_nonnull(last_to(RC, AMT_REQUEST));
+	/* A record with the default relay's address: its tunnel. */
+	mark = nsent;
+	report(2, MC_ALLOW, G2, S2);
+	len[0] = rr_v4(b, 10, 1, DEFRELAY);
+	answer(2, "1.113.0.203.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
+	    rr, len, 1);
+	ck_assert_uint_eq(site.nt, 1);
+	ck_assert(updated(mark, DEFRELAY, G2, S2));
+	/* ASM: no lookup, the default relay. */
+	mark = nlk;
+	report(3, MC_TO_EX, 0xef010101U, 0);
+	ck_assert_uint_eq(nlk, mark);
+	ck_assert_uint_eq(site.def.fsm.subs.n, 2);
+}
+END_TEST
+
+Suite *
+gw_site_suite(void)
+{
+	Suite	*s = suite_create("gw_site");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_two_sources_two_tunnels);
+	tcase_add_test(tc, test_failover);
+	tcase_add_test(tc, test_no_records_and_failure);
+	tcase_add_test(tc, test_bad_and_huge_answers);
+	tcase_add_test(tc, test_ttl_and_hold);
+	tcase_add_test(tc, test_tunnels_max);
+	tcase_add_test(tc, test_discovery_share_asm);
+	suite_add_tcase(s, tc);
+	return s;
+}
