@@ -256,7 +256,7 @@ struct gw_tnl {
 	struct gw	 fsm;
 	enum gw_how	 how;
 	uint32_t	 key;		/* the record's address */
-	char		 rec[80];	/* the record, presentation form */
+	char		 rec[128];	/* the record, presentation form */
 	unsigned	 nsrcs;		/* sources routed here */
 	uint64_t	 idle_since;	/* no groups since; 0: in use */
 	int		 dead;		/* gave its relay up */
@@ -270,6 +270,7 @@ struct gw_cand {
 	uint8_t		 type;		/* enum driad_type */
 	uint32_t	 addr;
 	char		*name;		/* type 3 until resolved */
+	char		*via;		/* the type 3 name it came from */
 };
 
 enum gw_src_state {

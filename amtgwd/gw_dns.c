@@ -105,6 +105,12 @@ gwdns_open(struct event_base *base, const char *anchors, gwdns_answer_fn cb,
 		    "fail; set a nameserver there)", ub_strerror(err));
 	if ((err = ub_ctx_hosts(d->ub, NULL)) != 0)
 		log_debug("resolver: /etc/hosts: %s", ub_strerror(err));
+	/*
+	 * Sources in private space have their records in the site's DNS:
+	 * libunbound would answer their reverse names with NXDOMAIN.
+	 */
+	if ((err = ub_ctx_set_option(d->ub, "unblock-lan-zones:", "yes")) != 0)
+		log_debug("resolver: unblock-lan-zones: %s", ub_strerror(err));
 	if ((err = ub_ctx_async(d->ub, 1)) != 0 ||
 	    (anchors != NULL && anchors[0] != '\0' &&
 	    load_anchors(d->ub, anchors) == -1)) {

@@ -161,6 +161,7 @@ site_tunnel(const struct gw_site *s, uint32_t addr)
 	return NULL;
 }
 
+/* The record a candidate came from, for logs and amtctl. */
 static void
 rec_text(const struct gw_cand *c, char *buf, size_t len)
 {
@@ -169,9 +170,19 @@ rec_text(const struct gw_cand *c, char *buf, size_t len)
 	memset(&rr, 0, sizeof(rr));
 	rr.prec = c->prec;
 	rr.d = c->d;
-	rr.type = DRIAD_TYPE_IPV4;
+	rr.type = c->type;
 	rr.v4 = c->addr;
-	(void)driad_format(&rr, buf, len);
+	if (c->type == DRIAD_TYPE_NAME || c->via != NULL) {
+		rr.type = DRIAD_TYPE_NAME;
+		snprintf(rr.name, sizeof(rr.name), "%s", c->via != NULL ?
+		    c->via : c->name);
+	}
+	if (driad_format(&rr, buf, len) == -1)
+		snprintf(buf, len, "AMTRELAY %u %u %u", rr.prec, rr.d,
+		    rr.type);
+	else if (c->via != NULL && strlen(buf) + 18 < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), " (%s)",
+		    addr4_ntoa(c->addr));
 }
 
 /*
@@ -258,8 +269,10 @@ cands_free(struct gw_src *e)
 {
 	unsigned	 i;
 
-	for (i = 0; i < e->nc; i++)
+	for (i = 0; i < e->nc; i++) {
 		free(e->c[i].name);
+		free(e->c[i].via);
+	}
 	e->nc = e->cur = 0;
 }
 
@@ -508,7 +521,7 @@ cands_from(struct gw_site *s, struct gw_src *e,
 		e->c[i].d = rr[i].d;
 		e->c[i].type = rr[i].type;
 		e->c[i].addr = rr[i].v4;
-		e->c[i].name = NULL;
+		e->c[i].name = e->c[i].via = NULL;
 		if (rr[i].type == DRIAD_TYPE_NAME &&
 		    (e->c[i].name = strdup(rr[i].name)) == NULL)
 			e->c[i].type = DRIAD_TYPE_NONE;
@@ -576,7 +589,6 @@ name_answer(struct gw_site *s, uint64_t now, struct gw_src *e,
 	if (e->st != GW_SRC_NAME)
 		return;
 	memcpy(tail, &e->c[e->cur + 1], ntail * sizeof(tail[0]));
-	free(c.name);
 	e->nc = e->cur;
 	for (i = 0; a->status == GW_DNS_OK && i < a->n; i++) {
 		if (a->len[i] != 4 || e->nc == GW_DRIAD_CANDS) {
@@ -585,7 +597,8 @@ name_answer(struct gw_site *s, uint64_t now, struct gw_src *e,
 		}
 		/* 8777 4.2.3: the D bit and precedence carry over. */
 		e->c[e->nc] = (struct gw_cand){ .prec = c.prec, .d = c.d,
-		    .type = DRIAD_TYPE_IPV4, .addr = be32_load(a->rr[i]) };
+		    .type = DRIAD_TYPE_IPV4, .addr = be32_load(a->rr[i]),
+		    .via = strdup(c.name) };
 		e->nc++;
 		k++;
 	}
@@ -598,8 +611,12 @@ name_answer(struct gw_site *s, uint64_t now, struct gw_src *e,
 	}
 	for (j = 0; j < ntail && e->nc < GW_DRIAD_CANDS; j++)
 		e->c[e->nc++] = tail[j];
-	for (; j < ntail; j++)
+	for (; j < ntail; j++) {
 		free(tail[j].name);
+		free(tail[j].via);
+	}
+	free(c.name);
+	free(c.via);
 	if (a->status != GW_DNS_OK)
 		s->ctr[GW_SITE_DNS_FAILED]++;
 	select_relay(s, now, e, e->cur);
@@ -1205,7 +1222,7 @@ show_tunnel(const struct gw_site *s, const struct gw_tnl *t, uint64_t now,
 static void
 show_source(const struct gw_src *x, uint64_t now, struct emit *e)
 {
-	char		 buf[80];
+	char		 buf[300];
 	unsigned	 i;
 
 	emit_obj(e, NULL);
@@ -1222,14 +1239,7 @@ show_source(const struct gw_src *x, uint64_t now, struct emit *e)
 		    now));
 	emit_arr(e, "records");
 	for (i = 0; i < x->nc; i++) {
-		if (x->c[i].type == DRIAD_TYPE_NAME)
-			snprintf(buf, sizeof(buf), "AMTRELAY %u %u 3 %s.",
-			    x->c[i].prec, x->c[i].d, x->c[i].name);
-		else if (x->c[i].type == DRIAD_TYPE_NONE)
-			snprintf(buf, sizeof(buf), "AMTRELAY %u %u 0 .",
-			    x->c[i].prec, x->c[i].d);
-		else
-			rec_text(&x->c[i], buf, sizeof(buf));
+		rec_text(&x->c[i], buf, sizeof(buf));
 		emit_str(e, NULL, buf);
 	}
 	emit_end(e);

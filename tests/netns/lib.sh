@@ -44,6 +44,7 @@ cleanup() {
 	done
 	for n in $NSES; do
 		ip netns del "$n" 2>/dev/null
+		rm -rf "/etc/netns/$n"	# a resolv.conf of the test's
 	done
 	# A sanitizer report in any log (a leak at exit included) fails
 	# the test, whatever it checked.

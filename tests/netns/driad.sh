@@ -1,0 +1,250 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# DRIAD (RFC 8777) with a real authoritative server (BIND, which serves
+# AMTRELAY records from a zone file).  Sources S1 and S2 publish their
+# relays under their reverse names: S1 relay A by address (precedence
+# 10) and relay C (precedence 20); S2 relay B by name, discovery first
+# (D=0).  S3 has no records and goes to the configured relay D.  A v3
+# host joins a channel from each: three streams through three tunnels.
+# Relay A dies: S1's channel moves to C within a bound (the relay's
+# query interval, then 3 Requests at most 0.3 s apart, then the new
+# tunnel: 6 s).  named stops: the tunnels keep working past the TTL,
+# a new source's lookup fails and is retried with back-off, nothing
+# crashes.
+#
+#   srcA, srcB, srcC --- lan (bridge) --- rA, rB, rC, rD (amtrelayd)
+#                                          |   |   |   |
+#   dns (named) ---------------------------+-- net (router) -- site -- h1
+#                                                         amtgwd
+#                                                         igmpproxyd
+
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v named >/dev/null || skip "named (bind9) is not installed"
+
+S1=10.10.0.2 S2=10.10.0.3 S3=10.10.0.4
+DNS=172.16.5.53
+for n in srcA srcB srcC lan rA rB rC rD net dns site h1; do
+	ns_add $n
+done
+nsx lan ip link add br0 type bridge mcast_snooping 0
+nsx lan ip link set br0 up
+i=2
+for s in srcA srcB srcC; do
+	link $s s0 10.10.0.$i/24 lan p$i -
+	nsx lan ip link set p$i master br0
+	nsx $s ip route add 224.0.0.0/4 dev s0
+	i=$((i + 1))
+done
+i=1
+for r in rA rB rC rD; do
+	link $r u0 10.10.0.1$i/24 lan q$i -
+	nsx lan ip link set q$i master br0
+	link $r d0 172.16.$i.2/24 net n$i 172.16.$i.254/24
+	nsx $r ip addr add 172.16.$i.1/32 dev lo
+	nsx $r ip route add default via 172.16.$i.254
+	nsx net ip route add 172.16.$i.1/32 via 172.16.$i.2
+	i=$((i + 1))
+done
+link dns e0 $DNS/24 net n5 172.16.5.254/24
+nsx dns ip route add default via 172.16.5.254
+link site w0 172.16.9.1/24 net n9 172.16.9.254/24
+nsx site ip route add default via 172.16.9.254
+link site d1 10.1.0.1/24 h1 e0 10.1.0.11/24
+nsx net sysctl -qw net.ipv4.ip_forward=1
+
+# The zones a content provider publishes, and named to serve them.
+mkdir -p "$TMP/named"
+cat >"$TMP/named/rev.zone" <<'EOZ'
+$TTL 5
+@	SOA	ns.amt.example. hostmaster.amt.example. 1 60 60 600 5
+@	NS	ns.amt.example.
+2	AMTRELAY	10 1 1 172.16.1.1
+2	AMTRELAY	20 1 1 172.16.3.1
+3	AMTRELAY	10 0 3 relay-b.amt.example.
+EOZ
+cat >"$TMP/named/amt.zone" <<'EOZ'
+$TTL 300
+@	SOA	ns.amt.example. hostmaster.amt.example. 1 60 60 600 5
+@	NS	ns
+ns	A	172.16.5.53
+relay-b	A	172.16.2.1
+EOZ
+cat >"$TMP/named/named.conf" <<EOC
+options {
+	directory "$TMP/named";
+	pid-file "$TMP/named.pid";
+	session-keyfile "$TMP/named/session.key";
+	listen-on { $DNS; };
+	listen-on-v6 { none; };
+	recursion no;
+	dnssec-validation no;
+};
+zone "0.10.10.in-addr.arpa" { type primary; file "$TMP/named/rev.zone"; };
+zone "amt.example" { type primary; file "$TMP/named/amt.zone"; };
+EOC
+named-checkzone -q 0.10.10.in-addr.arpa "$TMP/named/rev.zone" ||
+    fail "named-checkzone refuses the AMTRELAY zone"
+bg dns named named -g -c "$TMP/named/named.conf"
+NAMED=$LASTPID
+wait_log named "all zones loaded" 10 || fail "named did not start"
+
+# The site's resolver: its own resolv.conf, as ip netns exec mounts it.
+mkdir -p "/etc/netns/$(nsname site)"
+echo "nameserver $DNS" >"/etc/netns/$(nsname site)/resolv.conf"
+
+# Relays: A, C, D answer at 172.16.N.1; B discovers at 172.16.2.1 and
+# advertises 172.16.2.2.
+for i in 1 2 3 4; do
+	r=$(echo ABCD | cut -c$i)
+	ra=172.16.$i.1
+	[ $i = 2 ] && ra=172.16.2.2
+	cat >"$TMP/r$r.conf" <<EOC
+relay-address $ra
+discovery-address 172.16.$i.1
+upstream u0
+query-interval 2
+query-response-interval 0.5
+user nobody
+pidfile $TMP/r$r.pid
+control-socket $TMP/r$r.sock
+EOC
+	bg r$r relay$r "$BIN/amtrelayd" -d -v -f "$TMP/r$r.conf"
+	wait_log relay$r "receiving native multicast" 5 || fail "relay $r"
+done
+RA=$(cat "$TMP/rA.pid")
+
+cat >"$TMP/amtgwd.conf" <<EOC
+relay 172.16.4.1
+driad on
+request-timeout 0.3
+request-retries 2
+retransmit-max 1
+discovery-timeout 0.3
+teardown-interval 0.1
+tunnel-hold 3
+user nobody
+pidfile $TMP/amtgwd.pid
+control-socket $TMP/amtgwd.sock
+EOC
+cat >"$TMP/igmpproxyd.conf" <<EOC
+upstream amt0
+downstream d1
+query-interval 3
+query-response-interval 0.5
+startup-query-interval 0.3
+last-member-query-interval 0.2
+unsolicited-report-interval 0.2
+user nobody
+pidfile $TMP/igmpproxyd.pid
+control-socket $TMP/igmpproxyd.sock
+EOC
+bg site amtgwd "$BIN/amtgwd" -d -v -f "$TMP/amtgwd.conf"
+GW=$LASTPID
+wait_log amtgwd "DRIAD on" 5 || fail "amtgwd did not start"
+bg site igmpproxyd "$BIN/igmpproxyd" -d -f "$TMP/igmpproxyd.conf"
+wait_log igmpproxyd "started" 5 || fail "igmpproxyd did not start"
+
+bg srcA sourceA "$BIN/mcsend" -i s0 -g 232.1.1.1 -r 100 -s 500
+bg srcB sourceB "$BIN/mcsend" -i s0 -g 232.1.1.2 -r 100 -s 500
+bg srcC sourceC "$BIN/mcsend" -i s0 -g 232.1.1.3 -r 100 -s 500
+for s in A B C; do
+	wait_log source$s SENDING 5 || fail "source $s"
+done
+
+# flowing GROUP SECONDS: until the host sees the group; prints ms.
+flowing() {
+	t0=$(now_ms)
+	while [ "$(nsx h1 "$BIN/pktcount" -i e0 -g "$1" -t 100)" -eq 0 ]; do
+		[ "$(now_ms)" -ge $((t0 + $2 * 1000)) ] && return 1
+	done
+	echo $(($(now_ms) - t0))
+}
+
+bg h1 recv1 "$BIN/mcrecv" -i e0 -g 232.1.1.1 -s $S1 -n 0 -t 120000
+bg h1 recv2 "$BIN/mcrecv" -i e0 -g 232.1.1.2 -s $S2 -n 0 -t 120000
+bg h1 recv3 "$BIN/mcrecv" -i e0 -g 232.1.1.3 -s $S3 -n 0 -t 120000
+t1=$(flowing 232.1.1.1 10) || fail "no stream from S1"
+t2=$(flowing 232.1.1.2 10) || fail "no stream from S2"
+t3=$(flowing 232.1.1.3 10) || fail "no stream from S3"
+
+# source_field SOURCE KEY: from amtctl's last answer.
+sf() {
+	jget "[s.get('$2', '') for s in d['sources'] if s['source'] == '$1'][0]"
+}
+ctl "$TMP/amtgwd.sock" gateway
+[ "$(sf $S1 relay)" = 172.16.1.1 ] || fail "S1 not on relay A: $(sf $S1 relay)"
+[ "$(sf $S2 relay)" = 172.16.2.1 ] || fail "S2 not on relay B: $(sf $S2 relay)"
+[ "$(sf $S3 state)" = default ] || fail "S3 is $(sf $S3 state)"
+[ "$(jget 'len(d["tunnels"])')" = 3 ] ||
+    fail "$(jget 'len(d["tunnels"])') tunnels, not 3"
+[ "$(jget '[t["relay"] for t in d["tunnels"] if t["found-by"] == "driad" and " 3 relay-b.amt.example. (172.16.2.1)" in t["record"]][0]')" = 172.16.2.2 ] ||
+    fail "relay B not found through discovery"
+[ "$(jget '[t["sources"] for t in d["tunnels"] if t["relay"] == "172.16.4.1"][0]')" = "[]" ] ||
+    fail "the default tunnel names DRIAD sources"
+ctl "$TMP/rA.sock" relay groups
+jget '[g["group"] for g in d["groups"]]' | grep -q "232.1.1.1" ||
+    fail "relay A does not hold S1's group"
+jget '[g["group"] for g in d["groups"]]' | grep -q "232.1.1.[23]" &&
+    fail "relay A holds another source's group"
+ok "3 channels, 3 tunnels: S1 by address ($t1 ms), S2 by name after discovery ($t2 ms), S3 without records by the configured relay ($t3 ms)"
+
+# The TTL (5 s) runs out: the records are looked up again.
+ctl "$TMP/amtgwd.sock" gateway
+l0=$(jget 'd["counters"]["driad-lookups"]')
+deadline=$(($(now_ms) + 8000))
+while :; do
+	ctl "$TMP/amtgwd.sock" gateway
+	[ "$(jget 'd["counters"]["driad-lookups"]')" -gt "$l0" ] && break
+	[ "$(now_ms)" -ge $deadline ] && fail "no lookup again after the TTL"
+	sleep 0.2
+done
+ok "records looked up again when their TTL ran out"
+
+# Relay A dies: S1 moves to relay C (precedence 20).
+t0=$(now_ms)
+kill -KILL "$RA"
+wait "$RA" 2>/dev/null
+wait_log amtgwd "its sources move to their next relay" 8 ||
+    fail "relay A's silence not noticed"
+ms=$(flowing 232.1.1.1 8) || fail "S1 did not come back through relay C"
+back=$(($(now_ms) - t0))
+[ $back -le 6000 ] || fail "S1 back after $back ms (bound 6000)"
+ctl "$TMP/amtgwd.sock" gateway
+[ "$(sf $S1 relay)" = 172.16.3.1 ] || fail "S1 on $(sf $S1 relay), not C"
+[ "$(nsx h1 "$BIN/pktcount" -i e0 -g 232.1.1.2 -t 500)" -gt 0 ] ||
+    fail "S2 suffered from relay A's death"
+ok "relay A killed: S1 back through relay C (precedence 20) after $back ms (bound 6000 ms); S2 unaffected"
+
+# named stops: the tunnels keep working past the TTL; a new source's
+# lookup fails, is retried with back-off, and it uses the default relay.
+kill -TERM "$NAMED"
+wait_exit "$NAMED" 10 || fail "named does not stop"
+bg h1 recv4 "$BIN/mcrecv" -i e0 -g 232.1.1.4 -s 10.10.0.5 -n 0 -t 120000
+deadline=$(($(now_ms) + 15000))
+while :; do
+	ctl "$TMP/amtgwd.sock" gateway
+	[ "$(jget "len([s for s in d['sources'] if s['source'] == '10.10.0.5' and s['state'] == 'default'])")" = 1 ] &&
+	    [ "$(jget 'd["counters"]["driad-lookup-failed"]')" -ge 2 ] && break
+	[ "$(now_ms)" -ge $deadline ] &&
+	    fail "a lookup without a server: $(jget "d['sources']")"
+	sleep 0.3
+done
+r1=$(sf 10.10.0.5 retry-in-ms)
+[ -n "$r1" ] || fail "no retry pending for the new source"
+sleep 6		# past the TTL of every answer
+for g in 232.1.1.1 232.1.1.2 232.1.1.3; do
+	[ "$(nsx h1 "$BIN/pktcount" -i e0 -g $g -t 500)" -gt 0 ] ||
+	    fail "$g stopped while DNS is down"
+done
+ctl "$TMP/amtgwd.sock" gateway
+f=$(jget 'd["counters"]["driad-lookup-failed"]')
+kill -0 "$GW" || fail "amtgwd died"
+ok "DNS down: 3 streams keep flowing past the TTL; $f failed lookups, retried with back-off (next in ${r1} ms), the new source on the default relay"
+
+# Shutdown: every tunnel torn down.
+stop_pid "$GW" 10 || fail "amtgwd does not stop"
+grep -q "exiting" "$TMP/amtgwd.log" || fail "amtgwd did not exit cleanly"
+ok "SIGTERM: every tunnel left"
+echo "PASS: $TESTNAME"
