@@ -708,7 +708,8 @@ share(struct gw_site *s, const struct gw *t, const struct gw_sub *g,
 		if (t != &s->def.fsm)
 			return 0;
 		*mode = MC_EXCLUDE;
-		memcpy(s->want, g->st.srcs.v, g->st.srcs.n * sizeof(uint32_t));
+		for (i = 0; i < g->st.srcs.n; i++)
+			s->want[i] = g->st.srcs.v[i];
 		return g->st.srcs.n;
 	}
 	for (i = 0; i < g->st.srcs.n; i++)
@@ -1183,7 +1184,8 @@ site_accept(struct gw_site *s, int *def_ok, uint32_t *def_relay,
 		if (e->st == GW_SRC_RELAY && gw_relay(&e->t->fsm, &r))
 			s->acc[s->nacc++] = (uint64_t)r << 32 | e->addr;
 	}
-	qsort(s->acc, s->nacc, sizeof(s->acc[0]), cmp_u64);
+	if (s->nacc > 1)
+		qsort(s->acc, s->nacc, sizeof(s->acc[0]), cmp_u64);
 	*keys = s->acc;
 	*n = s->nacc;
 }

@@ -14,6 +14,7 @@ libsodium-dev libcap-dev clang libclang-rt-14-dev iproute2 procps
 tshark tcpdump python3-scapy mandoc igmpproxy ethtool gcovr frr
 nftables conntrack
 debhelper dpkg-dev lintian
+libunbound-dev bind9 bind9-utils
 systemd"
 
 quiet=0

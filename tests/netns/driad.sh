@@ -13,110 +13,18 @@
 # a new source's lookup fails and is retried with back-off, nothing
 # crashes.
 #
-#   srcA, srcB, srcC --- lan (bridge) --- rA, rB, rC, rD (amtrelayd)
-#                                          |   |   |   |
-#   dns (named) ---------------------------+-- net (router) -- site -- h1
-#                                                         amtgwd
-#                                                         igmpproxyd
+# The topology is tests/netns/dtopo.sh.
 
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v named >/dev/null || skip "named (bind9) is not installed"
 
-S1=10.10.0.2 S2=10.10.0.3 S3=10.10.0.4
-DNS=172.16.5.53
-for n in srcA srcB srcC lan rA rB rC rD net dns site h1; do
-	ns_add $n
-done
-nsx lan ip link add br0 type bridge mcast_snooping 0
-nsx lan ip link set br0 up
-i=2
-for s in srcA srcB srcC; do
-	link $s s0 10.10.0.$i/24 lan p$i -
-	nsx lan ip link set p$i master br0
-	nsx $s ip route add 224.0.0.0/4 dev s0
-	i=$((i + 1))
-done
-i=1
-for r in rA rB rC rD; do
-	link $r u0 10.10.0.1$i/24 lan q$i -
-	nsx lan ip link set q$i master br0
-	link $r d0 172.16.$i.2/24 net n$i 172.16.$i.254/24
-	nsx $r ip addr add 172.16.$i.1/32 dev lo
-	nsx $r ip route add default via 172.16.$i.254
-	nsx net ip route add 172.16.$i.1/32 via 172.16.$i.2
-	i=$((i + 1))
-done
-link dns e0 $DNS/24 net n5 172.16.5.254/24
-nsx dns ip route add default via 172.16.5.254
-link site w0 172.16.9.1/24 net n9 172.16.9.254/24
-nsx site ip route add default via 172.16.9.254
-link site d1 10.1.0.1/24 h1 e0 10.1.0.11/24
-nsx net sysctl -qw net.ipv4.ip_forward=1
-
-# The zones a content provider publishes, and named to serve them.
-mkdir -p "$TMP/named"
-cat >"$TMP/named/rev.zone" <<'EOZ'
-$TTL 5
-@	SOA	ns.amt.example. hostmaster.amt.example. 1 60 60 600 5
-@	NS	ns.amt.example.
-2	AMTRELAY	10 1 1 172.16.1.1
-2	AMTRELAY	20 1 1 172.16.3.1
-3	AMTRELAY	10 0 3 relay-b.amt.example.
-EOZ
-cat >"$TMP/named/amt.zone" <<'EOZ'
-$TTL 300
-@	SOA	ns.amt.example. hostmaster.amt.example. 1 60 60 600 5
-@	NS	ns
-ns	A	172.16.5.53
-relay-b	A	172.16.2.1
-EOZ
-cat >"$TMP/named/named.conf" <<EOC
-options {
-	directory "$TMP/named";
-	pid-file "$TMP/named.pid";
-	session-keyfile "$TMP/named/session.key";
-	listen-on { $DNS; };
-	listen-on-v6 { none; };
-	recursion no;
-	dnssec-validation no;
-};
-zone "0.10.10.in-addr.arpa" { type primary; file "$TMP/named/rev.zone"; };
-zone "amt.example" { type primary; file "$TMP/named/amt.zone"; };
-EOC
-named-checkzone -q 0.10.10.in-addr.arpa "$TMP/named/rev.zone" ||
-    fail "named-checkzone refuses the AMTRELAY zone"
-bg dns named named -g -c "$TMP/named/named.conf"
-NAMED=$LASTPID
-wait_log named "all zones loaded" 10 || fail "named did not start"
-
-# The site's resolver: its own resolv.conf, as ip netns exec mounts it.
-mkdir -p "/etc/netns/$(nsname site)"
-echo "nameserver $DNS" >"/etc/netns/$(nsname site)/resolv.conf"
-
-# Relays: A, C, D answer at 172.16.N.1; B discovers at 172.16.2.1 and
-# advertises 172.16.2.2.
-for i in 1 2 3 4; do
-	r=$(echo ABCD | cut -c$i)
-	ra=172.16.$i.1
-	[ $i = 2 ] && ra=172.16.2.2
-	cat >"$TMP/r$r.conf" <<EOC
-relay-address $ra
-discovery-address 172.16.$i.1
-upstream u0
-query-interval 2
-query-response-interval 0.5
-user nobody
-pidfile $TMP/r$r.pid
-control-socket $TMP/r$r.sock
-EOC
-	bg r$r relay$r "$BIN/amtrelayd" -d -v -f "$TMP/r$r.conf"
-	wait_log relay$r "receiving native multicast" 5 || fail "relay $r"
-done
+. "$(dirname "$0")/dtopo.sh"
+dtopo_build
 RA=$(cat "$TMP/rA.pid")
 
 cat >"$TMP/amtgwd.conf" <<EOC
-relay 172.16.4.1
+relay relay-d.amt.example
 driad on
 request-timeout 0.3
 request-retries 2
@@ -143,6 +51,8 @@ EOC
 bg site amtgwd "$BIN/amtgwd" -d -v -f "$TMP/amtgwd.conf"
 GW=$LASTPID
 wait_log amtgwd "DRIAD on" 5 || fail "amtgwd did not start"
+wait_log amtgwd "relay relay-d.amt.example is 172.16.4.1" 5 ||
+    fail "the configured relay's name was not resolved"
 bg site igmpproxyd "$BIN/igmpproxyd" -d -f "$TMP/igmpproxyd.conf"
 wait_log igmpproxyd "started" 5 || fail "igmpproxyd did not start"
 
@@ -188,7 +98,7 @@ jget '[g["group"] for g in d["groups"]]' | grep -q "232.1.1.1" ||
     fail "relay A does not hold S1's group"
 jget '[g["group"] for g in d["groups"]]' | grep -q "232.1.1.[23]" &&
     fail "relay A holds another source's group"
-ok "3 channels, 3 tunnels: S1 by address ($t1 ms), S2 by name after discovery ($t2 ms), S3 without records by the configured relay ($t3 ms)"
+ok "the configured relay by name; 3 channels, 3 tunnels: S1 by address ($t1 ms), S2 by name after discovery ($t2 ms), S3 without records by the configured relay ($t3 ms)"
 
 # The TTL (5 s) runs out: the records are looked up again.
 ctl "$TMP/amtgwd.sock" gateway

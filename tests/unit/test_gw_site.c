@@ -549,6 +549,35 @@ START_TEST(test_discovery_share_asm)
 }
 END_TEST
 
+/* SIGHUP with driad off: every source to the default relay at once. */
+START_TEST(test_reload_driad_off)
+{
+	uint8_t		 b[8];
+	const uint8_t	*rr[1] = { b };
+	size_t		 len[1];
+	struct gw_conf	 nc;
+	unsigned	 mark;
+
+	site_start(&site, 0);
+	query(0, DEFRELAY);
+	report(0, MC_ALLOW, G1, S1);
+	len[0] = rr_v4(b, 10, 1, RA);
+	answer(0, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
+	    rr, len, 1);
+	query(1, RA);
+	ck_assert(updated(0, RA, G1, S1));
+	mark = nsent;
+	nc = conf;
+	nc.driad = 0;
+	site_reconfigure(&site, &nc, 2);
+	ck_assert(updated(mark, DEFRELAY, G1, S1));
+	ck_assert_uint_eq(site.t[0]->fsm.subs.n, 0);	/* a BLOCK at A */
+	run(2, 2 + conf.tunnel_hold_ms + 2000);
+	ck_assert_uint_eq(site.nt, 0);
+	site_reconfigure(&site, &conf, 10000);	/* back: the same tables */
+}
+END_TEST
+
 Suite *
 gw_site_suite(void)
 {
@@ -563,6 +592,7 @@ gw_site_suite(void)
 	tcase_add_test(tc, test_ttl_and_hold);
 	tcase_add_test(tc, test_tunnels_max);
 	tcase_add_test(tc, test_discovery_share_asm);
+	tcase_add_test(tc, test_reload_driad_off);
 	suite_add_tcase(s, tc);
 	return s;
 }
