@@ -193,7 +193,7 @@ struct gw {
 	unsigned		 refresh_k;	/* its slot in the cycle */
 	uint32_t		 qi_ms;		/* current query interval */
 	int			 up;		/* the tunnel is established */
-	int			 silent;	/* the relay's silence was said */
+	int			 silent;	/* its silence was said */
 	uint64_t		 down_since;	/* since when, ms */
 
 	struct gw_qinfo		 cur;		/* last accepted Query */

@@ -40,7 +40,7 @@ struct gw_conf {
 	unsigned	 tunnel_mtu;
 	int		 fixed_relay;	/* relay given: no discovery */
 	uint32_t	 relay;		/* the fixed relay */
-	char		 relay_name[DRIAD_NAME_MAX + 1];	/* or its name */
+	char		 relay_name[DRIAD_NAME_MAX + 1];	/* or a name */
 	uint32_t	 discovery;	/* Relay Discovery Address */
 	uint32_t	 local_addr;	/* 0: any */
 	unsigned	 local_port;	/* 0: ephemeral */

@@ -517,9 +517,10 @@ void
 gw_reconfigure(struct gw *gw, const struct gw_conf *conf, uint64_t now)
 {
 	const struct gw_conf	*old = gw->conf;
-	int			 restart = gw->failover ? local_changed(old, conf) :
-	    gw_relay_changed(old, conf);
+	int			 restart;
 
+	restart = gw->failover ? local_changed(old, conf) :
+	    gw_relay_changed(old, conf);
 	gw->conf = conf;
 	if (!restart || gw->state == GW_STA_STOPPING ||
 	    gw->state == GW_STA_DONE)

@@ -11,7 +11,8 @@
 # query interval, then 3 Requests at most 0.3 s apart, then the new
 # tunnel: 6 s).  named stops: the tunnels keep working past the TTL,
 # a new source's lookup fails and is retried with back-off, nothing
-# crashes.
+# crashes.  Last, with a trust anchor the unsigned zone does not
+# validate: its records are not used.
 #
 # The topology is tests/netns/dtopo.sh.
 
@@ -157,4 +158,32 @@ ok "DNS down: 3 streams keep flowing past the TTL; $f failed lookups, retried wi
 stop_pid "$GW" 10 || fail "amtgwd does not stop"
 grep -q "exiting" "$TMP/amtgwd.log" || fail "amtgwd did not exit cleanly"
 ok "SIGTERM: every tunnel left"
+
+# DNSSEC: with the root's trust anchor, this unsigned zone does not
+# validate; its records are not used and S1 takes the default relay
+# (given by address here: its name would not validate either).
+bg dns named2 named -g -c "$TMP/named/named.conf"
+NAMED=$LASTPID
+wait_log named2 "all zones loaded" 10 || fail "named did not start again"
+echo ". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D" \
+    >"$TMP/root.key"
+sed -i "s/^relay .*/relay 172.16.4.1/" "$TMP/amtgwd.conf"
+echo "dnssec-trust-anchor $TMP/root.key" >>"$TMP/amtgwd.conf"
+bg site amtgwd2 "$BIN/amtgwd" -d -v -f "$TMP/amtgwd.conf"
+GW=$LASTPID
+deadline=$(($(now_ms) + 20000))
+while :; do
+	if "$BIN/amtctl" -j -s "$TMP/amtgwd.sock" gateway >"$TMP/ctl.json" \
+	    2>/dev/null && [ "$(jget "len([s for s in d['sources'] if s['source'] == '$S1' and s['state'] == 'default'])")" = 1 ] &&
+	    [ "$(jget 'd["counters"]["driad-dnssec-bogus"] + d["counters"]["driad-lookup-failed"]')" -ge 1 ]; then
+		break
+	fi
+	[ "$(now_ms)" -ge $deadline ] && fail "DNSSEC: $(cat "$TMP/ctl.json")"
+	sleep 0.2
+done
+b=$(jget 'd["counters"]["driad-dnssec-bogus"]')
+[ "$b" -ge 1 ] || fail "validation failures not counted as bogus"
+flowing 232.1.1.1 10 >/dev/null || fail "S1 not through the default relay"
+ok "dnssec-trust-anchor: the unsigned answers fail validation ($b bogus), not used; S1 through the default relay"
+stop_pid "$GW" 10 || fail "amtgwd does not stop"
 echo "PASS: $TESTNAME"

@@ -578,6 +578,65 @@ START_TEST(test_reload_driad_off)
 }
 END_TEST
 
+/* The L flag on a new DRIAD tunnel: the source moves to its next relay. */
+START_TEST(test_limit_flag_failover)
+{
+	uint8_t		 b[2][8], q[256];
+	const uint8_t	*rr[2] = { b[0], b[1] };
+	size_t		 len[2];
+	struct sent	*r;
+	struct amt_msg	 m;
+	struct wbuf	 w;
+
+	site_start(&site, 0);
+	report(0, MC_ALLOW, G1, S1);
+	len[0] = rr_v4(b[0], 10, 1, RA);
+	len[1] = rr_v4(b[1], 20, 1, RB);
+	answer(0, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
+	    rr, len, 2);
+	ck_assert_ptr_nonnull(r = last_to(RA, AMT_REQUEST));
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_QUERY;
+	m.flags = AMT_FLAG_L;
+	m.nonce = r->m.nonce;
+	m.inner_len = sizeof(v_query);
+	wbuf_init(&w, q, sizeof(q));
+	ck_assert_int_eq(amt_encode(&m, v_query, &w), 0);
+	site_recv_amt(&site, 1, RA, AMT_PORT, q, w.len);
+	ck_assert_ptr_nonnull(last_to(RB, AMT_REQUEST));
+	ck_assert_uint_eq(site_source(&site, S1)->t->key, RB);
+	ck_assert_uint_eq(site.ctr[GW_SITE_FAILOVERS], 1);
+}
+END_TEST
+
+/*
+ * relay NAME: the default tunnel waits for its address; a failed
+ * lookup is tried again after 1 s, then 2 s.
+ */
+START_TEST(test_relay_name)
+{
+	static const uint8_t	 a4[4] = { 10, 0, 0, 253 };
+	const uint8_t	*rr[1] = { a4 };
+	size_t		 len[1] = { 4 };
+
+	conf.relay = 0;
+	snprintf(conf.relay_name, sizeof(conf.relay_name), "relay.example");
+	site_start(&site, 0);
+	ck_assert_uint_eq(nsent, 0);
+	ck_assert_int_eq(site.def.fsm.state, GW_STA_IDLE);
+	answer(5, "relay.example", 1, GW_DNS_FAIL, 0, NULL, NULL, 0);
+	ck_assert_uint_eq(site_next_deadline(&site), 1005);
+	run(5, 1005);
+	answer(1005, "relay.example", 1, GW_DNS_NONE, 0, NULL, NULL, 0);
+	ck_assert_uint_eq(site_next_deadline(&site), 3005);
+	run(1005, 3005);
+	ck_assert_uint_eq(lookups_of("relay.example"), 3);
+	answer(3005, "relay.example", 1, GW_DNS_OK, 60, rr, len, 1);
+	ck_assert_ptr_nonnull(last_to(DEFRELAY, AMT_REQUEST));
+	ck_assert_int_eq(site.def.fsm.state, GW_STA_REQUESTING);
+}
+END_TEST
+
 Suite *
 gw_site_suite(void)
 {
@@ -593,6 +652,8 @@ gw_site_suite(void)
 	tcase_add_test(tc, test_tunnels_max);
 	tcase_add_test(tc, test_discovery_share_asm);
 	tcase_add_test(tc, test_reload_driad_off);
+	tcase_add_test(tc, test_limit_flag_failover);
+	tcase_add_test(tc, test_relay_name);
 	suite_add_tcase(s, tc);
 	return s;
 }
