@@ -29,6 +29,7 @@ Suite	*ip4_suite(void);
 Suite	*engine_suite(void);
 Suite	*driad_suite(void);
 Suite	*gw_site_suite(void);
+Suite	*mld_suite(void);
 
 /* A small, seeded generator so random tests are reproducible. */
 static inline uint32_t
