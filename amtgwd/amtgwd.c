@@ -95,8 +95,7 @@ static const struct gw_site_ops gwd_ops = {
 static void
 follow_relay(struct gwd *d)
 {
-	site_accept(&d->site, &d->io.have_relay, &d->io.relay, &d->io.acc,
-	    &d->io.nacc);
+	site_accept(&d->site, &d->io.acc);
 }
 
 /* A DNS answer: to the site. */

@@ -399,8 +399,22 @@ void	 site_tun_packet(struct gw_site *, uint64_t, const uint8_t *, size_t);
 void	 site_dns(struct gw_site *, uint64_t, unsigned,
 	    const struct gw_dns_answer *);
 void	 site_show(const struct gw_site *, uint64_t, struct emit *);
-void	 site_accept(struct gw_site *, int *, uint32_t *, const uint64_t **,
-	    size_t *);
+/* What Multicast Data is accepted, and from where (site_accept()). */
+struct gw_accept {
+	int		 def_ok;	/* the default relay: any source */
+	uint32_t	 def_relay;
+	const uint64_t	*keys;		/* relay << 32 | source, sorted */
+	size_t		 n;
+};
+
+enum gw_verdict {
+	GW_DATA_OK,
+	GW_DATA_NOT_RELAY,	/* from no relay of ours */
+	GW_DATA_NOT_SERVED,	/* from a relay, not for its sources */
+};
+
+void	 site_accept(struct gw_site *, struct gw_accept *);
+enum gw_verdict gw_accept_data(const struct gw_accept *, uint32_t, uint32_t);
 struct gw_src *site_source(const struct gw_site *, uint32_t);
 struct gw_tnl *site_tunnel(const struct gw_site *, uint32_t);
 

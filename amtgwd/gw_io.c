@@ -203,33 +203,11 @@ gwio_tun_write(struct gwio *io, const uint8_t *p, size_t len)
 	return write(io->tun, p, len) == (ssize_t)len ? 0 : -1;
 }
 
-/*
- * Whether Multicast Data from relay for source may pass: the default
- * tunnel's relay carries anything, another relay only the sources it
- * serves.  Else the counter that says why not.
- */
-static enum gwio_ctr
-data_allowed(const struct gwio *io, uint32_t relay, uint32_t source)
-{
-	uint64_t	 key = (uint64_t)relay << 32 | source;
-	size_t		 lo = 0, hi = io->nacc, mid;
-
-	if (io->have_relay && relay == io->relay)
-		return GWIO_CTR_DATA;
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (io->acc[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < io->nacc && io->acc[lo] == key)
-		return GWIO_CTR_DATA;
-	if ((lo < io->nacc && io->acc[lo] >> 32 == relay) ||
-	    (lo > 0 && io->acc[lo - 1] >> 32 == relay))
-		return GWIO_CTR_NOT_SERVED;
-	return GWIO_CTR_NOT_RELAY;
-}
+static const enum gwio_ctr verdict_of[] = {
+	[GW_DATA_OK] = GWIO_CTR_DATA,
+	[GW_DATA_NOT_RELAY] = GWIO_CTR_NOT_RELAY,
+	[GW_DATA_NOT_SERVED] = GWIO_CTR_NOT_SERVED,
+};
 
 /* One Multicast Data message of the batch: into the TUN, or counted. */
 static void
@@ -242,8 +220,8 @@ data_in(struct gwio *io, uint32_t src, uint16_t sport, const uint8_t *p,
 
 	v = amt_data_view(p, n, &off, &len);
 	if (sport == AMT_PORT)
-		c = data_allowed(io, src, v == AMT_DATA_OK ?
-		    be32_load(p + off + 12) : 0);
+		c = verdict_of[gw_accept_data(&io->acc, src,
+		    v == AMT_DATA_OK ? be32_load(p + off + 12) : 0)];
 	if (c != GWIO_CTR_NOT_RELAY && v != AMT_DATA_OK)
 		c = verdict_ctr[v];
 	if (c != GWIO_CTR_DATA) {

@@ -18,7 +18,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
-#include "gw_conf.h"
+#include "gw.h"
 #include "log.h"
 
 #define GWIO_BATCH	64	/* datagrams per recvmmsg */
@@ -57,10 +57,7 @@ struct gwio {
 	char			 tunname[IFNAMSIZ];
 	uint32_t		 laddr;		/* our end, for captures */
 	uint16_t		 lport;
-	int			 have_relay;	/* Data is accepted from */
-	uint32_t		 relay;		/* relay:AMT_PORT only */
-	const uint64_t		*acc;		/* and relay << 32 | source */
-	size_t			 nacc;		/* (sorted; site_accept()) */
+	struct gw_accept	 acc;		/* Data from where */
 	struct pcapw		*pc;		/* pcap-file, or NULL */
 	uint64_t		 ctr[GWIO_CTR_MAX];
 	struct ratelimit	 lim;

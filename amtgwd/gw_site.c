@@ -1159,17 +1159,15 @@ cmp_u64(const void *a, const void *b)
 
 /*
  * What Multicast Data is accepted: anything from the default tunnel's
- * relay (*def_ok, *def_relay), and from another relay only for the
- * sources it serves (sorted relay << 32 | source keys).
+ * relay, and from another relay only for the sources it serves.
  */
 void
-site_accept(struct gw_site *s, int *def_ok, uint32_t *def_relay,
-    const uint64_t **keys, size_t *n)
+site_accept(struct gw_site *s, struct gw_accept *a)
 {
 	uint64_t	*nv;
 	size_t		 i;
 
-	*def_ok = gw_relay(&s->def.fsm, def_relay);
+	a->def_ok = gw_relay(&s->def.fsm, &a->def_relay);
 	s->nacc = 0;
 	if (s->nsrc > s->acccap) {
 		if ((nv = reallocarray(s->acc, s->nsrc, sizeof(*nv))) != NULL) {
@@ -1186,8 +1184,32 @@ site_accept(struct gw_site *s, int *def_ok, uint32_t *def_relay,
 	}
 	if (s->nacc > 1)
 		qsort(s->acc, s->nacc, sizeof(s->acc[0]), cmp_u64);
-	*keys = s->acc;
-	*n = s->nacc;
+	a->keys = s->acc;
+	a->n = s->nacc;
+}
+
+/* The data path's verdict on Data from relay for source (pure). */
+enum gw_verdict
+gw_accept_data(const struct gw_accept *a, uint32_t relay, uint32_t source)
+{
+	uint64_t	 key = (uint64_t)relay << 32 | source;
+	size_t		 lo = 0, hi = a->n, mid;
+
+	if (a->def_ok && relay == a->def_relay)
+		return GW_DATA_OK;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a->keys[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < a->n && a->keys[lo] == key)
+		return GW_DATA_OK;
+	if ((lo < a->n && a->keys[lo] >> 32 == relay) ||
+	    (lo > 0 && a->keys[lo - 1] >> 32 == relay))
+		return GW_DATA_NOT_SERVED;
+	return GW_DATA_NOT_RELAY;
 }
 
 /* ---- amtctl ---- */

@@ -270,10 +270,7 @@ START_TEST(test_two_sources_two_tunnels)
 	static const uint8_t	 a_rr[4] = { 10, 0, 2, 2 };
 	const uint8_t	*arr[1] = { a_rr };
 	size_t		 alen[1] = { 4 };
-	const uint64_t	*keys;
-	size_t		 nkeys;
-	uint32_t	 dr;
-	int		 dok;
+	struct gw_accept acc;
 	unsigned	 mark;
 
 	site_start(&site, 0);
@@ -308,12 +305,20 @@ START_TEST(test_two_sources_two_tunnels)
 	ck_assert(!updated(0, DEFRELAY, G1, S1));
 	ck_assert(!updated(0, DEFRELAY, G2, S2));
 	ck_assert_uint_eq(site.nt, 2);
-	site_accept(&site, &dok, &dr, &keys, &nkeys);
-	ck_assert_int_eq(dok, 1);
-	ck_assert_uint_eq(dr, DEFRELAY);
-	ck_assert_uint_eq(nkeys, 2);
-	ck_assert_uint_eq(keys[0], (uint64_t)RA << 32 | S1);
-	ck_assert_uint_eq(keys[1], (uint64_t)RB << 32 | S2);
+	site_accept(&site, &acc);
+	ck_assert_int_eq(acc.def_ok, 1);
+	ck_assert_uint_eq(acc.def_relay, DEFRELAY);
+	ck_assert_uint_eq(acc.n, 2);
+	ck_assert_uint_eq(acc.keys[0], (uint64_t)RA << 32 | S1);
+	ck_assert_uint_eq(acc.keys[1], (uint64_t)RB << 32 | S2);
+	/* Data: each relay for its own source; the default for any. */
+	ck_assert_int_eq(gw_accept_data(&acc, RA, S1), GW_DATA_OK);
+	ck_assert_int_eq(gw_accept_data(&acc, RB, S2), GW_DATA_OK);
+	ck_assert_int_eq(gw_accept_data(&acc, RA, S2), GW_DATA_NOT_SERVED);
+	ck_assert_int_eq(gw_accept_data(&acc, RB, S1), GW_DATA_NOT_SERVED);
+	ck_assert_int_eq(gw_accept_data(&acc, RB, S3), GW_DATA_NOT_SERVED);
+	ck_assert_int_eq(gw_accept_data(&acc, DEFRELAY, S2), GW_DATA_OK);
+	ck_assert_int_eq(gw_accept_data(&acc, RC, S1), GW_DATA_NOT_RELAY);
 }
 END_TEST
 
@@ -637,6 +642,60 @@ START_TEST(test_relay_name)
 }
 END_TEST
 
+/*
+ * D=0 and no Advertisement: when the Discovery retransmissions run out
+ * the source moves to its next record.
+ */
+START_TEST(test_discovery_timeout_failover)
+{
+	uint8_t		 b[2][8];
+	const uint8_t	*rr[2] = { b[0], b[1] };
+	size_t		 len[2];
+	uint64_t	 now = 0;
+
+	conf.disc_retries = 2;
+	site_start(&site, 0);
+	report(0, MC_ALLOW, G1, S1);
+	len[0] = rr_v4(b[0], 10, 0, RA);
+	len[1] = rr_v4(b[1], 20, 1, RB);
+	answer(0, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 600,
+	    rr, len, 2);
+	ck_assert_ptr_nonnull(last_to(RA, AMT_DISCOVERY));
+	while (last_to(RB, AMT_REQUEST) == NULL) {
+		now = site_next_deadline(&site);
+		ck_assert_uint_lt(now, 60000);
+		site_timer(&site, now);
+	}
+	ck_assert_uint_eq(site.ctr[GW_SITE_FAILOVERS], 1);
+	ck_assert_uint_eq(site_source(&site, S1)->t->key, RB);
+}
+END_TEST
+
+/* driad-lookups-max: more sources wait their turn, none is lost. */
+START_TEST(test_lookups_max)
+{
+	unsigned	 i;
+
+	conf.lookups_max = 2;
+	site_start(&site, 0);
+	for (i = 0; i < 5; i++)
+		report(0, MC_ALLOW, G1 + i, S3 + i);
+	ck_assert_uint_eq(nlk, 2);
+	ck_assert_uint_ge(site.ctr[GW_SITE_LOOKUP_QUEUED], 1);
+	ck_assert_uint_eq(site_source(&site, S3 + 4)->st, GW_SRC_QUEUED);
+	for (i = 0; i < 5; i++) {
+		char	 name[DRIAD_REVNAME_MAX];
+
+		(void)driad_revname(S3 + i, name, sizeof(name));
+		answer(1, name, DRIAD_RRTYPE, GW_DNS_NONE, 60, NULL, NULL, 0);
+	}
+	ck_assert_uint_eq(nlk, 5);
+	for (i = 0; i < 5; i++)
+		ck_assert_uint_eq(site_source(&site, S3 + i)->st,
+		    GW_SRC_DEFAULT);
+}
+END_TEST
+
 Suite *
 gw_site_suite(void)
 {
@@ -654,6 +713,8 @@ gw_site_suite(void)
 	tcase_add_test(tc, test_reload_driad_off);
 	tcase_add_test(tc, test_limit_flag_failover);
 	tcase_add_test(tc, test_relay_name);
+	tcase_add_test(tc, test_discovery_timeout_failover);
+	tcase_add_test(tc, test_lookups_max);
 	suite_add_tcase(s, tc);
 	return s;
 }
