@@ -592,6 +592,39 @@ check_limits(struct dr *d)
 	    "more on one socket fails (ENOBUFS)", worst, worst_if, max);
 }
 
+/* DRIAD: whether DNS answers the lookups, and validates. */
+static void
+check_driad(struct dr *d)
+{
+	long long	 lk = jnum(d->gw, "driad-lookups");
+	long long	 ans = jnum(d->gw, "driad-answers");
+	long long	 failed = jnum(d->gw, "driad-lookup-failed");
+	long long	 bogus = jnum(d->gw, "driad-dnssec-bogus");
+	long long	 full = jnum(d->gw, "tunnels-max-reached");
+
+	if (d->gw == NULL || strstr(d->gw, "\"driad\":true") == NULL ||
+	    lk <= 0)
+		return;
+	if (bogus > 0 && ans <= 0)
+		problem(d, "check the dnssec-trust-anchor file (it must hold "
+		    "the anchor of the zones' signed chain) and the clock",
+		    "DRIAD: every answer failed DNSSEC validation (%lld); "
+		    "sources use the default relay", bogus);
+	else if (failed > 0 && ans <= 0)
+		problem(d, "a nameserver in /etc/resolv.conf must answer "
+		    "from this host (UDP and TCP port 53)",
+		    "DRIAD: no DNS answer to %lld lookup(s); sources use the "
+		    "default relay", failed);
+	else
+		ok("DRIAD: %lld lookup(s), %lld answered, %lld failed, "
+		    "%lld bogus", lk, ans, failed < 0 ? 0 : failed,
+		    bogus < 0 ? 0 : bogus);
+	if (full > 0)
+		problem(d, "raise tunnels-max in amtgwd.conf", "DRIAD: %lld "
+		    "relay(s) not used for want of a tunnel (tunnels-max)",
+		    full);
+}
+
 /* What the traffic shows, over the sample. */
 struct counts {
 	long long		 data;		/* amtgwd data-packets */
@@ -725,6 +758,7 @@ doctor(int argc, char *argv[])
 	check_firewall(&d);
 	check_mroute(&d);
 	check_limits(&d);
+	check_driad(&d);
 	check_flow(&d);
 	if (d.problems == 0)
 		printf("no problem found\n");

@@ -143,6 +143,10 @@ while :; do
 	sleep 0.3
 done
 r1=$(sf 10.10.0.5 retry-in-ms)
+"$BIN/amtctl" doctor -g "$TMP/amtgwd.sock" -p "$TMP/igmpproxyd.sock" -t 1 \
+    >"$TMP/doctor.txt" 2>&1
+grep -q "DRIAD: " "$TMP/doctor.txt" || fail "doctor: $(cat "$TMP/doctor.txt")"
+
 [ -n "$r1" ] || fail "no retry pending for the new source"
 sleep 6		# past the TTL of every answer
 for g in 232.1.1.1 232.1.1.2 232.1.1.3; do
@@ -182,8 +186,14 @@ while :; do
 	sleep 0.2
 done
 b=$(jget 'd["counters"]["driad-dnssec-bogus"]')
+"$BIN/amtctl" doctor -g "$TMP/amtgwd.sock" -p "$TMP/igmpproxyd.sock" -t 1 \
+    >"$TMP/doctor.txt" 2>&1 && fail "doctor found no problem"
+grep -q "DRIAD: every answer failed DNSSEC validation" "$TMP/doctor.txt" ||
+    fail "doctor: $(cat "$TMP/doctor.txt")"
+grep -q "fix: check the dnssec-trust-anchor file" "$TMP/doctor.txt" ||
+    fail "doctor names no fix: $(cat "$TMP/doctor.txt")"
 [ "$b" -ge 1 ] || fail "validation failures not counted as bogus"
 flowing 232.1.1.1 10 >/dev/null || fail "S1 not through the default relay"
-ok "dnssec-trust-anchor: the unsigned answers fail validation ($b bogus), not used; S1 through the default relay"
+ok "dnssec-trust-anchor: the unsigned answers fail validation ($b bogus), not used; S1 through the default relay; the doctor names it"
 stop_pid "$GW" 10 || fail "amtgwd does not stop"
 echo "PASS: $TESTNAME"
