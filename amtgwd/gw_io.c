@@ -38,7 +38,7 @@ static const char *const gwio_ctr_names[GWIO_CTR_MAX] = {
 	[GWIO_CTR_NOT_RELAY] = "data-not-from-relay",
 	[GWIO_CTR_NOT_SERVED] = "data-source-not-served",
 	[GWIO_CTR_SHORT] = "data-short",
-	[GWIO_CTR_NOT_IPV4] = "data-not-ipv4",
+	[GWIO_CTR_NOT_IP] = "data-not-ip",
 	[GWIO_CTR_BAD_LEN] = "data-bad-length",
 	[GWIO_CTR_NOT_MCAST] = "data-not-multicast",
 	[GWIO_CTR_TRUNCATED] = "data-truncated",
@@ -50,7 +50,7 @@ static const char *const gwio_ctr_names[GWIO_CTR_MAX] = {
 static const enum gwio_ctr verdict_ctr[] = {
 	[AMT_DATA_OK] = GWIO_CTR_DATA,
 	[AMT_DATA_SHORT] = GWIO_CTR_SHORT,
-	[AMT_DATA_NOT_IPV4] = GWIO_CTR_NOT_IPV4,
+	[AMT_DATA_NOT_IP] = GWIO_CTR_NOT_IP,
 	[AMT_DATA_BAD_LEN] = GWIO_CTR_BAD_LEN,
 	[AMT_DATA_NOT_MCAST] = GWIO_CTR_NOT_MCAST,
 };
@@ -221,7 +221,8 @@ data_in(struct gwio *io, uint32_t src, uint16_t sport, const uint8_t *p,
 	v = amt_data_view(p, n, &off, &len);
 	if (sport == AMT_PORT)
 		c = verdict_of[gw_accept_data(&io->acc, src,
-		    v == AMT_DATA_OK ? be32_load(p + off + 12) : 0)];
+		    v == AMT_DATA_OK && p[off] >> 4 == 4 ?
+		    be32_load(p + off + 12) : 0)];
 	if (c != GWIO_CTR_NOT_RELAY && v != AMT_DATA_OK)
 		c = verdict_ctr[v];
 	if (c != GWIO_CTR_DATA) {

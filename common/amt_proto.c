@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "amt_proto.h"
+#include "ip6.h"
 
 static const char *const amt_type_names[] = {
 	"unknown", "Relay Discovery", "Relay Advertisement", "Request",
@@ -183,31 +184,53 @@ amt_decode(const uint8_t *p, size_t len, struct amt_msg *m)
 	return AMT_ERR_TYPE;	/* NOTREACHED */
 }
 
+/* The IPv6 datagram of a Data message: its length, to a group. */
+static enum amt_data_err
+data_view6(const uint8_t *p, size_t n, size_t *len)
+{
+	struct ip6_info	 ip;
+
+	if (n < IP6_HDR_LEN)
+		return AMT_DATA_SHORT;
+	if (ip6_view(p, n, &ip) != IP6_OK)
+		return AMT_DATA_BAD_LEN;
+	if (!ip6_is_multicast(ip.dst))
+		return AMT_DATA_NOT_MCAST;
+	*len = IP6_HDR_LEN + (size_t)ip.plen;
+	return AMT_DATA_OK;
+}
+
 /*
  * The datagram in a Multicast Data message of n bytes at p (5.1.6),
  * for the gateway's data path (5.2.3.3): the message type is known to
- * be Data; the datagram must be IPv4, of consistent length within the
- * message, to a multicast group.  Bytes after the datagram are not
- * part of it.  On success *off and *len locate the datagram.
+ * be Data; the datagram must be IPv4 or IPv6, of consistent length
+ * within the message, to a multicast group.  Bytes after the datagram
+ * are not part of it.  On success *off and *len locate the datagram
+ * (its version is the high nibble of its first byte).
  */
 enum amt_data_err
 amt_data_view(const uint8_t *p, size_t n, size_t *off, size_t *len)
 {
 	struct ip4_info	 ip;
+	enum amt_data_err e;
 
+	if (n <= AMT_DATA_HDR_LEN)
+		return AMT_DATA_SHORT;
+	*off = AMT_DATA_HDR_LEN;
+	if (p[AMT_DATA_HDR_LEN] >> 4 == 6) {
+		e = data_view6(p + AMT_DATA_HDR_LEN, n - AMT_DATA_HDR_LEN,
+		    len);
+		return e;
+	}
+	if (p[AMT_DATA_HDR_LEN] >> 4 != 4)
+		return AMT_DATA_NOT_IP;
 	if (n < AMT_DATA_HDR_LEN + IP4_HDR_LEN)
 		return AMT_DATA_SHORT;
-	switch (ip4_view(p + AMT_DATA_HDR_LEN, n - AMT_DATA_HDR_LEN, &ip)) {
-	case IP4_OK:
-		break;
-	case IP4_ERR_VERSION:
-		return AMT_DATA_NOT_IPV4;
-	default:
+	if (ip4_view(p + AMT_DATA_HDR_LEN, n - AMT_DATA_HDR_LEN, &ip) !=
+	    IP4_OK)
 		return AMT_DATA_BAD_LEN;
-	}
 	if ((ip.dst & 0xf0000000U) != 0xe0000000U)
 		return AMT_DATA_NOT_MCAST;
-	*off = AMT_DATA_HDR_LEN;
 	*len = ip.tot_len;
 	return AMT_DATA_OK;
 }

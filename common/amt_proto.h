@@ -74,8 +74,8 @@ struct amt_msg {
 /* Why a Multicast Data message's datagram is refused (5.2.3.3). */
 enum amt_data_err {
 	AMT_DATA_OK = 0,
-	AMT_DATA_SHORT,		/* no room for an IPv4 header */
-	AMT_DATA_NOT_IPV4,	/* not an IPv4 datagram */
+	AMT_DATA_SHORT,		/* no room for an IP header */
+	AMT_DATA_NOT_IP,	/* neither IPv4 nor IPv6 */
 	AMT_DATA_BAD_LEN,	/* lengths inconsistent or cut short */
 	AMT_DATA_NOT_MCAST,	/* not to a multicast group */
 };

@@ -73,6 +73,36 @@ ctl "$TMP/amtgwd.sock" gateway
 stop_pair
 ok "malformed messages counted, trailing octets never forwarded"
 
+# 2b. IPv6 in Data (the relay adds junk after each datagram): written
+#     into amt0 as it is, to a receiver joined there, without the junk.
+start_pair v6 -6 -g -q 1 -R 100
+wait_log gw-v6 "established" 5 || fail "v6: no tunnel"
+bg g recv-v6 "$BIN/mcrecv" -i amt0 -g 232.2.2.6 -n 0 -t 10000
+nsx g /usr/bin/python3 - >"$TMP/v6.log" 2>&1 <<'EOP' || fail "v6: $(cat "$TMP/v6.log")"
+import socket, struct, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", 5001))
+mreq = socket.inet_pton(socket.AF_INET6, "ff3e::8000:1") + \
+    struct.pack("=I", socket.if_nametoindex("amt0"))
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
+s.settimeout(5)
+n, sizes = 0, set()
+while n < 10:
+    b, a = s.recvfrom(2048)
+    if a[0] != "2001:db8::10":
+        sys.exit("from " + a[0])
+    n += 1
+    sizes.add(len(b))
+print("V6", n, sorted(sizes))
+sys.exit(0 if sizes == {64} else 1)
+EOP
+ctl "$TMP/amtgwd.sock" gateway
+[ "$(jget 'd["counters"]["data-not-ip"]')" -eq 0 ] || fail "v6: counted as not IP"
+stop_pair
+ok "IPv6 Data: into amt0 for a receiver there, $(cut -d' ' -f2 "$TMP/v6.log") datagrams of 64 bytes, the junk after them left out"
+
 # 3. A relay at its tunnel limit (L) with nothing subscribed there:
 #    look for another relay, paced by back-off.
 start_pair limit -l -q 1

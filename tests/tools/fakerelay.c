@@ -11,7 +11,7 @@
  * changes (SIGUSR2), wrong nonces, silence (SIGUSR1 toggles), malformed
  * messages, junk after the query.  Once an Update joins a group it
  * sends Multicast Data for it (a small stream, or a timed blast with
- * sendmmsg and UDP GSO for benchmarks).  Every event is one line on
+ * sendmmsg and UDP GSO for benchmarks); with -6, IPv6 Data too.  Every event is one line on
  * stdout for the test to wait on.
  */
 
@@ -42,7 +42,7 @@
 #define MAXGROUPS	64
 
 static int		 opt_g, opt_l, opt_badnonce, opt_malformed, opt_junk;
-static int		 opt_csum;
+static int		 opt_csum, opt_v6;
 static unsigned		 opt_qqic = 125, opt_qrv = 2, opt_mrc = 100;
 static unsigned		 opt_rate = 50, opt_payload = 64;
 static double		 opt_blast;
@@ -280,6 +280,44 @@ data_msg(uint8_t *p, uint32_t g, uint64_t seq)
 }
 
 /*
+ * -6: one IPv6 Multicast Data message, 2001:db8::10 -> ff3e::8000:1,
+ * UDP to port 5001 with opt_payload bytes (its checksum computed: IPv6
+ * forbids zero), and 7 octets of junk after the datagram.
+ */
+static size_t
+data_msg6(uint8_t *p, uint64_t seq)
+{
+	size_t	 ulen = 8 + opt_payload, i;
+	uint8_t	*ip = p + 2, *udp = ip + 40;
+	uint32_t ps = 17 + (uint32_t)ulen;
+	uint16_t c;
+
+	p[0] = 0x06;
+	p[1] = 0;
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	put16(ip + 4, (uint16_t)ulen);
+	ip[6] = 17;
+	ip[7] = 64;
+	ip[8] = 0x20, ip[9] = 0x01, ip[10] = 0x0d, ip[11] = 0xb8;
+	ip[23] = 0x10;
+	ip[24] = 0xff, ip[25] = 0x3e, ip[36] = 0x80, ip[39] = 0x01;
+	put16(udp, 5000);
+	put16(udp + 2, 5001);
+	put16(udp + 4, (uint16_t)ulen);
+	put16(udp + 6, 0);
+	memset(udp + 8, 'y', opt_payload);
+	if (opt_payload >= 8)
+		memcpy(udp + 8, &seq, 8);
+	for (i = 8; i < 40; i += 2)		/* the pseudo-header */
+		ps += (uint32_t)ip[i] << 8 | ip[i + 1];
+	c = csum(udp, ulen, ps);
+	put16(udp + 6, c == 0 ? 0xffff : c);
+	memset(udp + ulen, 0xee, 7);
+	return 2 + 40 + ulen + 7;
+}
+
+/*
  * Blast Data for group g as fast as one core can: sendmmsg of GSO
  * super-datagrams (UDP_SEGMENT), for opt_blast seconds.
  */
@@ -375,7 +413,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fakerelay -a relay [-D discovery] [-A adv] "
-	    "[-gGlNMTsX] [-q qqic] [-r qrv] [-m mrc]\n"
+	    "[-6gGlNMTsX] [-q qqic] [-r qrv] [-m mrc]\n"
 	    "                 [-S src] [-R pps] [-P payload] [-b secs]\n"
 	    "                 [-B addr:port -G group]\n");
 	exit(2);
@@ -393,7 +431,7 @@ main(int argc, char *argv[])
 	uint64_t		 next_data = 0, seq = 0;
 	unsigned		 k;
 
-	while ((ch = getopt(argc, argv, "a:A:b:B:D:gG:lm:MNP:q:r:R:sS:TX")) !=
+	while ((ch = getopt(argc, argv, "6a:A:b:B:D:gG:lm:MNP:q:r:R:sS:TX")) !=
 	    -1) {
 		switch (ch) {
 		case 'B': {
@@ -426,6 +464,7 @@ main(int argc, char *argv[])
 		case 'S': opt_src = parse_addr(optarg); break;
 		case 'T': opt_junk = 1; break;
 		case 'X': opt_csum = 1; break;
+		case '6': opt_v6 = 1; break;
 		default: usage();
 		}
 	}
@@ -515,6 +554,11 @@ main(int argc, char *argv[])
 
 				sendto_ep(rs, out, len, &gw_ep);
 				data_sent++;
+			}
+			if (opt_v6) {
+				size_t	 len = data_msg6(out, seq);
+
+				sendto_ep(rs, out, len, &gw_ep);
 			}
 			seq++;
 			next_data = now_ms() + 1000 / opt_rate;

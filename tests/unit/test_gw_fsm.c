@@ -1270,8 +1270,9 @@ START_TEST(test_data_check)
 	ck_assert_int_eq(amt_data_view(d, n + 5, &off, &len), AMT_DATA_OK);
 	ck_assert_uint_eq(len, sizeof(v_data));
 	ck_assert_int_eq(amt_data_view(d, 21, &off, &len), AMT_DATA_SHORT);
-	d[2] = 0x65;
-	ck_assert_int_eq(amt_data_view(d, n, &off, &len), AMT_DATA_NOT_IPV4);
+	d[2] = 0x55;
+	ck_assert_int_eq(amt_data_view(d, n, &off, &len), AMT_DATA_NOT_IP);
+	ck_assert_int_eq(amt_data_view(d, 2, &off, &len), AMT_DATA_SHORT);
 	d[2] = 0x44;
 	ck_assert_int_eq(amt_data_view(d, n, &off, &len), AMT_DATA_BAD_LEN);
 	d[2] = 0x45;
@@ -1281,6 +1282,45 @@ START_TEST(test_data_check)
 	ck_assert_int_eq(amt_data_view(d, n, &off, &len), AMT_DATA_NOT_MCAST);
 	d[2 + 16] = 239;
 	ck_assert_int_eq(amt_data_view(d, n, &off, &len), AMT_DATA_OK);
+}
+END_TEST
+
+/*
+ * IPv6 in a Data message: to a group, its payload length within the
+ * message, trailing octets not part of it; anything else dropped.
+ */
+START_TEST(test_data_view_ipv6)
+{
+	uint8_t		 d[2 + 40 + 12 + 7];
+	size_t		 off, len;
+
+	memset(d, 0, sizeof(d));
+	d[0] = AMT_DATA;
+	d[2] = 0x60;
+	be16_store(d + 2 + 4, 12);		/* payload length */
+	d[2 + 6] = 17;				/* UDP */
+	d[2 + 7] = 64;
+	d[2 + 8] = 0x20;			/* 2001:db8::1 */
+	d[2 + 9] = 0x01;
+	d[2 + 10] = 0x0d;
+	d[2 + 11] = 0xb8;
+	d[2 + 23] = 1;
+	d[2 + 24] = 0xff;			/* ff3e::1 */
+	d[2 + 25] = 0x3e;
+	d[2 + 39] = 1;
+	ck_assert_int_eq(amt_data_view(d, 2 + 52, &off, &len), AMT_DATA_OK);
+	ck_assert_uint_eq(off, 2);
+	ck_assert_uint_eq(len, 52);
+	ck_assert_int_eq(amt_data_view(d, sizeof(d), &off, &len),
+	    AMT_DATA_OK);
+	ck_assert_uint_eq(len, 52);		/* trailing octets left out */
+	ck_assert_int_eq(amt_data_view(d, 2 + 51, &off, &len),
+	    AMT_DATA_BAD_LEN);			/* cut */
+	ck_assert_int_eq(amt_data_view(d, 2 + 39, &off, &len),
+	    AMT_DATA_SHORT);
+	d[2 + 24] = 0x20;			/* unicast destination */
+	ck_assert_int_eq(amt_data_view(d, 2 + 52, &off, &len),
+	    AMT_DATA_NOT_MCAST);
 }
 END_TEST
 
@@ -1371,6 +1411,7 @@ gw_fsm_suite(void)
 	tcase_add_test(tc, test_relay_change_teardown);
 	tcase_add_test(tc, test_reconfigure_relay);
 	tcase_add_test(tc, test_data_check);
+	tcase_add_test(tc, test_data_view_ipv6);
 	tcase_add_test(tc, test_wrong_types);
 	tcase_add_test(tc, test_show);
 	suite_add_tcase(s, tc);
