@@ -302,6 +302,8 @@ src_get(struct gw_site *s, uint64_t now, uint32_t a)
 		return &s->src[i];
 	if (s->nsrc == GW_SRCS_MAX) {
 		s->ctr[GW_SITE_SOURCES_LIMIT]++;
+		log_warnx_rl(&s->lim, "%d sources with DRIAD state: source %s "
+		    "goes to the default relay", GW_SRCS_MAX, addr4_ntoa(a));
 		return NULL;
 	}
 	if (s->nsrc == s->srccap) {
@@ -685,8 +687,10 @@ route(const struct gw_site *s, uint32_t a)
 
 	if (!s->conf->driad)
 		return (struct gw *)(uintptr_t)&s->def.fsm;
+	/* Past GW_SRCS_MAX sources: the default relay, not nowhere. */
 	if ((e = site_source(s, a)) == NULL)
-		return NULL;
+		return s->nsrc >= GW_SRCS_MAX ?
+		    (struct gw *)(uintptr_t)&s->def.fsm : NULL;
 	if (e->st == GW_SRC_RELAY)
 		return &e->t->fsm;
 	if (e->st == GW_SRC_DEFAULT)

@@ -696,6 +696,25 @@ START_TEST(test_lookups_max)
 }
 END_TEST
 
+/* Past GW_SRCS_MAX sources a new one uses the default relay. */
+START_TEST(test_sources_max)
+{
+	unsigned	 i;
+	uint32_t	 s;
+
+	site_start(&site, 0);
+	query(0, DEFRELAY);
+	for (i = 0; i <= GW_SRCS_MAX; i++) {
+		s = 0x0b000001U + i;
+		report(0, MC_ALLOW, G1 + i % 5, s);
+	}
+	ck_assert_uint_eq(site.nsrc, GW_SRCS_MAX);
+	ck_assert_uint_ge(site.ctr[GW_SITE_SOURCES_LIMIT], 1);
+	ck_assert(updated(0, DEFRELAY, G1 + GW_SRCS_MAX % 5, s));
+	ck_assert(!updated(0, DEFRELAY, G1, 0x0b000001U));	/* waits */
+}
+END_TEST
+
 Suite *
 gw_site_suite(void)
 {
@@ -715,6 +734,7 @@ gw_site_suite(void)
 	tcase_add_test(tc, test_relay_name);
 	tcase_add_test(tc, test_discovery_timeout_failover);
 	tcase_add_test(tc, test_lookups_max);
+	tcase_add_test(tc, test_sources_max);
 	suite_add_tcase(s, tc);
 	return s;
 }
