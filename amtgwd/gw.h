@@ -377,6 +377,7 @@ struct gw_site {
 	size_t				 nacc;
 	size_t				 acccap;
 	uint32_t			 want[GW_SUBS_MAX_SRCS];
+	const struct gw		*rt[GW_SUBS_MAX_SRCS];	/* routes */
 	uint32_t			 sa[GW_SUBS_MAX_SRCS];
 	uint32_t			 sb[GW_SUBS_MAX_SRCS];
 	uint32_t			 groups[GW_SUBS_MAX_GROUPS];

@@ -717,7 +717,7 @@ share(struct gw_site *s, const struct gw *t, const struct gw_sub *g,
 		return g->st.srcs.n;
 	}
 	for (i = 0; i < g->st.srcs.n; i++)
-		if (route(s, g->st.srcs.v[i]) == t)
+		if (s->rt[i] == t)	/* route(), once per group: project() */
 			s->want[n++] = g->st.srcs.v[i];
 	return n;
 }
@@ -787,6 +787,9 @@ project(struct gw_site *s, uint64_t now, const struct mc_rec *rec,
 			else if (e != NULL && e->st == GW_SRC_QUEUED)
 				src_lookup(s, now, e);
 		}
+	for (i = 0; g != NULL && g->st.mode == MC_INCLUDE &&
+	    i < g->st.srcs.n; i++)
+		s->rt[i] = route(s, g->st.srcs.v[i]);
 	project_one(s, now, &s->def, rec, group, g);
 	for (i = 0; i < s->nt; i++)
 		project_one(s, now, s->t[i], rec, group, g);
