@@ -593,7 +593,8 @@ name_answer(struct gw_site *s, uint64_t now, struct gw_src *e,
 	memcpy(tail, &e->c[e->cur + 1], ntail * sizeof(tail[0]));
 	e->nc = e->cur;
 	for (i = 0; a->status == GW_DNS_OK && i < a->n; i++) {
-		if (a->len[i] != 4 || e->nc == GW_DRIAD_CANDS) {
+		if (a->len[i] != 4 || e->nc == GW_DRIAD_CANDS ||
+		    !driad_unicast(be32_load(a->rr[i]))) {
 			s->ctr[GW_SITE_RR_SKIPPED]++;
 			continue;
 		}
@@ -633,7 +634,7 @@ relay_answer(struct gw_site *s, uint64_t now, const struct gw_dns_answer *a)
 	uint32_t	 v[16];
 
 	for (i = 0; a->status == GW_DNS_OK && i < a->n && n < 16; i++)
-		if (a->len[i] == 4)
+		if (a->len[i] == 4 && driad_unicast(be32_load(a->rr[i])))
 			v[n++] = be32_load(a->rr[i]);
 	if (n == 0) {
 		s->relay_tries++;

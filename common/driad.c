@@ -25,6 +25,7 @@ static const char *const driad_errs[DRIAD_ERR_MAX + 1] = {
 	[DRIAD_ERR_LEN] = "relay field of the wrong length",
 	[DRIAD_ERR_NAME] = "relay name is not a host name",
 	[DRIAD_ERR_COMPRESSED] = "relay name compressed",
+	[DRIAD_ERR_ADDR] = "relay address is not a unicast host",
 };
 
 const char *
@@ -96,7 +97,7 @@ driad_decode(const uint8_t *p, size_t len, struct driad_rr *rr)
 		if (len != 4)
 			return DRIAD_ERR_LEN;
 		rr->v4 = be32_load(p);
-		return DRIAD_OK;
+		return driad_unicast(rr->v4) ? DRIAD_OK : DRIAD_ERR_ADDR;
 	case DRIAD_TYPE_IPV6:
 		if (len != 16)
 			return DRIAD_ERR_LEN;
@@ -109,6 +110,17 @@ driad_decode(const uint8_t *p, size_t len, struct driad_rr *rr)
 	default:
 		return DRIAD_ERR_TYPE;	/* 4.2.3: SHOULD NOT be considered */
 	}
+}
+
+/*
+ * Whether an IPv4 address from DNS can be a relay: not 0/8, loopback,
+ * multicast, class E or broadcast (a record must not aim the gateway's
+ * Requests at this host or at a group).
+ */
+int
+driad_unicast(uint32_t a)
+{
+	return (a >> 24) != 0 && (a >> 24) != 127 && a < 0xe0000000U;
 }
 
 /* "d.c.b.a.in-addr.arpa" for a.b.c.d (host order); -1 if no room. */

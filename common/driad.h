@@ -36,8 +36,9 @@ enum driad_err {
 	DRIAD_ERR_LEN,		/* relay field length wrong for its type */
 	DRIAD_ERR_NAME,		/* a name that is not a host name */
 	DRIAD_ERR_COMPRESSED,	/* a compression pointer (4.2.4) */
+	DRIAD_ERR_ADDR,		/* an IPv4 relay that is no unicast host */
 };
-#define DRIAD_ERR_MAX		DRIAD_ERR_COMPRESSED
+#define DRIAD_ERR_MAX		DRIAD_ERR_ADDR
 
 /* One AMTRELAY record, decoded. */
 struct driad_rr {
@@ -54,5 +55,6 @@ const char	*driad_strerror(enum driad_err);
 int		 driad_revname(uint32_t, char *, size_t);
 void		 driad_order(struct driad_rr *, size_t, const uint32_t *);
 int		 driad_format(const struct driad_rr *, char *, size_t);
+int		 driad_unicast(uint32_t);
 
 #endif

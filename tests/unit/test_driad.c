@@ -82,6 +82,11 @@ START_TEST(test_decode_bad)
 		{ "\x0a\x03\x03" "a.b" "\x00", 7, DRIAD_ERR_NAME },
 		{ "\x0a\x03\x02" "a " "\x00", 6, DRIAD_ERR_NAME },
 		{ "\x0a\x03\x80" "a" "\x00", 5, DRIAD_ERR_NAME },
+		/* relays that are no unicast host */
+		{ "\x0a\x01\x00\x00\x00\x00", 6, DRIAD_ERR_ADDR },
+		{ "\x0a\x01\x7f\x00\x00\x01", 6, DRIAD_ERR_ADDR },
+		{ "\x0a\x01\xe8\x01\x01\x01", 6, DRIAD_ERR_ADDR },
+		{ "\x0a\x01\xff\xff\xff\xff", 6, DRIAD_ERR_ADDR },
 	};
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)

@@ -431,14 +431,15 @@ START_TEST(test_bad_and_huge_answers)
 	memcpy(b[2], "\x01\x03\xc0\x02", 4);	/* a name loop */
 	len[2] = 4;
 	len[3] = 0;
+	be32_store(b[4] + 2, 0xe0000001U);	/* a group as the relay */
 	answer(5, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
 	    rr, len, 100);
-	ck_assert_uint_eq(site.ctr[GW_SITE_RR_MALFORMED], 4);
-	ck_assert_uint_eq(site.ctr[GW_SITE_RR_SKIPPED], 100 - 4 - 16);
+	ck_assert_uint_eq(site.ctr[GW_SITE_RR_MALFORMED], 5);
+	ck_assert_uint_eq(site.ctr[GW_SITE_RR_SKIPPED], 100 - 5 - 16);
 	e = site_source(&site, S1);
 	ck_assert_uint_eq(e->nc, GW_DRIAD_CANDS);
 	ck_assert_uint_eq(e->st, GW_SRC_RELAY);
-	ck_assert_uint_eq(e->t->key, RA + 4);	/* precedence 54 */
+	ck_assert_uint_eq(e->t->key, RA + 5);	/* precedence 55 */
 }
 END_TEST
 
@@ -621,7 +622,8 @@ END_TEST
 START_TEST(test_relay_name)
 {
 	static const uint8_t	 a4[4] = { 10, 0, 0, 253 };
-	const uint8_t	*rr[1] = { a4 };
+	static const uint8_t	 a127[4] = { 127, 0, 0, 1 };
+	const uint8_t	*rr[1] = { a4 }, *lo[1] = { a127 };
 	size_t		 len[1] = { 4 };
 
 	conf.relay = 0;
@@ -636,7 +638,11 @@ START_TEST(test_relay_name)
 	ck_assert_uint_eq(site_next_deadline(&site), 3005);
 	run(1005, 3005);
 	ck_assert_uint_eq(lookups_of("relay.example"), 3);
-	answer(3005, "relay.example", 1, GW_DNS_OK, 60, rr, len, 1);
+	answer(3005, "relay.example", 1, GW_DNS_OK, 60, lo, len, 1);
+	ck_assert_int_eq(site.def.fsm.state, GW_STA_IDLE);	/* 127/8 */
+	run(3005, 7005);
+	ck_assert_uint_eq(lookups_of("relay.example"), 4);
+	answer(7005, "relay.example", 1, GW_DNS_OK, 60, rr, len, 1);
 	ck_assert_ptr_nonnull(last_to(DEFRELAY, AMT_REQUEST));
 	ck_assert_int_eq(site.def.fsm.state, GW_STA_REQUESTING);
 }
