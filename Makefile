@@ -72,7 +72,8 @@ ALL_LDFLAGS	= $(LDHARDEN) $(LDFLAGS)
 
 COMMON_PURE	:= common/buf.c common/cksum.c common/ip4.c common/amt_proto.c \
 		   common/igmp_proto.c common/srcset.c common/mrtmsg.c \
-		   common/driad.c common/ip6.c common/mld_proto.c
+		   common/driad.c common/ip6.c common/mld_proto.c \
+		   common/srcset6.c
 COMMON_SRCS	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
 		   common/util.c common/daemon.c common/tun.c common/nl.c \
 		   common/emit.c common/ctl.c common/pcapw.c
@@ -100,7 +101,7 @@ UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_srcset.c tests/unit/test_ip4.c \
 		   tests/unit/test_engine.c tests/unit/test_driad.c \
 		   tests/unit/test_gw_site.c tests/unit/test_mld.c \
-		   tests/unit/test_gw_model.c
+		   tests/unit/test_gw_model.c tests/unit/test_srcset6.c
 
 FUZZERS		:= fuzz_amt fuzz_igmp fuzz_ip4 fuzz_conf fuzz_driad fuzz_mld
 
