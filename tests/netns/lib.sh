@@ -85,6 +85,20 @@ need_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	ip netns add "${TID}-probe" 2>/dev/null || skip "no network namespaces"
 	ip netns del "${TID}-probe"
+	sweep_stale
+}
+
+# A test killed outright (SIGKILL, a CI time-out) runs no trap: its
+# namespaces stay.  Remove those of a test whose shell is gone, when no
+# process is left in them; a live test's are never touched.
+sweep_stale() {
+	for n in $(ip netns list | awk '/^amt[0-9]+-/ {print $1}'); do
+		p=${n#amt}
+		p=${p%%-*}
+		kill -0 "$p" 2>/dev/null && continue
+		[ -z "$(ip netns pids "$n" 2>/dev/null)" ] || continue
+		ip netns del "$n" 2>/dev/null && rm -rf "/etc/netns/$n"
+	done
 }
 
 # ns_add NAME: a namespace with loopback up; run in it with nsx NAME.
