@@ -140,7 +140,7 @@ void	 subs_record(struct gw_subs *, const struct mc_rec *, uint64_t);
 struct gw_sub *subs_find(const struct gw_subs *, uint32_t);
 void	 subs_state(const struct gw_subs *, struct igmp_rb *);
 void	 subs_leave(const struct gw_subs *, struct igmp_rb *);
-size_t	 subs_age(struct gw_subs *, uint64_t, struct igmp_rb *);
+size_t	 subs_age(struct gw_subs *, uint64_t, uint32_t *);
 
 /* An Update under the Query q, for the report builder. */
 struct upd_ctx {
@@ -257,7 +257,6 @@ struct gw_tnl {
 	enum gw_how	 how;
 	uint32_t	 key;		/* the record's address */
 	char		 rec[128];	/* the record, presentation form */
-	unsigned	 nsrcs;		/* sources routed here */
 	uint64_t	 idle_since;	/* no groups since; 0: in use */
 	int		 dead;		/* gave its relay up */
 	int		 whole;		/* holds all of a group */
@@ -373,9 +372,10 @@ struct gw_site {
 	int				 started;
 	int				 stopping;
 	struct gw_subs			 subs;	/* the host side's */
-	uint64_t			*acc;	/* relay << 32 | source */
+	uint64_t			*acc;	/* source << 32 | relay */
 	size_t				 nacc;
 	size_t				 acccap;
+	uint32_t			 accrelays[GW_TUNNELS_MAX];
 	uint32_t			 want[GW_SUBS_MAX_SRCS];
 	const struct gw		*rt[GW_SUBS_MAX_SRCS];	/* routes */
 	uint32_t			 sa[GW_SUBS_MAX_SRCS];
@@ -404,8 +404,10 @@ void	 site_show(const struct gw_site *, uint64_t, struct emit *);
 struct gw_accept {
 	int		 def_ok;	/* the default relay: any source */
 	uint32_t	 def_relay;
-	const uint64_t	*keys;		/* relay << 32 | source, sorted */
+	const uint64_t	*keys;		/* source << 32 | relay, sorted */
 	size_t		 n;
+	const uint32_t	*relays;	/* the other tunnels' relays */
+	size_t		 nrelays;
 };
 
 enum gw_verdict {

@@ -124,7 +124,6 @@ tnl_evacuate(struct gw_site *s, uint64_t now, struct gw_tnl *t)
 		if (e->t != t)
 			continue;
 		e->t = NULL;
-		t->nsrcs--;
 		s->ctr[GW_SITE_FAILOVERS]++;
 		select_relay(s, now, e, e->cur + 1);
 		reproject_source(s, now, e->addr);
@@ -277,14 +276,6 @@ cands_free(struct gw_src *e)
 }
 
 static void
-src_detach(struct gw_src *e)
-{
-	if (e->t != NULL)
-		e->t->nsrcs--;
-	e->t = NULL;
-}
-
-static void
 src_due(struct gw_site *s, uint64_t at)
 {
 	if (at != 0 && (s->src_due == 0 || at < s->src_due))
@@ -328,7 +319,6 @@ src_del(struct gw_site *s, struct gw_src *e)
 {
 	size_t	 i = (size_t)(e - s->src);
 
-	src_detach(e);
 	cands_free(e);
 	memmove(&s->src[i], &s->src[i + 1], (s->nsrc - i - 1) * sizeof(*e));
 	s->nsrc--;
@@ -350,7 +340,7 @@ src_used(const struct gw_site *s, uint32_t a)
 static void
 to_default(struct gw_src *e, const char *why)
 {
-	src_detach(e);
+	e->t = NULL;
 	e->st = GW_SRC_DEFAULT;
 	e->why = why;
 }
@@ -451,7 +441,7 @@ select_relay(struct gw_site *s, uint64_t now, struct gw_src *e, unsigned i)
 {
 	struct gw_tnl	*t;
 
-	src_detach(e);
+	e->t = NULL;
 	for (; i < e->nc; i++) {
 		e->cur = i;
 		switch (e->c[i].type) {
@@ -467,7 +457,6 @@ select_relay(struct gw_site *s, uint64_t now, struct gw_src *e, unsigned i)
 				continue;
 			e->st = GW_SRC_RELAY;
 			e->t = t;
-			t->nsrcs++;
 			return;
 		}
 	}
@@ -883,12 +872,8 @@ sweep_timer(struct gw_site *s, uint64_t now)
 	if (s->subs.sweep_at == 0 || now < s->subs.sweep_at)
 		return;
 	s->subs.sweep_at = 0;
-	for (i = 0; i < s->subs.n; i++)
-		if (s->subs.v[i].seen < s->subs.asked)
-			s->groups[n++] = s->subs.v[i].group;
-	if (n == 0)
+	if ((n = subs_age(&s->subs, s->subs.asked, s->groups)) == 0)
 		return;
-	(void)subs_age(&s->subs, s->subs.asked, NULL);
 	for (i = 0; i < n; i++)
 		project(s, now, NULL, s->groups[i]);
 	s->ctr[GW_SITE_GROUPS_AGED] += n;
@@ -970,7 +955,7 @@ tunnels_timer(struct gw_site *s, uint64_t now)
 			    conf_time_str(s->conf->tunnel_hold_ms));
 			for (k = 0; k < s->nsrc; k++)
 				if (s->src[k].t == t) {
-					src_detach(&s->src[k]);
+					s->src[k].t = NULL;
 					s->src[k].st = GW_SRC_IDLE;
 				}
 			gw_stop(&t->fsm, now);
@@ -1157,22 +1142,17 @@ site_recv_amt(struct gw_site *s, uint64_t now, uint32_t src, uint16_t sport,
 
 /* ---- the data path's view ---- */
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t	 x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * What Multicast Data is accepted: anything from the default tunnel's
- * relay, and from another relay only for the sources it serves.
+ * relay, and from another relay only for the sources it serves.  The
+ * sources are kept in address order, so the keys (source << 32 |
+ * relay) come out sorted.
  */
 void
 site_accept(struct gw_site *s, struct gw_accept *a)
 {
 	uint64_t	*nv;
+	uint32_t	 r;
 	size_t		 i;
 
 	a->def_ok = gw_relay(&s->def.fsm, &a->def_relay);
@@ -1185,22 +1165,24 @@ site_accept(struct gw_site *s, struct gw_accept *a)
 	}
 	for (i = 0; i < s->nsrc && s->nacc < s->acccap; i++) {
 		const struct gw_src *e = &s->src[i];
-		uint32_t	 r;
 
 		if (e->st == GW_SRC_RELAY && gw_relay(&e->t->fsm, &r))
-			s->acc[s->nacc++] = (uint64_t)r << 32 | e->addr;
+			s->acc[s->nacc++] = (uint64_t)e->addr << 32 | r;
 	}
-	if (s->nacc > 1)
-		qsort(s->acc, s->nacc, sizeof(s->acc[0]), cmp_u64);
 	a->keys = s->acc;
 	a->n = s->nacc;
+	a->nrelays = 0;
+	for (i = 0; i < s->nt; i++)
+		if (gw_relay(&s->t[i]->fsm, &r))
+			s->accrelays[a->nrelays++] = r;
+	a->relays = s->accrelays;
 }
 
 /* The data path's verdict on Data from relay for source (pure). */
 enum gw_verdict
 gw_accept_data(const struct gw_accept *a, uint32_t relay, uint32_t source)
 {
-	uint64_t	 key = (uint64_t)relay << 32 | source;
+	uint64_t	 key = (uint64_t)source << 32 | relay;
 	size_t		 lo = 0, hi = a->n, mid;
 
 	if (a->def_ok && relay == a->def_relay)
@@ -1214,9 +1196,9 @@ gw_accept_data(const struct gw_accept *a, uint32_t relay, uint32_t source)
 	}
 	if (lo < a->n && a->keys[lo] == key)
 		return GW_DATA_OK;
-	if ((lo < a->n && a->keys[lo] >> 32 == relay) ||
-	    (lo > 0 && a->keys[lo - 1] >> 32 == relay))
-		return GW_DATA_NOT_SERVED;
+	for (lo = 0; lo < a->nrelays; lo++)	/* the drop path only */
+		if (a->relays[lo] == relay)
+			return GW_DATA_NOT_SERVED;
 	return GW_DATA_NOT_RELAY;
 }
 

@@ -129,12 +129,12 @@ subs_leave(const struct gw_subs *s, struct igmp_rb *rb)
 }
 
 /*
- * Groups not reported since asked (when a Query went to the host): a
- * TO_IN({}) for each into rb (NULL: none), then forgotten.  Returns
- * how many.
+ * Groups not reported since asked (when a Query went to the host):
+ * forgotten, their addresses into out (room for GW_SUBS_MAX_GROUPS).
+ * Returns how many.
  */
 size_t
-subs_age(struct gw_subs *s, uint64_t asked, struct igmp_rb *rb)
+subs_age(struct gw_subs *s, uint64_t asked, uint32_t *out)
 {
 	size_t	 i = 0, n = 0;
 
@@ -143,8 +143,7 @@ subs_age(struct gw_subs *s, uint64_t asked, struct igmp_rb *rb)
 			i++;
 			continue;
 		}
-		if (rb != NULL)
-			igmp_rb_add(rb, MC_TO_IN, s->v[i].group, NULL, 0);
+		out[n] = s->v[i].group;
 		sub_del(s, &s->v[i]);	/* the last one moves to i */
 		n++;
 	}

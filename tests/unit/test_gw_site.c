@@ -309,8 +309,8 @@ START_TEST(test_two_sources_two_tunnels)
 	ck_assert_int_eq(acc.def_ok, 1);
 	ck_assert_uint_eq(acc.def_relay, DEFRELAY);
 	ck_assert_uint_eq(acc.n, 2);
-	ck_assert_uint_eq(acc.keys[0], (uint64_t)RA << 32 | S1);
-	ck_assert_uint_eq(acc.keys[1], (uint64_t)RB << 32 | S2);
+	ck_assert_uint_eq(acc.keys[0], (uint64_t)S1 << 32 | RA);
+	ck_assert_uint_eq(acc.keys[1], (uint64_t)S2 << 32 | RB);
 	/* Data: each relay for its own source; the default for any. */
 	ck_assert_int_eq(gw_accept_data(&acc, RA, S1), GW_DATA_OK);
 	ck_assert_int_eq(gw_accept_data(&acc, RB, S2), GW_DATA_OK);
