@@ -4,10 +4,12 @@
  */
 
 /*
- * The AMT gateway's core (RFC 7450 section 5.2): the state machine
- * (gw_fsm.c; no sockets or clocks: events come in with the time,
- * actions go out through struct gw_ops) and the mirror of the
- * membership it has reported (gw_subs.c).
+ * The AMT gateway's core (RFC 7450 section 5.2): a tunnel's state
+ * machine (gw_fsm.c; no sockets or clocks: events come in with the
+ * time, actions go out through struct gw_ops), the mirror of reported
+ * membership (gw_subs.c), the site that splits the host side's
+ * membership over tunnels and finds relays by DRIAD (gw_site.c), and
+ * what amtctl is shown of them (gw_show.c).
  */
 
 #ifndef GW_H
@@ -419,6 +421,7 @@ enum gw_verdict {
 void	 site_accept(struct gw_site *, struct gw_accept *);
 enum gw_verdict gw_accept_data(const struct gw_accept *, uint32_t, uint32_t);
 struct gw_src *site_source(const struct gw_site *, uint32_t);
+void	 site_rec_text(const struct gw_cand *, char *, size_t);
 struct gw_tnl *site_tunnel(const struct gw_site *, uint32_t);
 
 #endif

@@ -28,7 +28,6 @@
 #include <string.h>
 
 #include "gw.h"
-#include "emit.h"
 #include "igmp_proto.h"
 #include "util.h"
 
@@ -997,77 +996,6 @@ gw_flush(struct gw *gw)
 	b->open = 0;
 	if (tunnel_usable(gw))
 		igmp_rb_flush(&b->rb);
-}
-
-/* The state, for amtctl and the SIGUSR1 dump. */
-void
-gw_show(const struct gw *gw, uint64_t now, struct emit *e)
-{
-	struct ipaddr	 a;
-
-	emit_str(e, "state", gw_state_names[gw->state]);
-	emit_str(e, "pseudo-interface", gw->conf->tunnel);
-	emit_u64(e, "state-ms", now - gw->since);
-	emit_str(e, "relay", gw->have_relay ? addr4_ntoa(gw->relay) :
-	    "none");
-	if (!gw->fixed)
-		emit_str(e, "discovery-address", addr4_ntoa(gw->disc_addr));
-	if (gw->cur.valid) {
-		emit_obj(e, "last-query");
-		emit_u64(e, "age-ms", now - gw->cur.when);
-		emit_u64(e, "nonce", gw->cur.nonce);
-		emit_u64(e, "qqic", gw->cur.qqic);
-		emit_u64(e, "qrv", gw->cur.qrv);
-		emit_u64(e, "max-resp-code", gw->cur.mrc);
-		emit_bool(e, "g-flag", gw->cur.g);
-		emit_bool(e, "l-flag", gw->cur.l);
-		if (gw->cur.g) {
-			ipaddr_from_v4compat(gw->cur.gw_addr, &a);
-			emit_str(e, "gateway-address", ipaddr_ntoa(&a));
-			emit_u64(e, "gateway-port", gw->cur.gw_port);
-		}
-		emit_end(e);
-		emit_u64(e, "query-interval-ms", gw->qi_ms);
-	}
-	if (gw->state == GW_STA_ESTABLISHED)
-		emit_u64(e, "next-request-ms", (uint64_t)ms_until(gw->t_state,
-		    now));
-}
-
-/* A mirror's groups as an array named name. */
-void
-subs_show(const struct gw_subs *s, const char *name, uint64_t now,
-    struct emit *e)
-{
-	size_t		 i;
-	uint16_t	 k;
-
-	emit_arr(e, name);
-	for (i = 0; i < s->n; i++) {
-		const struct gw_sub *g = &s->v[i];
-
-		emit_obj(e, NULL);
-		emit_str(e, "group", addr4_ntoa(g->group));
-		emit_str(e, "mode", g->st.mode == MC_EXCLUDE ? "exclude" :
-		    "include");
-		emit_u64(e, "reported-ms", now - g->seen);
-		emit_arr(e, "sources");
-		for (k = 0; k < g->st.srcs.n; k++)
-			emit_str(e, NULL, addr4_ntoa(g->st.srcs.v[k]));
-		emit_end(e);
-		emit_end(e);
-	}
-	emit_end(e);
-}
-
-/* The state machine's counters, into an open "counters" object. */
-void
-gw_show_counters(const struct gw *gw, struct emit *e)
-{
-	unsigned	 i;
-
-	for (i = 0; i < GW_CTR_MAX; i++)
-		emit_u64(e, gw_ctr_names[i], gw->ctr[i]);
 }
 
 /* The relay Multicast Data must come from: 1 and *addr, or 0 if none. */

@@ -25,34 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
 #include "gw.h"
 #include "igmp_proto.h"
 #include "util.h"
-
-static const char *const site_ctr_names[GW_SITE_CTR_MAX] = {
-	[GW_SITE_REPORT_RCVD] = "tun-report",
-	[GW_SITE_TUN_IGNORED] = "tun-ignored",
-	[GW_SITE_GROUPS_AGED] = "groups-aged",
-	[GW_SITE_LOOKUPS] = "driad-lookups",
-	[GW_SITE_LOOKUP_QUEUED] = "driad-lookups-queued",
-	[GW_SITE_ANSWERS] = "driad-answers",
-	[GW_SITE_NO_RECORDS] = "driad-no-records",
-	[GW_SITE_DNS_FAILED] = "driad-lookup-failed",
-	[GW_SITE_DNS_BOGUS] = "driad-dnssec-bogus",
-	[GW_SITE_RR_MALFORMED] = "driad-record-malformed",
-	[GW_SITE_RR_SKIPPED] = "driad-record-skipped",
-	[GW_SITE_FAILOVERS] = "driad-failovers",
-	[GW_SITE_TUNNELS_LIMIT] = "tunnels-max-reached",
-	[GW_SITE_SOURCES_LIMIT] = "driad-sources-max-reached",
-	[GW_SITE_TUNNELS_OPENED] = "tunnels-opened",
-	[GW_SITE_TUNNELS_CLOSED] = "tunnels-closed",
-};
-
-static const char *const src_state_names[] = {
-	"queued", "looking-up", "resolving-relay", "relay", "default",
-	"unserved", "idle",
-};
 
 static void	 select_relay(struct gw_site *, uint64_t, struct gw_src *,
 		    unsigned);
@@ -161,8 +136,8 @@ site_tunnel(const struct gw_site *s, uint32_t addr)
 }
 
 /* The record a candidate came from, for logs and amtctl. */
-static void
-rec_text(const struct gw_cand *c, char *buf, size_t len)
+void
+site_rec_text(const struct gw_cand *c, char *buf, size_t len)
 {
 	struct driad_rr	 rr;
 
@@ -219,7 +194,7 @@ tnl_get(struct gw_site *s, uint64_t now, const struct gw_cand *c)
 	gw_set_target(&t->fsm, c->d, c->addr, 1);
 	t->how = GW_HOW_DRIAD;
 	t->key = c->addr;
-	rec_text(c, t->rec, sizeof(t->rec));
+	site_rec_text(c, t->rec, sizeof(t->rec));
 	s->t[s->nt++] = t;
 	s->ctr[GW_SITE_TUNNELS_OPENED]++;
 	log_info("tunnel to relay %s (%s)", addr4_ntoa(c->addr), t->rec);
@@ -1200,91 +1175,4 @@ gw_accept_data(const struct gw_accept *a, uint32_t relay, uint32_t source)
 		if (a->relays[lo] == relay)
 			return GW_DATA_NOT_SERVED;
 	return GW_DATA_NOT_RELAY;
-}
-
-/* ---- amtctl ---- */
-
-static const char *const how_names[] = {
-	"configuration", "discovery", "driad",
-};
-
-static void
-show_tunnel(const struct gw_site *s, const struct gw_tnl *t, uint64_t now,
-    struct emit *e)
-{
-	size_t	 i;
-
-	emit_obj(e, NULL);
-	emit_str(e, "found-by", how_names[t->how]);
-	if (t->how == GW_HOW_DRIAD)
-		emit_str(e, "record", t->rec);
-	else if (t->fsm.fixed && s->conf->relay_name[0] != '\0')
-		emit_str(e, "relay-name", s->conf->relay_name);
-	gw_show(&t->fsm, now, e);
-	emit_arr(e, "sources");
-	for (i = 0; i < s->nsrc; i++)
-		if (s->src[i].t == t)
-			emit_str(e, NULL, addr4_ntoa(s->src[i].addr));
-	emit_end(e);
-	subs_show(&t->fsm.subs, "groups", now, e);
-	emit_obj(e, "counters");
-	gw_show_counters(&t->fsm, e);
-	emit_end(e);
-	emit_end(e);
-}
-
-static void
-show_source(const struct gw_src *x, uint64_t now, struct emit *e)
-{
-	char		 buf[300];
-	unsigned	 i;
-
-	emit_obj(e, NULL);
-	emit_str(e, "source", addr4_ntoa(x->addr));
-	emit_str(e, "state", src_state_names[x->st]);
-	if (x->st == GW_SRC_RELAY)
-		emit_str(e, "relay", addr4_ntoa(x->t->key));
-	if (x->st == GW_SRC_DEFAULT)
-		emit_str(e, "why", x->why);
-	if (x->expires != 0)
-		emit_u64(e, "ttl-left-ms", (uint64_t)ms_until(x->expires, now));
-	if (x->retry_at != 0)
-		emit_u64(e, "retry-in-ms", (uint64_t)ms_until(x->retry_at,
-		    now));
-	emit_arr(e, "records");
-	for (i = 0; i < x->nc; i++) {
-		rec_text(&x->c[i], buf, sizeof(buf));
-		emit_str(e, NULL, buf);
-	}
-	emit_end(e);
-	emit_end(e);
-}
-
-/*
- * The default tunnel's state at the top (as before there were many),
- * the host side's groups, every tunnel, every source's DRIAD state,
- * and the counters, in an object left open for the data path's.
- */
-void
-site_show(const struct gw_site *s, uint64_t now, struct emit *e)
-{
-	size_t	 i;
-
-	gw_show(&s->def.fsm, now, e);
-	emit_str(e, "relay-from", how_names[s->def.how]);
-	emit_bool(e, "driad", s->conf->driad);
-	subs_show(&s->subs, "groups", now, e);
-	emit_arr(e, "tunnels");
-	show_tunnel(s, &s->def, now, e);
-	for (i = 0; i < s->nt; i++)
-		show_tunnel(s, s->t[i], now, e);
-	emit_end(e);
-	emit_arr(e, "sources");
-	for (i = 0; i < s->nsrc; i++)
-		show_source(&s->src[i], now, e);
-	emit_end(e);
-	emit_obj(e, "counters");
-	for (i = 0; i < GW_SITE_CTR_MAX; i++)
-		emit_u64(e, site_ctr_names[i], s->ctr[i]);
-	gw_show_counters(&s->def.fsm, e);
 }
