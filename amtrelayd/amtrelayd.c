@@ -69,7 +69,7 @@ op_send(void *arg, int sock, uint32_t a, uint16_t p, const uint8_t *b,
 }
 
 static int
-op_join(void *arg, uint32_t g, uint32_t s)
+op_join(void *arg, const struct mc_src6 *g, const struct mc_src6 *s)
 {
 	struct rld	*d = arg;
 
@@ -77,7 +77,7 @@ op_join(void *arg, uint32_t g, uint32_t s)
 }
 
 static void
-op_leave(void *arg, uint32_t g, uint32_t s)
+op_leave(void *arg, const struct mc_src6 *g, const struct mc_src6 *s)
 {
 	struct rld	*d = arg;
 

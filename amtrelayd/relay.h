@@ -21,7 +21,7 @@
 #include "log.h"
 #include "mac.h"
 #include "relay_conf.h"
-#include "srcset.h"
+#include "srcset6.h"
 
 #define RELAY_MAX_SRCS		256	/* per gateway and group */
 #define RELAY_MAX_GROUPS	1024	/* per gateway */
@@ -37,12 +37,18 @@ struct relay_bucket {
 	uint64_t	 when;		/* last refill, ms; 0: unused */
 };
 
+/*
+ * Groups, sources and reporters of both families are kept in one form:
+ * 16-byte keys, IPv4 as IPv4-mapped (srcset6.h), so that IGMPv3 and
+ * MLDv2 (whose state tables are the same) share every table below.
+ */
+
 /* One reporter behind a tunnel (an inner source address): its filter,
  * refreshed by its reports, and when it runs out. */
 struct relay_rep {
-	uint32_t	 from;
+	struct mc_src6	 from;
 	uint64_t	 timer;		/* deadline, ms */
-	struct hstate	 st;
+	struct hstate6	 st;
 };
 
 /*
@@ -50,8 +56,8 @@ struct relay_rep {
  * their merge, which is what is forwarded and joined.
  */
 struct relay_sub {
-	uint32_t	 group;
-	struct hstate	 st;		/* the merge */
+	struct mc_src6	 group;
+	struct hstate6	 st;		/* the merge */
 	struct relay_rep *reps;
 	uint16_t	 nreps;
 	uint16_t	 cap;
@@ -59,10 +65,11 @@ struct relay_sub {
 
 /* Working space of one relay. */
 struct relay_scratch {
-	uint32_t	 rec[RELAY_MAX_SRCS];	/* a record's sources */
-	uint32_t	 merge[3][RELAY_MAX_SRCS];
-	uint32_t	 out[RELAY_MAX_SRCS];
-	struct mc_filter f[RELAY_MAX_REPORTERS];
+	uint32_t	 rec4[RELAY_MAX_SRCS];	/* an IGMP record's sources */
+	struct mc_src6	 rec[RELAY_MAX_SRCS];	/* a record's sources */
+	struct mc_src6	 merge[3][RELAY_MAX_SRCS];
+	struct mc_src6	 out[RELAY_MAX_SRCS];
+	struct mc_filter6 f[RELAY_MAX_REPORTERS];
 };
 
 struct relay_gw {
@@ -85,17 +92,17 @@ struct relay_fwd_ent {
 };
 
 struct relay_fwd {
-	uint32_t	 group;
+	struct mc_src6	 group;
 	struct relay_fwd_ent *e;
 	size_t		 n;
 	size_t		 cap;
 	struct relay_fwd	*next;
 };
 
-/* A native join the relay holds: (*,G) when src is 0. */
+/* A native join the relay holds: (*,G) when src is all zeros. */
 struct relay_join {
-	uint32_t	 group;
-	uint32_t	 src;
+	struct mc_src6	 group;
+	struct mc_src6	 src;
 	unsigned	 refs;
 	struct relay_join	*next;
 };
@@ -109,6 +116,7 @@ enum relay_ctr {
 	RELAY_CTR_UPDATE,
 	RELAY_CTR_UPDATE_BAD_MAC,
 	RELAY_CTR_UPDATE_BAD_IGMP,
+	RELAY_CTR_UPDATE_BAD_MLD,
 	RELAY_CTR_UPDATE_LIMIT,
 	RELAY_CTR_TEARDOWN,
 	RELAY_CTR_TEARDOWN_BAD_MAC,
@@ -133,9 +141,10 @@ struct relay_ops {
 	/* Send a control reply from socket sock to addr:port. */
 	int	 (*send)(void *, int, uint32_t, uint16_t, const uint8_t *,
 		    size_t);
-	/* Native membership on the upstream: src 0 for (*,G). */
-	int	 (*join)(void *, uint32_t, uint32_t);
-	void	 (*leave)(void *, uint32_t, uint32_t);
+	/* Native membership on the upstream: src NULL for (*,G). */
+	int	 (*join)(void *, const struct mc_src6 *, const struct mc_src6 *);
+	void	 (*leave)(void *, const struct mc_src6 *,
+		    const struct mc_src6 *);
 	void	 (*random)(void *, uint8_t *, size_t);
 };
 
@@ -168,8 +177,9 @@ void	 relay_recv(struct relay *, uint64_t, int, uint32_t, uint16_t,
 	    const uint8_t *, size_t);
 void	 relay_timer(struct relay *, uint64_t);
 uint64_t relay_next_deadline(const struct relay *);
-const struct relay_fwd *relay_fwd_find(const struct relay *, uint32_t);
-int	 relay_sub_wants(const struct relay_sub *, uint32_t);
+const struct relay_fwd *relay_fwd_find(const struct relay *,
+	    const struct mc_src6 *);
+int	 relay_sub_wants(const struct relay_sub *, const struct mc_src6 *);
 void	 relay_unreachable(struct relay *, uint32_t, uint16_t);
 struct relay_gw *relay_gw_find(const struct relay *, uint32_t, uint16_t);
 struct emit;
@@ -178,11 +188,9 @@ void	 relay_show_gateways(const struct relay *, uint64_t, struct emit *);
 void	 relay_show_groups(const struct relay *, uint64_t, struct emit *);
 
 static inline unsigned
-relay_hash_g(uint32_t g)
+relay_hash_g(const struct mc_src6 *g)
 {
-	uint32_t	 h = g * 2654435761U;
-
-	return (h ^ h >> 15) % RELAY_HASH;
+	return mc_src6_hash(g) % RELAY_HASH;
 }
 
 #endif

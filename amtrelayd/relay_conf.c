@@ -144,6 +144,7 @@ static const struct conf_item items[] = {
 	CI_UINT("send-buffer", C, sndbuf_kb, 64, 1048576, "4096", CF_RESTART),
 	CI_MPREFIX4("ssm-range", C, ssm, "232.0.0.0/8", 0),	/* RFC 4607 */
 	CI_BOOL("teardown", C, teardown, "on", 0),	/* RFC 7450 5.3.3.5 */
+	CI_BOOL("mld", C, mld, "on", 0),		/* RFC 7450 5.3.1 */
 	CONF_DAEMON_ITEMS(C, RELAY_PIDFILE, RELAY_CTLSOCK),
 	CONF_PCAP_ITEMS(C),
 };

@@ -45,6 +45,7 @@ struct relay_conf {
 	unsigned	 sndbuf_kb;
 	struct prefix4	 ssm;			/* the SSM range */
 	int		 teardown;		/* G flag and Teardown */
+	int		 mld;			/* answer P=1 Requests */
 	struct conf_daemon d;		/* user, pidfile, control socket */
 };
 

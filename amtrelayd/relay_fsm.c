@@ -30,6 +30,7 @@
 #include "emit.h"
 #include "relay.h"
 #include "igmp_proto.h"
+#include "mld_proto.h"
 #include "util.h"
 
 #define RUNNING(t, now)	((t) > (now))
@@ -43,6 +44,7 @@ const char *const relay_ctr_names[RELAY_CTR_MAX] = {
 	[RELAY_CTR_UPDATE] = "update",
 	[RELAY_CTR_UPDATE_BAD_MAC] = "update-bad-mac",
 	[RELAY_CTR_UPDATE_BAD_IGMP] = "update-bad-igmp",
+	[RELAY_CTR_UPDATE_BAD_MLD] = "update-bad-mld",
 	[RELAY_CTR_UPDATE_LIMIT] = "update-refused-limit",
 	[RELAY_CTR_TEARDOWN] = "teardown",
 	[RELAY_CTR_TEARDOWN_BAD_MAC] = "teardown-bad-mac",
@@ -69,9 +71,9 @@ hash_ep(uint32_t a, uint16_t p)
 }
 
 static unsigned
-hash_join(uint32_t g, uint32_t s)
+hash_join(const struct mc_src6 *g, const struct mc_src6 *s)
 {
-	uint32_t	 h = g * 2654435761U ^ s * 2246822519U;
+	uint32_t	 h = mc_src6_hash(g) ^ mc_src6_hash(s) * 2246822519U;
 
 	return (h ^ h >> 13) % RELAY_HASH;
 }
@@ -104,12 +106,15 @@ relay_init(struct relay *r, const struct relay_conf *c, const struct relay_ops *
 /* ---- native joins, reference-counted ---- */
 
 static void
-join_ref(struct relay *r, uint32_t g, uint32_t s, int delta)
+join_ref(struct relay *r, const struct mc_src6 *g, const struct mc_src6 *s,
+    int delta)
 {
-	struct relay_join	**pp = &r->joins[hash_join(g, s)], *j;
+	unsigned		 h = hash_join(g, s);
+	struct relay_join	**pp = &r->joins[h], *j;
+	const struct mc_src6	*os = mc_src6_is_any(s) ? NULL : s;
 
 	for (; (j = *pp) != NULL; pp = &j->next)
-		if (j->group == g && j->src == s)
+		if (mc_src6_eq(&j->group, g) && mc_src6_eq(&j->src, s))
 			break;
 	if (delta > 0) {
 		if (j != NULL) {
@@ -118,23 +123,23 @@ join_ref(struct relay *r, uint32_t g, uint32_t s, int delta)
 		}
 		if ((j = calloc(1, sizeof(*j))) == NULL)
 			return;
-		j->group = g;
-		j->src = s;
+		j->group = *g;
+		j->src = *s;
 		j->refs = 1;
-		j->next = r->joins[hash_join(g, s)];
-		r->joins[hash_join(g, s)] = j;
+		j->next = r->joins[h];
+		r->joins[h] = j;
 		r->njoins++;
-		if (r->ops->join(r->arg, g, s) == -1) {
+		if (r->ops->join(r->arg, g, os) == -1) {
 			r->ctr[RELAY_CTR_JOIN_FAILED]++;
 			log_warnx_rl(&r->lim, "native join (%s, %s) refused",
-			    s ? addr4_ntoa(s) : "*", addr4_ntoa(g));
+			    os ? addr6_ntoa(s->a) : "*", addr6_ntoa(g->a));
 		} else
 			r->ctr[RELAY_CTR_JOIN]++;
 		return;
 	}
 	if (j == NULL || --j->refs > 0)
 		return;
-	r->ops->leave(r->arg, g, s);
+	r->ops->leave(r->arg, g, os);
 	r->ctr[RELAY_CTR_LEAVE]++;
 	*pp = j->next;
 	free(j);
@@ -143,43 +148,45 @@ join_ref(struct relay *r, uint32_t g, uint32_t s, int delta)
 
 /* What one subscription asks of the upstream: (*,G) or each (S,G). */
 static void
-sub_joins(struct relay *r, uint32_t g, const struct hstate *st, int delta)
+sub_joins(struct relay *r, const struct mc_src6 *g, const struct hstate6 *st,
+    int delta)
 {
-	uint16_t	 i;
+	static const struct mc_src6	 any;
+	uint16_t			 i;
 
 	if (st->mode == MC_EXCLUDE)
-		join_ref(r, g, 0, delta);
+		join_ref(r, g, &any, delta);
 	else
 		for (i = 0; i < st->srcs.n; i++)
-			join_ref(r, g, st->srcs.v[i], delta);
+			join_ref(r, g, &st->srcs.v[i], delta);
 }
 
 /* ---- the forwarding table ---- */
 
 static struct relay_fwd *
-fwd_get(struct relay *r, uint32_t g, int create)
+fwd_get(struct relay *r, const struct mc_src6 *g, int create)
 {
 	struct relay_fwd	*f;
 	unsigned	 h = relay_hash_g(g);
 
 	for (f = r->fwd[h]; f != NULL; f = f->next)
-		if (f->group == g)
+		if (mc_src6_eq(&f->group, g))
 			return f;
 	if (!create || (f = calloc(1, sizeof(*f))) == NULL)
 		return NULL;
-	f->group = g;
+	f->group = *g;
 	f->next = r->fwd[h];
 	r->fwd[h] = f;
 	return f;
 }
 
 const struct relay_fwd *
-relay_fwd_find(const struct relay *r, uint32_t g)
+relay_fwd_find(const struct relay *r, const struct mc_src6 *g)
 {
 	const struct relay_fwd	*f;
 
 	for (f = r->fwd[relay_hash_g(g)]; f != NULL; f = f->next)
-		if (f->group == g)
+		if (mc_src6_eq(&f->group, g))
 			return f;
 	return NULL;
 }
@@ -187,7 +194,7 @@ relay_fwd_find(const struct relay *r, uint32_t g)
 static void
 fwd_add(struct relay *r, struct relay_gw *gw, struct relay_sub *s)
 {
-	struct relay_fwd		*f = fwd_get(r, s->group, 1);
+	struct relay_fwd		*f = fwd_get(r, &s->group, 1);
 	struct relay_fwd_ent	*nv;
 	size_t			 ncap;
 
@@ -210,9 +217,9 @@ fwd_del(struct relay *r, const struct relay_sub *s)
 {
 	struct relay_fwd	*f, **pp;
 	size_t		 i;
-	unsigned	 h = relay_hash_g(s->group);
+	unsigned	 h = relay_hash_g(&s->group);
 
-	if ((f = fwd_get(r, s->group, 0)) == NULL)
+	if ((f = fwd_get(r, &s->group, 0)) == NULL)
 		return;
 	for (i = 0; i < f->n; i++)
 		if (f->e[i].sub == s) {
@@ -230,9 +237,9 @@ fwd_del(struct relay *r, const struct relay_sub *s)
 
 /* Does this subscription want traffic from source src? */
 int
-relay_sub_wants(const struct relay_sub *s, uint32_t src)
+relay_sub_wants(const struct relay_sub *s, const struct mc_src6 *src)
 {
-	return hstate_wants(&s->st, src);
+	return hstate_wants6(&s->st, *src);
 }
 
 /* ---- gateways ---- */
@@ -272,11 +279,11 @@ sub_free(struct relay *r, struct relay_sub *s)
 {
 	uint16_t	 i;
 
-	sub_joins(r, s->group, &s->st, -1);
+	sub_joins(r, &s->group, &s->st, -1);
 	fwd_del(r, s);
-	hstate_free(&s->st);
+	hstate_free6(&s->st);
 	for (i = 0; i < s->nreps; i++)
-		hstate_free(&s->reps[i].st);
+		hstate_free6(&s->reps[i].st);
 	free(s->reps);
 	free(s);
 }
@@ -308,12 +315,12 @@ gw_resume(struct relay_gw *gw)
 }
 
 static struct relay_sub *
-sub_find(struct relay_gw *gw, uint32_t g, size_t *at)
+sub_find(struct relay_gw *gw, const struct mc_src6 *g, size_t *at)
 {
 	size_t	 i;
 
 	for (i = 0; i < gw->nsubs; i++)
-		if (gw->subs[i]->group == g) {
+		if (mc_src6_eq(&gw->subs[i]->group, g)) {
 			if (at != NULL)
 				*at = i;
 			return gw->subs[i];
@@ -331,7 +338,7 @@ sub_remove(struct relay *r, struct relay_gw *gw, size_t at)
 
 /* A new, empty subscription to g; NULL at the limit or out of memory. */
 static struct relay_sub *
-sub_new(struct relay *r, struct relay_gw *gw, uint32_t g)
+sub_new(struct relay *r, struct relay_gw *gw, const struct mc_src6 *g)
 {
 	struct relay_sub	*s, **nv;
 	size_t			 ncap;
@@ -347,7 +354,7 @@ sub_new(struct relay *r, struct relay_gw *gw, uint32_t g)
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	s->group = g;
+	s->group = *g;
 	gw->subs[gw->nsubs++] = s;
 	fwd_add(r, gw, s);
 	return s;
@@ -355,13 +362,13 @@ sub_new(struct relay *r, struct relay_gw *gw, uint32_t g)
 
 /* The reporter from of s, created if need be; NULL when full. */
 static struct relay_rep *
-rep_get(struct relay_sub *s, uint32_t from)
+rep_get(struct relay_sub *s, const struct mc_src6 *from)
 {
 	struct relay_rep	*nv;
 	uint16_t		 i, ncap;
 
 	for (i = 0; i < s->nreps; i++)
-		if (s->reps[i].from == from)
+		if (mc_src6_eq(&s->reps[i].from, from))
 			return &s->reps[i];
 	if (s->nreps == RELAY_MAX_REPORTERS)
 		return NULL;
@@ -373,14 +380,14 @@ rep_get(struct relay_sub *s, uint32_t from)
 		s->cap = ncap;
 	}
 	memset(&s->reps[s->nreps], 0, sizeof(s->reps[0]));
-	s->reps[s->nreps].from = from;
+	s->reps[s->nreps].from = *from;
 	return &s->reps[s->nreps++];
 }
 
 static void
 rep_del(struct relay_sub *s, uint16_t i)
 {
-	hstate_free(&s->reps[i].st);
+	hstate_free6(&s->reps[i].st);
 	s->reps[i] = s->reps[--s->nreps];
 }
 
@@ -393,9 +400,9 @@ static void
 sub_merge(struct relay *r, struct relay_sub *s)
 {
 	struct relay_scratch		*x = &r->s;
-	const struct src_merge_scratch	 ms = { x->merge[0], x->merge[1],
+	const struct src_merge_scratch6	 ms = { x->merge[0], x->merge[1],
 	    x->merge[2], RELAY_MAX_SRCS };
-	struct hstate			 st;
+	struct hstate6			 st;
 	unsigned			 n, nout = 0;
 	uint16_t			 i;
 
@@ -405,60 +412,98 @@ sub_merge(struct relay *r, struct relay_sub *s)
 		x->f[n].nsrcs = s->reps[i].st.srcs.n;
 	}
 	memset(&st, 0, sizeof(st));
-	(void)src_merge(x->f, n, &ms, x->out, &nout, &st.mode);
-	if (srclist_set(&st.srcs, x->out, nout) == -1)
+	(void)src_merge6(x->f, n, &ms, x->out, &nout, &st.mode);
+	if (srclist_set6(&st.srcs, x->out, nout) == -1)
 		return;		/* keep the old merge; the next report tries */
-	sub_joins(r, s->group, &st, +1);
-	sub_joins(r, s->group, &s->st, -1);
-	hstate_free(&s->st);
+	sub_joins(r, &s->group, &st, +1);
+	sub_joins(r, &s->group, &s->st, -1);
+	hstate_free6(&s->st);
 	s->st = st;
 }
 
 /*
+ * May a record make state for group g?  A routable multicast group of
+ * either family: not IPv4 224.0.0/24, not IPv6 scopes 0 to 2
+ * (reserved, interface- and link-local, RFC 4291 2.7).  *ssm: is it
+ * in the SSM range (ssm-range for IPv4, ff3x::/32 for IPv6, RFC 4607).
+ */
+static int
+group_ok(const struct relay *r, const struct mc_src6 *g, int *ssm)
+{
+	uint32_t	 g4;
+
+	if (mc_src6_is_v4(g)) {
+		g4 = mc_src6_to_v4(g);
+		*ssm = prefix4_contains(&r->conf->ssm, g4);
+		return IN4_MCAST(g4) && !IN4_LOCAL_MCAST(g4);
+	}
+	*ssm = ip6_is_ssm(g->a);
+	return ip6_is_multicast(g->a) && (g->a[1] & 0x0f) > 2;
+}
+
+/*
  * Apply one record to the tunnel's state for its group, as RFC 7450
- * 5.3.1 asks (RFC 3376 6.4, without the queries): each reporter behind
- * the tunnel (by inner source address) is tracked with its own filter
- * (host semantics, 5.1), so one host's leave never cuts off another,
- * and the subscription is their merge.  In the SSM range EXCLUDE-mode
- * records are ignored (RFC 4604 3.1), so no (*,G) is ever joined
- * there.  A subscription no reporter wants any more goes.
+ * 5.3.1 asks (RFC 3376 6.4 and RFC 3810 7.4, without the queries):
+ * each reporter behind the tunnel (by inner source address) is tracked
+ * with its own filter (host semantics, 5.1), so one host's leave never
+ * cuts off another, and the subscription is their merge.  In the SSM
+ * range EXCLUDE-mode records are ignored (RFC 4604 3.1), so no (*,G)
+ * is ever joined there.  A subscription no reporter wants any more
+ * goes.
  */
 static void
-apply_record(struct relay *r, struct relay_gw *gw, const struct mc_rec *rec,
+apply_record(struct relay *r, struct relay_gw *gw, const struct mc_rec6 *rec,
     uint64_t now)
 {
 	struct relay_sub	*s;
 	struct relay_rep	*rp;
 	size_t			 at = 0;
+	int			 ssm;
 
-	if (!IN4_MCAST(rec->group) || IN4_LOCAL_MCAST(rec->group) ||
-	    !MC_REC_VALID(rec->type))
+	if (!group_ok(r, &rec->group, &ssm) || !MC_REC_VALID(rec->type))
 		return;
-	if (prefix4_contains(&r->conf->ssm, rec->group) &&
-	    (rec->type == MC_IS_EX || rec->type == MC_TO_EX)) {
+	if (ssm && (rec->type == MC_IS_EX || rec->type == MC_TO_EX)) {
 		r->ctr[RELAY_CTR_SSM_EXCLUDE]++;
 		return;
 	}
-	if ((s = sub_find(gw, rec->group, &at)) == NULL) {
+	if ((s = sub_find(gw, &rec->group, &at)) == NULL) {
 		/* Only a record that makes a membership creates one. */
 		if (rec->type == MC_BLOCK || (rec->type != MC_IS_EX &&
 		    rec->type != MC_TO_EX && rec->nsrcs == 0))
 			return;
-		if ((s = sub_new(r, gw, rec->group)) == NULL)
+		if ((s = sub_new(r, gw, &rec->group)) == NULL)
 			return;
 	}
-	if ((rp = rep_get(s, rec->from)) == NULL) {
+	if ((rp = rep_get(s, &rec->from)) == NULL) {
 		r->ctr[RELAY_CTR_REPORTERS_FULL]++;
 		return;
 	}
-	(void)hstate_apply(&rp->st, rec, RELAY_MAX_SRCS);
+	(void)hstate_apply6(&rp->st, rec, RELAY_MAX_SRCS);
 	rp->timer = now + gmi(r);
-	if (!hstate_member(&rp->st))
+	if (!hstate_member6(&rp->st))
 		rep_del(s, (uint16_t)(rp - s->reps));
 	if (s->nreps == 0)
 		sub_remove(r, gw, at);
 	else
 		sub_merge(r, s);
+}
+
+/* An IGMP record in the common form: IPv4-mapped keys. */
+static void
+rec_from_v4(struct relay_scratch *x, const struct mc_rec *in,
+    struct mc_rec6 *out)
+{
+	unsigned	 i;
+
+	memset(out, 0, sizeof(*out));
+	out->type = in->type;
+	out->version = in->version;
+	out->from = mc_src6_v4(in->from);
+	out->group = mc_src6_v4(in->group);
+	for (i = 0; i < in->nsrcs; i++)
+		x->rec[i] = mc_src6_v4(in->srcs[i]);
+	out->srcs = x->rec;
+	out->nsrcs = in->nsrcs;		/* mapping keeps the order */
 }
 
 /* Reporters whose state ran out (5.3.3.7); 1 if the group is left. */
@@ -635,18 +680,51 @@ general_query(const struct relay *r, uint8_t *buf, size_t cap)
 	return w.len;
 }
 
-/* 5.3.3.3: Request -> Membership Query with MAC, G fields, maybe L. */
+/*
+ * The encapsulated MLDv2 General Query (5.3.3.3, RFC 3810 5.1): from
+ * fe80::a.b.c.d (the relay's IPv4 address; a query's source must be
+ * link-local) to ff02::1, the same timers as the IGMPv3 one.
+ */
+static size_t
+general_query6(const struct relay *r, uint8_t *buf, size_t cap)
+{
+	const struct relay_conf	*c = r->conf;
+	struct mld_query	 q;
+	struct wbuf		 w;
+	uint8_t			 src[IP6_ADDR_LEN] = { 0xfe, 0x80 };
+	static const uint8_t	 any[IP6_ADDR_LEN];
+
+	be32_store(src + 12, c->relay);
+	memset(&q, 0, sizeof(q));
+	q.version = 2;
+	q.src = src;
+	q.dst = mld_all_nodes;
+	q.group = any;
+	q.mrc = mld_value_to_code(c->mrt_ms == 0 ? 1 : c->mrt_ms);
+	q.qrv = (uint8_t)c->robustness;
+	q.qqic = igmp_value_to_code(c->qi_ms / 1000);
+	wbuf_init(&w, buf, cap);
+	if (mld_build_query(&w, &q) == -1)
+		return 0;
+	return w.len;
+}
+
+/*
+ * 5.3.3.3: Request -> Membership Query with MAC, G fields, maybe L; an
+ * IGMPv3 General Query for P=0, an MLDv2 one for P=1 (5.1.3.4), unless
+ * mld is off.
+ */
 static void
 recv_request(struct relay *r, int sock, uint32_t a, uint16_t p,
     const struct amt_msg *q, uint64_t now)
 {
 	struct amt_msg	 m;
 	struct relay_gw	*gw;
-	uint8_t		 inner[64];
+	uint8_t		 inner[128];
+	int		 mld = (q->flags & AMT_FLAG_P) != 0;
 
 	r->ctr[RELAY_CTR_REQUEST]++;
-	if (q->flags & AMT_FLAG_P) {
-		/* An MLDv2 query is asked for; this relay is IPv4 only. */
+	if (mld && !r->conf->mld) {
 		r->ctr[RELAY_CTR_REQUEST_MLD]++;
 		return;
 	}
@@ -670,10 +748,76 @@ recv_request(struct relay *r, int sock, uint32_t a, uint16_t p,
 	m.gw_port = p;
 	memset(m.gw_addr, 0, sizeof(m.gw_addr));
 	be32_store(m.gw_addr + 12, a);
-	if ((m.inner_len = general_query(r, inner, sizeof(inner))) == 0)
+	m.inner_len = mld ? general_query6(r, inner, sizeof(inner)) :
+	    general_query(r, inner, sizeof(inner));
+	if (m.inner_len == 0)
 		return;
 	reply(r, sock, a, p, &m, inner);
 	r->ctr[RELAY_CTR_QUERY_SENT]++;
+}
+
+/* An Update's report, its records read one by one in the common form. */
+struct upd_iter {
+	int			 ver;
+	struct igmp_msg		 g;
+	struct igmp_recs	 it4;
+	struct mld_msg		 ml;
+	struct mld_recs		 it6;
+};
+
+/*
+ * Open the report of an Update: IGMP in an IPv4 datagram, MLD in an
+ * IPv6 one, a report (or a leave or done) from any source (5.3.1).
+ * -1 if it is none; *empty: nothing to change for a tunnel that does
+ * not exist yet.
+ */
+static int
+upd_open(struct relay *r, const uint8_t *p, size_t len, int ver,
+    struct upd_iter *u, int *empty)
+{
+	struct ip4_info		 ip;
+	struct ip6_info		 ip6;
+	enum mld_err		 e;
+
+	u->ver = ver;
+	if (ver == 4) {
+		if (igmp_decode_packet(p, len, &ip, &u->g) != IGMP_OK ||
+		    (u->g.type != IGMP_V2_REPORT &&
+		    u->g.type != IGMP_V2_LEAVE &&
+		    u->g.type != IGMP_V3_REPORT)) {
+			r->ctr[RELAY_CTR_UPDATE_BAD_IGMP]++;
+			return -1;
+		}
+		*empty = u->g.type == IGMP_V2_LEAVE ||
+		    (u->g.type == IGMP_V3_REPORT && u->g.nrecs == 0);
+		igmp_recs_init(&u->it4, &u->g, ip.src);
+		return 0;
+	}
+	e = ver == 6 ? mld_decode_packet(p, len, &ip6, &u->ml) : MLD_ERR_IP6;
+	if ((e != MLD_OK && e != MLD_ERR_SRC) ||
+	    (u->ml.type != MLD_V1_REPORT && u->ml.type != MLD_V1_DONE &&
+	    u->ml.type != MLD_V2_REPORT)) {
+		r->ctr[RELAY_CTR_UPDATE_BAD_MLD]++;
+		return -1;
+	}
+	*empty = u->ml.type == MLD_V1_DONE ||
+	    (u->ml.type == MLD_V2_REPORT && u->ml.nrecs == 0);
+	mld_recs_init(&u->it6, &u->ml, ip6.src);
+	return 0;
+}
+
+/* The next record (its sources in the scratch space), or 0. */
+static int
+upd_next(struct relay *r, struct upd_iter *u, struct mc_rec6 *rec)
+{
+	struct mc_rec	 rec4;
+
+	if (u->ver == 6)
+		return mld_recs_next(&u->it6, r->s.rec, RELAY_MAX_SRCS, rec);
+	if (igmp_recs_next(&u->it4, r->s.rec4, RELAY_MAX_SRCS, &rec4) != 1)
+		return 0;
+	rec_from_v4(&r->s, &rec4, rec);
+	return 1;
 }
 
 /* 5.3.3.4: a Membership Update from endpoint a:p. */
@@ -681,24 +825,20 @@ static void
 recv_update(struct relay *r, uint32_t a, uint16_t p, const uint8_t *buf,
     const struct amt_msg *m, uint64_t now)
 {
-	struct ip4_info		 ip;
-	struct igmp_msg		 g;
-	struct igmp_recs	 it;
-	struct mc_rec		 rec;
+	struct upd_iter		 u;
+	struct mc_rec6		 rec;
 	struct relay_gw		*gw;
+	int			 empty;
 
-	if (m->inner_ver != 4 || igmp_decode_packet(buf + m->inner_off,
-	    m->inner_len, &ip, &g) != IGMP_OK || (g.type != IGMP_V2_REPORT &&
-	    g.type != IGMP_V2_LEAVE && g.type != IGMP_V3_REPORT)) {
-		r->ctr[RELAY_CTR_UPDATE_BAD_IGMP]++;
-		log_debug_rl(&r->lim, "update from %s:%u: not an IGMP report",
-		    addr4_ntoa(a), p);
+	if (upd_open(r, buf + m->inner_off, m->inner_len, m->inner_ver, &u,
+	    &empty) == -1) {
+		log_debug_rl(&r->lim, "update from %s:%u: not an IGMP or MLD "
+		    "report", addr4_ntoa(a), p);
 		return;
 	}
 	gw = relay_gw_find(r, a, p);
 	/* Nothing to change for an unknown endpoint: no MAC needed. */
-	if (gw == NULL && (g.type == IGMP_V2_LEAVE ||
-	    (g.type == IGMP_V3_REPORT && g.nrecs == 0)))
+	if (gw == NULL && empty)
 		return;
 	if (!mac_verify(&r->mac, now, r->conf->qi_ms, a, p, m->nonce,
 	    m->mac)) {
@@ -719,8 +859,7 @@ recv_update(struct relay *r, uint32_t a, uint16_t p, const uint8_t *buf,
 	}
 	gw->last_update = now;
 	gw_resume(gw);
-	igmp_recs_init(&it, &g, ip.src);
-	while (igmp_recs_next(&it, r->s.rec, RELAY_MAX_SRCS, &rec) == 1)
+	while (upd_next(r, &u, &rec) == 1)
 		apply_record(r, gw, &rec, now);
 	if (gw->nsubs == 0) {
 		gw_del(r, gw, "no groups left");
@@ -931,7 +1070,7 @@ relay_show_groups(const struct relay *r, uint64_t now, struct emit *e)
 	for (h = 0; h < RELAY_HASH; h++)
 		for (f = r->fwd[h]; f != NULL; f = f->next) {
 			emit_obj(e, NULL);
-			emit_str(e, "group", addr4_ntoa(f->group));
+			emit_str(e, "group", addr6_ntoa(f->group.a));
 			emit_arr(e, "gateways");
 			for (i = 0; i < f->n; i++) {
 				const struct relay_sub *s = f->e[i].sub;
@@ -945,7 +1084,7 @@ relay_show_groups(const struct relay *r, uint64_t now, struct emit *e)
 				emit_arr(e, "sources");
 				for (k = 0; k < s->st.srcs.n; k++)
 					emit_str(e, NULL,
-					    addr4_ntoa(s->st.srcs.v[k]));
+					    addr6_ntoa(s->st.srcs.v[k].a));
 				emit_end(e);
 				emit_u64(e, "reporters", s->nreps);
 				emit_i64(e, "expires-ms",
@@ -960,9 +1099,9 @@ relay_show_groups(const struct relay *r, uint64_t now, struct emit *e)
 	for (h = 0; h < RELAY_HASH; h++)
 		for (j = r->joins[h]; j != NULL; j = j->next) {
 			emit_obj(e, NULL);
-			emit_str(e, "group", addr4_ntoa(j->group));
-			emit_str(e, "source", j->src ? addr4_ntoa(j->src) :
-			    "*");
+			emit_str(e, "group", addr6_ntoa(j->group.a));
+			emit_str(e, "source", mc_src6_is_any(&j->src) ? "*" :
+			    addr6_ntoa(j->src.a));
 			emit_u64(e, "gateways", j->refs);
 			emit_end(e);
 		}

@@ -35,6 +35,7 @@
 
 #include "emit.h"
 #include "ip4.h"
+#include "ip6.h"
 #include "pcapw.h"
 #include "relay_io.h"
 #include "tun.h"
@@ -155,22 +156,35 @@ rio_init(struct rio *io, const struct relay_conf *c)
 
 /*
  * The packet socket on the upstream interface: incoming IPv4 multicast
- * that is not IGMP, with PACKET_AUXDATA for the checksum status.
+ * that is not IGMP and IPv6 multicast that is neither ICMPv6 (MLD) nor
+ * behind a Hop-by-Hop header, with PACKET_AUXDATA for the checksum
+ * status.
  */
 int
 rio_open_native(struct rio *io)
 {
 	static struct sock_filter code[] = {
-		/* Not our own transmissions. */
+		/* 0: not our own transmissions. */
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 5, 0),
-		/* IPv4 destination in 224/4. */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 13, 0),
+		/* 2: IPv4 */
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF +
+		    SKF_AD_PROTOCOL),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 5),
+		/* 4: destination in 224/4, not IGMP. */
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 16),
 		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xe0, 0, 2),
-		/* Not IGMP. */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xe0, 0, 8),
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 2, 6, 7),
+		/* 9: IPv6, destination in ff00::/8, not ICMPv6 or HBH. */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 5),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 24),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xff, 0, 3),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 6),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+		/* 15: drop; 16: accept. */
 		BPF_STMT(BPF_RET | BPF_K, 0),
 		BPF_STMT(BPF_RET | BPF_K, 65535),
 	};
@@ -184,7 +198,7 @@ rio_open_native(struct rio *io)
 		return -1;
 	}
 	if ((s = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    htons(ETH_P_IP))) == -1) {
+	    htons(ETH_P_ALL))) == -1) {
 		log_warn("packet socket");
 		return -1;
 	}
@@ -200,7 +214,7 @@ rio_open_native(struct rio *io)
 		(void)setsockopt(s, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = io->ifindex;
 	if (bind(s, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
 		log_warn("bind packet socket to %s", io->conf->upstream);
@@ -265,45 +279,49 @@ rio_send(struct rio *io, int sock, uint32_t addr, uint16_t port,
 /* ---- native joins through the host stack ---- */
 
 static unsigned
-jhash(uint32_t g, uint32_t s)
+jhash(const struct mc_src6 *g, const struct mc_src6 *s)
 {
-	uint32_t	 h = g * 2654435761U ^ s * 2246822519U;
+	uint32_t	 h = mc_src6_hash(g) ^ mc_src6_hash(s) * 2246822519U;
 
 	return (h ^ h >> 13) % RELAY_HASH;
 }
 
 static int
-js_has_group(const struct rio_jsock *j, uint32_t g)
+js_has_group(const struct rio_jsock *j, const struct mc_src6 *g)
 {
 	unsigned	 i;
 
 	for (i = 0; i < j->n; i++)
-		if (j->groups[i] == g)
+		if (mc_src6_eq(&j->groups[i], g))
 			return 1;
 	return 0;
 }
 
-/* A socket that can take one more membership for g (maybe a new one). */
+/*
+ * A socket of g's family that can take one more membership for g
+ * (maybe a new one).
+ */
 static int
-js_pick(struct rio *io, uint32_t g)
+js_pick(struct rio *io, const struct mc_src6 *g)
 {
 	struct rio_jsock	*nv;
-	int			 i;
+	int			 i, v6 = !mc_src6_is_v4(g);
 
 	for (i = 0; i < io->njs; i++)
-		if (!io->js[i].full && io->js[i].n < io->jlimit &&
-		    !js_has_group(&io->js[i], g))
+		if (io->js[i].v6 == v6 && !io->js[i].full &&
+		    io->js[i].n < io->jlimit && !js_has_group(&io->js[i], g))
 			return i;
 	if ((nv = reallocarray(io->js, (size_t)io->njs + 1, sizeof(*nv))) ==
 	    NULL)
 		return -1;
 	io->js = nv;
 	memset(&io->js[io->njs], 0, sizeof(io->js[0]));
+	io->js[io->njs].v6 = v6;
 	if ((io->js[io->njs].groups = calloc(io->jlimit,
-	    sizeof(uint32_t))) == NULL)
+	    sizeof(struct mc_src6))) == NULL)
 		return -1;
-	if ((io->js[io->njs].fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC,
-	    0)) == -1) {
+	if ((io->js[io->njs].fd = socket(v6 ? AF_INET6 : AF_INET,
+	    SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
 		free(io->js[io->njs].groups);
 		return -1;
 	}
@@ -311,47 +329,60 @@ js_pick(struct rio *io, uint32_t g)
 }
 
 static void
-fill_sa(struct sockaddr_storage *ss, uint32_t a)
+fill_sa(struct sockaddr_storage *ss, const struct mc_src6 *a)
 {
 	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
 
 	memset(ss, 0, sizeof(*ss));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(a);
+	if (mc_src6_is_v4(a)) {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(mc_src6_to_v4(a));
+	} else {
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, a->a, sizeof(a->a));
+	}
 }
 
 static int
-do_join(struct rio *io, int k, uint32_t g, uint32_t s, int leave)
+do_join(struct rio *io, int k, const struct mc_src6 *g,
+    const struct mc_src6 *s, int leave)
 {
 	struct group_req	 gr;
 	struct group_source_req	 gsr;
+	int			 level = io->js[k].v6 ? IPPROTO_IPV6 :
+	    IPPROTO_IP;
 
-	if (s == 0) {
+	if (mc_src6_is_any(s)) {
 		memset(&gr, 0, sizeof(gr));
 		gr.gr_interface = (uint32_t)io->ifindex;
 		fill_sa(&gr.gr_group, g);
-		return setsockopt(io->js[k].fd, IPPROTO_IP, leave ?
+		return setsockopt(io->js[k].fd, level, leave ?
 		    MCAST_LEAVE_GROUP : MCAST_JOIN_GROUP, &gr, sizeof(gr));
 	}
 	memset(&gsr, 0, sizeof(gsr));
 	gsr.gsr_interface = (uint32_t)io->ifindex;
 	fill_sa(&gsr.gsr_group, g);
 	fill_sa(&gsr.gsr_source, s);
-	return setsockopt(io->js[k].fd, IPPROTO_IP, leave ?
+	return setsockopt(io->js[k].fd, level, leave ?
 	    MCAST_LEAVE_SOURCE_GROUP : MCAST_JOIN_SOURCE_GROUP, &gsr,
 	    sizeof(gsr));
 }
 
 /*
- * Join (S,G) or (*,G) on the upstream.  When the kernel says a socket
- * is full, another one is tried; a refusal is returned, never fatal.
+ * Join (S,G) or (*,G) (s NULL) on the upstream, of either family.  When
+ * the kernel says a socket is full, another one is tried; a refusal is
+ * returned, never fatal.
  */
 int
-rio_join(struct rio *io, uint32_t g, uint32_t s)
+rio_join(struct rio *io, const struct mc_src6 *g, const struct mc_src6 *s)
 {
-	struct rio_jent	*e;
-	int		 k, tries;
+	static const struct mc_src6	 any;
+	struct rio_jent			*e;
+	int				 k, tries;
 
+	if (s == NULL)
+		s = &any;
 	if (io->ifindex == 0)
 		return -1;
 	for (tries = 0; tries < 2; tries++) {
@@ -360,17 +391,17 @@ rio_join(struct rio *io, uint32_t g, uint32_t s)
 		if (do_join(io, k, g, s, 0) == 0)
 			break;
 		if (errno != ENOBUFS) {
-			log_warn("join (%s, %s)", s ? addr4_ntoa(s) : "*",
-			    addr4_ntoa(g));
+			log_warn("join (%s, %s)", s == &any ? "*" :
+			    addr6_ntoa(s->a), addr6_ntoa(g->a));
 			return -1;
 		}
 		io->js[k].full = 1;	/* the kernel's limit, not ours */
 	}
 	if (tries == 2 || (e = calloc(1, sizeof(*e))) == NULL)
 		return -1;
-	io->js[k].groups[io->js[k].n++] = g;
-	e->g = g;
-	e->s = s;
+	io->js[k].groups[io->js[k].n++] = *g;
+	e->g = *g;
+	e->s = *s;
 	e->sock = k;
 	e->next = io->jents[jhash(g, s)];
 	io->jents[jhash(g, s)] = e;
@@ -378,21 +409,24 @@ rio_join(struct rio *io, uint32_t g, uint32_t s)
 }
 
 void
-rio_leave(struct rio *io, uint32_t g, uint32_t s)
+rio_leave(struct rio *io, const struct mc_src6 *g, const struct mc_src6 *s)
 {
-	struct rio_jent		**pp = &io->jents[jhash(g, s)], *e;
-	struct rio_jsock	*j;
-	unsigned		 i;
+	static const struct mc_src6	 any;
+	struct rio_jent			**pp, *e;
+	struct rio_jsock		*j;
+	unsigned			 i;
 
-	for (; (e = *pp) != NULL; pp = &e->next)
-		if (e->g == g && e->s == s)
+	if (s == NULL)
+		s = &any;
+	for (pp = &io->jents[jhash(g, s)]; (e = *pp) != NULL; pp = &e->next)
+		if (mc_src6_eq(&e->g, g) && mc_src6_eq(&e->s, s))
 			break;
 	if (e == NULL)
 		return;
 	j = &io->js[e->sock];
 	(void)do_join(io, e->sock, g, s, 1);
 	for (i = 0; i < j->n; i++)
-		if (j->groups[i] == g) {
+		if (mc_src6_eq(&j->groups[i], g)) {
 			j->groups[i] = j->groups[--j->n];
 			break;
 		}
@@ -452,7 +486,7 @@ static const char *const rio_ctr_names[RIO_CTR_MAX] = {
 	[RIO_CTR_SEND_REFUSED] = "data-send-refused",
 	[RIO_CTR_UNREACHABLE] = "gateway-port-unreachable",
 	[RIO_CTR_CSUM_FIXED] = "data-checksum-completed",
-	[RIO_CTR_NOT_IPV4] = "data-not-ipv4",
+	[RIO_CTR_NOT_IP] = "data-not-ip",
 	[RIO_CTR_IN_DROPPED] = "data-dropped-overload",
 };
 
@@ -555,7 +589,7 @@ queue(struct rio *io, const struct relay_gw *gw, const uint8_t *p, size_t len)
  * and the rest of a batch is shed, the loss is spread over all.
  */
 static void
-fan_out(struct rio *io, const struct relay_fwd *f, uint32_t src,
+fan_out(struct rio *io, const struct relay_fwd *f, const struct mc_src6 *src,
     const uint8_t *p, size_t len)
 {
 	size_t	 i, k, start = f->n > 0 ? io->rotor++ % f->n : 0;
@@ -574,8 +608,8 @@ fan_out(struct rio *io, const struct relay_fwd *f, uint32_t src,
  * fragmented and each fragment sent whole in a Data message.
  */
 static void
-send_fragments(struct rio *io, const struct relay_fwd *f, uint32_t src,
-    const uint8_t *p, size_t len, size_t tmtu)
+send_fragments(struct rio *io, const struct relay_fwd *f,
+    const struct mc_src6 *src, const uint8_t *p, size_t len, size_t tmtu)
 {
 	uint8_t		 frag[RIO_PKT];
 	struct ip4_frag	 fr;
@@ -704,6 +738,38 @@ csum_partial(struct rio *io, struct msghdr *mh)
 	return partial;
 }
 
+/*
+ * One native IPv6 datagram: to every gateway that wants it.  IPv6 is
+ * never fragmented on the way (RFC 8200 5), so one that does not fit
+ * the tunnel is dropped and counted as too big.
+ */
+static void
+native_in6(struct rio *io, uint8_t *p, size_t len, struct msghdr *mh,
+    size_t tmtu)
+{
+	const struct relay_fwd	*f;
+	struct ip6_info		 ip;
+	struct mc_src6		 g, s;
+
+	if (ip6_view(p, len, &ip) != IP6_OK) {
+		io->ctr[RIO_CTR_NOT_IP]++;
+		return;
+	}
+	len = IP6_HDR_LEN + ip.plen;	/* drop link padding */
+	memcpy(g.a, ip.dst, sizeof(g.a));
+	memcpy(s.a, ip.src, sizeof(s.a));
+	if ((f = relay_fwd_find(io->r, &g)) == NULL) {
+		io->ctr[RIO_CTR_NO_MEMBER]++;
+		return;
+	}
+	if (csum_partial(io, mh) && ip6_udp_csum_fill(p, len) == 0)
+		io->ctr[RIO_CTR_CSUM_FIXED]++;
+	if (len <= tmtu)
+		fan_out(io, f, &s, p, len);
+	else
+		io->ctr[RIO_CTR_TOO_BIG]++;
+}
+
 /* One native datagram: to every gateway that wants it. */
 static void
 native_in(struct rio *io, uint8_t *p, size_t len, struct msghdr *mh,
@@ -711,24 +777,31 @@ native_in(struct rio *io, uint8_t *p, size_t len, struct msghdr *mh,
 {
 	const struct relay_fwd	*f;
 	struct ip4_info		 ip;
+	struct mc_src6		 g, s;
 
+	if (len > 0 && p[0] >> 4 == 6) {
+		native_in6(io, p, len, mh, tmtu);
+		return;
+	}
 	if (ip4_view(p, len, &ip) != IP4_OK) {
-		io->ctr[RIO_CTR_NOT_IPV4]++;
+		io->ctr[RIO_CTR_NOT_IP]++;
 		return;
 	}
 	len = ip.tot_len;		/* drop link padding */
-	if ((f = relay_fwd_find(io->r, ip.dst)) == NULL) {
+	g = mc_src6_v4(ip.dst);
+	if ((f = relay_fwd_find(io->r, &g)) == NULL) {
 		io->ctr[RIO_CTR_NO_MEMBER]++;
 		return;
 	}
+	s = mc_src6_v4(ip.src);
 	if (csum_partial(io, mh) && ip4_udp_csum_fill(p, len) == 0)
 		io->ctr[RIO_CTR_CSUM_FIXED]++;
 	if (len <= tmtu)
-		fan_out(io, f, ip.src, p, len);
+		fan_out(io, f, &s, p, len);
 	else if (ip.frag & IP4_DF)
 		too_big(io, p, len, &ip, tmtu);
 	else
-		send_fragments(io, f, ip.src, p, len, tmtu);
+		send_fragments(io, f, &s, p, len, tmtu);
 }
 
 /*

@@ -48,7 +48,7 @@ enum rio_ctr {
 	RIO_CTR_SEND_REFUSED,
 	RIO_CTR_UNREACHABLE,
 	RIO_CTR_CSUM_FIXED,
-	RIO_CTR_NOT_IPV4,
+	RIO_CTR_NOT_IP,
 	RIO_CTR_IN_DROPPED,
 	RIO_CTR_MAX
 };
@@ -61,16 +61,18 @@ typedef void	 (*rio_control_fn)(void *, int, uint32_t, uint16_t,
 /* ICMP port unreachable from a gateway: its address and port. */
 typedef void	 (*rio_unreach_fn)(void *, uint32_t, uint16_t);
 
+/* A socket holding native memberships of one family. */
 struct rio_jsock {
 	int		 fd;
+	int		 v6;
 	unsigned	 n;
-	uint32_t	*groups;	/* one membership per group here */
+	struct mc_src6	*groups;	/* one membership per group here */
 	int		 full;
 };
 
 struct rio_jent {
-	uint32_t	 g;
-	uint32_t	 s;
+	struct mc_src6	 g;
+	struct mc_src6	 s;		/* all zeros: (*,G) */
 	int		 sock;
 	struct rio_jent	*next;
 };
@@ -120,8 +122,9 @@ void	 rio_errors(struct rio *, rio_unreach_fn, void *);
 void	 rio_show_counters(const struct rio *, struct emit *);
 int	 rio_send(struct rio *, int, uint32_t, uint16_t, const uint8_t *,
 	    size_t);
-int	 rio_join(struct rio *, uint32_t, uint32_t);
-void	 rio_leave(struct rio *, uint32_t, uint32_t);
+int	 rio_join(struct rio *, const struct mc_src6 *, const struct mc_src6 *);
+void	 rio_leave(struct rio *, const struct mc_src6 *,
+	    const struct mc_src6 *);
 void	 rio_raise_limits(void);
 
 #endif

@@ -135,6 +135,22 @@ addr4_ntoa(uint32_t a)
 	return buf;
 }
 
+/* 16 bytes in network order; an IPv4-mapped one as IPv4. */
+const char *
+addr6_ntoa(const uint8_t *a)
+{
+	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+	char			*buf;
+
+	if (memcmp(a, mapped, sizeof(mapped)) == 0)
+		return addr4_ntoa((uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 |
+		    (uint32_t)a[14] << 8 | a[15]);
+	buf = ntoa_buf();
+	inet_ntop(AF_INET6, a, buf, ADDR_STRLEN);
+	return buf;
+}
+
 const char *
 prefix4_ntoa(const struct prefix4 *p)
 {

@@ -45,6 +45,7 @@ int		 ipaddr_parse(const char *, struct ipaddr *);
 int		 ipaddr_eq(const struct ipaddr *, const struct ipaddr *);
 int		 ipaddr_is_mcast(const struct ipaddr *);
 const char	*addr4_ntoa(uint32_t);
+const char	*addr6_ntoa(const uint8_t *);
 const char	*prefix4_ntoa(const struct prefix4 *);
 const char	*ipaddr_ntoa(const struct ipaddr *);
 const char	*sockaddr_ntoa(const struct sockaddr_storage *);

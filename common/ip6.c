@@ -158,6 +158,29 @@ ip6_upper_cksum(const uint8_t *src, const uint8_t *dst, uint8_t nh,
 	return cksum_finish(sum);
 }
 
+/*
+ * Fill in the UDP checksum of an IPv6 datagram whose UDP header comes
+ * right after the fixed one (a checksum the kernel left to the NIC);
+ * -1 if it carries no such UDP.  Never 0 (RFC 8200 8.1).
+ */
+int
+ip6_udp_csum_fill(uint8_t *p, size_t len)
+{
+	struct ip6_info	 ip;
+	uint16_t	 c, ulen;
+
+	if (ip6_view(p, len, &ip) != IP6_OK || ip.nh != IP6_NH_UDP ||
+	    ip.plen < 8)
+		return -1;
+	ulen = be16_load(p + IP6_HDR_LEN + 4);
+	if (ulen < 8 || ulen > ip.plen)
+		return -1;
+	be16_store(p + IP6_HDR_LEN + 6, 0);
+	c = ip6_upper_cksum(ip.src, ip.dst, IP6_NH_UDP, p + IP6_HDR_LEN, ulen);
+	be16_store(p + IP6_HDR_LEN + 6, c == 0 ? 0xffff : c);
+	return 0;
+}
+
 int
 ip6_is_multicast(const uint8_t *a)
 {

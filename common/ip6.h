@@ -65,6 +65,7 @@ enum ip6_err	 ip6_decode(const uint8_t *, size_t, struct ip6_info *);
 const char	*ip6_strerror(enum ip6_err);
 uint16_t	 ip6_upper_cksum(const uint8_t *, const uint8_t *, uint8_t,
 		    const uint8_t *, size_t);
+int		 ip6_udp_csum_fill(uint8_t *, size_t);
 int		 ip6_is_multicast(const uint8_t *);
 int		 ip6_is_linklocal(const uint8_t *);
 int		 ip6_is_unspecified(const uint8_t *);

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "mld_proto.h"
-#include "srcset.h"
 
 const uint8_t	 mld_all_nodes[IP6_ADDR_LEN] = {
 	0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 };
@@ -184,6 +183,60 @@ mld_rec_next(struct mld_rec_iter *it, struct mld_rec *r)
 	(void)buf_skip(&it->b, IP6_ADDR_LEN + (size_t)r->nsrcs *
 	    IP6_ADDR_LEN + (size_t)r->auxlen * 4);
 	return 1;
+}
+
+/* Walk the records of a decoded Report sent from address from. */
+void
+mld_recs_init(struct mld_recs *rs, const struct mld_msg *m,
+    const uint8_t *from)
+{
+	mld_rec_iter_init(&rs->it, m);
+	rs->m = m;
+	memcpy(rs->from.a, from, IP6_ADDR_LEN);
+	rs->done = 0;
+}
+
+/*
+ * The next record: 1 and *r filled (its sources, at most cap, sorted
+ * into srcs), or 0 at the end.  Record types nobody defined come out
+ * as they are; the reader ignores them (RFC 3810 5.2.12).
+ */
+int
+mld_recs_next(struct mld_recs *rs, struct mc_src6 *srcs, unsigned cap,
+    struct mc_rec6 *r)
+{
+	const struct mld_msg	*m = rs->m;
+	struct mld_rec		 raw;
+	unsigned		 i, n;
+
+	memset(r, 0, sizeof(*r));
+	r->from = rs->from;
+	r->srcs = srcs;
+	switch (m->type) {
+	case MLD_V1_REPORT:
+	case MLD_V1_DONE:
+		if (rs->done)
+			return 0;
+		rs->done = 1;
+		r->version = 2;
+		r->type = m->type == MLD_V1_DONE ? MC_TO_IN : MC_IS_EX;
+		memcpy(r->group.a, m->group, IP6_ADDR_LEN);
+		return 1;
+	case MLD_V2_REPORT:
+		if (mld_rec_next(&rs->it, &raw) != 1)
+			return 0;
+		r->version = 3;
+		r->type = raw.type;
+		memcpy(r->group.a, raw.group, IP6_ADDR_LEN);
+		n = raw.nsrcs < cap ? raw.nsrcs : cap;
+		for (i = 0; i < n; i++)
+			memcpy(srcs[i].a, raw.srcs + (size_t)i * IP6_ADDR_LEN,
+			    IP6_ADDR_LEN);
+		r->nsrcs = src_normalize6(srcs, n);
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* RFC 3810 5.1.3: the Maximum Response Code in milliseconds. */

@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "ip6.h"
+#include "srcset6.h"
 
 #define MLD_QUERY		130
 #define MLD_V1_REPORT		131
@@ -83,6 +84,19 @@ struct mld_rec_iter {
 	uint16_t	 left;
 };
 
+/*
+ * The records of a decoded Report as the decision code sees them
+ * (struct mc_rec6): an MLDv1 Report is IS_EX({}), a Done TO_IN({}),
+ * both with version 2, as MLDv1 is IGMPv2's match (RFC 3810 8); MLDv2
+ * records come with version 3.
+ */
+struct mld_recs {
+	struct mld_rec_iter	 it;
+	const struct mld_msg	*m;
+	struct mc_src6		 from;
+	int			 done;
+};
+
 /* What a query says, to build one. */
 struct mld_query {
 	uint8_t		 version;	/* 1 or 2 */
@@ -104,6 +118,10 @@ const char	*mld_strerror(enum mld_err);
 void		 mld_rec_iter_init(struct mld_rec_iter *,
 		    const struct mld_msg *);
 int		 mld_rec_next(struct mld_rec_iter *, struct mld_rec *);
+void		 mld_recs_init(struct mld_recs *, const struct mld_msg *,
+		    const uint8_t *);
+int		 mld_recs_next(struct mld_recs *, struct mc_src6 *, unsigned,
+		    struct mc_rec6 *);
 uint32_t	 mld_code_to_value(uint16_t);
 uint16_t	 mld_value_to_code(uint32_t);
 

@@ -8,7 +8,9 @@
  * (ip6_view, ip6_decode: the extension chain must stay within the
  * datagram) and as an MLD packet; a good Report's records are built
  * again into a Report that must decode to the same records, a good
- * Query into a Query with the same fields.
+ * Query into a Query with the same fields.  Every report (from any
+ * source, as the relay takes them) is read as records for the source
+ * sets (mld_recs): sorted sources, no more than the space given.
  */
 
 #include <stdint.h>
@@ -85,18 +87,43 @@ query_again(const struct ip6_info *ip, const struct mld_msg *m)
 		abort();
 }
 
+/* The records as the relay and the router read them. */
+static void
+records(const struct ip6_info *ip, const struct mld_msg *m)
+{
+	static struct mc_src6	 srcs[64];
+	struct mld_recs		 it;
+	struct mc_rec6		 r;
+	unsigned		 i, n = 0;
+
+	mld_recs_init(&it, m, ip->src);
+	while (mld_recs_next(&it, srcs, 64, &r) == 1) {
+		if (r.nsrcs > 64 || r.srcs != srcs || ++n > 65535)
+			abort();
+		for (i = 1; i < r.nsrcs; i++)
+			if (memcmp(srcs[i - 1].a, srcs[i].a, 16) >= 0)
+				abort();
+	}
+	if ((m->type == MLD_V1_REPORT || m->type == MLD_V1_DONE) && n != 1)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *p, size_t len)
 {
 	struct ip6_info	 ip;
 	struct mld_msg	 m;
+	enum mld_err	 e;
 
 	if (ip6_decode(p, len, &ip) == IP6_OK &&
 	    (ip.hlen > len || ip.hlen + ip.payload_len > len))
 		abort();
 	(void)mld_decode(p, len, &m);
 	(void)mld_code_to_value(mld_value_to_code(len));
-	if (mld_decode_packet(p, len, &ip, &m) != MLD_OK)
+	e = mld_decode_packet(p, len, &ip, &m);
+	if (e == MLD_OK || e == MLD_ERR_SRC)
+		records(&ip, &m);
+	if (e != MLD_OK)
 		return 0;
 	if (m.type == MLD_V2_REPORT)
 		report_again(&ip, &m);

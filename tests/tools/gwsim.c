@@ -24,6 +24,10 @@
  * With -L the gateways leave their group (an Update with TO_IN({})) at
  * the end.
  *
+ * With -G (and -S) each gateway asks for an IPv6 channel instead: a
+ * Request with P=1, an MLDv2 General Query expected in the Query, and
+ * an MLDv2 Report (from ::, as RFC 7450 5.2.1 allows) in the Update.
+ *
  * It prints "READY n ms" once every gateway has its tunnel,
  * "FIRSTDATA n ms" once every gateway got data, "STATS ..." on SIGUSR1
  * and "DONE ..." at the end (SIGTERM, or -t ms); -v adds a "GW" line
@@ -78,6 +82,8 @@ struct sgw {
 static struct sgw	*gws;
 static int		 ngw = 1, strict, ep, deaf, verbose;
 static uint32_t		 relay_cfg, disc, group, source;
+static uint8_t		 group6[16], source6[16];
+static int		 mld, have_src6;
 static uint32_t		 refresh_ms;
 static unsigned		 failover, churn_k, leave_at_end;
 static uint32_t		 churn_ms;
@@ -118,6 +124,8 @@ send_start(struct sgw *gw, uint64_t now)
 	}
 	memset(b, 0, sizeof(b));
 	b[0] = gw->state == S_DISC ? 0x01 : 0x03;
+	if (gw->state != S_DISC && mld)
+		b[1] = 0x01;		/* P: an MLDv2 query */
 	put32(b + 4, gw->nonce);
 	send_to(gw, gw->state == S_DISC ? disc : gw->relay, b, sizeof(b));
 	gw->next = now + RETRY_MS;
@@ -188,6 +196,52 @@ send_update(struct sgw *gw, uint32_t old)
 	gw->updates++;
 }
 
+/*
+ * -G: an Update with an MLDv2 Report of one record: the join of the
+ * IPv6 group (ALLOW(S,G), or TO_EX({}) without -S), or its leave.
+ */
+static void
+send_update6(struct sgw *gw, int leave)
+{
+	uint8_t		 u[160], ph[40];
+	uint8_t		*ip = u + 12, *m = u + 12 + 48;
+	size_t		 mlen = 8 + 20;
+	int		 with_src = have_src6 && !leave;
+
+	memset(u, 0, sizeof(u));
+	u[0] = 0x05;
+	memcpy(u + 2, gw->qmac, 6);
+	put32(u + 8, gw->qnonce);
+	m[0] = 143;
+	put16(m + 6, 1);
+	m[8] = leave ? 3 : with_src ? 5 : 4;
+	m[11] = with_src ? 1 : 0;
+	memcpy(m + 12, group6, 16);
+	if (with_src) {
+		memcpy(m + 28, source6, 16);
+		mlen += 16;
+	}
+	/* IPv6 from :: to ff02::16, hop limit 1, Hop-by-Hop Router Alert. */
+	ip[0] = 0x60;
+	put16(ip + 4, (uint16_t)(8 + mlen));
+	ip[6] = 0;
+	ip[7] = 1;
+	ip[24] = 0xff;
+	ip[25] = 0x02;
+	ip[39] = 0x16;
+	ip[40] = 58;
+	ip[42] = 5;
+	ip[43] = 2;
+	ip[46] = 1;
+	memset(ph, 0, sizeof(ph));
+	memcpy(ph, ip + 8, 32);
+	put32(ph + 32, (uint32_t)mlen);
+	ph[39] = 58;
+	put16(m + 2, csum(m, mlen, (uint16_t)~csum(ph, sizeof(ph), 0)));
+	send_to(gw, gw->relay, u, 12 + 48 + mlen);
+	gw->updates++;
+}
+
 static void
 got(struct sgw *gw, const uint8_t *b, ssize_t n, uint64_t now)
 {
@@ -208,14 +262,18 @@ got(struct sgw *gw, const uint8_t *b, ssize_t n, uint64_t now)
 	case 0x04:
 		if (gw->state != S_REQ || n < 12 || get32(b + 8) != gw->nonce)
 			break;
-		if (strict && n != 48) {
+		if ((strict && n != 48) || n < 13 ||
+		    b[12] >> 4 != (mld ? 6 : 4)) {
 			gw->refused++;
 			break;		/* refused: the Request goes again */
 		}
 		memcpy(gw->qmac, b + 2, 6);
 		gw->qnonce = get32(b + 8);
 		gw->tries = 0;
-		send_update(gw, 0);
+		if (mld)
+			send_update6(gw, 0);
+		else
+			send_update(gw, 0);
 		gw->state = S_UP;
 		if (!gw->had_tunnel) {
 			gw->had_tunnel = 1;
@@ -325,7 +383,8 @@ usage(void)
 	    "             [-a first-local-address -m addresses] "
 	    "[-p base-port] [-R per-second]\n"
 	    "             [-q refresh-seconds] [-t ms] [-F requests] "
-	    "[-C groups:ms] [-L] [-v] [-V] [-x]\n");
+	    "[-C groups:ms] [-L] [-v] [-V] [-x]\n"
+	    "       gwsim ... -G ipv6-group [-S ipv6-source]\n");
 	exit(2);
 }
 
@@ -340,7 +399,7 @@ main(int argc, char *argv[])
 	int			 ch, i, n, naddr = 1, base = 40000, started = 0;
 	unsigned		 rate = 0;
 
-	while ((ch = getopt(argc, argv, "a:C:D:F:g:Lm:n:p:q:r:R:s:t:vVx")) !=
+	while ((ch = getopt(argc, argv, "a:C:D:F:g:G:Lm:n:p:q:r:R:s:S:t:vVx")) !=
 	    -1) {
 		switch (ch) {
 		case 'C':
@@ -353,6 +412,16 @@ main(int argc, char *argv[])
 		case 'a': inet_pton(AF_INET, optarg, &laddr); break;
 		case 'D': inet_pton(AF_INET, optarg, &disc); break;
 		case 'g': inet_pton(AF_INET, optarg, &group); break;
+		case 'G':
+			if (inet_pton(AF_INET6, optarg, group6) != 1)
+				usage();
+			mld = 1;
+			break;
+		case 'S':
+			if (inet_pton(AF_INET6, optarg, source6) != 1)
+				usage();
+			have_src6 = 1;
+			break;
 		case 'm': naddr = atoi(optarg); break;
 		case 'n': ngw = atoi(optarg); break;
 		case 'p': base = atoi(optarg); break;
@@ -367,7 +436,8 @@ main(int argc, char *argv[])
 		default: usage();
 		}
 	}
-	if (ngw < 1 || ngw > MAXGW || naddr < 1 || group == 0 ||
+	if (ngw < 1 || ngw > MAXGW || naddr < 1 || (group == 0 && !mld) ||
+	    (mld && churn_k != 0) ||
 	    (relay_cfg == 0 && disc == 0))
 		usage();
 	rl.rlim_cur = rl.rlim_max = (rlim_t)ngw + 64;
@@ -437,14 +507,16 @@ main(int argc, char *argv[])
 		if (run_ms != 0 && now - t0 >= run_ms)
 			break;
 	}
-	if (leave_at_end)
-		for (i = 0; i < started; i++)
-			if (gws[i].state == S_UP || gws[i].had_tunnel) {
-				uint32_t old = gws[i].group;
+	for (i = 0; leave_at_end && i < started; i++) {
+		if (mld && gws[i].had_tunnel)
+			send_update6(&gws[i], 1);
+		else if (gws[i].state == S_UP || gws[i].had_tunnel) {
+			uint32_t old = gws[i].group;
 
-				gws[i].group = 0;
-				send_update(&gws[i], old);
-			}
+			gws[i].group = 0;
+			send_update(&gws[i], old);
+		}
+	}
 	stats("DONE");
 	return 0;
 }

@@ -9,7 +9,8 @@
  * each group), with a sequence number in each, until it is stopped, and
  * prints how many it sent.  -N n makes each group given the first of n
  * consecutive ones.  With -r 0 it sends as fast as one core can, with
- * sendmmsg (for benchmarks).
+ * sendmmsg (for benchmarks).  IPv6 groups (all of one family) are sent
+ * from an IPv6 socket.
  */
 
 #include <sys/socket.h>
@@ -33,7 +34,11 @@
 int
 main(int argc, char *argv[])
 {
+	static struct sockaddr_in6 dst6[MAXG];
 	static struct sockaddr_in dst[MAXG];
+	struct sockaddr		*to;
+	socklen_t		 tolen;
+	int			 v6 = 0, ifx;
 	struct ip_mreqn		 mr;
 	const char		*ifname = NULL;
 	unsigned		 ngroups = 0, rate = 100, size = 1316, i, k;
@@ -53,6 +58,14 @@ main(int argc, char *argv[])
 		case 'g':
 			for (tok = strtok(optarg, ","); tok && ngroups < MAXG;
 			    tok = strtok(NULL, ",")) {
+				memset(&dst6[ngroups], 0, sizeof(dst6[0]));
+				dst6[ngroups].sin6_family = AF_INET6;
+				dst6[ngroups].sin6_port = htons(5001);
+				if (strchr(tok, ':') != NULL) {
+					v6 = 1;
+					inet_pton(AF_INET6, tok,
+					    &dst6[ngroups].sin6_addr);
+				}
 				memset(&dst[ngroups], 0, sizeof(dst[0]));
 				dst[ngroups].sin_family = AF_INET;
 				dst[ngroups].sin_port = htons(5001);
@@ -84,18 +97,33 @@ main(int argc, char *argv[])
 				dst[i * span + k] = dst[i];
 				dst[i * span + k].sin_addr.s_addr =
 				    htonl(ntohl(dst[i].sin_addr.s_addr) + k);
+				dst6[i * span + k] = dst6[i];
+				dst6[i * span + k].sin6_addr.s6_addr[15] =
+				    (uint8_t)(dst6[i].sin6_addr.s6_addr[15] +
+				    k);
+				dst6[i * span + k].sin6_addr.s6_addr[14] =
+				    (uint8_t)(dst6[i].sin6_addr.s6_addr[14] +
+				    (dst6[i].sin6_addr.s6_addr[15] + k) / 256);
 			}
 		ngroups *= span;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	stop_on_signals();
-	s = socket(AF_INET, SOCK_DGRAM, 0);
+	s = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
 	memset(&mr, 0, sizeof(mr));
-	mr.imr_ifindex = (int)if_nametoindex(ifname);
-	if (setsockopt(s, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) == -1 ||
+	mr.imr_ifindex = ifx = (int)if_nametoindex(ifname);
+	if (v6 && (setsockopt(s, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifx,
+	    sizeof(ifx)) == -1 || setsockopt(s, IPPROTO_IPV6,
+	    IPV6_MULTICAST_HOPS, &ttl, sizeof(ttl)) == -1)) {
+		perror("socket options");
+		return 1;
+	}
+	if (!v6 && (setsockopt(s, IPPROTO_IP, IP_MULTICAST_IF, &mr,
+	    sizeof(mr)) == -1 ||
 	    setsockopt(s, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
 	    sizeof(ttl)) == -1 || (df && setsockopt(s, IPPROTO_IP,
-	    IP_MTU_DISCOVER, &(int){ IP_PMTUDISC_PROBE }, sizeof(int)) == -1)) {
+	    IP_MTU_DISCOVER, &(int){ IP_PMTUDISC_PROBE }, sizeof(int)) ==
+	    -1))) {
 		perror("socket options");
 		return 1;
 	}
@@ -110,8 +138,11 @@ main(int argc, char *argv[])
 
 		for (i = 0; i < 64; i++) {
 			memset(&mm[i], 0, sizeof(mm[i]));
-			mm[i].msg_hdr.msg_name = &dst[i % ngroups];
-			mm[i].msg_hdr.msg_namelen = sizeof(dst[0]);
+			mm[i].msg_hdr.msg_name = v6 ?
+			    (void *)&dst6[i % ngroups] :
+			    (void *)&dst[i % ngroups];
+			mm[i].msg_hdr.msg_namelen = v6 ? sizeof(dst6[0]) :
+			    sizeof(dst[0]);
 			mm[i].msg_hdr.msg_iov = &iov;
 			mm[i].msg_hdr.msg_iovlen = 1;
 		}
@@ -125,10 +156,13 @@ main(int argc, char *argv[])
 	next = now_us();
 	while (!stop) {
 		memcpy(buf, &seq, sizeof(seq));
-		for (i = 0; i < ngroups; i++)
-			if (sendto(s, buf, size, 0,
-			    (struct sockaddr *)&dst[i], sizeof(dst[i])) > 0)
+		for (i = 0; i < ngroups; i++) {
+			to = v6 ? (struct sockaddr *)&dst6[i] :
+			    (struct sockaddr *)&dst[i];
+			tolen = v6 ? sizeof(dst6[i]) : sizeof(dst[i]);
+			if (sendto(s, buf, size, 0, to, tolen) > 0)
 				sent++;
+		}
 		seq++;
 		next += 1000000 / rate;
 		while (!stop && now_us() < next) {

@@ -20,7 +20,10 @@
 #include <sodium.h>
 
 #include "relay.h"
+#include <arpa/inet.h>
+
 #include "igmp_proto.h"
+#include "mld_proto.h"
 #include "unit.h"
 
 #define RELAY	0x0a000001U
@@ -42,6 +45,7 @@ static struct reply	 rep[32];
 static unsigned		 nrep;
 static int		 joins, leaves, refuse_joins;
 static uint32_t		 last_jg, last_js;
+static struct mc_src6	 last_jg6, last_js6;
 static uint8_t		 keyseed;
 static struct relay_conf	 C;
 static struct relay	 R;
@@ -63,17 +67,21 @@ f_send(void *arg, int sock, uint32_t a, uint16_t p, const uint8_t *b,
 }
 
 static int
-f_join(void *arg, uint32_t g, uint32_t s)
+f_join(void *arg, const struct mc_src6 *g, const struct mc_src6 *s)
 {
 	(void)arg;
 	joins++;
-	last_jg = g;
-	last_js = s;
+	last_jg6 = *g;
+	memset(&last_js6, 0, sizeof(last_js6));
+	if (s != NULL)
+		last_js6 = *s;
+	last_jg = mc_src6_is_v4(g) ? mc_src6_to_v4(g) : 0;
+	last_js = s != NULL && mc_src6_is_v4(s) ? mc_src6_to_v4(s) : 0;
 	return refuse_joins ? -1 : 0;
 }
 
 static void
-f_leave(void *arg, uint32_t g, uint32_t s)
+f_leave(void *arg, const struct mc_src6 *g, const struct mc_src6 *s)
 {
 	(void)arg;
 	(void)g;
@@ -89,6 +97,23 @@ f_random(void *arg, uint8_t *p, size_t n)
 }
 
 static const struct relay_ops ops = { f_send, f_join, f_leave, f_random };
+
+/* The forwarding table and filters for IPv4 keys. */
+static const struct relay_fwd *
+fwd4(uint32_t g)
+{
+	struct mc_src6	 k = mc_src6_v4(g);
+
+	return relay_fwd_find(&R, &k);
+}
+
+static int
+wants4(const struct relay_sub *sub, uint32_t src)
+{
+	struct mc_src6	 k = mc_src6_v4(src);
+
+	return relay_sub_wants(sub, &k);
+}
 
 static void
 setup(void)
@@ -216,7 +241,8 @@ START_TEST(request_query)
 	/* Another nonce, another MAC. */
 	request(NOW, GW1, P1, 0xabcdef02, want);
 	ck_assert_int_ne(memcmp(mac, want, 6), 0);
-	/* P=1 (MLDv2) is not answered by this IPv4 relay. */
+	/* P=1 with mld off is not answered, and counted. */
+	C.mld = 0;
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_REQUEST;
 	m.flags = AMT_FLAG_P;
@@ -224,6 +250,172 @@ START_TEST(request_query)
 	feed(NOW, GW1, P1, &m, NULL);
 	ck_assert_uint_eq(nrep, 0);
 	ck_assert_uint_eq(R.ctr[RELAY_CTR_REQUEST_MLD], 1);
+}
+END_TEST
+
+/* P=1: an MLDv2 General Query (5.1.3.4), the same MAC rules. */
+START_TEST(request_query_mld)
+{
+	static const uint8_t	 src[16] = { 0xfe, 0x80, [12] = 0x0a, 0, 0,
+	    1 };
+	struct ip6_info		 ip;
+	struct mld_msg		 q;
+	uint8_t			 want[6];
+	struct amt_msg		 m;
+	static const uint8_t	 zero[16];
+
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_REQUEST;
+	m.flags = AMT_FLAG_P;
+	m.nonce = 0x5151;
+	nrep = 0;
+	feed(NOW, GW1, P1, &m, NULL);
+	ck_assert_uint_eq(nrep, 1);
+	ck_assert_uint_eq(rep[0].m.type, AMT_QUERY);
+	ck_assert_uint_eq(rep[0].m.flags, AMT_FLAG_G);
+	ck_assert_uint_eq(rep[0].m.inner_ver, 6);
+	mac_compute(R.mac.cur, GW1, P1, 0x5151, want);
+	ck_assert_mem_eq(rep[0].m.mac, want, 6);
+	/* Every check of RFC 3810 passes: link-local source, hop limit 1,
+	 * Router Alert, checksum; general, QQIC 20, QRV 2, 100 ms. */
+	ck_assert_int_eq(mld_decode_packet(rep[0].b + rep[0].m.inner_off,
+	    rep[0].m.inner_len, &ip, &q), MLD_OK);
+	ck_assert_mem_eq(ip.src, src, 16);
+	ck_assert_mem_eq(ip.dst, mld_all_nodes, 16);
+	ck_assert_uint_eq(q.type, MLD_QUERY);
+	ck_assert_uint_eq(q.version, 2);
+	ck_assert_mem_eq(q.group, zero, 16);
+	ck_assert_uint_eq(q.qqic, 20);
+	ck_assert_uint_eq(q.qrv, 2);
+	ck_assert_uint_eq(mld_code_to_value(q.mrc), 100);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_REQUEST_MLD], 0);
+}
+END_TEST
+
+static void
+a6(uint8_t *a, const char *s)
+{
+	ck_assert_int_eq(inet_pton(AF_INET6, s, a), 1);
+}
+
+/* An Update carrying MLD: a v2 record, or a v1 Report or Done. */
+static void
+update6(uint32_t nonce, const uint8_t *mac, const char *from, int v1,
+    uint8_t type, const char *g, const char *s)
+{
+	uint8_t		 pkt[128], f[16], ga[16], sa[16];
+	struct wbuf	 w;
+	struct amt_msg	 m;
+
+	a6(f, from);
+	a6(ga, g);
+	if (s != NULL)
+		a6(sa, s);
+	wbuf_init(&w, pkt, sizeof(pkt));
+	if (v1)
+		ck_assert_int_eq(mld_build_v1(&w, f, ga, type, ga), 0);
+	else {
+		ck_assert_int_eq(mld_report_begin(&w, f), 0);
+		ck_assert_int_eq(mld_report_add(&w, type, ga, sa,
+		    s != NULL ? 1 : 0), 0);
+		ck_assert_int_eq(mld_report_finish(&w), 0);
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_UPDATE;
+	memcpy(m.mac, mac, AMT_MAC_LEN);
+	m.nonce = nonce;
+	m.inner_len = w.len;
+	feed(NOW, GW1, P1, &m, pkt);
+}
+
+static int
+wants6(const struct relay_fwd *f, const char *s)
+{
+	struct mc_src6	 k;
+
+	a6(k.a, s);
+	return relay_sub_wants(f->e[0].sub, &k);
+}
+
+static const struct relay_fwd *
+fwd6(const char *g)
+{
+	struct mc_src6	 k;
+
+	a6(k.a, g);
+	return relay_fwd_find(&R, &k);
+}
+
+/*
+ * MLD through the tunnel (RFC 7450 5.3.1, RFC 3810 7.4): IPv6 (S,G)
+ * and (*,G) state and native joins beside IPv4's in the same tunnel,
+ * MLDv1 as IGMPv2, EXCLUDE refused in ff3x::/32, link-scope groups
+ * ignored, a report from :: accepted, malformed MLD counted.
+ */
+START_TEST(update_mld)
+{
+	uint8_t			 mac[6], pkt[128], f[16], g[16];
+	const struct relay_fwd	*fw;
+	struct mc_src6		 k;
+	struct amt_msg		 m;
+	struct wbuf		 w;
+
+	request(NOW, GW1, P1, 9, mac);
+	update6(9, mac, "fe80::2", 0, MC_ALLOW, "ff3e::8000:1",
+	    "2001:db8::5");
+	ck_assert_uint_eq(R.ngws, 1);
+	ck_assert_int_eq(joins, 1);
+	a6(k.a, "ff3e::8000:1");
+	ck_assert(mc_src6_eq(&last_jg6, &k));
+	a6(k.a, "2001:db8::5");
+	ck_assert(mc_src6_eq(&last_js6, &k));
+	ck_assert_ptr_nonnull(fw = fwd6("ff3e::8000:1"));
+	ck_assert(wants6(fw, "2001:db8::5"));
+	ck_assert(!wants6(fw, "2001:db8::6"));
+	/* An IPv4 record in the same tunnel: its own state. */
+	update(NOW, GW1, P1, 9, mac, MC_ALLOW, 0xe8010101, 0x0a630001);
+	ck_assert_ptr_nonnull(fwd4(0xe8010101));
+	ck_assert_uint_eq(relay_gw_find(&R, GW1, P1)->nsubs, 2);
+	/* MLDv1 in the SSM range is an EXCLUDE: refused (RFC 4604). */
+	update6(9, mac, "fe80::2", 1, MLD_V1_REPORT, "ff3e::8000:2", NULL);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_SSM_EXCLUDE], 1);
+	ck_assert_ptr_null(fwd6("ff3e::8000:2"));
+	/* MLDv1 for an ASM group: (*,G), from :: too (5.3.1). */
+	update6(9, mac, "::", 1, MLD_V1_REPORT, "ff0e::1234", NULL);
+	ck_assert_ptr_nonnull(fw = fwd6("ff0e::1234"));
+	ck_assert(wants6(fw, "2001:db8::77"));
+	ck_assert_int_eq(joins, 3);
+	ck_assert(mc_src6_is_any(&last_js6));
+	/* Link-local and interface-local groups are never joined. */
+	update6(9, mac, "fe80::2", 1, MLD_V1_REPORT, "ff02::1:3", NULL);
+	update6(9, mac, "fe80::2", 0, MC_ALLOW, "ff31::1", "2001:db8::5");
+	ck_assert_ptr_null(fwd6("ff02::1:3"));
+	ck_assert_ptr_null(fwd6("ff31::1"));
+	ck_assert_int_eq(joins, 3);
+	/* Done from the reporter: the group and its join go. */
+	update6(9, mac, "::", 1, MLD_V1_DONE, "ff0e::1234", NULL);
+	ck_assert_ptr_null(fwd6("ff0e::1234"));
+	ck_assert_int_eq(leaves, 1);
+	/* BLOCK the IPv6 source; the IPv4 group stays. */
+	update6(9, mac, "fe80::2", 0, MC_BLOCK, "ff3e::8000:1",
+	    "2001:db8::5");
+	ck_assert_ptr_null(fwd6("ff3e::8000:1"));
+	ck_assert_ptr_nonnull(fwd4(0xe8010101));
+	ck_assert_int_eq(leaves, 2);
+	/* No Router Alert: not MLD, counted, nothing changes. */
+	a6(f, "fe80::2");
+	a6(g, "ff0e::99");
+	wbuf_init(&w, pkt, sizeof(pkt));
+	ck_assert_int_eq(mld_build_v1(&w, f, g, MLD_V1_REPORT, g), 0);
+	pkt[42] = IP6_OPT_PADN;		/* the Router Alert made padding */
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_UPDATE;
+	memcpy(m.mac, mac, AMT_MAC_LEN);
+	m.nonce = 9;
+	m.inner_len = w.len;
+	feed(NOW, GW1, P1, &m, pkt);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE_BAD_MLD], 1);
+	ck_assert_ptr_null(fwd6("ff0e::99"));
 }
 END_TEST
 
@@ -252,23 +444,23 @@ START_TEST(update_joins_and_mac)
 	ck_assert_int_eq(joins, 1);
 	ck_assert_uint_eq(last_jg, 0xe8010101);
 	ck_assert_uint_eq(last_js, 0x0a630001);
-	ck_assert_ptr_nonnull(f = relay_fwd_find(&R, 0xe8010101));
+	ck_assert_ptr_nonnull(f = fwd4(0xe8010101));
 	ck_assert_uint_eq(f->n, 1);
-	ck_assert(relay_sub_wants(f->e[0].sub, 0x0a630001));
-	ck_assert(!relay_sub_wants(f->e[0].sub, 0x0a630002));
+	ck_assert(wants4(f->e[0].sub, 0x0a630001));
+	ck_assert(!wants4(f->e[0].sub, 0x0a630002));
 	/* An ASM join for another group: (*,G), any source but excluded. */
 	update(NOW, GW1, P1, 7, mac, MC_TO_EX, 0xef010101,
 	    0x0a630066);
 	ck_assert_int_eq(joins, 2);
 	ck_assert_uint_eq(last_js, 0);
-	f = relay_fwd_find(&R, 0xef010101);
-	ck_assert(relay_sub_wants(f->e[0].sub, 0x0a630001));
-	ck_assert(!relay_sub_wants(f->e[0].sub, 0x0a630066));
+	f = fwd4(0xef010101);
+	ck_assert(wants4(f->e[0].sub, 0x0a630001));
+	ck_assert(!wants4(f->e[0].sub, 0x0a630066));
 	/* BLOCK the only source: the group goes, and its join. */
 	update(NOW, GW1, P1, 7, mac, MC_BLOCK, 0xe8010101,
 	    0x0a630001);
 	ck_assert_int_eq(leaves, 1);
-	ck_assert_ptr_null(relay_fwd_find(&R, 0xe8010101));
+	ck_assert_ptr_null(fwd4(0xe8010101));
 	/* A leave from an unknown endpoint changes nothing: it is not
 	 * even authenticated (5.3.3.4), and creates no state. */
 	update(NOW, GW2, P1, 1, bad, MC_TO_IN, 0xef020202, 0);
@@ -408,8 +600,8 @@ START_TEST(join_refcount)
 	update(NOW, GW2, P1, 2, m2, MC_ALLOW, 0xe8010101,
 	    0x0a630001);
 	ck_assert_int_eq(joins, 1);
-	ck_assert_ptr_nonnull(relay_fwd_find(&R, 0xe8010101));
-	ck_assert_uint_eq(relay_fwd_find(&R, 0xe8010101)->n, 2);
+	ck_assert_ptr_nonnull(fwd4(0xe8010101));
+	ck_assert_uint_eq(fwd4(0xe8010101)->n, 2);
 	/* Current-state refresh with the same state: no leave, no join. */
 	update(NOW + 1, GW1, P1, 1, m1, MC_IS_IN, 0xe8010101,
 	    0x0a630001);
@@ -446,12 +638,12 @@ START_TEST(update_v2_and_garbage)
 	m.nonce = 1;
 	m.inner_len = w.len;
 	feed(NOW, GW1, P1, &m, pkt);
-	ck_assert_ptr_nonnull(relay_fwd_find(&R, 0xef050505));
+	ck_assert_ptr_nonnull(fwd4(0xef050505));
 	wbuf_init(&w, pkt, sizeof(pkt));
 	ck_assert_int_eq(igmp_build_v12(&w, 0, IN4_ALLROUTERS, IGMP_V2_LEAVE,
 	    0, 0xef050505), 0);
 	feed(NOW, GW1, P1, &m, pkt);
-	ck_assert_ptr_null(relay_fwd_find(&R, 0xef050505));
+	ck_assert_ptr_null(fwd4(0xef050505));
 	/* A query is not a report; a corrupt checksum is not IGMP. */
 	pkt[24 + 2] ^= 0xff;
 	feed(NOW, GW1, P1, &m, pkt);
@@ -478,22 +670,22 @@ START_TEST(router_semantics_per_tunnel)
 	request(NOW, GW1, P1, 9, mac);
 	update_from(NOW, GW1, P1, 9, mac, h1, MC_TO_EX, g, 0);
 	update_from(NOW, GW1, P1, 9, mac, h2, MC_ALLOW, g, s1);
-	ck_assert_ptr_nonnull(f = relay_fwd_find(&R, g));
-	ck_assert(relay_sub_wants(f->e[0].sub, 0x0a630077));
+	ck_assert_ptr_nonnull(f = fwd4(g));
+	ck_assert(wants4(f->e[0].sub, 0x0a630077));
 	/* h2's current state does not replace h1's. */
 	update_from(NOW + 1, GW1, P1, 9, mac, h2, MC_IS_IN, g, s1);
-	ck_assert(relay_sub_wants(f->e[0].sub, 0x0a630077));
+	ck_assert(wants4(f->e[0].sub, 0x0a630077));
 	/* h1 leaves: h2 still gets s1, and only s1. */
 	update_from(NOW + 2, GW1, P1, 9, mac, h1, MC_TO_IN, g, 0);
-	ck_assert_ptr_nonnull(f = relay_fwd_find(&R, g));
-	ck_assert(relay_sub_wants(f->e[0].sub, s1));
-	ck_assert(!relay_sub_wants(f->e[0].sub, 0x0a630077));
+	ck_assert_ptr_nonnull(f = fwd4(g));
+	ck_assert(wants4(f->e[0].sub, s1));
+	ck_assert(!wants4(f->e[0].sub, 0x0a630077));
 	ck_assert_int_eq(joins, 2);		/* (*,G), then (S,G) */
 	ck_assert_uint_eq(last_js, s1);
 	ck_assert_int_eq(leaves, 1);		/* (*,G) */
 	/* h2's state times out on its own timer, then the group goes. */
 	relay_timer(&R, NOW + 2 + 2 * 20000 + 10000);
-	ck_assert_ptr_null(relay_fwd_find(&R, g));
+	ck_assert_ptr_null(fwd4(g));
 	ck_assert_int_eq(leaves, 2);
 	ck_assert_uint_eq(R.ngws, 0);
 }
@@ -508,7 +700,7 @@ START_TEST(ssm_no_exclude)
 	request(NOW, GW1, P1, 11, mac);
 	update(NOW, GW1, P1, 11, mac, MC_TO_EX, g, 0);
 	update(NOW, GW1, P1, 11, mac, MC_IS_EX, g, s1);
-	ck_assert_ptr_null(relay_fwd_find(&R, g));
+	ck_assert_ptr_null(fwd4(g));
 	ck_assert_int_eq(joins, 0);
 	ck_assert_uint_eq(R.ctr[RELAY_CTR_SSM_EXCLUDE], 2);
 	/* An IGMPv2 report (IS_EX({})) for an SSM group: the same. */
@@ -550,7 +742,7 @@ START_TEST(unreachable_pauses)
 
 	request(NOW, GW1, P1, 31, mac);
 	update(NOW, GW1, P1, 31, mac, MC_ALLOW, 0xe8010101, 0x0a630001);
-	ck_assert_ptr_nonnull(f = relay_fwd_find(&R, 0xe8010101));
+	ck_assert_ptr_nonnull(f = fwd4(0xe8010101));
 	relay_unreachable(&R, GW1, P1 + 1);	/* another endpoint */
 	ck_assert_int_eq(f->e[0].gw->paused, 0);
 	relay_unreachable(&R, GW1, P1);
@@ -654,6 +846,8 @@ relay_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, discovery_advertisement);
 	tcase_add_test(tc, request_query);
+	tcase_add_test(tc, request_query_mld);
+	tcase_add_test(tc, update_mld);
 	tcase_add_test(tc, update_joins_and_mac);
 	tcase_add_test(tc, router_semantics_per_tunnel);
 	tcase_add_test(tc, ssm_no_exclude);

@@ -1,0 +1,149 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# amtrelayd carries IPv6 multicast (RFC 7450 5.3.1): simulated gateways
+# ask with P=1 and get an MLDv2 General Query, send MLDv2 Reports in
+# their Updates, and the relay joins the IPv6 channel natively on its
+# upstream (an MLDv2 report the source's side sees) and sends the IPv6
+# datagrams down the tunnels, beside an IPv4 gateway's stream; the
+# leave ends it; with "mld off" P=1 Requests are refused and counted.
+# tshark decodes every AMT and MLD message with no malformed field.
+
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v tshark >/dev/null || skip "tshark missing"
+command -v tcpdump >/dev/null || skip "tcpdump missing"
+
+G6=ff3e::8000:1
+S6=2001:db8:10::2
+
+ns_add src
+ns_add rly
+ns_add sink
+link src s0 10.10.0.2/24 rly u0 10.10.0.1/24
+link rly d0 172.16.1.1/24 sink k0 172.16.1.2/24
+nsx src ip -6 addr add $S6/64 dev s0 nodad
+nsx rly ip -6 addr add 2001:db8:10::1/64 dev u0 nodad
+nsx src ip route add 224.0.0.0/4 dev s0
+
+relay_conf() {
+	cat >"$TMP/rl.conf" <<EOC
+relay-address 172.16.1.1
+upstream u0
+query-interval 2
+query-response-interval 0.5
+user nobody
+pidfile $TMP/rl.pid
+control-socket $TMP/rl.sock
+${1:-}
+EOC
+}
+relay_conf
+nsx rly tcpdump -U -ni d0 -w "$TMP/amt.pcap" udp port 2268 \
+    >"$TMP/td.log" 2>&1 &
+TD=$!
+PIDS="$PIDS $TD"
+nsx src tcpdump -U -ni s0 -w "$TMP/mld.pcap" "ip6 and not udp" >"$TMP/td2.log" 2>&1 &
+TD2=$!
+PIDS="$PIDS $TD2"
+sleep 0.5	# tcpdump attaches
+bg rly rl "$BIN/amtrelayd" -d -v -f "$TMP/rl.conf"
+RL=$LASTPID
+wait_log rl "receiving native multicast on u0" 5 || fail "amtrelayd"
+
+counter() {	# NAME: a relay counter
+	ctl "$TMP/rl.sock" relay gateways
+	jget "d[\"counters\"][\"$1\"]"
+}
+
+# 1. Two IPv6 gateways and an IPv4 one; both streams flow.
+bg sink g6 "$BIN/gwsim" -r 172.16.1.1 -G $G6 -S $S6 -n 2 -a 172.16.1.2 \
+    -p 41000 -v -L
+G6P=$LASTPID
+bg sink g4 "$BIN/gwsim" -r 172.16.1.1 -g 232.1.1.1 -s 10.10.0.2 -n 1 \
+    -a 172.16.1.2 -p 42000 -v
+G4P=$LASTPID
+wait_log g6 READY 5 || fail "IPv6 gateways: no tunnels"
+wait_log g4 READY 5 || fail "IPv4 gateway: no tunnel"
+ctl "$TMP/rl.sock" relay groups
+[ "$(jget "[g['group'] for g in d['groups'] if ':' in g['group']]")" = \
+    "['$G6']" ] || fail "relay groups: $(cat "$TMP/ctl.json")"
+[ "$(jget "[(j['group'], j['source'], j['gateways']) for j in \
+    d['native-joins'] if j['group'] == '$G6']")" = "[('$G6', '$S6', 2)]" ] ||
+    fail "native joins: $(cat "$TMP/ctl.json")"
+ok "two gateways asked with P=1 and reported MLDv2: ($S6, $G6) joined once for both"
+
+bg src s6 "$BIN/mcsend" -i s0 -g $G6 -r 200 -s 1200
+S6P=$LASTPID
+bg src s4 "$BIN/mcsend" -i s0 -g 232.1.1.1 -r 200 -s 1200
+S4P=$LASTPID
+wait_log s6 SENDING 3 || fail "IPv6 source"
+sleep 3
+stop_pid $S6P
+stop_pid $S4P
+sleep 0.3
+kill -USR1 $G6P $G4P
+wait_log g6 "^STATS" 2 || fail "gwsim stats"
+wait_log g4 "^STATS" 2 || fail "gwsim stats"
+sent6=$(sed -n 's/^SENT \([0-9]*\).*/\1/p' "$TMP/s6.log")
+sent4=$(sed -n 's/^SENT \([0-9]*\).*/\1/p' "$TMP/s4.log")
+rx60=$(sed -n 's/^GW 0 rx=\([0-9]*\).*/\1/p' "$TMP/g6.log")
+rx61=$(sed -n 's/^GW 1 rx=\([0-9]*\).*/\1/p' "$TMP/g6.log")
+rx4=$(sed -n 's/^GW 0 rx=\([0-9]*\).*/\1/p' "$TMP/g4.log")
+for v in "$rx60" "$rx61"; do
+	[ "$v" -ge $((sent6 * 95 / 100)) ] && [ "$v" -le "$sent6" ] ||
+	    fail "IPv6 gateway: $v of $sent6"
+done
+[ "$rx4" -ge $((sent4 * 95 / 100)) ] && [ "$rx4" -le "$sent4" ] ||
+    fail "IPv4 gateway: $rx4 of $sent4 (IPv6 leaking into it?)"
+ok "IPv6 stream: $rx60 and $rx61 of $sent6 datagrams in the tunnels; the IPv4 gateway $rx4 of $sent4"
+
+# 2. The leave: the native join goes.
+leaves=$(counter native-leave)
+stop_pid $G6P
+deadline=$(($(now_ms) + 3000))
+until [ "$(counter native-leave)" -gt "$leaves" ]; do
+	[ "$(now_ms)" -ge $deadline ] && fail "IPv6 leave not followed"
+	sleep 0.05
+done
+ctl "$TMP/rl.sock" relay groups
+[ "$(jget "[g for g in d['groups'] if ':' in g['group']]")" = "[]" ] ||
+    fail "IPv6 state left: $(cat "$TMP/ctl.json")"
+ok "the gateways' TO_IN({}) ended the IPv6 channel and its native join"
+stop_pid $G4P
+
+# 3. mld off: P=1 is refused and counted.
+relay_conf "mld off"
+kill -HUP $RL
+sleep 0.3
+bg sink gx "$BIN/gwsim" -r 172.16.1.1 -G $G6 -S $S6 -n 1 -a 172.16.1.2 \
+    -p 43000
+GX=$LASTPID
+deadline=$(($(now_ms) + 3000))
+until [ "$(counter request-mld-unsupported)" -gt 0 ]; do
+	[ "$(now_ms)" -ge $deadline ] && fail "mld off: not counted"
+	sleep 0.05
+done
+stop_pid $GX
+grep -q READY "$TMP/gx.log" && fail "mld off: a tunnel was made"
+ok "mld off: P=1 Requests unanswered, request-mld-unsupported $(counter request-mld-unsupported)"
+
+# 4. Every AMT message and the relay's MLD decode cleanly.
+sleep 0.3
+stop_pid $TD
+stop_pid $TD2
+amt() {	# FILTER: the lines of the AMT capture tshark selects
+	tshark -r "$TMP/amt.pcap" -d udp.port==2268,amt \
+	    -d udp.port==5001,data -Y "$1" 2>/dev/null
+}
+bad=$(amt '_ws.malformed || _ws.expert.severity >= 6291456' | wc -l)
+[ "$bad" -eq 0 ] || fail "tshark: $bad malformed: $(amt _ws.malformed |
+    head -3)"
+nq=$(amt 'icmpv6.type == 130 && icmpv6.mld.nb_sources == 0' | wc -l)
+nr=$(amt 'icmpv6.type == 143' | wc -l)
+[ "$nq" -ge 2 ] && [ "$nr" -ge 2 ] ||
+    fail "tshark: $nq MLDv2 queries, $nr reports in AMT"
+nj=$(tshark -r "$TMP/mld.pcap" -Y "icmpv6.type == 143 && \
+    icmpv6.mldr.mar.multicast_address == $G6" 2>/dev/null | wc -l)
+[ "$nj" -ge 1 ] || fail "no MLDv2 report for $G6 on the upstream"
+ok "tshark: $nq MLDv2 Queries and $nr MLDv2 Reports in AMT, none malformed; $nj native MLDv2 reports for $G6 upstream"
