@@ -79,7 +79,7 @@ COMMON_SRCS	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
 		   common/emit.c common/ctl.c common/pcapw.c
 
 GW_CORE		:= amtgwd/gw_fsm.c amtgwd/gw_subs.c amtgwd/gw_site.c \
-		   amtgwd/gw_show.c amtgwd/gw_conf.c
+		   amtgwd/gw_show.c amtgwd/gw_conf.c amtgwd/gw_mld.c
 GW_SRCS		:= $(GW_CORE) amtgwd/gw_io.c amtgwd/gw_dns.c amtgwd/amtgwd.c
 
 PX_CORE		:= igmpproxyd/group.c igmpproxyd/iface.c igmpproxyd/upstream.c \
@@ -230,7 +230,7 @@ FUZZ_FLAGS	:= -std=gnu11 -g -O1 -D_GNU_SOURCE -Icommon -Iamtgwd \
 FUZZ_COMMON	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
 		   common/util.c amtgwd/gw_conf.c igmpproxyd/px_conf.c \
 		   amtrelayd/relay_conf.c amtgwd/gw_site.c amtgwd/gw_fsm.c \
-		   amtgwd/gw_subs.c amtgwd/gw_show.c common/emit.c
+		   amtgwd/gw_subs.c amtgwd/gw_show.c amtgwd/gw_mld.c common/emit.c
 
 $(FUZZ_O)/%: tests/fuzz/%.c $(FUZZ_COMMON)
 	@mkdir -p $(FUZZ_O)

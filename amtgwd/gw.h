@@ -29,6 +29,7 @@
 #include "log.h"
 #include "driad.h"
 #include "srcset.h"
+#include "srcset6.h"
 
 #define GW_DEFAULT_QI_MS	125000	/* RFC 3376 8.2, when QQIC is 0 */
 #define GW_DEFAULT_QRV		2
@@ -144,6 +145,58 @@ void	 subs_state(const struct gw_subs *, struct igmp_rb *);
 void	 subs_leave(const struct gw_subs *, struct igmp_rb *);
 size_t	 subs_age(struct gw_subs *, uint64_t, uint32_t *);
 
+/* ---- MLD through the tunnel (gw_mld.c) ---- */
+
+/* One IPv6 group as the host side reported it. */
+struct gw_sub6 {
+	struct mc_src6	 group;
+	struct hstate6	 st;
+	uint64_t	 seen;		/* last reported, ms */
+};
+
+enum gw_mld_state {
+	GW_MLD_IDLE,		/* no IPv6 groups, or no tunnel yet */
+	GW_MLD_REQUESTING,	/* Request P=1 sent, waiting for the Query */
+	GW_MLD_ESTABLISHED,	/* MLDv2 Query held, query timer running */
+};
+
+enum gw_mld_ctr {
+	GW_MLD_REQ_SENT,
+	GW_MLD_QUERY_RCVD,
+	GW_MLD_QUERY_REJECTED,
+	GW_MLD_REPORT_RCVD,
+	GW_MLD_TUN_IGNORED,
+	GW_MLD_RECORD_HELD,
+	GW_MLD_UPDATE_SENT,
+	GW_MLD_GROUPS_AGED,
+	GW_MLD_GROUPS_FULL,
+	GW_MLD_CTR_MAX
+};
+
+extern const char *const gw_mld_ctr_names[GW_MLD_CTR_MAX];
+
+/*
+ * The IPv6 side of a tunnel: its own Request (P=1) / MLDv2 Query cycle
+ * to the tunnel's relay, run while the host side has IPv6 groups, and
+ * the mirror of those groups, whose records go out in MLDv2 Reports.
+ */
+struct gw_mld {
+	enum gw_mld_state	 state;
+	uint32_t		 nonce;
+	unsigned		 tries;
+	unsigned		 backoff_n;
+	uint64_t		 t_state;	/* retransmit or query timer */
+	struct gw_qinfo		 cur;		/* the last MLDv2 Query */
+	uint32_t		 qi_ms;
+	struct gw_sub6		*v;
+	size_t			 n;
+	size_t			 cap;
+	uint64_t		 asked;		/* a Query went to the host */
+	uint64_t		 sweep_at;	/* age the unreported; 0: off */
+	struct mc_src6		 scratch[GW_SUBS_MAX_SRCS];
+	uint64_t		 ctr[GW_MLD_CTR_MAX];
+};
+
 /* An Update under the Query q, for the report builder. */
 struct upd_ctx {
 	struct gw		*gw;
@@ -203,6 +256,7 @@ struct gw {
 	struct gw_repeat	 rep;
 	struct gw_subs		 subs;
 	struct gw_batch		 batch;
+	struct gw_mld		 mld;
 
 	uint64_t		 ctr[GW_CTR_MAX];
 	struct ratelimit	 lim;
@@ -230,6 +284,25 @@ void	 subs_show(const struct gw_subs *, const char *, uint64_t,
 	    struct emit *);
 void	 gw_show_counters(const struct gw *, struct emit *);
 int	 gw_relay(const struct gw *, uint32_t *);
+/* for gw_mld.c */
+void	 gw_send_msg(struct gw *, uint32_t, const struct amt_msg *,
+	    const uint8_t *, enum gw_ctr);
+void	 gw_update_emit(void *, const uint8_t *, size_t);
+uint32_t gw_backoff(struct gw *, uint64_t, uint32_t, unsigned);
+uint32_t gw_rand_between(struct gw *, uint32_t, uint32_t);
+int	 gw_usable(const struct gw *);
+uint32_t gw_query_interval(const struct gw *, uint8_t);
+
+void	 gw_mld_init(struct gw_mld *);
+void	 gw_mld_free(struct gw_mld *);
+void	 gw_mld_packet(struct gw *, uint64_t, const uint8_t *, size_t);
+int	 gw_mld_query(struct gw *, uint64_t, uint32_t, uint16_t,
+	    const uint8_t *, const struct amt_msg *);
+void	 gw_mld_timer(struct gw *, uint64_t);
+uint64_t gw_mld_deadline(const struct gw *);
+void	 gw_mld_relay_lost(struct gw *);
+void	 gw_mld_stop(struct gw *);
+void	 gw_mld_show(const struct gw *, uint64_t, struct emit *);
 int	 gw_relay_changed(const struct gw_conf *, const struct gw_conf *);
 
 /* ---- the site: the host side's membership and many tunnels ---- */

@@ -183,6 +183,7 @@ static const struct conf_item items[] = {
 	    "Query are kept as membership state and sent with it"),
 	CI_UINT("receive-buffer", C, rcvbuf_kb, 64, 1048576, "4096", 0),
 	CI_BOOL("driad", C, driad, "on", 0),
+	CI_BOOL("mld", C, mld, "on", 0),
 	CI_STRING("dnssec-trust-anchor", C, trust_anchor, NULL,
 	    CF_RESTART | CF_OPTIONAL),
 	CI_UINT("tunnels-max", C, tunnels_max, 1, GW_TUNNELS_MAX, "64", 0),

@@ -57,6 +57,7 @@ struct gw_conf {
 	unsigned	 path_mtu;	/* of the underlay to the relay */
 	unsigned	 rcvbuf_kb;
 	int		 driad;		/* relays by source, RFC 8777 */
+	int		 mld;		/* IPv6 groups through the tunnel */
 	char		 trust_anchor[PATH_MAX];	/* DNSSEC; "": none */
 	unsigned	 tunnels_max;
 	unsigned	 lookups_max;	/* DNS lookups in flight */

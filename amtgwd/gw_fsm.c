@@ -113,8 +113,8 @@ tunnel_down(struct gw *gw, uint64_t now, const char *why)
 }
 
 /* A value in [lo, hi] from the injected random source. */
-static uint32_t
-rand_between(struct gw *gw, uint32_t lo, uint32_t hi)
+uint32_t
+gw_rand_between(struct gw *gw, uint32_t lo, uint32_t hi)
 {
 	if (hi <= lo)
 		return lo;
@@ -127,8 +127,8 @@ rand_between(struct gw *gw, uint32_t lo, uint32_t hi)
  * retransmit-max, or GW_RECOVER_MAX_MS while the last Query is recent,
  * so a relay that comes back is found again within that.
  */
-static uint32_t
-backoff(struct gw *gw, uint64_t now, uint32_t initial, unsigned n)
+uint32_t
+gw_backoff(struct gw *gw, uint64_t now, uint32_t initial, unsigned n)
 {
 	uint64_t	 hi = initial;
 	uint32_t	 max = gw->conf->max_timeout_ms;
@@ -143,11 +143,11 @@ backoff(struct gw *gw, uint64_t now, uint32_t initial, unsigned n)
 		hi = max;
 	if (initial > hi)
 		initial = (uint32_t)hi;
-	return rand_between(gw, initial, (uint32_t)hi);
+	return gw_rand_between(gw, initial, (uint32_t)hi);
 }
 
-static void
-send_msg(struct gw *gw, uint32_t dst, const struct amt_msg *m,
+void
+gw_send_msg(struct gw *gw, uint32_t dst, const struct amt_msg *m,
     const uint8_t *inner, enum gw_ctr ctr)
 {
 	uint8_t		 out[GW_PKT_MAX];
@@ -174,7 +174,7 @@ send_discovery(struct gw *gw)
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_DISCOVERY;
 	m.nonce = gw->disc_nonce;
-	send_msg(gw, gw->disc_addr, &m, NULL, GW_CTR_DISC_SENT);
+	gw_send_msg(gw, gw->disc_addr, &m, NULL, GW_CTR_DISC_SENT);
 }
 
 /* 5.2.3.5.2: send (or resend, same nonce) the Request, P=0 (IGMPv3). */
@@ -186,13 +186,13 @@ send_request(struct gw *gw)
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_REQUEST;
 	m.nonce = gw->req_nonce;
-	send_msg(gw, gw->relay, &m, NULL, GW_CTR_REQ_SENT);
+	gw_send_msg(gw, gw->relay, &m, NULL, GW_CTR_REQ_SENT);
 }
 
 
 /* Encapsulate one report datagram in a Membership Update (5.2.3.6.2). */
-static void
-update_emit(void *arg, const uint8_t *pkt, size_t len)
+void
+gw_update_emit(void *arg, const uint8_t *pkt, size_t len)
 {
 	struct upd_ctx	*u = arg;
 	struct gw	*gw = u->gw;
@@ -203,10 +203,13 @@ update_emit(void *arg, const uint8_t *pkt, size_t len)
 	memcpy(m.mac, u->q->mac, AMT_MAC_LEN);
 	m.nonce = u->q->nonce;
 	m.inner_len = len;
-	send_msg(gw, u->q->relay, &m, pkt, GW_CTR_UPDATE_SENT);
-	/* 5.2.3.7.2: Teardown uses the Query of the last Update sent. */
-	if (u->q == &gw->cur)
-		gw->upd = gw->cur;
+	gw_send_msg(gw, u->q->relay, &m, pkt, GW_CTR_UPDATE_SENT);
+	/*
+	 * 5.2.3.7.2: Teardown uses the Query of the last Update sent, of
+	 * either cycle (the MAC covers address, port and nonce only).
+	 */
+	if (u->q == &gw->cur || u->q == &gw->mld.cur)
+		gw->upd = *u->q;
 }
 
 /*
@@ -220,12 +223,12 @@ rb_start(struct gw *gw, struct igmp_rb *rb, uint8_t *buf,
 	u->gw = gw;
 	u->q = q;
 	igmp_rb_init(rb, buf, gw->conf->path_mtu - GW_UPDATE_OVERHEAD,
-	    gw->conf->report_src, update_emit, u);
+	    gw->conf->report_src, gw_update_emit, u);
 }
 
 /* Whether the held Query authorises Updates to the current relay. */
-static int
-tunnel_usable(const struct gw *gw)
+int
+gw_usable(const struct gw *gw)
 {
 	return gw->cur.valid && gw->have_relay && gw->cur.relay == gw->relay;
 }
@@ -238,7 +241,7 @@ send_state(struct gw *gw)
 	struct igmp_rb	 rb;
 	struct upd_ctx	 u;
 
-	if (!tunnel_usable(gw) || gw->subs.n == 0)
+	if (!gw_usable(gw) || gw->subs.n == 0)
 		return;
 	rb_start(gw, &rb, buf, &u, &gw->cur);
 	subs_state(&gw->subs, &rb);
@@ -264,7 +267,7 @@ teardown_once(struct gw *gw, const struct gw_qinfo *q)
 	m.nonce = q->nonce;
 	m.gw_port = q->gw_port;
 	memcpy(m.gw_addr, q->gw_addr, AMT_GWADDR_LEN);
-	send_msg(gw, q->relay, &m, NULL, GW_CTR_TEARDOWN_SENT);
+	gw_send_msg(gw, q->relay, &m, NULL, GW_CTR_TEARDOWN_SENT);
 }
 
 /*
@@ -359,12 +362,12 @@ gw_start_discovery(struct gw *gw, uint64_t now, int delay)
 	change_state(gw, GW_STA_DISCOVERING, now);
 	gw->disc_held = delay;
 	if (delay) {
-		gw->t_state = now + backoff(gw, now, gw->conf->disc_timeout_ms,
-		    gw->limit_n);
+		gw->t_state = now + gw_backoff(gw, now,
+		    gw->conf->disc_timeout_ms, gw->limit_n);
 		return;
 	}
 	send_discovery(gw);
-	gw->t_state = now + backoff(gw, now, gw->conf->disc_timeout_ms,
+	gw->t_state = now + gw_backoff(gw, now, gw->conf->disc_timeout_ms,
 	    gw->disc_backoff_n);
 }
 
@@ -378,7 +381,7 @@ gw_start_request(struct gw *gw, uint64_t now, int keep_backoff)
 		gw->req_backoff_n = 0;
 	change_state(gw, GW_STA_REQUESTING, now);
 	send_request(gw);
-	gw->t_state = now + backoff(gw, now, gw->conf->req_timeout_ms,
+	gw->t_state = now + gw_backoff(gw, now, gw->conf->req_timeout_ms,
 	    gw->req_backoff_n);
 }
 
@@ -400,6 +403,7 @@ set_relay(struct gw *gw, uint64_t now, uint32_t addr)
 	gw->have_relay = 1;
 	gw->cur.valid = 0;
 	gw->t_refresh = 0;
+	gw_mld_relay_lost(gw);
 	/* The membership stays: the new relay gets it with its Query. */
 }
 
@@ -415,6 +419,7 @@ gw_init(struct gw *gw, const struct gw_conf *conf, const struct gw_ops *ops,
 	gw_set_target(gw, conf->fixed_relay, conf->fixed_relay ? conf->relay :
 	    conf->discovery, 0);
 	subs_init(&gw->subs);
+	gw_mld_init(&gw->mld);
 	return 0;
 }
 
@@ -422,6 +427,7 @@ void
 gw_free(struct gw *gw)
 {
 	subs_clear(&gw->subs);
+	gw_mld_free(&gw->mld);
 }
 
 /* 5.2.3.1: the pseudo-interface is enabled; no start-up delay. */
@@ -451,6 +457,7 @@ gw_restart(struct gw *gw, uint64_t now)
 	gw->rep.left = 0;
 	gw->cur.valid = gw->upd.valid = 0;
 	gw->t_refresh = 0;
+	gw_mld_relay_lost(gw);
 	gw_start(gw, now);
 }
 
@@ -461,6 +468,7 @@ gw_stop(struct gw *gw, uint64_t now)
 	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
 		return;
 	gw->rep.left = 0;
+	gw_mld_stop(gw);
 	gw_leave_relay(gw, now, "shutting down");
 	change_state(gw, GW_STA_STOPPING, now);
 	gw->t_state = 0;
@@ -528,6 +536,7 @@ gw_reconfigure(struct gw *gw, const struct gw_conf *conf, uint64_t now)
 	gw_leave_relay(gw, now, "configuration changed");
 	gw->have_relay = 0;
 	gw->cur.valid = 0;
+	gw_mld_relay_lost(gw);
 	gw_start(gw, now);
 }
 
@@ -555,8 +564,8 @@ disc_timer(struct gw *gw, uint64_t now)
 		/* The held-back first Discovery: not a retransmission. */
 		gw->disc_held = 0;
 		send_discovery(gw);
-		gw->t_state = now + backoff(gw, now, gw->conf->disc_timeout_ms,
-		    gw->disc_backoff_n);
+		gw->t_state = now + gw_backoff(gw, now,
+		    gw->conf->disc_timeout_ms, gw->disc_backoff_n);
 		return;
 	}
 	gw->disc_tries++;
@@ -573,7 +582,7 @@ disc_timer(struct gw *gw, uint64_t now)
 	if (gw->disc_backoff_n < 31)
 		gw->disc_backoff_n++;
 	send_discovery(gw);
-	gw->t_state = now + backoff(gw, now, gw->conf->disc_timeout_ms,
+	gw->t_state = now + gw_backoff(gw, now, gw->conf->disc_timeout_ms,
 	    gw->disc_backoff_n);
 }
 
@@ -601,7 +610,7 @@ req_timer(struct gw *gw, uint64_t now)
 		return;
 	}
 	send_request(gw);
-	gw->t_state = now + backoff(gw, now, gw->conf->req_timeout_ms,
+	gw->t_state = now + gw_backoff(gw, now, gw->conf->req_timeout_ms,
 	    gw->req_backoff_n);
 }
 
@@ -677,6 +686,7 @@ gw_timer(struct gw *gw, uint64_t now)
 	}
 	state_timer(gw, now);
 	refresh_timer(gw, now);		/* after: it looks at the state */
+	gw_mld_timer(gw, now);
 }
 
 /* The earliest deadline, or UINT64_MAX if no timer runs. */
@@ -691,6 +701,8 @@ gw_next_deadline(const struct gw *gw)
 		d = gw->rep.next;
 	if (gw->t_refresh != 0 && gw->t_refresh < d)
 		d = gw->t_refresh;
+	if (gw_mld_deadline(gw) < d)
+		d = gw_mld_deadline(gw);
 	return d;
 }
 
@@ -828,8 +840,8 @@ query_limit(struct gw *gw, uint64_t now, const struct gw_qinfo *q,
 }
 
 /* The next cycle after the querier's interval (QQIC, RFC 3376 4.1.7). */
-static uint32_t
-query_interval(const struct gw *gw, uint8_t qqic)
+uint32_t
+gw_query_interval(const struct gw *gw, uint8_t qqic)
 {
 	uint32_t	 qi = igmp_code_to_value(qqic) * 1000;
 
@@ -883,13 +895,13 @@ recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 	gw->cur = q;
 	gw->req_backoff_n = 0;
 	gw->t_alive = now;
-	gw->qi_ms = query_interval(gw, g.qqic);
+	gw->qi_ms = gw_query_interval(gw, g.qqic);
 	/*
 	 * The next cycle a little early, at random (up to a tenth): a
 	 * crowd of gateways that arrived together does not keep asking
 	 * together (RFC 7450 leaves the moment open).
 	 */
-	gw->t_state = now + gw->qi_ms - rand_between(gw, 0, gw->qi_ms / 10);
+	gw->t_state = now + gw->qi_ms - gw_rand_between(gw, 0, gw->qi_ms / 10);
 	/* Hand the query to the host side; only its own bytes. */
 	if (gw->ops->tun_write(gw->ctx, p + m->inner_off, m->inner_len) == -1)
 		gw->ctr[GW_CTR_SEND_ERR]++;
@@ -935,7 +947,8 @@ gw_recv_amt(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 		recv_advertisement(gw, now, src, sport, &m);
 		break;
 	case AMT_QUERY:
-		recv_query(gw, now, src, sport, p, &m);
+		if (!gw_mld_query(gw, now, src, sport, p, &m))
+			recv_query(gw, now, src, sport, p, &m);
 		break;
 	default:
 		/* 5.2.3.2: only Advertisement, Query and Data are ours. */
@@ -954,7 +967,7 @@ void
 gw_records(struct gw *gw, uint64_t now, const struct mc_rec *r, size_t n)
 {
 	struct gw_batch	*b = &gw->batch;
-	int		 send = tunnel_usable(gw);
+	int		 send = gw_usable(gw);
 	size_t		 i;
 
 	if (n == 0 || gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
@@ -994,7 +1007,7 @@ gw_flush(struct gw *gw)
 	if (!b->open)
 		return;
 	b->open = 0;
-	if (tunnel_usable(gw))
+	if (gw_usable(gw))
 		igmp_rb_flush(&b->rb);
 }
 

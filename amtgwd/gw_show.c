@@ -181,6 +181,7 @@ site_show(const struct gw_site *s, uint64_t now, struct emit *e)
 	emit_str(e, "relay-from", how_names[s->def.how]);
 	emit_bool(e, "driad", s->conf->driad);
 	subs_show(&s->subs, "groups", now, e);
+	gw_mld_show(&s->def.fsm, now, e);
 	emit_arr(e, "tunnels");
 	show_tunnel(s, &s->def, now, e);
 	for (i = 0; i < s->nt; i++)
@@ -193,5 +194,7 @@ site_show(const struct gw_site *s, uint64_t now, struct emit *e)
 	emit_obj(e, "counters");
 	for (i = 0; i < GW_SITE_CTR_MAX; i++)
 		emit_u64(e, site_ctr_names[i], s->ctr[i]);
+	for (i = 0; i < GW_MLD_CTR_MAX; i++)
+		emit_u64(e, gw_mld_ctr_names[i], s->def.fsm.mld.ctr[i]);
 	gw_show_counters(&s->def.fsm, e);
 }

@@ -789,7 +789,8 @@ reproject_all(struct gw_site *s, uint64_t now)
 /*
  * A datagram the host stack wrote into the pseudo-interface.  IPv4
  * IGMPv2 reports and leaves and IGMPv3 reports are taken (RFC 7450
- * 5.2.3.6.1); everything else is ignored and counted.  The records
+ * 5.2.3.6.1); IPv6 goes to the default tunnel's MLD side (DRIAD serves
+ * IPv4 sources only); everything else is ignored and counted.  The records
  * update the site's mirror; each tunnel gets its share's change.
  */
 void
@@ -803,6 +804,11 @@ site_tun_packet(struct gw_site *s, uint64_t now, const uint8_t *p,
 	const struct gw_sub	*g;
 	size_t			 i;
 
+	if (len > 0 && p[0] >> 4 == 6) {
+		/* MLD: the IPv6 side of the default tunnel (gw_mld.c). */
+		gw_mld_packet(&s->def.fsm, now, p, len);
+		return;
+	}
 	if (igmp_decode_packet(p, len, &ip, &m) != IGMP_OK ||
 	    (m.type != IGMP_V2_REPORT && m.type != IGMP_V2_LEAVE &&
 	    m.type != IGMP_V3_REPORT)) {

@@ -144,8 +144,8 @@ addr6_ntoa(const uint8_t *a)
 	char			*buf;
 
 	if (memcmp(a, mapped, sizeof(mapped)) == 0)
-		return addr4_ntoa((uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 |
-		    (uint32_t)a[14] << 8 | a[15]);
+		return addr4_ntoa((uint32_t)a[12] << 24 |
+		    (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15]);
 	buf = ntoa_buf();
 	inet_ntop(AF_INET6, a, buf, ADDR_STRLEN);
 	return buf;

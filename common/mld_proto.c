@@ -395,3 +395,86 @@ mld_report_finish(struct wbuf *w)
 {
 	return finish(w);
 }
+
+/* ---- the report builder ---- */
+
+void
+mld_rb_init(struct mld_rb *rb, uint8_t *buf, size_t limit,
+    const uint8_t *src, mld_emit_fn emit, void *arg)
+{
+	memset(rb, 0, sizeof(*rb));
+	rb->buf = buf;
+	rb->limit = limit < MLD_RB_MIN ? MLD_RB_MIN : limit;
+	memcpy(rb->src, src, IP6_ADDR_LEN);
+	rb->emit = emit;
+	rb->arg = arg;
+}
+
+static uint16_t
+rb_nrecs(const struct mld_rb *rb)
+{
+	return be16_load(rb->buf + MLD_IP_HDR_LEN + 6);
+}
+
+/* Hand the report being built, if it has records, to emit. */
+void
+mld_rb_flush(struct mld_rb *rb)
+{
+	if (!rb->open)
+		return;
+	if (rb_nrecs(rb) > 0 && mld_report_finish(&rb->w) == 0) {
+		rb->emit(rb->arg, rb->buf, rb->w.len);
+		rb->reports++;
+	}
+	rb->open = 0;
+}
+
+static void
+rb_open(struct mld_rb *rb)
+{
+	if (rb->open)
+		return;
+	wbuf_init(&rb->w, rb->buf, rb->limit);
+	(void)mld_report_begin(&rb->w, rb->src);
+	rb->open = 1;
+}
+
+/*
+ * Add a record.  One that does not fit the report being built starts
+ * a new one; one too big for any report is split into several records
+ * of the same type, except IS_EX and TO_EX, which are cut (RFC 3810
+ * 5.2.15).  The sources are struct mc_src6, whose bytes are the
+ * addresses'.
+ */
+void
+mld_rb_add(struct mld_rb *rb, uint8_t type, const uint8_t *g,
+    const struct mc_src6 *srcs, unsigned n)
+{
+	size_t		 left;
+	unsigned	 k;
+
+	if (!MC_REC_VALID(type))
+		return;
+	for (;;) {
+		rb_open(rb);
+		left = wbuf_left(&rb->w);
+		if (left >= MLD_V2_REC_MIN + IP6_ADDR_LEN * (size_t)n &&
+		    n <= 0xffff && mld_report_add(&rb->w, type, g,
+		    n > 0 ? srcs[0].a : NULL, (uint16_t)n) == 0)
+			return;
+		if (rb_nrecs(rb) > 0) {
+			mld_rb_flush(rb);	/* try in a fresh report */
+			continue;
+		}
+		/* Alone in a report and still too big. */
+		k = (unsigned)((left - MLD_V2_REC_MIN) / IP6_ADDR_LEN);
+		if (k == 0 || k >= n)
+			return;		/* cannot be: the limit is 1280 */
+		(void)mld_report_add(&rb->w, type, g, srcs[0].a, (uint16_t)k);
+		mld_rb_flush(rb);
+		if (type == MC_IS_EX || type == MC_TO_EX)
+			return;		/* the rest is not reported */
+		srcs += k;
+		n -= k;
+	}
+}

@@ -133,6 +133,33 @@ int		 mld_report_add(struct wbuf *, uint8_t, const uint8_t *,
 		    const uint8_t *, uint16_t);
 int		 mld_report_finish(struct wbuf *);
 
+/*
+ * Building MLDv2 Reports from records, each at most limit bytes (the
+ * whole datagram), as igmp_rb does for IGMPv3 (RFC 3810 5.2.15 says
+ * how a record too big for one report is split or cut); every finished
+ * report is handed to emit.
+ */
+typedef void	 (*mld_emit_fn)(void *, const uint8_t *, size_t);
+
+struct mld_rb {
+	uint8_t		*buf;		/* limit bytes, the caller's */
+	size_t		 limit;
+	uint8_t		 src[IP6_ADDR_LEN];
+	mld_emit_fn	 emit;
+	void		*arg;
+	struct wbuf	 w;
+	int		 open;
+	unsigned	 reports;
+};
+
+#define MLD_RB_MIN	1280	/* the IPv6 minimum MTU */
+
+void		 mld_rb_init(struct mld_rb *, uint8_t *, size_t,
+		    const uint8_t *, mld_emit_fn, void *);
+void		 mld_rb_add(struct mld_rb *, uint8_t, const uint8_t *,
+		    const struct mc_src6 *, unsigned);
+void		 mld_rb_flush(struct mld_rb *);
+
 extern const uint8_t	 mld_all_nodes[IP6_ADDR_LEN];	/* ff02::1 */
 extern const uint8_t	 mld_v2_routers[IP6_ADDR_LEN];	/* ff02::16 */
 

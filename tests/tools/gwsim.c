@@ -399,8 +399,8 @@ main(int argc, char *argv[])
 	int			 ch, i, n, naddr = 1, base = 40000, started = 0;
 	unsigned		 rate = 0;
 
-	while ((ch = getopt(argc, argv, "a:C:D:F:g:G:Lm:n:p:q:r:R:s:S:t:vVx")) !=
-	    -1) {
+	while ((ch = getopt(argc, argv,
+	    "a:C:D:F:g:G:Lm:n:p:q:r:R:s:S:t:vVx")) != -1) {
 		switch (ch) {
 		case 'C':
 			if (sscanf(optarg, "%u:%u", &churn_k, &churn_ms) != 2 ||

@@ -21,6 +21,7 @@
 #include "cksum.h"
 #include "emit.h"
 #include "igmp_proto.h"
+#include "mld_proto.h"
 #include "unit.h"
 #include "vectors.h"
 
@@ -496,13 +497,15 @@ START_TEST(test_query_checks)
 	bad[24 + 2] ^= 0xff;
 	m.inner_len = sizeof(v_query);
 	feed(0, RELAY, AMT_PORT, &m, bad);
-	/* An IPv6 datagram where P=0 asked for IGMPv3. */
+	/* An IPv6 datagram where P=0 asked for IGMPv3: the MLD side's,
+	 * which asked for nothing. */
 	memset(bad, 0, sizeof(bad));
 	bad[0] = 0x60;
 	bad[5] = 8;
 	m.inner_len = 48;
 	feed(0, RELAY, AMT_PORT, &m, bad);
-	ck_assert_uint_eq(gw.ctr[GW_CTR_QUERY_NOT_GENERAL], 4);
+	ck_assert_uint_eq(gw.ctr[GW_CTR_QUERY_NOT_GENERAL], 3);
+	ck_assert_uint_eq(gw.mld.ctr[GW_MLD_QUERY_REJECTED], 1);
 	ck_assert_uint_eq(ntun, 0);
 	ck_assert_int_eq(gw.state, GW_STA_REQUESTING);
 
@@ -1026,7 +1029,8 @@ START_TEST(test_tun_filter)
 	memcpy(b, v_report, sizeof(v_report));
 	b[30] ^= 1;
 	site_tun_packet(&site, 0, b, sizeof(v_report));
-	ck_assert_uint_eq(site.ctr[GW_SITE_TUN_IGNORED], 6);
+	ck_assert_uint_eq(site.ctr[GW_SITE_TUN_IGNORED], 5);
+	ck_assert_uint_eq(gw.mld.ctr[GW_MLD_TUN_IGNORED], 1);	/* IPv6 */
 	ck_assert_uint_eq(gw.ctr[GW_CTR_UPDATE_SENT], before);
 	/* IGMPv2 report and leave pass. */
 	wbuf_init(&w, b, sizeof(b));
@@ -1324,6 +1328,194 @@ START_TEST(test_data_view_ipv6)
 }
 END_TEST
 
+
+/* ---- MLD through the tunnel (gw_mld.c) ---- */
+
+static const uint8_t	 g6[16] = { 0xff, 0x3e, [12] = 0x80, 0, 0, 1 };
+static const uint8_t	 s6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 5 };
+
+/* The host stack's MLDv2 report (from ::, a TUN has no link-local). */
+static void
+host6(uint64_t now, uint8_t type, const uint8_t *src)
+{
+	static const uint8_t	 any[16];
+	uint8_t			 b[128];
+	struct wbuf		 w;
+
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(mld_report_begin(&w, any), 0);
+	ck_assert_int_eq(mld_report_add(&w, type, g6, src, src ? 1 : 0), 0);
+	ck_assert_int_eq(mld_report_finish(&w), 0);
+	site_tun_packet(&site, now, b, w.len);
+}
+
+/* A Query carrying an MLDv2 General Query from fe80::1. */
+static void
+feed_query6(uint64_t now, uint32_t nonce, uint16_t mrc)
+{
+	static const uint8_t	 ll[16] = { 0xfe, 0x80, [15] = 1 };
+	static const uint8_t	 any[16];
+	struct mld_query	 q = { .version = 2, .src = ll,
+	    .dst = mld_all_nodes, .group = any, .mrc = mrc, .qrv = 2,
+	    .qqic = 20 };
+	uint8_t			 b[128];
+	struct wbuf		 w;
+	struct amt_msg		 m;
+
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(mld_build_query(&w, &q), 0);
+	query_msg(&m, nonce, AMT_FLAG_G, 40000);
+	m.inner_len = w.len;
+	feed(now, RELAY, AMT_PORT, &m, b);
+}
+
+/* The one record of the MLDv2 Report in the Update x. */
+static void
+update6_rec(const struct sent *x, struct mld_rec *r)
+{
+	static const uint8_t	 ll[16] = { 0xfe, 0x80, [15] = 1 };
+	struct ip6_info		 ip;
+	struct mld_msg		 m;
+	struct mld_rec_iter	 it;
+
+	ck_assert_uint_eq(x->m.type, AMT_UPDATE);
+	ck_assert_uint_eq(x->m.inner_ver, 6);
+	ck_assert_int_eq(mld_decode_packet(x->b + x->m.inner_off,
+	    x->m.inner_len, &ip, &m), MLD_OK);
+	ck_assert_mem_eq(ip.src, ll, 16);	/* fe80::1 */
+	ck_assert_uint_eq(m.type, MLD_V2_REPORT);
+	ck_assert_uint_eq(m.nrecs, 1);
+	mld_rec_iter_init(&it, &m);
+	ck_assert_int_eq(mld_rec_next(&it, r), 1);
+	ck_assert_mem_eq(r->group, g6, 16);
+}
+
+/*
+ * The IPv6 cycle: an MLD report on the TUN starts a Request with P=1
+ * (its own nonce) once the IPv4 tunnel is up; the MLDv2 Query goes into
+ * the TUN and brings the held record over; later records go at once;
+ * with no IPv6 group left the cycle stops.
+ */
+START_TEST(test_mld_cycle)
+{
+	struct mld_rec	 r;
+	uint64_t	 now = establish(AMT_FLAG_G), t;
+	uint32_t	 nonce;
+
+	ck_assert_uint_eq(site_next_deadline(&site) > now, 1);
+	nsent = ntun = 0;
+	host6(now, MC_ALLOW, s6);
+	ck_assert_uint_eq(nsent, 0);		/* held: no MLD Query yet */
+	ck_assert_uint_eq(gw.mld.ctr[GW_MLD_RECORD_HELD], 1);
+	ck_assert_uint_le(site_next_deadline(&site), now);
+	site_timer(&site, now);
+	ck_assert_uint_eq(nsent, 1);
+	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
+	ck_assert_uint_eq(last()->m.flags, AMT_FLAG_P);
+	ck_assert_uint_eq(last()->dst, RELAY);
+	nonce = last()->m.nonce;
+	ck_assert_uint_ne(nonce, gw.req_nonce);
+	ck_assert_int_eq(gw.mld.state, GW_MLD_REQUESTING);
+	/* Not for us: another nonce; IGMP inside with our nonce. */
+	feed_query6(now, nonce + 1, 1000);
+	{
+		struct amt_msg	 m;
+
+		query_msg(&m, nonce, AMT_FLAG_G, 40000);
+		feed(now, RELAY, AMT_PORT, &m, v_query);
+	}
+	ck_assert_uint_eq(gw.mld.ctr[GW_MLD_QUERY_REJECTED], 2);
+	ck_assert_int_eq(gw.state, GW_STA_ESTABLISHED);	/* IPv4 unmoved */
+	ck_assert_uint_eq(ntun, 0);
+	/* The Query: into the TUN, and the held state out as IS_IN. */
+	feed_query6(now + 5, nonce, 1000);
+	ck_assert_int_eq(gw.mld.state, GW_MLD_ESTABLISHED);
+	ck_assert_uint_eq(ntun, 1);
+	ck_assert_uint_eq(tunw[0][0] >> 4, 6);
+	ck_assert_uint_eq(nsent, 2);
+	update6_rec(last(), &r);
+	ck_assert_uint_eq(r.type, MC_IS_IN);
+	ck_assert_uint_eq(r.nsrcs, 1);
+	ck_assert_mem_eq(r.srcs, s6, 16);
+	ck_assert_uint_eq(last()->m.nonce, nonce);
+	/* The host answers the query within the delay: nothing is aged. */
+	host6(now + 300, MC_IS_IN, s6);
+	ck_assert_uint_eq(nsent, 3);
+	t = gw.mld.sweep_at;
+	ck_assert_uint_eq(t, now + 5 + 1000 + 500);
+	site_timer(&site, t);
+	ck_assert_uint_eq(gw.mld.n, 1);
+	ck_assert_uint_eq(gw.mld.ctr[GW_MLD_GROUPS_AGED], 0);
+	/* The next cycle: a new Request with P=1 and a new nonce. */
+	t = gw.mld.t_state;
+	ck_assert_uint_le(t, now + 5 + 20000);
+	ck_assert_uint_ge(t, now + 5 + 18000);
+	site_timer(&site, t);
+	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
+	ck_assert_uint_eq(last()->m.flags, AMT_FLAG_P);
+	ck_assert_uint_ne(last()->m.nonce, nonce);
+	nonce = last()->m.nonce;
+	feed_query6(t, nonce, 1000);
+	ck_assert_uint_eq(ntun, 2);
+	/* The host leaves the source: a BLOCK at once; no group left. */
+	nsent = 0;
+	host6(t + 10, MC_BLOCK, s6);
+	ck_assert_uint_eq(nsent, 1);
+	update6_rec(last(), &r);
+	ck_assert_uint_eq(r.type, MC_BLOCK);
+	ck_assert_uint_eq(gw.mld.n, 0);
+	/* With nothing to ask for, the query timer ends the cycle. */
+	site_timer(&site, gw.mld.t_state);
+	ck_assert_int_eq(gw.mld.state, GW_MLD_IDLE);
+	ck_assert_uint_eq(gw.mld.ctr[GW_MLD_REQ_SENT], 2);
+}
+END_TEST
+
+/*
+ * A group the host does not report after a Query is aged and left;
+ * link-scope groups are never taken; shutdown leaves the groups in an
+ * Update before the Teardown.
+ */
+START_TEST(test_mld_age_relay_stop)
+{
+	static const uint8_t	 ll[16] = { 0xff, 0x02, [15] = 0x0c };
+	uint8_t			 b[128];
+	struct wbuf		 w;
+	struct mld_rec		 r;
+	uint64_t		 now = establish(AMT_FLAG_G);
+	static const uint8_t	 any[16];
+
+	host6(now, MC_ALLOW, s6);
+	site_timer(&site, now);
+	feed_query6(now + 10, last()->m.nonce, 100);
+	ck_assert_uint_eq(gw.mld.n, 1);
+	/* A link-scope group (ff02::c): not in the mirror, not sent. */
+	nsent = 0;
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(mld_build_v1(&w, any, ll, MLD_V1_REPORT, ll), 0);
+	site_tun_packet(&site, now, b, w.len);
+	ck_assert_uint_eq(gw.mld.n, 1);
+	ck_assert_uint_eq(nsent, 0);
+	/* Not reported again: aged after 500 + 500 ms, left. */
+	site_timer(&site, gw.mld.sweep_at);
+	ck_assert_uint_eq(gw.mld.n, 0);
+	ck_assert_uint_eq(gw.mld.ctr[GW_MLD_GROUPS_AGED], 1);
+	update6_rec(last(), &r);
+	ck_assert_uint_eq(r.type, MC_TO_IN);
+	/* Joined again (at once: the Query is held), then shutdown. */
+	host6(now + 2000, MC_ALLOW, s6);
+	update6_rec(last(), &r);
+	ck_assert_uint_eq(r.type, MC_ALLOW);
+	site_stop(&site, now + 3000);
+	ck_assert_uint_eq(gw.mld.state, GW_MLD_IDLE);
+	update6_rec(&sent[nsent - 2], &r);	/* before the Teardown */
+	ck_assert_uint_eq(r.type, MC_TO_IN);
+	/* The Teardown under the last Update's Query: the MLD one. */
+	ck_assert_uint_eq(last()->m.type, AMT_TEARDOWN);
+	ck_assert_uint_eq(last()->m.nonce, gw.mld.cur.nonce);
+}
+END_TEST
+
 /* Messages a gateway never handles, and garbage, are counted. */
 START_TEST(test_wrong_types)
 {
@@ -1414,6 +1606,8 @@ gw_fsm_suite(void)
 	tcase_add_test(tc, test_data_view_ipv6);
 	tcase_add_test(tc, test_wrong_types);
 	tcase_add_test(tc, test_show);
+	tcase_add_test(tc, test_mld_cycle);
+	tcase_add_test(tc, test_mld_age_relay_stop);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,509 @@
+/*
+ * SPDX-License-Identifier: ISC
+ * Copyright (c) 2026 The amtgw project contributors
+ */
+
+/*
+ * IPv6 multicast through a tunnel (RFC 7450 5.2.1, 5.2.3.5 and 5.2.3.6
+ * with the P flag set): the host side's MLD reports on the
+ * pseudo-interface are kept in a mirror of IPv6 groups and sent to the
+ * relay as MLDv2 Reports in Updates, under the MAC and nonce of an
+ * MLDv2 Query the tunnel earns with its own Requests (P=1).
+ *
+ * The IPv6 cycle runs beside the IPv4 one, to the relay that one found,
+ * and only while the host side has IPv6 groups: a site without IPv6
+ * receivers costs the relay nothing more.  With "mld off" the host
+ * side's MLD is ignored (counted), and no IPv6 cycle ever starts.
+ * Each MLDv2 Query goes into the pseudo-interface, so the host stack
+ * reports its whole IPv6 membership again; a group it leaves out
+ * within the Maximum Response Delay (and half a second) is left.
+ * Reports from :: are taken: a TUN has no link-local address, and the
+ * kernel then reports from :: (RFC 3810 5.2.13).  Our own reports
+ * come from fe80::a.b.c.d, the inner source (fe80::1 without one): any
+ * source will do (RFC 7450 5.2.1), but a link-local one is what every
+ * MLD router accepts.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "gw.h"
+#include "mld_proto.h"
+#include "util.h"
+
+const char *const gw_mld_ctr_names[GW_MLD_CTR_MAX] = {
+	[GW_MLD_REQ_SENT] = "mld-request-sent",
+	[GW_MLD_QUERY_RCVD] = "mld-query-received",
+	[GW_MLD_QUERY_REJECTED] = "mld-query-rejected",
+	[GW_MLD_REPORT_RCVD] = "mld-tun-report",
+	[GW_MLD_TUN_IGNORED] = "mld-tun-ignored",
+	[GW_MLD_RECORD_HELD] = "mld-record-held",
+	[GW_MLD_UPDATE_SENT] = "mld-update-sent",
+	[GW_MLD_GROUPS_AGED] = "mld-groups-aged",
+	[GW_MLD_GROUPS_FULL] = "mld-groups-max-reached",
+};
+
+static const char *const mld_state_names[] = {
+	"idle", "requesting", "established",
+};
+
+void
+gw_mld_init(struct gw_mld *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void
+gw_mld_free(struct gw_mld *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->n; i++)
+		hstate_free6(&m->v[i].st);
+	free(m->v);
+	m->v = NULL;
+	m->n = m->cap = 0;
+}
+
+/* ---- the mirror ---- */
+
+static struct gw_sub6 *
+find6(const struct gw_mld *m, const struct mc_src6 *g)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->n; i++)
+		if (mc_src6_eq(&m->v[i].group, g))
+			return &m->v[i];
+	return NULL;
+}
+
+static struct gw_sub6 *
+add6(struct gw_mld *m, const struct mc_src6 *g)
+{
+	struct gw_sub6	*nv;
+	size_t		 ncap;
+
+	if (m->n >= GW_SUBS_MAX_GROUPS) {
+		m->ctr[GW_MLD_GROUPS_FULL]++;
+		return NULL;
+	}
+	if (m->n == m->cap) {
+		ncap = m->cap == 0 ? 8 : m->cap * 2;
+		if ((nv = reallocarray(m->v, ncap, sizeof(*nv))) == NULL)
+			return NULL;
+		m->v = nv;
+		m->cap = ncap;
+	}
+	memset(&m->v[m->n], 0, sizeof(m->v[0]));
+	m->v[m->n].group = *g;
+	return &m->v[m->n++];
+}
+
+static void
+del6(struct gw_mld *m, struct gw_sub6 *x)
+{
+	hstate_free6(&x->st);
+	*x = m->v[--m->n];
+}
+
+/* ---- to the relay ---- */
+
+/* May Updates for IPv6 go out under the held MLDv2 Query? */
+static int
+usable6(const struct gw *gw)
+{
+	return gw->mld.cur.valid && gw->have_relay &&
+	    gw->mld.cur.relay == gw->relay;
+}
+
+static void
+emit6(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct upd_ctx	*u = arg;
+
+	gw_update_emit(u, pkt, len);
+	u->gw->mld.ctr[GW_MLD_UPDATE_SENT]++;
+}
+
+/* Reports to the relay, each small enough for a path-mtu path. */
+static void
+rb6_start(struct gw *gw, struct mld_rb *rb, uint8_t *buf, size_t cap,
+    struct upd_ctx *u)
+{
+	uint8_t	 src[IP6_ADDR_LEN] = { 0xfe, 0x80 };
+	size_t	 lim = gw->conf->path_mtu - GW_UPDATE_OVERHEAD;
+
+	if (gw->conf->report_src != 0)
+		be32_store(src + 12, gw->conf->report_src);
+	else
+		src[15] = 1;
+	u->gw = gw;
+	u->q = &gw->mld.cur;
+	mld_rb_init(rb, buf, lim < cap ? lim : cap, src, emit6, u);
+}
+
+/* The whole IPv6 mirror as current-state records (a new Query). */
+static void
+send_state6(struct gw *gw)
+{
+	struct gw_mld	*m = &gw->mld;
+	uint8_t		 buf[GW_PKT_MAX];
+	struct mld_rb	 rb;
+	struct upd_ctx	 u;
+	size_t		 i;
+
+	if (!usable6(gw) || m->n == 0)
+		return;
+	rb6_start(gw, &rb, buf, sizeof(buf), &u);
+	for (i = 0; i < m->n; i++)
+		mld_rb_add(&rb, m->v[i].st.mode == MC_EXCLUDE ? MC_IS_EX :
+		    MC_IS_IN, m->v[i].group.a, m->v[i].st.srcs.v,
+		    m->v[i].st.srcs.n);
+	mld_rb_flush(&rb);
+}
+
+/* 5.2.3.5.2 with P=1: a new cycle, or the same Request again. */
+static void
+send_request6(struct gw *gw, uint64_t now)
+{
+	struct gw_mld	*m = &gw->mld;
+	struct amt_msg	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.type = AMT_REQUEST;
+	a.flags = AMT_FLAG_P;
+	a.nonce = m->nonce;
+	gw_send_msg(gw, gw->relay, &a, NULL, GW_CTR_REQ_SENT);
+	m->ctr[GW_MLD_REQ_SENT]++;
+	m->t_state = now + gw_backoff(gw, now, gw->conf->req_timeout_ms,
+	    m->backoff_n);
+}
+
+static void
+start_request6(struct gw *gw, uint64_t now)
+{
+	struct gw_mld	*m = &gw->mld;
+
+	do
+		m->nonce = gw->ops->random(gw->ctx);
+	while (m->nonce == gw->req_nonce);	/* never the IPv4 cycle's */
+	m->tries = 0;
+	m->backoff_n = 0;
+	m->state = GW_MLD_REQUESTING;
+	send_request6(gw, now);
+}
+
+/* ---- from the host side ---- */
+
+/* A group worth a record: multicast wider than the link (RFC 4291). */
+static int
+routable6(const uint8_t *g)
+{
+	return ip6_is_multicast(g) && (g[1] & 0x0f) > 2;
+}
+
+/* One record into the mirror (RFC 3810 6.1's host state). */
+static void
+record6(struct gw_mld *m, const struct mc_rec6 *r, uint64_t now)
+{
+	struct gw_sub6	*x;
+
+	if ((x = find6(m, &r->group)) == NULL) {
+		if (r->type == MC_BLOCK || r->type == MC_TO_IN ||
+		    (r->type == MC_IS_IN && r->nsrcs == 0) ||
+		    (r->type == MC_ALLOW && r->nsrcs == 0))
+			return;
+		if ((x = add6(m, &r->group)) == NULL)
+			return;
+	}
+	(void)hstate_apply6(&x->st, r, GW_SUBS_MAX_SRCS);
+	x->seen = now;
+	if (!hstate_member6(&x->st))
+		del6(m, x);
+}
+
+/*
+ * An IPv6 datagram the host stack wrote into the pseudo-interface:
+ * MLDv1 and MLDv2 reports and dones are taken (with every check of RFC
+ * 3810 5, a source of :: allowed), anything else ignored and counted.
+ * The records go to the mirror and, under a held Query, to the relay
+ * at once; before it, the cycle starts and its Query takes them all.
+ */
+void
+gw_mld_packet(struct gw *gw, uint64_t now, const uint8_t *p, size_t len)
+{
+	struct gw_mld	*m = &gw->mld;
+	struct ip6_info	 ip;
+	struct mld_msg	 msg;
+	struct mld_recs	 it;
+	struct mc_rec6	 r;
+	struct mld_rb	 rb;
+	struct upd_ctx	 u;
+	uint8_t		 buf[GW_PKT_MAX];
+	int		 send = usable6(gw);
+
+	if (!gw->conf->mld || mld_decode_packet(p, len, &ip, &msg) !=
+	    MLD_OK || (msg.type != MLD_V1_REPORT &&
+	    msg.type != MLD_V1_DONE && msg.type != MLD_V2_REPORT)) {
+		m->ctr[GW_MLD_TUN_IGNORED]++;
+		return;
+	}
+	m->ctr[GW_MLD_REPORT_RCVD]++;
+	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
+		return;
+	if (send)
+		rb6_start(gw, &rb, buf, sizeof(buf), &u);
+	mld_recs_init(&it, &msg, ip.src);
+	while (mld_recs_next(&it, m->scratch, GW_SUBS_MAX_SRCS, &r) == 1) {
+		if (!MC_REC_VALID(r.type) || !routable6(r.group.a))
+			continue;	/* RFC 3810 5.2.12; link scope */
+		record6(m, &r, now);
+		if (send)
+			mld_rb_add(&rb, r.type, r.group.a, r.srcs, r.nsrcs);
+		else
+			m->ctr[GW_MLD_RECORD_HELD]++;
+	}
+	if (send)
+		mld_rb_flush(&rb);
+}
+
+/* ---- the Query ---- */
+
+/*
+ * 5.2.3.5.4 for P=1: awaited, our nonce, from the relay, an MLDv2
+ * General Query inside (its source must be link-local, RFC 3810 5).
+ */
+static int
+query6_acceptable(struct gw *gw, uint32_t src, uint16_t sport,
+    const uint8_t *p, const struct amt_msg *a, struct mld_msg *q)
+{
+	struct gw_mld	*m = &gw->mld;
+	struct ip6_info	 ip;
+	static const uint8_t	 any[IP6_ADDR_LEN];
+	const char	*why = NULL;
+
+	if (m->state != GW_MLD_REQUESTING || a->nonce != m->nonce)
+		why = "not awaited, or not our nonce";
+	else if (src != gw->relay || sport != AMT_PORT)
+		why = "not from the relay";
+	else if (a->inner_ver != 6 || mld_decode_packet(p + a->inner_off,
+	    a->inner_len, &ip, q) != MLD_OK || q->type != MLD_QUERY ||
+	    q->version != 2 || memcmp(q->group, any, sizeof(any)) != 0)
+		why = "not an MLDv2 general query";
+	if (why == NULL)
+		return 1;
+	m->ctr[GW_MLD_QUERY_REJECTED]++;
+	log_debug_rl(&gw->lim, "MLD query from %s:%u: %s", addr4_ntoa(src),
+	    sport, why);
+	return 0;
+}
+
+/*
+ * A Membership Query: the IPv6 cycle's (its nonce, or IPv6 inside), or
+ * 0 for the IPv4 cycle to look at.
+ */
+int
+gw_mld_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
+    const uint8_t *p, const struct amt_msg *a)
+{
+	struct gw_mld	*m = &gw->mld;
+	struct gw_qinfo	 prev = m->cur;
+	struct mld_msg	 q;
+	uint32_t	 mrt;
+
+	if (a->inner_ver != 6 && !(m->state == GW_MLD_REQUESTING &&
+	    a->nonce == m->nonce))
+		return 0;
+	if (!query6_acceptable(gw, src, sport, p, a, &q))
+		return 1;
+	m->ctr[GW_MLD_QUERY_RCVD]++;
+	memset(&m->cur, 0, sizeof(m->cur));
+	m->cur.valid = 1;
+	m->cur.relay = gw->relay;
+	memcpy(m->cur.mac, a->mac, AMT_MAC_LEN);
+	m->cur.nonce = a->nonce;
+	m->cur.g = (a->flags & AMT_FLAG_G) != 0;
+	m->cur.gw_port = a->gw_port;
+	memcpy(m->cur.gw_addr, a->gw_addr, AMT_GWADDR_LEN);
+	m->cur.qrv = q.qrv;
+	m->cur.qqic = q.qqic;
+	m->cur.when = now;
+	m->qi_ms = gw_query_interval(gw, q.qqic);
+	m->state = GW_MLD_ESTABLISHED;
+	m->t_state = now + m->qi_ms - gw_rand_between(gw, 0, m->qi_ms / 10);
+	/* The query to the host side, which reports within its delay. */
+	if (gw->ops->tun_write(gw->ctx, p + a->inner_off, a->inner_len) ==
+	    -1)
+		gw->ctr[GW_CTR_SEND_ERR]++;
+	else {
+		mrt = mld_code_to_value(q.mrc);
+		m->asked = now;
+		m->sweep_at = now + (mrt < 500 ? 500 : mrt) + 500;
+	}
+	if (!prev.valid || prev.relay != m->cur.relay)
+		send_state6(gw);
+	return 1;
+}
+
+/* ---- timers ---- */
+
+/* Groups the host left out of its answer to the last Query: left. */
+static void
+sweep6(struct gw *gw, uint64_t now)
+{
+	struct gw_mld	*m = &gw->mld;
+	uint8_t		 buf[GW_PKT_MAX];
+	struct mld_rb	 rb;
+	struct upd_ctx	 u;
+	size_t		 i = 0, n = 0;
+	int		 send = usable6(gw);
+
+	m->sweep_at = 0;
+	if (send)
+		rb6_start(gw, &rb, buf, sizeof(buf), &u);
+	while (i < m->n) {
+		if (m->v[i].seen >= m->asked) {
+			i++;
+			continue;
+		}
+		if (send)
+			mld_rb_add(&rb, MC_TO_IN, m->v[i].group.a, NULL, 0);
+		del6(m, &m->v[i]);
+		n++;
+	}
+	if (send)
+		mld_rb_flush(&rb);
+	if (n == 0)
+		return;
+	m->ctr[GW_MLD_GROUPS_AGED] += n;
+	log_info("%zu IPv6 group(s) not reported after the relay's MLD "
+	    "query: left", n);
+	(void)now;
+}
+
+void
+gw_mld_timer(struct gw *gw, uint64_t now)
+{
+	struct gw_mld	*m = &gw->mld;
+
+	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
+		return;
+	if (m->sweep_at != 0 && now >= m->sweep_at)
+		sweep6(gw, now);
+	if (m->state == GW_MLD_IDLE) {
+		/* IPv6 groups and a relay that answers: start a cycle. */
+		if (m->n > 0 && gw_usable(gw)) {
+			m->cur.valid = 0;	/* its Query takes them all */
+			start_request6(gw, now);
+		}
+		return;
+	}
+	if (m->t_state == 0 || now < m->t_state)
+		return;
+	m->t_state = 0;
+	if (m->state == GW_MLD_REQUESTING) {
+		/* Again with the same nonce, backing off (5.2.3.5.3). */
+		m->tries++;
+		if (m->backoff_n < 31)
+			m->backoff_n++;
+		send_request6(gw, now);
+	} else if (m->n > 0)
+		start_request6(gw, now);	/* 5.2.3.5.5 */
+	else
+		m->state = GW_MLD_IDLE;		/* no IPv6 groups left */
+}
+
+/* The earliest deadline; now (1) when a cycle is to start. */
+uint64_t
+gw_mld_deadline(const struct gw *gw)
+{
+	const struct gw_mld	*m = &gw->mld;
+	uint64_t		 d = UINT64_MAX;
+
+	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
+		return d;
+	if (m->state == GW_MLD_IDLE && m->n > 0 && gw_usable(gw))
+		return 1;
+	if (m->state != GW_MLD_IDLE && m->t_state != 0)
+		d = m->t_state;
+	if (m->sweep_at != 0 && m->sweep_at < d)
+		d = m->sweep_at;
+	return d;
+}
+
+/*
+ * The tunnel's relay changed or starts over: the MLDv2 Query held is
+ * for the old one.  The mirror stays; the next cycle brings it over.
+ */
+void
+gw_mld_relay_lost(struct gw *gw)
+{
+	struct gw_mld	*m = &gw->mld;
+
+	m->cur.valid = 0;
+	m->state = GW_MLD_IDLE;
+	m->t_state = 0;
+	m->sweep_at = 0;
+}
+
+/*
+ * Shutdown: the IPv6 groups left at the relay in one Update (a
+ * Teardown, if the IPv4 cycle sends one, removes them as well).
+ */
+void
+gw_mld_stop(struct gw *gw)
+{
+	struct gw_mld	*m = &gw->mld;
+	uint8_t		 buf[GW_PKT_MAX];
+	struct mld_rb	 rb;
+	struct upd_ctx	 u;
+	size_t		 i;
+
+	if (usable6(gw) && m->n > 0) {
+		rb6_start(gw, &rb, buf, sizeof(buf), &u);
+		for (i = 0; i < m->n; i++)
+			mld_rb_add(&rb, MC_TO_IN, m->v[i].group.a, NULL, 0);
+		mld_rb_flush(&rb);
+	}
+	m->state = GW_MLD_IDLE;
+	m->t_state = 0;
+	m->sweep_at = 0;
+}
+
+/* "mld": the IPv6 cycle and groups, for amtctl and the dump. */
+void
+gw_mld_show(const struct gw *gw, uint64_t now, struct emit *e)
+{
+	const struct gw_mld	*m = &gw->mld;
+	size_t			 i;
+	uint16_t		 k;
+
+	emit_obj(e, "mld");
+	emit_str(e, "state", mld_state_names[m->state]);
+	if (m->cur.valid) {
+		emit_u64(e, "last-query-age-ms", now - m->cur.when);
+		emit_u64(e, "query-interval-ms", m->qi_ms);
+	}
+	if (m->state != GW_MLD_IDLE && m->t_state != 0)
+		emit_u64(e, "next-request-ms", (uint64_t)ms_until(m->t_state,
+		    now));
+	emit_arr(e, "groups");
+	for (i = 0; i < m->n; i++) {
+		const struct gw_sub6	*g = &m->v[i];
+
+		emit_obj(e, NULL);
+		emit_str(e, "group", addr6_ntoa(g->group.a));
+		emit_str(e, "mode", g->st.mode == MC_EXCLUDE ? "exclude" :
+		    "include");
+		emit_u64(e, "reported-ms", now - g->seen);
+		emit_arr(e, "sources");
+		for (k = 0; k < g->st.srcs.n; k++)
+			emit_str(e, NULL, addr6_ntoa(g->st.srcs.v[k].a));
+		emit_end(e);
+		emit_end(e);
+	}
+	emit_end(e);
+	emit_end(e);
+}
