@@ -8,7 +8,8 @@
  * on a real Linux host.  It joins a group (any source, one source, or
  * all but some sources) on an interface, counts what arrives, and
  * prints JOINED, FIRST (microseconds from join to first packet) and
- * TOTAL lines.  It exits 0 once -n packets arrived, 1 on timeout.
+ * TOTAL lines.  It exits 0 once -n packets arrived, 1 on timeout.  An
+ * IPv6 group (and sources) makes it an IPv6 receiver.
  */
 
 #include <sys/socket.h>
@@ -41,8 +42,17 @@ static void
 set_sa(struct sockaddr_storage *ss, const char *a)
 {
 	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
 
 	memset(ss, 0, sizeof(*ss));
+	if (strchr(a, ':') != NULL) {
+		sin6->sin6_family = AF_INET6;
+		if (inet_pton(AF_INET6, a, &sin6->sin6_addr) != 1) {
+			fprintf(stderr, "bad address %s\n", a);
+			exit(2);
+		}
+		return;
+	}
 	sin->sin_family = AF_INET;
 	if (inet_pton(AF_INET, a, &sin->sin_addr) != 1) {
 		fprintf(stderr, "bad address %s\n", a);
@@ -55,7 +65,8 @@ main(int argc, char *argv[])
 {
 	const char		*ifname = NULL, *group = NULL, *src = NULL;
 	const char		*xsrc = NULL;
-	int			 ch, s, one = 1, port = 5001;
+	int			 ch, s, one = 1, port = 5001, v6, level;
+	struct sockaddr_storage	 bsa;
 	long			 count = 0, timeout = 10000, report = 0;
 	long			 got = 0;
 	unsigned		 ifindex;
@@ -87,16 +98,26 @@ main(int argc, char *argv[])
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	stop_on_signals();
-	if ((s = socket(AF_INET, SOCK_DGRAM, 0)) == -1) {
+	v6 = strchr(group, ':') != NULL;
+	level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	if ((s = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0)) == -1) {
 		perror("socket");
 		return 2;
 	}
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, group, &sin.sin_addr);
-	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+	set_sa(&bsa, group);
+	if (v6)
+		((struct sockaddr_in6 *)&bsa)->sin6_port =
+		    htons((uint16_t)port);
+	else {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)port);
+		inet_pton(AF_INET, group, &sin.sin_addr);
+		memcpy(&bsa, &sin, sizeof(sin));
+	}
+	if (bind(s, (struct sockaddr *)&bsa, v6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(sin)) == -1) {
 		perror("bind");
 		return 2;
 	}
@@ -106,7 +127,7 @@ main(int argc, char *argv[])
 		gsr.gsr_interface = ifindex;
 		set_sa(&gsr.gsr_group, group);
 		set_sa(&gsr.gsr_source, src);
-		if (setsockopt(s, IPPROTO_IP, MCAST_JOIN_SOURCE_GROUP, &gsr,
+		if (setsockopt(s, level, MCAST_JOIN_SOURCE_GROUP, &gsr,
 		    sizeof(gsr)) == -1) {
 			perror("MCAST_JOIN_SOURCE_GROUP");
 			return 2;
@@ -115,7 +136,7 @@ main(int argc, char *argv[])
 		memset(&gr, 0, sizeof(gr));
 		gr.gr_interface = ifindex;
 		set_sa(&gr.gr_group, group);
-		if (setsockopt(s, IPPROTO_IP, MCAST_JOIN_GROUP, &gr,
+		if (setsockopt(s, level, MCAST_JOIN_GROUP, &gr,
 		    sizeof(gr)) == -1) {
 			perror("MCAST_JOIN_GROUP");
 			return 2;
@@ -125,7 +146,7 @@ main(int argc, char *argv[])
 			gsr.gsr_interface = ifindex;
 			set_sa(&gsr.gsr_group, group);
 			set_sa(&gsr.gsr_source, xsrc);
-			if (setsockopt(s, IPPROTO_IP, MCAST_BLOCK_SOURCE, &gsr,
+			if (setsockopt(s, level, MCAST_BLOCK_SOURCE, &gsr,
 			    sizeof(gsr)) == -1) {
 				perror("MCAST_BLOCK_SOURCE");
 				return 2;
