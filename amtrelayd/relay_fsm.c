@@ -488,24 +488,6 @@ apply_record(struct relay *r, struct relay_gw *gw, const struct mc_rec6 *rec,
 		sub_merge(r, s);
 }
 
-/* An IGMP record in the common form: IPv4-mapped keys. */
-static void
-rec_from_v4(struct relay_scratch *x, const struct mc_rec *in,
-    struct mc_rec6 *out)
-{
-	unsigned	 i;
-
-	memset(out, 0, sizeof(*out));
-	out->type = in->type;
-	out->version = in->version;
-	out->from = mc_src6_v4(in->from);
-	out->group = mc_src6_v4(in->group);
-	for (i = 0; i < in->nsrcs; i++)
-		x->rec[i] = mc_src6_v4(in->srcs[i]);
-	out->srcs = x->rec;
-	out->nsrcs = in->nsrcs;		/* mapping keeps the order */
-}
-
 /* Reporters whose state ran out (5.3.3.7); 1 if the group is left. */
 static int
 sub_expire(struct relay *r, struct relay_sub *s, uint64_t now)
@@ -816,7 +798,7 @@ upd_next(struct relay *r, struct upd_iter *u, struct mc_rec6 *rec)
 		return mld_recs_next(&u->it6, r->s.rec, RELAY_MAX_SRCS, rec);
 	if (igmp_recs_next(&u->it4, r->s.rec4, RELAY_MAX_SRCS, &rec4) != 1)
 		return 0;
-	rec_from_v4(&r->s, &rec4, rec);
+	mc_rec_to6(&rec4, r->s.rec, rec);
 	return 1;
 }
 

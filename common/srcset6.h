@@ -89,4 +89,14 @@ mc_src6_hash(const struct mc_src6 *k)
 #undef SS_T
 #undef SS_SFX
 
+/*
+ * An IGMP record or query in that form: sources mapped in order, the
+ * group and the sender mapped too, but 0 (a general query, a report
+ * from 0.0.0.0) as the all-zero key.  srcs holds the record's nsrcs.
+ */
+void	 mc_rec_to6(const struct mc_rec *, struct mc_src6 *,
+	    struct mc_rec6 *);
+void	 mc_query_to6(const struct mc_query *, struct mc_src6 *,
+	    struct mc_query6 *);
+
 #endif

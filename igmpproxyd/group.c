@@ -23,17 +23,43 @@
 #include <string.h>
 
 #include "group.h"
+#include "ip6.h"
 
 #define RUNNING(t, now)	RS_RUNNING(t, now)
 
+/* The SSM range (RFC 4607): ssm for IPv4, ff3x::/32 for IPv6. */
+int
+px_is_ssm(const struct prefix4 *ssm, const struct mc_src6 *g)
+{
+	if (mc_src6_is_v4(g))
+		return prefix4_contains(ssm, mc_src6_to_v4(g));
+	return ip6_is_ssm(g->a);
+}
+
+/*
+ * A group a router keeps state for: not 224.0.0.0/24 (RFC 3376 6),
+ * not IPv6 scopes 0 to 2 (RFC 3810 6, RFC 4291 2.7).
+ */
+int
+px_routable(const struct mc_src6 *g)
+{
+	uint32_t	 a;
+
+	if (mc_src6_is_v4(g)) {
+		a = mc_src6_to_v4(g);
+		return IN4_MCAST(a) && !IN4_LOCAL_MCAST(a);
+	}
+	return ip6_is_multicast(g->a) && (g->a[1] & 0x0f) > 2;
+}
+
 struct px_group *
-grp_new(uint32_t group)
+grp_new(const struct mc_src6 *group)
 {
 	struct px_group	*g;
 
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return NULL;
-	g->group = group;
+	g->group = *group;
 	g->rs.mode = MC_INCLUDE;
 	return g;
 }
@@ -44,7 +70,7 @@ hosts_clear(struct px_group *g)
 	uint16_t	 i;
 
 	for (i = 0; i < g->nhosts; i++)
-		hstate_free(&g->hosts[i].st);
+		hstate_free6(&g->hosts[i].st);
 	free(g->hosts);
 	g->hosts = NULL;
 	g->nhosts = g->hostcap = 0;
@@ -56,7 +82,7 @@ grp_free(struct px_group *g)
 	if (g == NULL)
 		return;
 	hosts_clear(g);
-	rstate_free(&g->rs);
+	rstate_free6(&g->rs);
 	free(g);
 }
 
@@ -85,7 +111,7 @@ effective_compat(const struct px_group *g, const struct px_params *p,
 static void
 to_include(struct px_group *g, uint64_t now)
 {
-	rstate_to_include(&g->rs, now);
+	rstate_to_include6(&g->rs, now);
 	g->gsq_left = 0;
 	g->gsq_next = 0;
 }
@@ -100,8 +126,8 @@ send_q_g(struct px_group *g, const struct px_params *p, uint64_t now,
 {
 	if (!p->querier || p->version == 1)
 		return;
-	rstate_lower(&g->rs, now + p->lmqt, NULL, 0);
-	env->ops->send_query(env->arg, ifp, g->group,
+	rstate_lower6(&g->rs, now + p->lmqt, NULL, 0);
+	env->ops->send_query(env->arg, ifp, &g->group,
 	    RUNNING(g->rs.gtimer, now) && g->rs.gtimer > now + p->lmqt, NULL,
 	    0);
 	g->gsq_left = p->lmqc > 0 ? (uint8_t)(p->lmqc - 1) : 0;
@@ -118,7 +144,7 @@ send_gss(struct px_group *g, const struct px_params *p, uint64_t now,
 	int			 more = 0;
 
 	for (i = 0; i < g->rs.nsrcs; i++) {
-		struct rsrc	*src = &g->rs.srcs[i];
+		struct rsrc6	*src = &g->rs.srcs[i];
 
 		if (src->rexmit == 0)
 			continue;
@@ -130,9 +156,9 @@ send_gss(struct px_group *g, const struct px_params *p, uint64_t now,
 			more = 1;
 	}
 	if (nhi > 0)
-		env->ops->send_query(env->arg, ifp, g->group, 1, s->hi, nhi);
+		env->ops->send_query(env->arg, ifp, &g->group, 1, s->hi, nhi);
 	if (nlo > 0)
-		env->ops->send_query(env->arg, ifp, g->group, 0, s->lo, nlo);
+		env->ops->send_query(env->arg, ifp, &g->group, 0, s->lo, nlo);
 	g->gssq_next = more ? now + p->lmqi : 0;
 }
 
@@ -142,7 +168,7 @@ send_gss(struct px_group *g, const struct px_params *p, uint64_t now,
  */
 static void
 send_q_gs(struct px_group *g, const struct px_params *p, uint64_t now,
-    const uint32_t *x, unsigned nx, struct px_iface *ifp,
+    const struct mc_src6 *x, unsigned nx, struct px_iface *ifp,
     const struct px_env *env)
 {
 	unsigned	 i;
@@ -151,7 +177,7 @@ send_q_gs(struct px_group *g, const struct px_params *p, uint64_t now,
 	if (!p->querier || p->version < 3 || nx == 0)
 		return;
 	for (i = 0; i < nx; i++) {
-		if ((k = rstate_find(&g->rs, x[i])) < 0)
+		if ((k = rstate_find6(&g->rs, x[i])) < 0)
 			continue;
 		if (g->rs.srcs[k].timer > now + p->lmqt) {
 			g->rs.srcs[k].rexmit = (uint8_t)p->lmqc;
@@ -166,13 +192,14 @@ send_q_gs(struct px_group *g, const struct px_params *p, uint64_t now,
 /* ---- explicit host tracking, for fast leave ---- */
 
 static struct px_host *
-host_get(struct px_group *g, uint32_t addr, uint64_t now, uint32_t gmi)
+host_get(struct px_group *g, const struct mc_src6 *addr, uint64_t now,
+    uint32_t gmi)
 {
 	struct px_host	*nv;
 	uint16_t	 i, ncap;
 
 	for (i = 0; i < g->nhosts; i++)
-		if (g->hosts[i].addr == addr)
+		if (mc_src6_eq(&g->hosts[i].addr, addr))
 			break;
 	if (i == g->nhosts) {
 		if (g->nhosts >= PX_MAX_HOSTS) {
@@ -190,7 +217,7 @@ host_get(struct px_group *g, uint32_t addr, uint64_t now, uint32_t gmi)
 			g->hostcap = ncap;
 		}
 		memset(&g->hosts[i], 0, sizeof(g->hosts[i]));
-		g->hosts[i].addr = addr;
+		g->hosts[i].addr = *addr;
 		g->nhosts++;
 	}
 	g->hosts[i].expires = now + gmi;
@@ -200,37 +227,38 @@ host_get(struct px_group *g, uint32_t addr, uint64_t now, uint32_t gmi)
 static void
 host_del(struct px_group *g, uint16_t i)
 {
-	hstate_free(&g->hosts[i].st);
+	hstate_free6(&g->hosts[i].st);
 	g->hosts[i] = g->hosts[--g->nhosts];
 }
 
 /* Apply a record to the reporting host's own state (RFC 3376 5.1). */
 static void
-host_record(struct px_group *g, const struct mc_rec *r, uint64_t now,
+host_record(struct px_group *g, const struct mc_rec6 *r, uint64_t now,
     uint32_t gmi)
 {
 	struct px_host	*h;
 
-	if (r->from == 0) {
+	if (mc_src6_is_any(&r->from) || (mc_src6_is_v4(&r->from) &&
+	    mc_src6_to_v4(&r->from) == 0)) {
 		g->untracked = 1;	/* cannot tell hosts apart */
 		return;
 	}
-	if ((h = host_get(g, r->from, now, gmi)) == NULL)
+	if ((h = host_get(g, &r->from, now, gmi)) == NULL)
 		return;
-	if (hstate_apply(&h->st, r, PX_MAX_SRCS) == -1)
+	if (hstate_apply6(&h->st, r, PX_MAX_SRCS) == -1)
 		g->untracked = 1;	/* lost track of its list */
-	if (!hstate_member(&h->st))
+	if (!hstate_member6(&h->st))
 		host_del(g, (uint16_t)(h - g->hosts));
 }
 
 /* Does any tracked host want source s? */
 static int
-hosts_want(const struct px_group *g, uint32_t s)
+hosts_want(const struct px_group *g, const struct mc_src6 *s)
 {
 	uint16_t	 k;
 
 	for (k = 0; k < g->nhosts; k++)
-		if (hstate_wants(&g->hosts[k].st, s))
+		if (hstate_wants6(&g->hosts[k].st, *s))
 			return 1;
 	return 0;
 }
@@ -242,7 +270,7 @@ hosts_want(const struct px_group *g, uint32_t s)
 static int
 fast_prune(struct px_group *g, uint64_t now)
 {
-	struct rstate	*rs = &g->rs;
+	struct rstate6	*rs = &g->rs;
 	unsigned	 i;
 	uint16_t	 k;
 	int		 changed = 0, any_ex = 0;
@@ -250,7 +278,7 @@ fast_prune(struct px_group *g, uint64_t now)
 	if (g->untracked)
 		return 0;
 	if (g->nhosts == 0) {
-		rstate_free(rs);
+		rstate_free6(rs);
 		g->gsq_left = 0;
 		g->gsq_next = g->gssq_next = 0;
 		return 1;
@@ -265,12 +293,12 @@ fast_prune(struct px_group *g, uint64_t now)
 	i = 0;
 	while (i < rs->nsrcs) {
 		if (!RUNNING(rs->srcs[i].timer, now) ||
-		    hosts_want(g, rs->srcs[i].addr)) {
+		    hosts_want(g, &rs->srcs[i].addr)) {
 			i++;
 			continue;
 		}
 		changed = 1;
-		if (!rstate_stop_at(rs, i))
+		if (!rstate_stop_at6(rs, i))
 			i++;
 	}
 	return changed;
@@ -283,7 +311,7 @@ fast_prune(struct px_group *g, uint64_t now)
  */
 static uint8_t
 translate(struct px_group *g, const struct px_params *p, uint64_t now,
-    const struct mc_rec *r, unsigned *nb)
+    const struct mc_rec6 *r, unsigned *nb)
 {
 	unsigned	 compat;
 	uint8_t		 type = r->type;
@@ -304,7 +332,7 @@ translate(struct px_group *g, const struct px_params *p, uint64_t now,
 			return 0;	/* leaves ignored in v1 mode */
 	}
 	/* RFC 4604: an SSM-aware router ignores EXCLUDE in the SSM range. */
-	if (prefix4_contains(&p->ssm, g->group) &&
+	if (px_is_ssm(&p->ssm, &g->group) &&
 	    (type == MC_IS_EX || type == MC_TO_EX))
 		return 0;
 	return MC_REC_VALID(type) ? type : 0;
@@ -317,10 +345,10 @@ translate(struct px_group *g, const struct px_params *p, uint64_t now,
  */
 int
 grp_record(struct px_group *g, const struct px_params *p, uint64_t now,
-    const struct mc_rec *r, struct px_iface *ifp, const struct px_env *env)
+    const struct mc_rec6 *r, struct px_iface *ifp, const struct px_env *env)
 {
-	struct rs_queries	 q;
-	struct mc_rec		 t = *r;
+	struct rs_queries6	 q;
+	struct mc_rec6		 t = *r;
 	unsigned		 nb;
 	uint8_t			 type;
 
@@ -328,7 +356,7 @@ grp_record(struct px_group *g, const struct px_params *p, uint64_t now,
 		return 0;
 	q.srcs = env->s->q;
 	q.cap = PX_MAX_SRCS;
-	(void)rstate_record(&g->rs, now, now + p->gmi, type, r->srcs, nb,
+	(void)rstate_record6(&g->rs, now, now + p->gmi, type, r->srcs, nb,
 	    PX_MAX_SRCS, &q);
 	send_q_gs(g, p, now, q.srcs, q.nsrcs, ifp, env);
 	if (q.group)
@@ -353,9 +381,9 @@ grp_record(struct px_group *g, const struct px_params *p, uint64_t now,
  */
 void
 grp_query_heard(struct px_group *g, const struct px_params *p, uint64_t now,
-    const struct mc_query *q)
+    const struct mc_query6 *q)
 {
-	rstate_lower(&g->rs, now + p->lmqt, q->srcs, q->nsrcs);
+	rstate_lower6(&g->rs, now + p->lmqt, q->srcs, q->nsrcs);
 }
 
 /* Host present timers and tracked hosts that ran out. */
@@ -397,12 +425,12 @@ grp_timers(struct px_group *g, const struct px_params *p, uint64_t now,
 		to_include(g, now);
 		changed = 1;
 	}
-	changed |= rstate_expire(&g->rs, now);
+	changed |= rstate_expire6(&g->rs, now);
 	changed |= hosts_expire(g, now);
 	/* Retransmissions of Q(G) (6.6.3.1) and Q(G,S) (6.6.3.2). */
 	if (g->gsq_next != 0 && g->gsq_next <= now) {
 		if (g->gsq_left > 0 && p->querier && g->rs.mode == MC_EXCLUDE) {
-			env->ops->send_query(env->arg, ifp, g->group,
+			env->ops->send_query(env->arg, ifp, &g->group,
 			    g->rs.gtimer > now + p->lmqt, NULL, 0);
 			g->gsq_left--;
 		} else
@@ -422,7 +450,7 @@ grp_timers(struct px_group *g, const struct px_params *p, uint64_t now,
 uint64_t
 grp_next_deadline(const struct px_group *g)
 {
-	uint64_t	 d = rstate_next_deadline(&g->rs);
+	uint64_t	 d = rstate_next_deadline6(&g->rs);
 	uint16_t	 k;
 
 #define LOWER(t)	do { if ((t) != 0 && (t) < d) d = (t); } while (0)
@@ -438,15 +466,16 @@ grp_next_deadline(const struct px_group *g)
 
 /* 6.3: does this interface's state ask for traffic from s? */
 int
-grp_forwards(const struct px_group *g, uint32_t s, uint64_t now)
+grp_forwards(const struct px_group *g, const struct mc_src6 *s,
+    uint64_t now)
 {
-	return rstate_forwards(&g->rs, s, now);
+	return rstate_forwards6(&g->rs, *s, now);
 }
 
 /* INCLUDE with nothing running and no query pending: the record can go. */
 int
 grp_is_empty(const struct px_group *g, uint64_t now)
 {
-	return !rstate_live(&g->rs, now) && g->gsq_left == 0 &&
+	return !rstate_live6(&g->rs, now) && g->gsq_left == 0 &&
 	    g->gssq_next == 0;
 }

@@ -64,49 +64,56 @@ if_params(const struct px_iface *ifp, const struct px_conf *c,
 	p->ssm = c->ssm;
 }
 
+/* Does the interface have an address to query from? */
+int
+if_has_addr(const struct px_iface *ifp)
+{
+	return !mc_src6_is_any(&ifp->addr);
+}
+
 static int
 gcmp(const void *key, const void *elem)
 {
-	uint32_t			 g = *(const uint32_t *)key;
+	const struct mc_src6		*g = key;
 	const struct px_group *const	*e = elem;
 
-	return g < (*e)->group ? -1 : g > (*e)->group;
+	return memcmp(g->a, (*e)->group.a, sizeof(g->a));
 }
 
 /* Index where group g is or would go. */
 static size_t
-group_slot(const struct px_iface *ifp, uint32_t g, int *found)
+group_slot(const struct px_iface *ifp, const struct mc_src6 *g, int *found)
 {
 	size_t	 lo = 0, hi = ifp->ngroups, mid;
 
 	*found = 0;
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		if (ifp->groups[mid]->group < g)
+		if (gcmp(g, &ifp->groups[mid]) > 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	*found = lo < ifp->ngroups && ifp->groups[lo]->group == g;
+	*found = lo < ifp->ngroups && mc_src6_eq(&ifp->groups[lo]->group, g);
 	return lo;
 }
 
 /* The record for group g, or NULL. */
 struct px_group *
-if_group_find(const struct px_iface *ifp, uint32_t g)
+if_group_find(const struct px_iface *ifp, const struct mc_src6 *g)
 {
 	struct px_group	**e;
 
 	if (ifp->ngroups == 0)
 		return NULL;
-	e = bsearch(&g, ifp->groups, ifp->ngroups, sizeof(*ifp->groups),
+	e = bsearch(g, ifp->groups, ifp->ngroups, sizeof(*ifp->groups),
 	    gcmp);
 	return e != NULL ? *e : NULL;
 }
 
 /* The record for group g; created (INCLUDE {}) if create is set. */
 struct px_group *
-if_group(struct px_iface *ifp, uint32_t g, int create)
+if_group(struct px_iface *ifp, const struct mc_src6 *g, int create)
 {
 	struct px_group	**nv, *ng;
 	size_t		 at, ncap;
@@ -139,16 +146,16 @@ static void
 if_group_remove(struct px_iface *ifp, size_t i, const struct px_env *env,
     const char *why)
 {
-	uint32_t	 g = ifp->groups[i]->group;
+	struct mc_src6	 g = ifp->groups[i]->group;
 
 	if (why != NULL)
 		log_info_rl(&ifp->lim_member, "%s: %s %s", ifp->name,
-		    addr4_ntoa(g), why);
+		    addr6_ntoa(g.a), why);
 	grp_free(ifp->groups[i]);
 	memmove(&ifp->groups[i], &ifp->groups[i + 1],
 	    (ifp->ngroups - i - 1) * sizeof(*ifp->groups));
 	ifp->ngroups--;
-	env->ops->group_changed(env->arg, g);
+	env->ops->group_changed(env->arg, &g);
 }
 
 static void
@@ -157,7 +164,7 @@ all_groups_changed(struct px_iface *ifp, const struct px_env *env)
 	size_t	 i;
 
 	for (i = 0; i < ifp->ngroups; i++)
-		env->ops->group_changed(env->arg, ifp->groups[i]->group);
+		env->ops->group_changed(env->arg, &ifp->groups[i]->group);
 }
 
 static void
@@ -172,13 +179,14 @@ set_querier(struct px_iface *ifp, int on, uint64_t now,
 		ifp->querier_addr = ifp->addr;
 		ifp->qrv = 0;
 		ifp->qi_ms = 0;
-		log_info("%s: querier now (%s)", ifp->name,
-		    addr4_ntoa(ifp->addr));
+		log_info("%s: %squerier now (%s)", ifp->name,
+		    ifp->v6 ? "MLD " : "", addr6_ntoa(ifp->addr.a));
 	} else
-		log_warnx("%s: %s is the querier now: this proxy stops "
+		log_warnx("%s: %s is the %squerier now: this proxy stops "
 		    "querying, and forwarding onto %s unless "
 		    "forward-when-not-querier is on (RFC 4605 section 3)",
-		    ifp->name, addr4_ntoa(ifp->querier_addr), ifp->name);
+		    ifp->name, addr6_ntoa(ifp->querier_addr.a),
+		    ifp->v6 ? "MLD " : "", ifp->name);
 	all_groups_changed(ifp, env);
 }
 
@@ -198,7 +206,7 @@ if_start(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 	ifp->gq_next = now;
 	ifp->querier = 0;
 	ifp->no_addr_warn = 0;
-	if (ifp->addr != 0)
+	if (if_has_addr(ifp))
 		set_querier(ifp, 1, now, env);
 	else	/* it may be on its way (a link comes before its address) */
 		ifp->no_addr_warn = now + PX_ADDR_GRACE_MS;
@@ -223,23 +231,26 @@ if_stop(struct px_iface *ifp, uint64_t now, const struct px_env *env)
  */
 void
 if_query_heard(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
-    const struct mc_query *q, const struct px_env *env)
+    const struct mc_query6 *q, const struct px_env *env)
 {
 	struct px_params	 p;
 	struct px_group		*g;
 
 	ifp->ctr_queries_heard++;
-	if (q->from != 0 && q->from == ifp->addr)
+	if (!mc_src6_is_any(&q->from) && mc_src6_eq(&q->from, &ifp->addr))
 		return;
 	if (q->version < ifp->version && (ifp->older_query_warned == 0 ||
 	    now - ifp->older_query_warned > 60000)) {
 		/* 7.3.1: warn, rate-limited. */
 		ifp->older_query_warned = now;
-		log_warnx("%s: IGMPv%u query from %s; configure \"downstream "
-		    "%s version %u\" if older routers are present", ifp->name,
-		    q->version, addr4_ntoa(q->from), ifp->name, q->version);
+		log_warnx("%s: %sv%u query from %s; configure \"downstream "
+		    "%s %s %u\" if older routers are present", ifp->name,
+		    PX_PROTO(ifp), PX_VER(ifp, q->version),
+		    addr6_ntoa(q->from.a), ifp->name, ifp->v6 ? "mld-version" :
+		    "version", PX_VER(ifp, q->version));
 	}
-	if (q->from != 0 && (ifp->addr == 0 || q->from < ifp->addr)) {
+	if (!mc_src6_is_any(&q->from) && (!if_has_addr(ifp) ||
+	    memcmp(q->from.a, ifp->addr.a, sizeof(q->from.a)) < 0)) {
 		/*
 		 * 6.6.2: a lower address wins.  4.1.6, 4.1.7: adopt its
 		 * QRV and QQI (those of this query, whatever was held
@@ -254,9 +265,9 @@ if_query_heard(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 		    (uint64_t)(ifp->qi_ms != 0 ? ifp->qi_ms : c->qi_ms) +
 		    c->qri_ms / 2;
 	}
-	if (q->group == 0 || q->s_flag)
+	if (mc_src6_is_any(&q->group) || q->s_flag)
 		return;
-	if ((g = if_group(ifp, q->group, 0)) == NULL)
+	if ((g = if_group(ifp, &q->group, 0)) == NULL)
 		return;
 	if_params(ifp, c, &p);
 	grp_query_heard(g, &p, now, q);
@@ -268,48 +279,52 @@ if_query_heard(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
  */
 void
 if_report(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
-    const struct mc_rec *r, const struct px_env *env)
+    const struct mc_rec6 *r, const struct px_env *env)
 {
 	struct px_params	 p;
 	struct px_group		*g;
 	size_t			 i;
 	int			 found, was;
 
-	if (!IN4_MCAST(r->group) || IN4_LOCAL_MCAST(r->group)) {
-		ifp->ctr_ignored++;		/* 224.0.0.0/24: never */
+	if (!px_routable(&r->group)) {
+		ifp->ctr_ignored++;	/* 224.0.0.0/24, ff0x::/16 x <= 2 */
 		return;
 	}
-	if (r->version < 3 && prefix4_contains(&c->ssm, r->group)) {
+	if (r->version < 3 && px_is_ssm(&c->ssm, &r->group)) {
 		ifp->ctr_ignored++;		/* RFC 4604 */
 		if (r->type != MC_TO_IN)	/* a v2 leave: nothing lost */
-			log_warnx_rl(&ifp->lim_refused, "%s: IGMPv%u join "
+			log_warnx_rl(&ifp->lim_refused, "%s: %sv%u join "
 			    "of %s by %s not served: %s is in the SSM range, "
-			    "where a host must join with IGMPv3 and name its "
-			    "source (RFC 4604); the host needs IGMPv3 (Linux: "
-			    "force_igmp_version 0), or the group another "
-			    "range (ssm-range)", ifp->name, r->version,
-			    addr4_ntoa(r->group), addr4_ntoa(r->from),
-			    addr4_ntoa(r->group));
+			    "where a host must join with %s and name its "
+			    "source (RFC 4604); the host needs %s (Linux: "
+			    "%s 0)%s", ifp->name, PX_PROTO(ifp),
+			    PX_VER(ifp, r->version), addr6_ntoa(r->group.a),
+			    addr6_ntoa(r->from.a), addr6_ntoa(r->group.a),
+			    ifp->v6 ? "MLDv2" : "IGMPv3",
+			    ifp->v6 ? "MLDv2" : "IGMPv3",
+			    ifp->v6 ? "force_mld_version" :
+			    "force_igmp_version", ifp->v6 ? "" :
+			    ", or the group another range (ssm-range)");
 		return;
 	}
 	ifp->ctr_reports++;
-	was = if_group_find(ifp, r->group) != NULL;
-	if ((g = if_group(ifp, r->group, 1)) == NULL) {
+	was = if_group_find(ifp, &r->group) != NULL;
+	if ((g = if_group(ifp, &r->group, 1)) == NULL) {
 		log_warnx("%s: out of memory for group %s", ifp->name,
-		    addr4_ntoa(r->group));
+		    addr6_ntoa(r->group.a));
 		return;
 	}
 	if_params(ifp, c, &p);
 	if (grp_record(g, &p, now, r, ifp, env))
-		env->ops->group_changed(env->arg, r->group);
+		env->ops->group_changed(env->arg, &r->group);
 	if (grp_is_empty(g, now)) {
-		i = group_slot(ifp, r->group, &found);
+		i = group_slot(ifp, &r->group, &found);
 		if (found)
 			if_group_remove(ifp, i, env, was ? "left" : NULL);
 	} else if (!was)
-		log_info_rl(&ifp->lim_member, "%s: %s joined by %s (IGMPv%u)",
-		    ifp->name, addr4_ntoa(r->group), addr4_ntoa(r->from),
-		    r->version);
+		log_info_rl(&ifp->lim_member, "%s: %s joined by %s (%sv%u)",
+		    ifp->name, addr6_ntoa(r->group.a), addr6_ntoa(r->from.a),
+		    PX_PROTO(ifp), PX_VER(ifp, r->version));
 }
 
 void
@@ -323,21 +338,25 @@ if_timers(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 		return;
 	if (ifp->no_addr_warn != 0 && ifp->no_addr_warn <= now) {
 		ifp->no_addr_warn = 0;
-		if (ifp->addr == 0)
-			log_warnx("%s: no IPv4 address: it cannot be the "
-			    "querier, so nothing is forwarded onto it (ip addr "
-			    "add ... dev %s)", ifp->name, ifp->name);
+		if (!if_has_addr(ifp))
+			log_warnx("%s: no %s address: it cannot be the "
+			    "%squerier, so nothing is forwarded onto it "
+			    "(%s%s%s)", ifp->name, ifp->v6 ?
+			    "link-local IPv6" : "IPv4", ifp->v6 ? "MLD " : "",
+			    ifp->v6 ? "sysctl -w net.ipv6.conf." :
+			    "ip addr add ... dev ", ifp->name, ifp->v6 ?
+			    ".disable_ipv6=0" : "");
 	}
 	if (ifp->oqp != 0 && ifp->oqp <= now) {
 		/* 6.6.2: the other querier is gone; query again. */
 		ifp->oqp = 0;
-		if (ifp->addr != 0) {
+		if (if_has_addr(ifp)) {
 			set_querier(ifp, 1, now, env);
 			ifp->gq_next = now;
 		}
 	}
 	if (ifp->querier && ifp->gq_next != 0 && ifp->gq_next <= now) {
-		env->ops->send_query(env->arg, ifp, 0, 0, NULL, 0);
+		env->ops->send_query(env->arg, ifp, NULL, 0, NULL, 0);
 		ifp->ctr_queries_sent++;
 		if (ifp->startup_left > 0)
 			ifp->startup_left--;
@@ -351,7 +370,7 @@ if_timers(struct px_iface *ifp, const struct px_conf *c, uint64_t now,
 
 		if (grp_next_deadline(g) <= now &&
 		    grp_timers(g, &p, now, ifp, env))
-			env->ops->group_changed(env->arg, g->group);
+			env->ops->group_changed(env->arg, &g->group);
 		if (grp_is_empty(g, now))
 			if_group_remove(ifp, i, env,
 			    "left (no member answered)");
@@ -385,8 +404,8 @@ if_next_deadline(const struct px_iface *ifp)
  * and we are the querier (or configured to forward anyway).
  */
 int
-if_forwards(const struct px_iface *ifp, const struct px_conf *c, uint32_t g,
-    uint32_t s, uint64_t now)
+if_forwards(const struct px_iface *ifp, const struct px_conf *c,
+    const struct mc_src6 *g, const struct mc_src6 *s, uint64_t now)
 {
 	struct px_group	*grp;
 

@@ -26,11 +26,12 @@ struct px_iface {
 	unsigned	 version;
 	int		 ifindex;	/* 0: absent */
 	int		 active;	/* up, running and known */
-	uint32_t	 addr;		/* host order, 0: none */
+	uint8_t		 v6;		/* MLD (else IGMP) */
+	struct mc_src6	 addr;		/* ours (IPv6: link-local); 0: none */
 	uint8_t		 plen;
 	int		 vif;		/* -1: none */
 	int		 querier;
-	uint32_t	 querier_addr;	/* the elected querier */
+	struct mc_src6	 querier_addr;	/* the elected querier */
 	uint64_t	 oqp;		/* Other Querier Present deadline */
 	unsigned	 startup_left;
 	uint64_t	 gq_next;
@@ -62,16 +63,23 @@ void	 if_params(const struct px_iface *, const struct px_conf *,
 void	 if_start(struct px_iface *, const struct px_conf *, uint64_t,
 	    const struct px_env *);
 void	 if_stop(struct px_iface *, uint64_t, const struct px_env *);
-struct px_group *if_group(struct px_iface *, uint32_t, int);
-struct px_group *if_group_find(const struct px_iface *, uint32_t);
+struct px_group *if_group(struct px_iface *, const struct mc_src6 *, int);
+struct px_group *if_group_find(const struct px_iface *,
+	    const struct mc_src6 *);
 void	 if_query_heard(struct px_iface *, const struct px_conf *, uint64_t,
-	    const struct mc_query *, const struct px_env *);
+	    const struct mc_query6 *, const struct px_env *);
 void	 if_report(struct px_iface *, const struct px_conf *, uint64_t,
-	    const struct mc_rec *, const struct px_env *);
+	    const struct mc_rec6 *, const struct px_env *);
 void	 if_timers(struct px_iface *, const struct px_conf *, uint64_t,
 	    const struct px_env *);
 uint64_t if_next_deadline(const struct px_iface *);
 int	 if_forwards(const struct px_iface *, const struct px_conf *,
-	    uint32_t, uint32_t, uint64_t);
+	    const struct mc_src6 *, const struct mc_src6 *, uint64_t);
+int	 if_has_addr(const struct px_iface *);
+
+/* "IGMP" or "MLD", and a version as that protocol numbers it (MLDv1
+ * and MLDv2 are kept as IGMPv2 and IGMPv3, whose tables they share). */
+#define PX_PROTO(ifp)		((ifp)->v6 ? "MLD" : "IGMP")
+#define PX_VER(ifp, v)		((ifp)->v6 ? (unsigned)(v) - 1 : (unsigned)(v))
 
 #endif

@@ -19,7 +19,7 @@
 #include "addr.h"
 #include "emit.h"
 #include "mfc.h"
-#include "srcset.h"
+#include "srcset6.h"
 
 void
 mfc_init(struct mfc *m, const struct px_os *os, void *os_arg,
@@ -34,26 +34,27 @@ mfc_init(struct mfc *m, const struct px_os *os, void *os_arg,
 }
 
 static unsigned
-hash_sg(uint32_t s, uint32_t g)
+hash_sg(const struct mc_src6 *s, const struct mc_src6 *g)
 {
-	uint32_t	 h = s * 2654435761U ^ g * 2246822519U;
+	uint32_t	 h = mc_src6_hash(s) ^ mc_src6_hash(g) * 2246822519U;
 
 	return (h ^ h >> 16) % MFC_BUCKETS;
 }
 
 static struct mfc_ent *
-lookup(const struct mfc *m, uint32_t s, uint32_t g)
+lookup(const struct mfc *m, const struct mc_src6 *s, const struct mc_src6 *g)
 {
 	struct mfc_ent	*e;
 
 	for (e = m->b[hash_sg(s, g)]; e != NULL; e = e->next)
-		if (e->src == s && e->grp == g)
+		if (mc_src6_eq(&e->src, s) && mc_src6_eq(&e->grp, g))
 			return e;
 	return NULL;
 }
 
 const struct mfc_ent *
-mfc_find(const struct mfc *m, uint32_t s, uint32_t g)
+mfc_find(const struct mfc *m, const struct mc_src6 *s,
+    const struct mc_src6 *g)
 {
 	return lookup(m, s, g);
 }
@@ -62,9 +63,9 @@ mfc_find(const struct mfc *m, uint32_t s, uint32_t g)
 static void
 mfc_remove(struct mfc *m, struct mfc_ent *e)
 {
-	struct mfc_ent	**pp = &m->b[hash_sg(e->src, e->grp)];
+	struct mfc_ent	**pp = &m->b[hash_sg(&e->src, &e->grp)];
 
-	(void)m->os->mfc_del(m->os_arg, e->src, e->grp, e->iif);
+	(void)m->os->mfc_del(m->os_arg, &e->src, &e->grp, e->iif);
 	while (*pp != e)
 		pp = &(*pp)->next;
 	*pp = e->next;
@@ -86,16 +87,17 @@ mfc_flush(struct mfc *m)
 
 /* A packet of (S,G) arrived on a VIF with no entry, or the wrong one. */
 void
-mfc_upcall(struct mfc *m, uint64_t now, const struct mrt_msg *u)
+mfc_upcall(struct mfc *m, uint64_t now, enum mrt_msg_type type, unsigned vif,
+    const struct mc_src6 *src, const struct mc_src6 *grp)
 {
 	struct mfc_ent	*e;
 	unsigned	 b;
 
 	m->ctr_upcalls++;
-	if (u->type != MRT_MSG_NOCACHE || u->vif >= PX_MAXVIFS)
+	if (type != MRT_MSG_NOCACHE || vif >= PX_MAXVIFS)
 		return;
-	if ((e = lookup(m, u->src, u->grp)) != NULL) {
-		if (e->iif == (int)u->vif)
+	if ((e = lookup(m, src, grp)) != NULL) {
+		if (e->iif == (int)vif)
 			return;
 		mfc_remove(m, e);	/* arrived elsewhere: rebuild */
 	}
@@ -103,24 +105,25 @@ mfc_upcall(struct mfc *m, uint64_t now, const struct mrt_msg *u)
 		log_warnx_rl(&m->lim, "out of memory for forwarding entries");
 		return;
 	}
-	e->src = u->src;
-	e->grp = u->grp;
-	e->iif = (int)u->vif;
+	e->src = *src;
+	e->grp = *grp;
+	e->iif = (int)vif;
 	e->created = now;
-	m->oifs(m->oifs_arg, now, e->src, e->grp, e->iif, e->ttls);
-	if (m->os->mfc_add(m->os_arg, e->src, e->grp, e->iif, e->ttls) == -1) {
+	m->oifs(m->oifs_arg, now, &e->src, &e->grp, e->iif, e->ttls);
+	if (m->os->mfc_add(m->os_arg, &e->src, &e->grp, e->iif, e->ttls) ==
+	    -1) {
 		log_warnx_rl(&m->lim, "cannot add forwarding entry (%s, %s)",
-		    addr4_ntoa(e->src), addr4_ntoa(e->grp));
+		    addr6_ntoa(e->src.a), addr6_ntoa(e->grp.a));
 		free(e);
 		return;
 	}
-	b = hash_sg(e->src, e->grp);
+	b = hash_sg(&e->src, &e->grp);
 	e->next = m->b[b];
 	m->b[b] = e;
 	m->n++;
 	m->ctr_add++;
-	log_debug("mfc (%s, %s) from vif %d", addr4_ntoa(e->src),
-	    addr4_ntoa(e->grp), e->iif);
+	log_debug("mfc (%s, %s) from vif %d", addr6_ntoa(e->src.a),
+	    addr6_ntoa(e->grp.a), e->iif);
 }
 
 /*
@@ -128,8 +131,8 @@ mfc_upcall(struct mfc *m, uint64_t now, const struct mrt_msg *u)
  * the sorted list groups[0..n).
  */
 void
-mfc_refresh(struct mfc *m, uint64_t now, const uint32_t *groups, size_t n,
-    int all)
+mfc_refresh(struct mfc *m, uint64_t now, const struct mc_src6 *groups,
+    size_t n, int all)
 {
 	struct mfc_ent	*e;
 	uint8_t		 ttls[PX_MAXVIFS];
@@ -139,16 +142,18 @@ mfc_refresh(struct mfc *m, uint64_t now, const uint32_t *groups, size_t n,
 		return;
 	for (b = 0; b < MFC_BUCKETS; b++)
 		for (e = m->b[b]; e != NULL; e = e->next) {
-			if (!all && !src_has(groups, (unsigned)n, e->grp))
+			if (!all && !src_has6(groups, (unsigned)n, e->grp))
 				continue;
-			m->oifs(m->oifs_arg, now, e->src, e->grp, e->iif, ttls);
+			m->oifs(m->oifs_arg, now, &e->src, &e->grp, e->iif,
+			    ttls);
 			if (memcmp(ttls, e->ttls, sizeof(ttls)) == 0)
 				continue;
 			memcpy(e->ttls, ttls, sizeof(ttls));
-			if (m->os->mfc_add(m->os_arg, e->src, e->grp, e->iif,
+			if (m->os->mfc_add(m->os_arg, &e->src, &e->grp, e->iif,
 			    e->ttls) == -1)
 				log_warnx_rl(&m->lim, "cannot update (%s, %s)",
-				    addr4_ntoa(e->src), addr4_ntoa(e->grp));
+				    addr6_ntoa(e->src.a),
+				    addr6_ntoa(e->grp.a));
 		}
 }
 
@@ -163,7 +168,7 @@ mfc_expire(struct mfc *m, uint64_t now, uint32_t idle_ms)
 	for (b = 0; b < MFC_BUCKETS; b++)
 		for (e = m->b[b]; e != NULL; e = next) {
 			next = e->next;
-			if (m->os->mfc_count(m->os_arg, e->src, e->grp,
+			if (m->os->mfc_count(m->os_arg, &e->src, &e->grp,
 			    &pkts) == -1)
 				continue;
 			if (pkts == e->pkts && now - e->created >= idle_ms) {
@@ -203,8 +208,8 @@ mfc_show(const struct mfc *m, struct emit *e)
 	for (b = 0; b < MFC_BUCKETS; b++)
 		for (f = m->b[b]; f != NULL; f = f->next) {
 			emit_obj(e, NULL);
-			emit_str(e, "source", addr4_ntoa(f->src));
-			emit_str(e, "group", addr4_ntoa(f->grp));
+			emit_str(e, "source", addr6_ntoa(f->src.a));
+			emit_str(e, "group", addr6_ntoa(f->grp.a));
 			emit_i64(e, "iif-vif", f->iif);
 			emit_arr(e, "oif-vifs");
 			for (v = 0; v < PX_MAXVIFS; v++)

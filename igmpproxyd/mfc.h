@@ -21,12 +21,13 @@
 #include "log.h"
 #include "mrtmsg.h"
 #include "px_os.h"
+#include "srcset6.h"
 
 #define MFC_BUCKETS	4096
 
 struct mfc_ent {
-	uint32_t	 src;
-	uint32_t	 grp;
+	struct mc_src6	 src;
+	struct mc_src6	 grp;
 	int		 iif;		/* vif */
 	uint8_t		 ttls[PX_MAXVIFS];
 	uint64_t	 pkts;		/* at the last idle check */
@@ -35,7 +36,8 @@ struct mfc_ent {
 };
 
 /* Fill ttls: the VIFs (S,G) arriving on iif goes out of. */
-typedef void	 (*mfc_oifs_fn)(void *, uint64_t, uint32_t, uint32_t, int,
+typedef void	 (*mfc_oifs_fn)(void *, uint64_t, const struct mc_src6 *,
+		    const struct mc_src6 *, int,
 		    uint8_t[PX_MAXVIFS]);
 
 struct mfc {
@@ -57,12 +59,15 @@ struct emit;
 
 void	 mfc_init(struct mfc *, const struct px_os *, void *, mfc_oifs_fn,
 	    void *);
-void	 mfc_upcall(struct mfc *, uint64_t, const struct mrt_msg *);
-void	 mfc_refresh(struct mfc *, uint64_t, const uint32_t *, size_t, int);
+void	 mfc_upcall(struct mfc *, uint64_t, enum mrt_msg_type, unsigned,
+	    const struct mc_src6 *, const struct mc_src6 *);
+void	 mfc_refresh(struct mfc *, uint64_t, const struct mc_src6 *, size_t,
+	    int);
 void	 mfc_timer(struct mfc *, uint64_t, uint32_t);
 uint64_t mfc_next_deadline(const struct mfc *);
 void	 mfc_flush(struct mfc *);
-const struct mfc_ent *mfc_find(const struct mfc *, uint32_t, uint32_t);
+const struct mfc_ent *mfc_find(const struct mfc *, const struct mc_src6 *,
+	    const struct mc_src6 *);
 void	 mfc_show(const struct mfc *, struct emit *);
 
 #endif

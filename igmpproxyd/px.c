@@ -23,13 +23,14 @@
 #include "igmp_proto.h"
 #include "px.h"
 
-static void	 ops_send_query(void *, struct px_iface *, uint32_t, int,
-		    const uint32_t *, unsigned);
-static void	 ops_group_changed(void *, uint32_t);
+static void	 ops_send_query(void *, struct px_iface *,
+		    const struct mc_src6 *, int, const struct mc_src6 *,
+		    unsigned);
+static void	 ops_group_changed(void *, const struct mc_src6 *);
 static void	 ops_send_upstream(void *, const uint8_t *, size_t);
 static uint32_t	 ops_random(void *);
-static void	 px_oifs(void *, uint64_t, uint32_t, uint32_t, int,
-		    uint8_t[PX_MAXVIFS]);
+static void	 px_oifs(void *, uint64_t, const struct mc_src6 *,
+		    const struct mc_src6 *, int, uint8_t[PX_MAXVIFS]);
 
 static const struct px_ops px_ops = {
 	ops_send_query, ops_group_changed, ops_send_upstream, ops_random,
@@ -93,15 +94,15 @@ px_iface_by_index(struct proxy *px, int ifindex)
 /* ---- the services group.c, iface.c and upstream.c use ---- */
 
 static void
-ops_group_changed(void *arg, uint32_t g)
+ops_group_changed(void *arg, const struct mc_src6 *g)
 {
 	struct proxy	*px = arg;
-	uint32_t	*nv;
+	struct mc_src6	*nv;
 	size_t		 ncap;
 
 	if (px->all_dirty)
 		return;
-	if (px->ndirty > 0 && px->dirty[px->ndirty - 1] == g)
+	if (px->ndirty > 0 && mc_src6_eq(&px->dirty[px->ndirty - 1], g))
 		return;
 	if (px->ndirty == px->dirtycap) {
 		ncap = px->dirtycap == 0 ? 64 : px->dirtycap * 2;
@@ -112,7 +113,7 @@ ops_group_changed(void *arg, uint32_t g)
 		px->dirty = nv;
 		px->dirtycap = ncap;
 	}
-	px->dirty[px->ndirty++] = g;
+	px->dirty[px->ndirty++] = *g;
 }
 
 /* Sources one query datagram of PX_REPORT_MAX bytes holds. */
@@ -143,19 +144,23 @@ query_out(struct proxy *px, struct px_iface *ifp, const struct igmp_query *q)
  * (RFC 3376 6.6.3.2 asks for every source).
  */
 static void
-ops_send_query(void *arg, struct px_iface *ifp, uint32_t group, int s_flag,
-    const uint32_t *srcs, unsigned n)
+ops_send_query(void *arg, struct px_iface *ifp, const struct mc_src6 *gk,
+    int s_flag, const struct mc_src6 *srcs6, unsigned n)
 {
 	struct proxy		*px = arg;
 	const struct px_conf	*c = px->conf;
 	struct igmp_query	 q;
-	uint32_t		 mrt;
-	unsigned		 done = 0;
+	uint32_t		 mrt, group = gk != NULL ? mc_src6_to_v4(gk) : 0;
+	uint32_t		 srcs[PX_MAX_SRCS];
+	unsigned		 done = 0, i;
 
-	if (ifp->ifindex <= 0 || ifp->addr == 0)
+	if (ifp->ifindex <= 0 || !if_has_addr(ifp))
 		return;
+	for (i = 0; i < n && i < PX_MAX_SRCS; i++)
+		srcs[i] = mc_src6_to_v4(&srcs6[i]);
+	n = i;
 	memset(&q, 0, sizeof(q));
-	q.src = ifp->addr;
+	q.src = mc_src6_to_v4(&ifp->addr);
 	q.dst = group == 0 ? IN4_ALLHOSTS : group;
 	q.version = (uint8_t)ifp->version;
 	q.group = group;
@@ -204,18 +209,29 @@ ops_random(void *arg)
 /* ---- packets ---- */
 
 static int
-own_address(const struct proxy *px, uint32_t a)
+own_address(const struct proxy *px, const struct mc_src6 *a)
 {
 	unsigned	 i;
 
-	if (a == 0)
+	if (mc_src6_is_any(a))
 		return 0;
-	if (a == px->upif.addr)
+	if (mc_src6_eq(a, &px->upif.addr))
 		return 1;
 	for (i = 0; i < px->nds; i++)
-		if (px->ds[i].addr == a)
+		if (mc_src6_eq(&px->ds[i].addr, a))
 			return 1;
 	return 0;
+}
+
+/* An IGMP query in the common form. */
+static void
+query_view(struct proxy *px, const struct igmp_msg *m, uint32_t from,
+    struct mc_query6 *q)
+{
+	struct mc_query	 q4;
+
+	igmp_query_view(m, from, px->scratch->rec4, PX_MAX_SRCS, &q4);
+	mc_query_to6(&q4, px->scratch->rec, q);
 }
 
 /* A downstream interface's share of a datagram: its query or records. */
@@ -224,18 +240,21 @@ ds_packet(struct proxy *px, uint64_t now, struct px_iface *ifp,
     const struct igmp_msg *m, uint32_t from)
 {
 	struct igmp_recs	 it;
-	struct mc_query		 q;
-	struct mc_rec		 r;
+	struct mc_query6	 q;
+	struct mc_rec		 r4;
+	struct mc_rec6		 r;
 
 	if (m->type == IGMP_QUERY) {
-		igmp_query_view(m, from, px->scratch->rec, PX_MAX_SRCS, &q);
+		query_view(px, m, from, &q);
 		if_query_heard(ifp, px->conf, now, &q, &px->env);
 		return;
 	}
 	igmp_recs_init(&it, m, from);
-	while (igmp_recs_next(&it, px->scratch->rec, PX_MAX_SRCS, &r) == 1) {
-		if (!MC_REC_VALID(r.type))
+	while (igmp_recs_next(&it, px->scratch->rec4, PX_MAX_SRCS, &r4) ==
+	    1) {
+		if (!MC_REC_VALID(r4.type))
 			continue;	/* RFC 3376 4.2.12 */
+		mc_rec_to6(&r4, px->scratch->rec, &r);
 		if_report(ifp, px->conf, now, &r, &px->env);
 	}
 }
@@ -247,7 +266,8 @@ px_packet(struct proxy *px, uint64_t now, int ifindex, const uint8_t *pkt,
 {
 	struct ip4_info		 ip;
 	struct igmp_msg		 m;
-	struct mc_query		 q;
+	struct mc_query6	 q;
+	struct mc_src6		 src;
 	struct px_iface		*ifp;
 	enum igmp_err		 e;
 
@@ -261,15 +281,15 @@ px_packet(struct proxy *px, uint64_t now, int ifindex, const uint8_t *pkt,
 		}
 		return;
 	}
-	if (own_address(px, ip.src)) {
+	src = mc_src6_v4(ip.src);
+	if (ip.src != 0 && own_address(px, &src)) {
 		px->ctr_own++;
 		return;
 	}
 	if (ifindex > 0 && ifindex == px->upif.ifindex) {
 		/* The host part: only queries matter upstream. */
 		if (m.type == IGMP_QUERY) {
-			igmp_query_view(&m, ip.src, px->scratch->rec,
-			    PX_MAX_SRCS, &q);
+			query_view(px, &m, ip.src, &q);
 			up_query(&px->up, now, px->conf, &q, &px->env);
 		}
 		return;
@@ -285,22 +305,35 @@ px_packet(struct proxy *px, uint64_t now, int ifindex, const uint8_t *pkt,
 void
 px_upcall(struct proxy *px, uint64_t now, const struct mrt_msg *u)
 {
-	mfc_upcall(&px->mfc, now, u);
+	struct mc_src6	 s = mc_src6_v4(u->src), g = mc_src6_v4(u->grp);
+
+	mfc_upcall(&px->mfc, now, u->type, u->vif, &s, &g);
+}
+
+/* The access list (IPv4 groups and sources; IPv6 is not filtered). */
+static int
+acl_ok(const struct px_conf *c, const struct mc_src6 *g, int has_src,
+    const struct mc_src6 *s)
+{
+	if (!mc_src6_is_v4(g))
+		return 1;
+	return px_acl_permit(c, mc_src6_to_v4(g), has_src,
+	    has_src ? mc_src6_to_v4(s) : 0);
 }
 
 /* ---- forwarding ---- */
 
 /* Which VIFs (S,G) arriving on iif goes out of (RFC 4605 4.2). */
 static void
-px_oifs(void *arg, uint64_t now, uint32_t s, uint32_t g, int iif,
-    uint8_t ttls[PX_MAXVIFS])
+px_oifs(void *arg, uint64_t now, const struct mc_src6 *s,
+    const struct mc_src6 *g, int iif, uint8_t ttls[PX_MAXVIFS])
 {
 	const struct proxy	*px = arg;
 	const struct px_conf	*c = px->conf;
 	unsigned		 i;
 
 	memset(ttls, 0, PX_MAXVIFS);
-	if (IN4_LOCAL_MCAST(g) || !px_acl_permit(c, g, 1, s))
+	if (!px_routable(g) || !acl_ok(c, g, 1, s))
 		return;
 	for (i = 0; i < px->nds; i++) {
 		const struct px_iface	*ifp = &px->ds[i];
@@ -317,29 +350,30 @@ px_oifs(void *arg, uint64_t now, uint32_t s, uint32_t g, int iif,
 
 /* The access list's say on a merged INCLUDE list: what it refuses goes. */
 static unsigned
-acl_filter(const struct px_conf *c, uint32_t g, uint32_t *srcs, unsigned n)
+acl_filter(const struct px_conf *c, const struct mc_src6 *g,
+    struct mc_src6 *srcs, unsigned n)
 {
 	unsigned	 j, k;
 
 	for (j = k = 0; j < n; j++)
-		if (px_acl_permit(c, g, 1, srcs[j]))
+		if (acl_ok(c, g, 1, &srcs[j]))
 			srcs[k++] = srcs[j];
 	return k;
 }
 
 /* Merge group g over the downstream interfaces; report a change. */
 static void
-db_update(struct proxy *px, uint64_t now, uint32_t g)
+db_update(struct proxy *px, uint64_t now, const struct mc_src6 *g)
 {
 	struct px_scratch		*s = px->scratch;
-	struct mc_filter		 f[PX_MAX_DOWNSTREAM];
-	const struct src_merge_scratch	 ms = { s->merge[0], s->merge[1],
+	struct mc_filter6		 f[PX_MAX_DOWNSTREAM];
+	const struct src_merge_scratch6	 ms = { s->merge[0], s->merge[1],
 	    s->merge[2], PX_MAX_SRCS };
 	const struct px_group		*grp;
 	unsigned			 i, n = 0, nout = 0;
 	uint8_t				 mode = MC_INCLUDE;
 
-	if (!px_acl_permit(px->conf, g, 0, 0)) {
+	if (!acl_ok(px->conf, g, 0, NULL)) {
 		px->ctr_acl_denied++;
 		for (i = 0; i < px->nds; i++)
 			if (px->ds[i].active &&
@@ -348,7 +382,7 @@ db_update(struct proxy *px, uint64_t now, uint32_t g)
 				log_warnx_rl(&px->lim_refused, "%s: %s wanted "
 				    "but denied by the configuration (allow/"
 				    "deny): not asked for upstream",
-				    px->ds[i].name, addr4_ntoa(g));
+				    px->ds[i].name, addr6_ntoa(g->a));
 				break;
 			}
 	} else
@@ -359,11 +393,11 @@ db_update(struct proxy *px, uint64_t now, uint32_t g)
 				continue;
 			f[n].mode = grp->rs.mode;
 			f[n].srcs = s->exp[n];
-			f[n].nsrcs = rstate_export(&grp->rs, now, s->exp[n],
+			f[n].nsrcs = rstate_export6(&grp->rs, now, s->exp[n],
 			    PX_MAX_SRCS);
 			n++;
 		}
-	if (src_merge(f, n, &ms, s->out, &nout, &mode) && mode == MC_INCLUDE)
+	if (src_merge6(f, n, &ms, s->out, &nout, &mode) && mode == MC_INCLUDE)
 		nout = acl_filter(px->conf, g, s->out, nout);
 	up_update(&px->up, g, mode, s->out, nout, now, px->conf);
 }
@@ -377,9 +411,9 @@ all_groups_dirty(struct proxy *px)
 
 	for (i = 0; i < px->nds; i++)
 		for (k = 0; k < px->ds[i].ngroups; k++)
-			ops_group_changed(px, px->ds[i].groups[k]->group);
+			ops_group_changed(px, &px->ds[i].groups[k]->group);
 	for (k = 0; k < px->up.n; k++)
-		ops_group_changed(px, px->up.recs[k]->group);
+		ops_group_changed(px, &px->up.recs[k]->group);
 	px->all_dirty = 1;
 }
 
@@ -393,9 +427,9 @@ px_flush(struct proxy *px, uint64_t now)
 
 	if (px->ndirty == 0 && !px->all_dirty)
 		return;
-	px->ndirty = src_normalize(px->dirty, (unsigned)px->ndirty);
+	px->ndirty = src_normalize6(px->dirty, (unsigned)px->ndirty);
 	for (i = 0; i < px->ndirty; i++)
-		db_update(px, now, px->dirty[i]);
+		db_update(px, now, &px->dirty[i]);
 	mfc_refresh(&px->mfc, now, px->dirty, px->ndirty, px->all_dirty);
 	up_flush(&px->up, now, px->conf, &px->env);
 	px->ndirty = 0;
@@ -434,12 +468,13 @@ ds_activate(struct proxy *px, struct px_iface *ifp, uint64_t now)
 		ifp->vif = v;
 	}
 	if (px->os->join_routers(px->os_arg, ifp->ifindex) == -1)
-		log_warnx("%s: cannot join 224.0.0.22 and 224.0.0.2",
-		    ifp->name);
+		log_warnx("%s: cannot join the %s router groups", ifp->name,
+		    PX_PROTO(ifp));
 	ifp->active = 1;
-	log_info("%s: downstream up (ifindex %d, vif %d, IGMPv%u, %s)",
-	    ifp->name, ifp->ifindex, ifp->vif, ifp->version,
-	    ifp->addr ? addr4_ntoa(ifp->addr) : "no address");
+	log_info("%s: downstream up (ifindex %d, vif %d, %sv%u, %s)",
+	    ifp->name, ifp->ifindex, ifp->vif, PX_PROTO(ifp),
+	    PX_VER(ifp, ifp->version), if_has_addr(ifp) ?
+	    addr6_ntoa(ifp->addr.a) : "no address");
 	if_start(ifp, px->conf, now, &px->env);
 	all_groups_dirty(px);
 }
@@ -540,7 +575,7 @@ px_link(struct proxy *px, uint64_t now, int ifindex, const char *name,
 		return;
 	if (ifp->ifindex != ifindex && ifp->ifindex > 0) {
 		ds_deactivate(px, ifp, now, "replaced");
-		ifp->addr = 0;
+		memset(&ifp->addr, 0, sizeof(ifp->addr));
 	}
 	ifp->ifindex = ifindex;
 	if (up && !ifp->active)
@@ -559,43 +594,46 @@ px_link_gone(struct proxy *px, uint64_t now, int ifindex)
 		up_deactivate(px, "removed");
 		/* The kernel deleted the VIF with the device. */
 		px->upif.ifindex = 0;
-		px->upif.addr = 0;
-		px->up.addr = 0;
+		memset(&px->upif.addr, 0, sizeof(px->upif.addr));
+		px->up.addr = px->upif.addr;
 		return;
 	}
 	if ((ifp = px_iface_by_index(px, ifindex)) != NULL) {
 		ds_deactivate(px, ifp, now, "removed");
 		ifp->ifindex = 0;
-		ifp->addr = 0;
+		memset(&ifp->addr, 0, sizeof(ifp->addr));
 	}
 }
 
 /* An IPv4 address appeared (add) or went away on ifindex. */
 void
-px_addr(struct proxy *px, uint64_t now, int ifindex, uint32_t a, uint8_t plen,
-    int add)
+px_addr(struct proxy *px, uint64_t now, int ifindex, uint32_t a4,
+    uint8_t plen, int add)
 {
 	struct px_iface	*ifp;
+	struct mc_src6	 a = mc_src6_v4(a4);
 
+	if (a4 == 0)
+		return;
 	if (ifindex == px->upif.ifindex && ifindex > 0) {
-		if (add && px->upif.addr == 0)
+		if (add && mc_src6_is_any(&px->upif.addr))
 			px->upif.addr = a;
-		else if (!add && px->upif.addr == a)
-			px->upif.addr = 0;
+		else if (!add && mc_src6_eq(&px->upif.addr, &a))
+			memset(&px->upif.addr, 0, sizeof(px->upif.addr));
 		px->up.addr = px->upif.addr;
 		return;
 	}
 	if ((ifp = px_iface_by_index(px, ifindex)) == NULL)
 		return;
-	if (add && ifp->addr == 0) {
+	if (add && !if_has_addr(ifp)) {
 		ifp->addr = a;
 		ifp->plen = plen;
-		log_info("%s: address %s", ifp->name, addr4_ntoa(a));
+		log_info("%s: address %s", ifp->name, addr6_ntoa(a.a));
 		if (ifp->active)
 			if_start(ifp, px->conf, now, &px->env);
-	} else if (!add && ifp->addr == a) {
-		log_info("%s: address %s removed", ifp->name, addr4_ntoa(a));
-		ifp->addr = 0;
+	} else if (!add && mc_src6_eq(&ifp->addr, &a)) {
+		log_info("%s: address %s removed", ifp->name, addr6_ntoa(a.a));
+		memset(&ifp->addr, 0, sizeof(ifp->addr));
 		if (ifp->querier) {
 			ifp->querier = 0;
 			all_groups_dirty(px);
@@ -722,7 +760,7 @@ px_reconfigure(struct proxy *px, const struct px_conf *c, uint64_t now)
 		memset(&px->upif, 0, sizeof(px->upif));
 		snprintf(px->upif.name, IFNAMSIZ, "%s", c->upstream);
 		px->upif.vif = -1;
-		px->up.addr = 0;
+		memset(&px->up.addr, 0, sizeof(px->up.addr));
 	}
 	all_groups_dirty(px);
 	px_flush(px, now);

@@ -32,7 +32,7 @@ struct px_upif {
 	char		 name[IFNAMSIZ];
 	int		 ifindex;
 	int		 active;
-	uint32_t	 addr;
+	struct mc_src6	 addr;		/* 0: none */
 	int		 vif;		/* 0 when present, else -1 */
 };
 
@@ -56,7 +56,7 @@ struct proxy {
 	struct px_upif		 upif;
 	struct px_upstream	 up;
 	struct mfc		 mfc;
-	uint32_t		*dirty;		/* groups to bring up to date */
+	struct mc_src6		*dirty;		/* groups to bring up to date */
 	size_t			 ndirty;
 	size_t			 dirtycap;
 	int			 all_dirty;

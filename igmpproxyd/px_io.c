@@ -26,6 +26,7 @@
 #include "ip4.h"
 #include "mroute.h"
 #include "px_io.h"
+#include "srcset6.h"
 #include "util.h"
 
 /* The raw socket IGMP is sent from: TTL 1, no loopback. */
@@ -174,22 +175,27 @@ os_del_vif(void *arg, int vif)
 }
 
 static int
-os_mfc_add(void *arg, uint32_t s, uint32_t g, int iif, const uint8_t *ttls)
+os_mfc_add(void *arg, const struct mc_src6 *s, const struct mc_src6 *g,
+    int iif, const uint8_t *ttls)
 {
-	return mr_add_mfc(((struct pxio *)arg)->mr, s, g, iif, ttls,
-	    PX_MAXVIFS);
+	return mr_add_mfc(((struct pxio *)arg)->mr, mc_src6_to_v4(s),
+	    mc_src6_to_v4(g), iif, ttls, PX_MAXVIFS);
 }
 
 static int
-os_mfc_del(void *arg, uint32_t s, uint32_t g, int iif)
+os_mfc_del(void *arg, const struct mc_src6 *s, const struct mc_src6 *g,
+    int iif)
 {
-	return mr_del_mfc(((struct pxio *)arg)->mr, s, g, iif);
+	return mr_del_mfc(((struct pxio *)arg)->mr, mc_src6_to_v4(s),
+	    mc_src6_to_v4(g), iif);
 }
 
 static int
-os_mfc_count(void *arg, uint32_t s, uint32_t g, uint64_t *pkts)
+os_mfc_count(void *arg, const struct mc_src6 *s, const struct mc_src6 *g,
+    uint64_t *pkts)
 {
-	return mr_sg_count(((struct pxio *)arg)->mr, s, g, pkts);
+	return mr_sg_count(((struct pxio *)arg)->mr, mc_src6_to_v4(s),
+	    mc_src6_to_v4(g), pkts);
 }
 
 static int

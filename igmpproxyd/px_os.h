@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mc_src6;
+
 #define PX_MAXVIFS	32		/* the kernel's MAXVIFS */
 
 struct px_os {
@@ -23,10 +25,13 @@ struct px_os {
 	int	 (*add_vif)(void *, int, int);
 	int	 (*del_vif)(void *, int);
 	/* Install (S,G) from vif iif to the vifs with ttls[v] != 0. */
-	int	 (*mfc_add)(void *, uint32_t, uint32_t, int, const uint8_t *);
-	int	 (*mfc_del)(void *, uint32_t, uint32_t, int);
+	int	 (*mfc_add)(void *, const struct mc_src6 *,
+		    const struct mc_src6 *, int, const uint8_t *);
+	int	 (*mfc_del)(void *, const struct mc_src6 *,
+		    const struct mc_src6 *, int);
 	/* Packets forwarded so far by (S,G). */
-	int	 (*mfc_count)(void *, uint32_t, uint32_t, uint64_t *);
+	int	 (*mfc_count)(void *, const struct mc_src6 *,
+		    const struct mc_src6 *, uint64_t *);
 	/* Receive the IGMP router groups (224.0.0.2, .22) on ifindex. */
 	int	 (*join_routers)(void *, int);
 	uint32_t (*random)(void *);

@@ -41,12 +41,14 @@ px_show_interfaces(const struct proxy *px, uint64_t now, struct emit *e)
 		    (uint64_t)ifp->ifindex : 0);
 		if (ifp->vif >= 0)
 			emit_u64(e, "vif", (uint64_t)ifp->vif);
-		emit_u64(e, "igmp-version", ifp->version);
-		emit_str(e, "address", ifp->addr ? addr4_ntoa(ifp->addr) :
-		    "none");
+		emit_u64(e, ifp->v6 ? "mld-version" : "igmp-version",
+		    PX_VER(ifp, ifp->version));
+		emit_str(e, "address", if_has_addr(ifp) ?
+		    addr6_ntoa(ifp->addr.a) : "none");
 		emit_bool(e, "querier", ifp->querier);
-		emit_str(e, "querier-address", ifp->querier_addr ?
-		    addr4_ntoa(ifp->querier_addr) : "none");
+		emit_str(e, "querier-address",
+		    !mc_src6_is_any(&ifp->querier_addr) ?
+		    addr6_ntoa(ifp->querier_addr.a) : "none");
 		emit_i64(e, "other-querier-ms", ms_until(ifp->oqp, now));
 		emit_u64(e, "groups", ifp->ngroups);
 		emit_u64(e, "reports", ifp->ctr_reports);
@@ -75,7 +77,7 @@ show_group(const struct px_group *g, uint64_t now, struct emit *e)
 {
 	unsigned	 k;
 
-	emit_str(e, "group", addr4_ntoa(g->group));
+	emit_str(e, "group", addr6_ntoa(g->group.a));
 	emit_str(e, "mode", g->rs.mode == MC_EXCLUDE ? "exclude" : "include");
 	emit_i64(e, "group-timer-ms", g->rs.mode == MC_EXCLUDE ?
 	    ms_until(g->rs.gtimer, now) : 0);
@@ -83,17 +85,17 @@ show_group(const struct px_group *g, uint64_t now, struct emit *e)
 	emit_arr(e, "sources");
 	for (k = 0; k < g->rs.nsrcs; k++) {
 		emit_obj(e, NULL);
-		emit_str(e, "source", addr4_ntoa(g->rs.srcs[k].addr));
+		emit_str(e, "source", addr6_ntoa(g->rs.srcs[k].addr.a));
 		emit_i64(e, "timer-ms", ms_until(g->rs.srcs[k].timer, now));
 		emit_bool(e, "forwarding", grp_forwards(g,
-		    g->rs.srcs[k].addr, now));
+		    &g->rs.srcs[k].addr, now));
 		emit_end(e);
 	}
 	emit_end(e);
 	emit_arr(e, "hosts");
 	for (k = 0; k < g->nhosts; k++) {
 		emit_obj(e, NULL);
-		emit_str(e, "host", addr4_ntoa(g->hosts[k].addr));
+		emit_str(e, "host", addr6_ntoa(g->hosts[k].addr.a));
 		emit_str(e, "mode", g->hosts[k].st.mode == MC_EXCLUDE ?
 		    "exclude" : "include");
 		emit_u64(e, "sources", g->hosts[k].st.srcs.n);
@@ -118,12 +120,12 @@ px_show_groups(const struct proxy *px, uint64_t now, struct emit *e)
 		if (!r->present)
 			continue;
 		emit_obj(e, NULL);
-		emit_str(e, "group", addr4_ntoa(r->group));
+		emit_str(e, "group", addr6_ntoa(r->group.a));
 		emit_str(e, "mode", r->mode == MC_EXCLUDE ? "exclude" :
 		    "include");
 		emit_arr(e, "sources");
 		for (k = 0; k < r->srcs.n; k++)
-			emit_str(e, NULL, addr4_ntoa(r->srcs.v[k]));
+			emit_str(e, NULL, addr6_ntoa(r->srcs.v[k].a));
 		emit_end(e);
 		emit_end(e);
 	}

@@ -14,13 +14,15 @@
  * current-state records at once (RFC 7450 5.2.1 lets a gateway ignore
  * Max Resp Code, and answering early costs nothing here).  With an
  * IGMPv1 or IGMPv2 querier upstream, only group joins and leaves are
- * reported, in that version (7.2.1, RFC 4605 4.1).
+ * reported, in that version (7.2.1, RFC 4605 4.1).  For IPv6 the same
+ * in MLDv2 (RFC 3810 6) and, under an MLDv1 querier, MLDv1 (8.2).
  */
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "igmp_proto.h"
+#include "mld_proto.h"
 #include "upstream.h"
 
 #define RUNNING(t, now)	RS_RUNNING(t, now)
@@ -35,7 +37,7 @@ up_init(struct px_upstream *up)
 static void
 urec_free(struct px_urec *r)
 {
-	srclist_free(&r->srcs);
+	srclist_free6(&r->srcs);
 	free(r->allow);
 	free(r->allow_left);
 	free(r->block);
@@ -56,23 +58,23 @@ up_free(struct px_upstream *up)
 }
 
 static size_t
-slot(const struct px_upstream *up, uint32_t g, int *found)
+slot(const struct px_upstream *up, const struct mc_src6 *g, int *found)
 {
 	size_t	 lo = 0, hi = up->n, mid;
 
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		if (up->recs[mid]->group < g)
+		if (memcmp(up->recs[mid]->group.a, g->a, sizeof(g->a)) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	*found = lo < up->n && up->recs[lo]->group == g;
+	*found = lo < up->n && mc_src6_eq(&up->recs[lo]->group, g);
 	return lo;
 }
 
 const struct px_urec *
-up_find(const struct px_upstream *up, uint32_t g)
+up_find(const struct px_upstream *up, const struct mc_src6 *g)
 {
 	int	 found;
 	size_t	 i = slot(up, g, &found);
@@ -99,14 +101,15 @@ robustness(const struct px_upstream *up, const struct px_conf *c)
 
 /* Set the pending count of source s in list (l, cnt, n) to v. */
 static int
-pend_set(uint32_t **l, uint8_t **cnt, unsigned *n, uint32_t s, uint8_t v)
+pend_set(struct mc_src6 **l, uint8_t **cnt, unsigned *n,
+    const struct mc_src6 *s, uint8_t v)
 {
-	uint32_t	*nl;
+	struct mc_src6	*nl;
 	uint8_t		*nc;
 	unsigned	 i;
 
 	for (i = 0; i < *n; i++)
-		if ((*l)[i] == s) {
+		if (mc_src6_eq(&(*l)[i], s)) {
 			(*cnt)[i] = v;
 			return 0;
 		}
@@ -118,7 +121,7 @@ pend_set(uint32_t **l, uint8_t **cnt, unsigned *n, uint32_t s, uint8_t v)
 	if ((nc = reallocarray(*cnt, *n + 1, sizeof(*nc))) == NULL)
 		return -1;
 	*cnt = nc;
-	(*l)[*n] = s;
+	(*l)[*n] = *s;
 	(*cnt)[*n] = v;
 	(*n)++;
 	return 0;
@@ -126,7 +129,7 @@ pend_set(uint32_t **l, uint8_t **cnt, unsigned *n, uint32_t s, uint8_t v)
 
 /* Drop pending entries whose count reached 0. */
 static void
-pend_compact(uint32_t *l, uint8_t *cnt, unsigned *n)
+pend_compact(struct mc_src6 *l, uint8_t *cnt, unsigned *n)
 {
 	unsigned	 i, k = 0;
 
@@ -157,7 +160,7 @@ pending(const struct px_urec *r)
 
 /* The record for group g, created (INCLUDE({}), not present) if need be. */
 static struct px_urec *
-urec_get(struct px_upstream *up, uint32_t g)
+urec_get(struct px_upstream *up, const struct mc_src6 *g)
 {
 	struct px_urec	*r, **nv;
 	size_t		 at, ncap;
@@ -175,7 +178,7 @@ urec_get(struct px_upstream *up, uint32_t g)
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
-	r->group = g;
+	r->group = *g;
 	r->mode = MC_INCLUDE;
 	memmove(&up->recs[at + 1], &up->recs[at],
 	    (up->n - at) * sizeof(*up->recs));
@@ -187,7 +190,8 @@ urec_get(struct px_upstream *up, uint32_t g)
 /* Pend source s for ALLOW (allow = 1) or BLOCK, rv times, and
  * cancel a pending report of the other kind for it. */
 static void
-pend_change(struct px_urec *r, uint32_t s, int allow, uint8_t rv)
+pend_change(struct px_urec *r, const struct mc_src6 *s, int allow,
+    uint8_t rv)
 {
 	(void)pend_set(allow ? &r->allow : &r->block,
 	    allow ? &r->allow_left : &r->block_left,
@@ -202,17 +206,18 @@ pend_change(struct px_urec *r, uint32_t s, int allow, uint8_t rv)
  * mode and BLOCKed in EXCLUDE mode; those gone, the reverse.
  */
 static void
-pend_sources(struct px_urec *r, const uint32_t *srcs, unsigned n, uint8_t rv)
+pend_sources(struct px_urec *r, const struct mc_src6 *srcs, unsigned n,
+    uint8_t rv)
 {
 	int		 inc = r->mode == MC_INCLUDE;
 	unsigned	 i;
 
 	for (i = 0; i < n; i++)
-		if (!srclist_has(&r->srcs, srcs[i]))
-			pend_change(r, srcs[i], inc, rv);
+		if (!srclist_has6(&r->srcs, srcs[i]))
+			pend_change(r, &srcs[i], inc, rv);
 	for (i = 0; i < r->srcs.n; i++)
-		if (!src_has(srcs, n, r->srcs.v[i]))
-			pend_change(r, r->srcs.v[i], !inc, rv);
+		if (!src_has6(srcs, n, r->srcs.v[i]))
+			pend_change(r, &r->srcs.v[i], !inc, rv);
 }
 
 /*
@@ -221,8 +226,9 @@ pend_sources(struct px_urec *r, const uint32_t *srcs, unsigned n, uint8_t rv)
  * be sent by up_flush().
  */
 void
-up_update(struct px_upstream *up, uint32_t g, uint8_t mode,
-    const uint32_t *srcs, unsigned n, uint64_t now, const struct px_conf *c)
+up_update(struct px_upstream *up, const struct mc_src6 *g, uint8_t mode,
+    const struct mc_src6 *srcs, unsigned n, uint64_t now,
+    const struct px_conf *c)
 {
 	struct px_urec	*r;
 	uint8_t		 rv = (uint8_t)robustness(up, c);
@@ -233,7 +239,7 @@ up_update(struct px_upstream *up, uint32_t g, uint8_t mode,
 	if ((r = urec_get(up, g)) == NULL)
 		return;
 	if (r->mode == mode && r->present == present &&
-	    srclist_eq(&r->srcs, srcs, n))
+	    srclist_eq6(&r->srcs, srcs, n))
 		return;
 	if (up_version(up, now) < 3) {
 		/* Only creation and deletion matter (RFC 4605 4.1). */
@@ -250,7 +256,7 @@ up_update(struct px_upstream *up, uint32_t g, uint8_t mode,
 		r->nallow = r->nblock = 0;
 	} else
 		pend_sources(r, srcs, n, rv);
-	if (srclist_set(&r->srcs, srcs, n) == -1)
+	if (srclist_set6(&r->srcs, srcs, n) == -1)
 		return;
 	r->mode = mode;
 	r->present = present;
@@ -266,38 +272,92 @@ report_out(void *arg, const uint8_t *p, size_t len)
 	env->ops->send_upstream(env->arg, p, len);
 }
 
-/* Reports sized to the upstream's MTU (RFC 3376 4.2.16). */
+/* Reports of either family: IGMPv3 or MLDv2. */
+struct up_rb {
+	int		 v6;
+	struct igmp_rb	 r4;
+	struct mld_rb	 r6;
+	uint32_t	*tmp4;		/* sources as IPv4 */
+};
+
+/* Reports sized to the upstream's MTU (RFC 3376 4.2.16, 3810 5.2.15). */
 static void
-rb_init(struct igmp_rb *rb, struct px_upstream *up, const struct px_env *env)
+rb_init(struct up_rb *rb, struct px_upstream *up, const struct px_env *env)
 {
-	igmp_rb_init(rb, env->s->report, up->mtu < PX_REPORT_MAX ? up->mtu :
-	    PX_REPORT_MAX, up->addr, report_out, (void *)(uintptr_t)env);
+	size_t	 lim = up->mtu < PX_REPORT_MAX ? up->mtu : PX_REPORT_MAX;
+
+	rb->v6 = up->v6;
+	rb->tmp4 = env->s->up4;
+	if (up->v6)
+		mld_rb_init(&rb->r6, env->s->report, lim, up->addr.a,
+		    report_out, (void *)(uintptr_t)env);
+	else
+		igmp_rb_init(&rb->r4, env->s->report, lim,
+		    mc_src6_to_v4(&up->addr), report_out,
+		    (void *)(uintptr_t)env);
+}
+
+static void
+rb_add(struct up_rb *rb, uint8_t type, const struct mc_src6 *g,
+    const struct mc_src6 *srcs, unsigned n)
+{
+	unsigned	 i;
+
+	if (rb->v6) {
+		mld_rb_add(&rb->r6, type, g->a, srcs, n);
+		return;
+	}
+	for (i = 0; i < n && i < PX_MAX_SRCS; i++)
+		rb->tmp4[i] = mc_src6_to_v4(&srcs[i]);
+	igmp_rb_add(&rb->r4, type, mc_src6_to_v4(g), rb->tmp4, i);
 }
 
 /* Count the reports rb sent. */
 static void
-rb_done(struct igmp_rb *rb, struct px_upstream *up)
+rb_done(struct up_rb *rb, struct px_upstream *up)
 {
-	igmp_rb_flush(rb);
-	up->ctr_reports += rb->reports;
+	if (rb->v6) {
+		mld_rb_flush(&rb->r6);
+		up->ctr_reports += rb->r6.reports;
+	} else {
+		igmp_rb_flush(&rb->r4);
+		up->ctr_reports += rb->r4.reports;
+	}
 }
 
-/* v1/v2 report or v2 leave for group g. */
-static void
-send_v12(struct px_upstream *up, unsigned version, int leave, uint32_t g,
-    const struct px_env *env)
+/* MLDv1 report to the group, or done to ff02::2 (RFC 2710 3). */
+static int
+build_v1_mld(struct wbuf *w, const struct px_upstream *up, int leave,
+    const struct mc_src6 *g)
 {
-	uint8_t		 buf[64];
+	static const uint8_t	 routers[IP6_ADDR_LEN] = { 0xff, 0x02,
+	    [15] = 0x02 };
+
+	return mld_build_v1(w, up->addr.a, leave ? routers : g->a,
+	    leave ? MLD_V1_DONE : MLD_V1_REPORT, g->a);
+}
+
+/* v1/v2 report or v2 leave for group g (MLD: v2 is MLDv1). */
+static void
+send_v12(struct px_upstream *up, unsigned version, int leave,
+    const struct mc_src6 *gk, const struct px_env *env)
+{
+	uint8_t		 buf[128];
 	struct wbuf	 w;
+	uint32_t	 g = mc_src6_to_v4(gk);
+	uint32_t	 src = mc_src6_to_v4(&up->addr);
 
 	wbuf_init(&w, buf, sizeof(buf));
-	if (leave) {
+	if (up->v6) {
+		if (build_v1_mld(&w, up, leave, gk) == -1)
+			return;
+	} else if (leave) {
 		if (version == 1)
 			return;		/* v1 has no leave */
-		if (igmp_build_v12(&w, up->addr, IN4_ALLROUTERS, IGMP_V2_LEAVE,
+		if (igmp_build_v12(&w, src, IN4_ALLROUTERS, IGMP_V2_LEAVE,
 		    0, g) == -1)
 			return;
-	} else if (igmp_build_v12(&w, up->addr, g, version == 1 ?
+	} else if (igmp_build_v12(&w, src, g, version == 1 ?
 	    IGMP_V1_REPORT : IGMP_V2_REPORT, 0, g) == -1)
 		return;
 	env->ops->send_upstream(env->arg, buf, w.len);
@@ -306,13 +366,13 @@ send_v12(struct px_upstream *up, unsigned version, int leave, uint32_t g,
 
 /* The records one State-Change Report carries for r; counts go down. */
 static void
-emit_change(struct igmp_rb *rb, struct px_urec *r, uint32_t *tmp)
+emit_change(struct up_rb *rb, struct px_urec *r, struct mc_src6 *tmp)
 {
 	unsigned	 i, k;
 
 	if (r->fmc_left > 0) {
-		igmp_rb_add(rb, r->mode == MC_EXCLUDE ? MC_TO_EX : MC_TO_IN,
-		    r->group, r->srcs.v, r->srcs.n);
+		rb_add(rb, r->mode == MC_EXCLUDE ? MC_TO_EX : MC_TO_IN,
+		    &r->group, r->srcs.v, r->srcs.n);
 		r->fmc_left--;
 		return;
 	}
@@ -322,14 +382,14 @@ emit_change(struct igmp_rb *rb, struct px_urec *r, uint32_t *tmp)
 			r->allow_left[i]--;
 		}
 	if (k > 0)
-		igmp_rb_add(rb, MC_ALLOW, r->group, tmp, k);
+		rb_add(rb, MC_ALLOW, &r->group, tmp, k);
 	for (i = k = 0; i < r->nblock; i++)
 		if (r->block_left[i] > 0 && k < PX_MAX_SRCS) {
 			tmp[k++] = r->block[i];
 			r->block_left[i]--;
 		}
 	if (k > 0)
-		igmp_rb_add(rb, MC_BLOCK, r->group, tmp, k);
+		rb_add(rb, MC_BLOCK, &r->group, tmp, k);
 	pend_compact(r->allow, r->allow_left, &r->nallow);
 	pend_compact(r->block, r->block_left, &r->nblock);
 }
@@ -356,7 +416,7 @@ static void
 send_round(struct px_upstream *up, uint64_t now, const struct px_conf *c,
     const struct px_env *env, int only_dirty)
 {
-	struct igmp_rb		 rb;
+	struct up_rb		 rb;
 	unsigned		 v = up_version(up, now);
 	size_t			 i;
 	int			 more = 0;
@@ -370,10 +430,10 @@ send_round(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 		r->dirty = 0;
 		if (v < 3) {
 			if (r->v2_leave) {
-				send_v12(up, v, 1, r->group, env);
+				send_v12(up, v, 1, &r->group, env);
 				r->v2_leave = 0;
 			} else if (r->v2_left > 0) {
-				send_v12(up, v, 0, r->group, env);
+				send_v12(up, v, 0, &r->group, env);
 				r->v2_left--;
 			}
 		} else
@@ -440,10 +500,10 @@ up_next_deadline(const struct px_upstream *up)
  */
 void
 up_query(struct px_upstream *up, uint64_t now, const struct px_conf *c,
-    const struct mc_query *q, const struct px_env *env)
+    const struct mc_query6 *q, const struct px_env *env)
 {
-	struct igmp_rb		 rb;
-	uint32_t		*tmp = env->s->up;
+	struct up_rb		 rb;
+	struct mc_src6		*tmp = env->s->up;
 	uint64_t		 ovqpt;
 	unsigned		 v, i, k;
 	size_t			 j;
@@ -453,7 +513,7 @@ up_query(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 	ovqpt = (uint64_t)robustness(up, c) * c->qi_ms + c->qri_ms;
 	if (q->version == 1)
 		up->v1_querier = now + ovqpt;
-	else if (q->version == 2 && q->group == 0)
+	else if (q->version == 2 && mc_src6_is_any(&q->group))
 		up->v2_querier = now + ovqpt;
 	else if (q->version == 3 && q->qrv != 0)
 		up->qrv = q->qrv;
@@ -462,24 +522,25 @@ up_query(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 	for (j = 0; j < up->n; j++) {
 		struct px_urec	*r = up->recs[j];
 
-		if (!r->present || (q->group != 0 && r->group != q->group))
+		if (!r->present || (!mc_src6_is_any(&q->group) &&
+		    !mc_src6_eq(&r->group, &q->group)))
 			continue;
 		if (v < 3) {
-			send_v12(up, v, 0, r->group, env);
+			send_v12(up, v, 0, &r->group, env);
 			continue;
 		}
-		if (q->group == 0 || q->nsrcs == 0) {
-			igmp_rb_add(&rb, r->mode == MC_EXCLUDE ? MC_IS_EX :
-			    MC_IS_IN, r->group, r->srcs.v, r->srcs.n);
+		if (mc_src6_is_any(&q->group) || q->nsrcs == 0) {
+			rb_add(&rb, r->mode == MC_EXCLUDE ? MC_IS_EX :
+			    MC_IS_IN, &r->group, r->srcs.v, r->srcs.n);
 			continue;
 		}
 		/* Group-and-source query: IS_IN of what we want of it. */
 		for (i = k = 0; i < q->nsrcs; i++)
-			if (srclist_has(&r->srcs, q->srcs[i]) ==
+			if (srclist_has6(&r->srcs, q->srcs[i]) ==
 			    (r->mode == MC_INCLUDE))
 				tmp[k++] = q->srcs[i];
 		if (k > 0)
-			igmp_rb_add(&rb, MC_IS_IN, r->group, tmp, k);
+			rb_add(&rb, MC_IS_IN, &r->group, tmp, k);
 	}
 	rb_done(&rb, up);
 }
@@ -511,7 +572,7 @@ up_reexpress(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 		else
 			for (k = 0; k < r->srcs.n; k++)
 				(void)pend_set(&r->allow, &r->allow_left,
-				    &r->nallow, r->srcs.v[k], rv);
+				    &r->nallow, &r->srcs.v[k], rv);
 		r->dirty = 1;
 	}
 	gc(up);
@@ -529,7 +590,7 @@ void
 up_leave_all(struct px_upstream *up, uint64_t now, const struct px_conf *c,
     const struct px_env *env)
 {
-	struct igmp_rb	 rb;
+	struct up_rb	 rb;
 	unsigned	 v = up_version(up, now), copy, rv = robustness(up, c);
 	size_t		 i;
 
@@ -541,9 +602,9 @@ up_leave_all(struct px_upstream *up, uint64_t now, const struct px_conf *c,
 			if (!r->present)
 				continue;
 			if (v < 3)
-				send_v12(up, v, 1, r->group, env);
+				send_v12(up, v, 1, &r->group, env);
 			else
-				igmp_rb_add(&rb, MC_TO_IN, r->group, NULL, 0);
+				rb_add(&rb, MC_TO_IN, &r->group, NULL, 0);
 		}
 		rb_done(&rb, up);
 	}

@@ -19,14 +19,14 @@
 #include "px_conf.h"
 
 struct px_urec {
-	uint32_t	 group;
+	struct mc_src6	 group;
 	uint8_t		 mode;		/* current merged state */
-	struct srclist	 srcs;
+	struct srclist6	 srcs;
 	uint8_t		 fmc_left;	/* filter-mode-change repeats */
-	uint32_t	*allow;		/* sources to ALLOW, with counts */
+	struct mc_src6	*allow;		/* sources to ALLOW, with counts */
 	uint8_t		*allow_left;
 	unsigned	 nallow;
-	uint32_t	*block;
+	struct mc_src6	*block;
 	uint8_t		*block_left;
 	unsigned	 nblock;
 	int		 present;	/* in the database */
@@ -39,7 +39,8 @@ struct px_upstream {
 	struct px_urec	**recs;		/* sorted by group */
 	size_t		 n;
 	size_t		 cap;
-	uint32_t	 addr;		/* source of reports, host order */
+	int		 v6;		/* MLD (else IGMP) */
+	struct mc_src6	 addr;		/* source of reports */
 	unsigned	 mtu;
 	uint8_t		 qrv;		/* from upstream queries */
 	uint64_t	 v1_querier;	/* Older Version Querier Present */
@@ -52,12 +53,12 @@ struct px_upstream {
 
 void	 up_init(struct px_upstream *);
 void	 up_free(struct px_upstream *);
-void	 up_update(struct px_upstream *, uint32_t, uint8_t, const uint32_t *,
-	    unsigned, uint64_t, const struct px_conf *);
+void	 up_update(struct px_upstream *, const struct mc_src6 *, uint8_t,
+	    const struct mc_src6 *, unsigned, uint64_t, const struct px_conf *);
 void	 up_flush(struct px_upstream *, uint64_t, const struct px_conf *,
 	    const struct px_env *);
 void	 up_query(struct px_upstream *, uint64_t, const struct px_conf *,
-	    const struct mc_query *, const struct px_env *);
+	    const struct mc_query6 *, const struct px_env *);
 void	 up_leave_all(struct px_upstream *, uint64_t, const struct px_conf *,
 	    const struct px_env *);
 void	 up_reexpress(struct px_upstream *, uint64_t, const struct px_conf *,
@@ -66,6 +67,7 @@ void	 up_timers(struct px_upstream *, uint64_t, const struct px_conf *,
 	    const struct px_env *);
 uint64_t up_next_deadline(const struct px_upstream *);
 unsigned up_version(const struct px_upstream *, uint64_t);
-const struct px_urec *up_find(const struct px_upstream *, uint32_t);
+const struct px_urec *up_find(const struct px_upstream *,
+	    const struct mc_src6 *);
 
 #endif

@@ -207,8 +207,10 @@ os_del_vif(void *arg, int vif)
 }
 
 static int
-os_mfc_add(void *arg, uint32_t s, uint32_t g, int iif, const uint8_t *ttls)
+os_mfc_add(void *arg, const struct mc_src6 *sk, const struct mc_src6 *gk,
+    int iif, const uint8_t *ttls)
 {
+	uint32_t	 s = mc_src6_to_v4(sk), g = mc_src6_to_v4(gk);
 	struct kmfc	*e = kmfc_find(s, g, 1);
 
 	(void)arg;
@@ -218,9 +220,10 @@ os_mfc_add(void *arg, uint32_t s, uint32_t g, int iif, const uint8_t *ttls)
 }
 
 static int
-os_mfc_del(void *arg, uint32_t s, uint32_t g, int iif)
+os_mfc_del(void *arg, const struct mc_src6 *sk, const struct mc_src6 *gk,
+    int iif)
 {
-	struct kmfc	*e = kmfc_find(s, g, 0);
+	struct kmfc	*e = kmfc_find(mc_src6_to_v4(sk), mc_src6_to_v4(gk), 0);
 
 	(void)arg;
 	if (e == NULL || e->iif != iif)
@@ -230,9 +233,10 @@ os_mfc_del(void *arg, uint32_t s, uint32_t g, int iif)
 }
 
 static int
-os_mfc_count(void *arg, uint32_t s, uint32_t g, uint64_t *pkts)
+os_mfc_count(void *arg, const struct mc_src6 *sk, const struct mc_src6 *gk,
+    uint64_t *pkts)
 {
-	struct kmfc	*e = kmfc_find(s, g, 0);
+	struct kmfc	*e = kmfc_find(mc_src6_to_v4(sk), mc_src6_to_v4(gk), 0);
 
 	(void)arg;
 	if (e == NULL)
@@ -555,10 +559,25 @@ check_prompt(const char *what)
 		}
 }
 
+/* An engine source list (IPv4-mapped keys) against IPv4 sources. */
+static int
+srcs_eq4(const struct srclist6 *l, const uint32_t *v, unsigned n)
+{
+	unsigned	 i;
+
+	if (l->n != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!mc_src6_is_v4(&l->v[i]) || mc_src6_to_v4(&l->v[i]) != v[i])
+			return 0;
+	return 1;
+}
+
 static void
 check_world(const char *what)
 {
 	const struct px_urec	*r;
+	struct mc_src6		 gk;
 	struct kmfc		*e;
 	uint32_t		 out[NSRC];
 	unsigned		 gi, si, nout, v;
@@ -583,12 +602,13 @@ check_world(const char *what)
 		}
 		/* The database is the merge. */
 		member = expect_db(gi, &mode, out, &nout);
-		r = up_find(&W.px.up, groups[gi]);
+		gk = mc_src6_v4(groups[gi]);
+		r = up_find(&W.px.up, &gk);
 		ck_assert_msg((r != NULL && r->present) == member,
 		    "%s: group %u in the database: %d, expected %d", what, gi,
 		    r != NULL && r->present, member);
 		if (member) {
-			ck_assert_msg(r->mode == mode && srclist_eq(&r->srcs,
+			ck_assert_msg(r->mode == mode && srcs_eq4(&r->srcs,
 			    out, nout), "%s: group %u merged wrong", what, gi);
 			if (W.up_active)
 				ck_assert_msg(W.relay[gi].mode == mode &&

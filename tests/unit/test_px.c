@@ -39,23 +39,32 @@ static unsigned		 nq, nchanged;
 static struct px_params	 P;
 static struct px_group	*g;
 
-static void
-fake_query(void *arg, struct px_iface *ifp, uint32_t group, int s,
-    const uint32_t *srcs, unsigned n)
+/* The engine keys IPv4 as ::ffff:a.b.c.d; these tests speak IPv4. */
+static struct mc_src6
+K(uint32_t a)
 {
+	return mc_src6_v4(a);
+}
+
+static void
+fake_query(void *arg, struct px_iface *ifp, const struct mc_src6 *group,
+    int s, const struct mc_src6 *srcs, unsigned n)
+{
+	unsigned	 i;
+
 	(void)arg;
 	(void)ifp;
 	ck_assert_uint_lt(nq, 64);
-	qs[nq].group = group;
+	qs[nq].group = group != NULL ? mc_src6_to_v4(group) : 0;
 	qs[nq].s = s;
 	qs[nq].n = n;
-	if (n > 0)
-		memcpy(qs[nq].srcs, srcs, (n > 16 ? 16 : n) * sizeof(*srcs));
+	for (i = 0; i < n && i < 16; i++)
+		qs[nq].srcs[i] = mc_src6_to_v4(&srcs[i]);
 	nq++;
 }
 
 static void
-fake_changed(void *arg, uint32_t group)
+fake_changed(void *arg, const struct mc_src6 *group)
 {
 	(void)arg;
 	(void)group;
@@ -87,6 +96,22 @@ static const struct px_ops ops = { fake_query, fake_changed, fake_upstream,
 static struct px_scratch	 scratch;
 static const struct px_env	 env = { &ops, NULL, &scratch };
 
+static struct px_group *
+grp_new4(uint32_t a)
+{
+	struct mc_src6	 k = K(a);
+
+	return grp_new(&k);
+}
+
+static int
+grp_forwards4(const struct px_group *x, uint32_t s, uint64_t now)
+{
+	struct mc_src6	 k = K(s);
+
+	return grp_forwards(x, &k, now);
+}
+
 static void
 setup(void)
 {
@@ -100,7 +125,7 @@ setup(void)
 	P.querier = 1;
 	P.ssm.addr = 0xe8000000U;
 	P.ssm.len = 8;
-	g = grp_new(G);
+	g = grp_new4(G);
 	nq = nchanged = nup = 0;
 	log_setverbose(0);
 }
@@ -117,15 +142,18 @@ grec(uint64_t now, uint32_t from, int type, const uint32_t *b, unsigned n,
     unsigned version)
 {
 	struct mc_rec	 r;
+	struct mc_rec6	 r6;
+	static struct mc_src6	 k[PX_MAX_SRCS];
 
 	memset(&r, 0, sizeof(r));
 	r.type = (uint8_t)type;
 	r.version = (uint8_t)version;
 	r.from = from;
-	r.group = g->group;
+	r.group = mc_src6_to_v4(&g->group);
 	r.srcs = b;
 	r.nsrcs = n;
-	return grp_record(g, &P, now, &r, NULL, &env);
+	mc_rec_to6(&r, k, &r6);
+	return grp_record(g, &P, now, &r6, NULL, &env);
 }
 
 static void
@@ -139,13 +167,16 @@ static void
 heard(uint64_t now, const uint32_t *srcs, unsigned n)
 {
 	struct mc_query	 q;
+	struct mc_query6 q6;
+	struct mc_src6	 k[16];
 
 	memset(&q, 0, sizeof(q));
 	q.version = 3;
-	q.group = g->group;
+	q.group = mc_src6_to_v4(&g->group);
 	q.srcs = srcs;
 	q.nsrcs = n;
-	grp_query_heard(g, &P, now, &q);
+	mc_query_to6(&q, k, &q6);
+	grp_query_heard(g, &P, now, &q6);
 }
 
 /* The timer of source s, or -1 if there is no record for it. */
@@ -155,7 +186,7 @@ timer_of(uint32_t s)
 	unsigned	 i;
 
 	for (i = 0; i < g->rs.nsrcs; i++)
-		if (g->rs.srcs[i].addr == s)
+		if (mc_src6_to_v4(&g->rs.srcs[i].addr) == s)
 			return (int64_t)g->rs.srcs[i].timer;
 	return -1;
 }
@@ -411,16 +442,16 @@ START_TEST(forwarding_rules)
 	static const uint32_t	 a[] = { S(2), S(3) };
 
 	make_include_a();
-	ck_assert(grp_forwards(g, S(1), NOW));		/* INCLUDE, > 0 */
-	ck_assert(!grp_forwards(g, S(9), NOW));		/* INCLUDE, none */
-	ck_assert(!grp_forwards(g, S(1), NOW + GMI));	/* INCLUDE, == 0 */
+	ck_assert(grp_forwards4(g, S(1), NOW));		/* INCLUDE, > 0 */
+	ck_assert(!grp_forwards4(g, S(9), NOW));		/* INCLUDE, none */
+	ck_assert(!grp_forwards4(g, S(1), NOW + GMI));	/* INCLUDE, == 0 */
 	grp_free(g);
-	g = grp_new(G);
+	g = grp_new4(G);
 	make_exclude_xy();
 	(void)a;
-	ck_assert(grp_forwards(g, S(1), NOW));		/* EXCLUDE, > 0 */
-	ck_assert(!grp_forwards(g, S(3), NOW));		/* EXCLUDE, == 0 */
-	ck_assert(grp_forwards(g, S(9), NOW));		/* EXCLUDE, none */
+	ck_assert(grp_forwards4(g, S(1), NOW));		/* EXCLUDE, > 0 */
+	ck_assert(!grp_forwards4(g, S(3), NOW));		/* EXCLUDE, == 0 */
+	ck_assert(grp_forwards4(g, S(9), NOW));		/* EXCLUDE, none */
 }
 END_TEST
 
@@ -454,10 +485,10 @@ START_TEST(expiry_exclude_source)
 	make_exclude_xy();
 	rec(NOW, MC_ALLOW, x, 1);
 	g->rs.gtimer = NOW + 10 * GMI;
-	ck_assert(grp_forwards(g, S(7), NOW));
+	ck_assert(grp_forwards4(g, S(7), NOW));
 	ck_assert_int_eq(grp_timers(g, &P, NOW + GMI, NULL, &env), 1);
 	ck_assert_int_eq(timer_of(S(7)), 0);		/* kept, stopped */
-	ck_assert(!grp_forwards(g, S(7), NOW + GMI));
+	ck_assert(!grp_forwards4(g, S(7), NOW + GMI));
 	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);
 }
 END_TEST
@@ -529,7 +560,7 @@ START_TEST(non_querier_and_lowering)
 	heard(NOW, b, 1);
 	ck_assert_int_eq(timer_of(S(1)), NOW + LMQT);
 	grp_free(g);
-	g = grp_new(G);
+	g = grp_new4(G);
 	make_exclude_xy();
 	heard(NOW, NULL, 0);
 	ck_assert_uint_eq(g->rs.gtimer, NOW + LMQT);
@@ -597,12 +628,12 @@ START_TEST(ssm_exclude_ignored)
 	static const uint32_t	 b[] = { S(1) };
 
 	grp_free(g);
-	g = grp_new(GSSM);
+	g = grp_new4(GSSM);
 	ck_assert_int_eq(grec(NOW, S(50), MC_IS_EX, b, 1, 3), 0);
 	ck_assert_int_eq(grec(NOW, S(50), MC_TO_EX, NULL, 0, 3), 0);
 	ck_assert_uint_eq(g->rs.mode, MC_INCLUDE);
 	grec(NOW, S(50), MC_ALLOW, b, 1, 3);
-	ck_assert(grp_forwards(g, S(1), NOW));
+	ck_assert(grp_forwards4(g, S(1), NOW));
 }
 END_TEST
 
@@ -615,10 +646,10 @@ START_TEST(fast_leave)
 	ck_assert_uint_eq(g->nhosts, 2);
 	grec(NOW + 1, S(50), MC_TO_IN, NULL, 0, 3);
 	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);		/* S51 still there */
-	ck_assert(grp_forwards(g, S(9), NOW + 1));
+	ck_assert(grp_forwards4(g, S(9), NOW + 1));
 	grec(NOW + 2, S(51), MC_TO_IN, NULL, 0, 3);
 	ck_assert(grp_is_empty(g, NOW + 2));		/* at once */
-	ck_assert(!grp_forwards(g, S(9), NOW + 2));
+	ck_assert(!grp_forwards4(g, S(9), NOW + 2));
 }
 END_TEST
 
@@ -630,8 +661,8 @@ START_TEST(fast_leave_include_sources)
 	grec(NOW, S(50), MC_ALLOW, s12, 2, 3);
 	grec(NOW, S(51), MC_ALLOW, s1, 1, 3);
 	grec(NOW + 1, S(50), MC_BLOCK, s12, 2, 3);
-	ck_assert(grp_forwards(g, S(1), NOW + 1));	/* S51 wants it */
-	ck_assert(!grp_forwards(g, S(2), NOW + 1));	/* nobody */
+	ck_assert(grp_forwards4(g, S(1), NOW + 1));	/* S51 wants it */
+	ck_assert(!grp_forwards4(g, S(2), NOW + 1));	/* nobody */
 }
 END_TEST
 
@@ -644,7 +675,7 @@ START_TEST(fast_leave_untracked)
 	grec(NOW + 1, S(50), MC_TO_IN, NULL, 0, 3);
 	ck_assert(!grp_is_empty(g, NOW + 1));
 	grp_free(g);
-	g = grp_new(G);
+	g = grp_new4(G);
 	grec(NOW, 0, MC_IS_EX, NULL, 0, 3);
 	grec(NOW, 0, MC_TO_IN, NULL, 0, 3);
 	ck_assert(!grp_is_empty(g, NOW));
@@ -655,15 +686,15 @@ END_TEST
 /* RFC 4605 4.1 preprocessing. */
 START_TEST(export_preprocess)
 {
-	uint32_t	 out[8];
+	struct mc_src6	 out[8];
 	unsigned	 n;
 
 	make_exclude_xy();
 	ck_assert_uint_eq(g->rs.mode, MC_EXCLUDE);
-	n = rstate_export(&g->rs, NOW, out, 8);
+	n = rstate_export6(&g->rs, NOW, out, 8);
 	ck_assert_uint_eq(n, 2);		/* only Y */
-	ck_assert_uint_eq(out[0], S(3));
-	ck_assert_uint_eq(out[1], S(4));
+	ck_assert_uint_eq(mc_src6_to_v4(&out[0]), S(3));
+	ck_assert_uint_eq(mc_src6_to_v4(&out[1]), S(4));
 }
 END_TEST
 
@@ -752,13 +783,16 @@ qheard(struct px_iface *ifp, uint64_t now, uint32_t from, unsigned version,
     unsigned qrv, unsigned qqi)
 {
 	struct mc_query	 q;
+	struct mc_query6 q6;
+	struct mc_src6	 k[1];
 
 	memset(&q, 0, sizeof(q));
 	q.version = (uint8_t)version;
 	q.from = from;
 	q.qrv = (uint8_t)qrv;
 	q.qqi_ms = qqi * 1000;
-	if_query_heard(ifp, &C, now, &q, &env);
+	mc_query_to6(&q, k, &q6);
+	if_query_heard(ifp, &C, now, &q6, &env);
 }
 
 /* A record without sources on ifp. */
@@ -767,13 +801,16 @@ irep(struct px_iface *ifp, uint64_t now, uint32_t from, int type,
     uint32_t group, unsigned version)
 {
 	struct mc_rec	 r;
+	struct mc_rec6	 r6;
+	struct mc_src6	 k[1];
 
 	memset(&r, 0, sizeof(r));
 	r.type = (uint8_t)type;
 	r.version = (uint8_t)version;
 	r.from = from;
 	r.group = group;
-	if_report(ifp, &C, now, &r, &env);
+	mc_rec_to6(&r, k, &r6);
+	if_report(ifp, &C, now, &r6, &env);
 }
 
 START_TEST(querier_election)
@@ -787,7 +824,7 @@ START_TEST(querier_election)
 	ifp.active = 1;
 	ifp.ifindex = 2;
 	ifp.vif = 1;
-	ifp.addr = 0x0a000005;
+	ifp.addr = K(0x0a000005);
 	if_start(&ifp, &C, NOW, &env);
 	ck_assert_int_eq(ifp.querier, 1);
 	/* Startup: Startup Query Count (RV = 2) queries QI/4 apart. */
@@ -838,7 +875,7 @@ START_TEST(querier_other_interval)
 	ifp.active = 1;
 	ifp.ifindex = 2;
 	ifp.vif = 1;
-	ifp.addr = 0x0a000005;
+	ifp.addr = K(0x0a000005);
 	for (round = 0; round < 2; round++) {
 		if_start(&ifp, &C, NOW, &env);
 		ck_assert_int_eq(ifp.querier, 1);
@@ -871,7 +908,7 @@ START_TEST(querier_needs_address)
 	ck_assert_uint_eq(nq, 0);
 	/* Any query then makes that router the querier we know. */
 	qheard(&ifp, NOW, 0x0a000009, 2, 0, 0);
-	ck_assert_uint_eq(ifp.querier_addr, 0x0a000009);
+	ck_assert_uint_eq(mc_src6_to_v4(&ifp.querier_addr), 0x0a000009);
 }
 END_TEST
 
@@ -883,7 +920,7 @@ START_TEST(iface_filters)
 	conf_defaults(&px_conf_table, &C);
 	if_init(&ifp, "d1", 3);
 	ifp.active = 1;
-	ifp.addr = 0x0a000005;
+	ifp.addr = K(0x0a000005);
 	irep(&ifp, NOW, S(9), MC_IS_EX, 0xe00000fbU, 3);
 	irep(&ifp, NOW, S(9), MC_IS_EX, GSSM, 2);
 	ck_assert_uint_eq(ifp.ngroups, 0);
@@ -900,17 +937,34 @@ END_TEST
 
 static struct px_upstream	 U;
 
+/* The database record of an IPv4 group, in the engine's keys. */
+static void
+up_update4(struct px_upstream *up, uint32_t grp, uint8_t mode,
+    const uint32_t *srcs, unsigned n, uint64_t now, const struct px_conf *c)
+{
+	static struct mc_src6	 k[PX_MAX_SRCS];
+	struct mc_src6		 gk = K(grp);
+	unsigned		 i;
+
+	for (i = 0; i < n; i++)
+		k[i] = K(srcs[i]);
+	up_update(up, &gk, mode, k, n, now, c);
+}
+
 /* A query from upstream. */
 static void
 upq(uint64_t now, unsigned version, uint32_t group, unsigned qrv)
 {
 	struct mc_query	 q;
+	struct mc_query6 q6;
+	struct mc_src6	 k[1];
 
 	memset(&q, 0, sizeof(q));
 	q.version = (uint8_t)version;
 	q.group = group;
 	q.qrv = (uint8_t)qrv;
-	up_query(&U, now, &C, &q, &env);
+	mc_query_to6(&q, k, &q6);
+	up_query(&U, now, &C, &q6, &env);
 }
 
 /* Records of upstream report k: type and source count each. */
@@ -947,7 +1001,7 @@ START_TEST(upstream_state_changes)
 	conf_defaults(&px_conf_table, &C);
 	up_init(&U);
 	/* New INCLUDE(A): ALLOW(A) now, then RV-1 = 1 repeat. */
-	up_update(&U, G, MC_INCLUDE, a, 2, NOW, &C);
+	up_update4(&U, G, MC_INCLUDE, a, 2, NOW, &C);
 	up_flush(&U, NOW, &C, &env);
 	ck_assert_uint_eq(nup, 1);
 	ck_assert_uint_eq(up_records(0, t, gr, ns), 1);
@@ -956,7 +1010,7 @@ START_TEST(upstream_state_changes)
 	ck_assert_uint_ne(up_next_deadline(&U), UINT64_MAX);
 	/* Before the repeat: A -> B merges: ALLOW(3) BLOCK(1), and S2's
 	 * pending ALLOW stays. */
-	up_update(&U, G, MC_INCLUDE, b, 2, NOW + 10, &C);
+	up_update4(&U, G, MC_INCLUDE, b, 2, NOW + 10, &C);
 	up_flush(&U, NOW + 10, &C, &env);
 	ck_assert_uint_eq(nup, 2);
 	ck_assert_uint_eq(up_records(1, t, gr, ns), 2);
@@ -971,7 +1025,7 @@ START_TEST(upstream_state_changes)
 	ck_assert_uint_eq(ns[0], 1);
 	ck_assert_uint_eq(up_next_deadline(&U), UINT64_MAX);
 	/* Filter-mode change: TO_EX({}) RV times. */
-	up_update(&U, G, MC_EXCLUDE, NULL, 0, NOW + 5000, &C);
+	up_update4(&U, G, MC_EXCLUDE, NULL, 0, NOW + 5000, &C);
 	up_flush(&U, NOW + 5000, &C, &env);
 	ck_assert_uint_eq(up_records(3, t, gr, ns), 1);
 	ck_assert_uint_eq(t[0], MC_TO_EX);
@@ -984,7 +1038,7 @@ START_TEST(upstream_state_changes)
 	ck_assert_uint_eq(up_records(5, t, gr, ns), 1);
 	ck_assert_uint_eq(t[0], MC_IS_EX);
 	/* Gone: TO_IN({}), then the record is dropped after the repeats. */
-	up_update(&U, G, MC_INCLUDE, NULL, 0, NOW + 7000, &C);
+	up_update4(&U, G, MC_INCLUDE, NULL, 0, NOW + 7000, &C);
 	up_flush(&U, NOW + 7000, &C, &env);
 	ck_assert_uint_eq(up_records(6, t, gr, ns), 1);
 	ck_assert_uint_eq(t[0], MC_TO_IN);
@@ -1005,14 +1059,14 @@ START_TEST(upstream_v2_querier)
 	up_init(&U);
 	upq(NOW, 2, 0, 0);
 	ck_assert_uint_eq(up_version(&U, NOW), 2);
-	up_update(&U, G, MC_EXCLUDE, NULL, 0, NOW, &C);
+	up_update4(&U, G, MC_EXCLUDE, NULL, 0, NOW, &C);
 	up_flush(&U, NOW, &C, &env);
 	ck_assert_uint_eq(nup, 1);
 	ck_assert_int_eq(igmp_decode_packet(upkt[0], ulen[0], &ip, &m),
 	    IGMP_OK);
 	ck_assert_uint_eq(m.type, IGMP_V2_REPORT);
 	ck_assert_uint_eq(ip.dst, G);
-	up_update(&U, G, MC_INCLUDE, NULL, 0, NOW + 10, &C);
+	up_update4(&U, G, MC_INCLUDE, NULL, 0, NOW + 10, &C);
 	up_flush(&U, NOW + 10, &C, &env);
 	ck_assert_int_eq(igmp_decode_packet(upkt[nup - 1], ulen[nup - 1], &ip,
 	    &m), IGMP_OK);
@@ -1037,7 +1091,7 @@ START_TEST(upstream_split)
 	up_init(&U);
 	for (i = 0; i < 700; i++)
 		many[i] = S(i + 1);
-	up_update(&U, G, MC_INCLUDE, many, 700, NOW, &C);
+	up_update4(&U, G, MC_INCLUDE, many, 700, NOW, &C);
 	up_flush(&U, NOW, &C, &env);
 	ck_assert_uint_ge(nup, 2);
 	for (i = 0; i < nup; i++) {
@@ -1061,7 +1115,7 @@ START_TEST(upstream_many_groups)
 	conf_defaults(&px_conf_table, &C);
 	up_init(&U);
 	for (i = 0; i < 500; i++)
-		up_update(&U, 0xef000000U + i, MC_EXCLUDE, NULL, 0, NOW, &C);
+		up_update4(&U, 0xef000000U + i, MC_EXCLUDE, NULL, 0, NOW, &C);
 	up_flush(&U, NOW, &C, &env);
 	ck_assert_uint_eq(nup, 3);
 	for (i = 0; i < nup; i++) {
