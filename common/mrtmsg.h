@@ -7,7 +7,9 @@
  * The kernel's multicast routing upcalls (struct igmpmsg of
  * linux/mroute.h), which arrive on the mroute socket among the IGMP
  * datagrams, told apart by a zero where an IP header has its protocol.
- * Pure: bytes in, a decoded message out.
+ * IPv6's (struct mrt6msg of linux/mroute6.h) arrive on the mroute6
+ * socket, a zero where ICMPv6 has its type.  Pure: bytes in, a decoded
+ * message out.
  */
 
 #ifndef AMT_MRTMSG_H
@@ -30,7 +32,16 @@ struct mrt_msg {
 	uint32_t	 grp;
 };
 
+/* The IPv6 one (struct mrt6msg of linux/mroute6.h). */
+struct mrt6_msg {
+	enum mrt_msg_type type;
+	unsigned	 mif;
+	uint8_t		 src[16];
+	uint8_t		 grp[16];
+};
+
 int		 mrt_msg_decode(const uint8_t *, size_t, struct mrt_msg *);
+int		 mrt6_msg_decode(const uint8_t *, size_t, struct mrt6_msg *);
 const char	*mrt_msg_name(enum mrt_msg_type);
 
 #endif

@@ -43,7 +43,7 @@ nl_open(void)
 	(void)setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
 	memset(&sa, 0, sizeof(sa));
 	sa.nl_family = AF_NETLINK;
-	sa.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR;
+	sa.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
 	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
 		log_warn("netlink bind");
 		close(s);
@@ -116,6 +116,25 @@ parse_link(struct nlmsghdr *nh, const struct nl_handler *h, void *arg)
 		h->link(arg, ifi->ifi_index, name, ifi->ifi_flags, mtu);
 }
 
+/* An IPv6 address (IFA_ADDRESS) of ifa_index. */
+static void
+parse_addr6(struct nlmsghdr *nh, struct ifaddrmsg *ifa,
+    const struct nl_handler *h, void *arg)
+{
+	struct rtattr	*rta;
+	int		 len;
+
+	if (h->addr6 == NULL)
+		return;
+	len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa)));
+	for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == IFA_ADDRESS && RTA_PAYLOAD(rta) == 16) {
+			h->addr6(arg, (int)ifa->ifa_index, RTA_DATA(rta),
+			    ifa->ifa_prefixlen, nh->nlmsg_type == RTM_NEWADDR);
+			return;
+		}
+}
+
 static void
 parse_addr(struct nlmsghdr *nh, const struct nl_handler *h, void *arg)
 {
@@ -124,8 +143,13 @@ parse_addr(struct nlmsghdr *nh, const struct nl_handler *h, void *arg)
 	const uint8_t		*a = NULL;
 	int			 len;
 
-	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
-	    ifa->ifa_family != AF_INET)
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
+		return;
+	if (ifa->ifa_family == AF_INET6) {
+		parse_addr6(nh, ifa, h, arg);
+		return;
+	}
+	if (ifa->ifa_family != AF_INET)
 		return;
 	len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa)));
 	for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
@@ -206,7 +230,7 @@ nl_read(int s, const struct nl_handler *h, void *arg)
 			log_debug("netlink: trailing bytes");
 		if (done && dump_next) {
 			dump_next = 0;
-			if (request(s, RTM_GETADDR, AF_INET) == -1)
+			if (request(s, RTM_GETADDR, AF_UNSPEC) == -1)
 				return -1;
 		}
 	}

@@ -18,6 +18,8 @@ struct nl_handler {
 	void	 (*link_gone)(void *, int);
 	/* RTM_NEWADDR / RTM_DELADDR: ifindex, address (host order), plen. */
 	void	 (*addr)(void *, int, uint32_t, uint8_t, int);
+	/* The same for IPv6 (16 bytes, network order); may be NULL. */
+	void	 (*addr6)(void *, int, const uint8_t *, uint8_t, int);
 };
 
 int	 nl_open(void);

@@ -38,11 +38,16 @@
 struct pxd {
 	struct event_base	*base;
 	struct daemon_opts	 o;
-	struct proxy		 px;
+	struct proxy		 px;		/* IGMP */
+	struct proxy		 px6;		/* MLD, when has6 */
+	int			 has6;
 	struct px_conf		*conf;
 	struct pxio		 io;
+	struct pxio6		 io6;
 	int			 nl;
 	struct event		*ev_mr;
+	struct event		*ev_mr6;
+	struct event		*ev_mld;
 	struct event		*ev_nl;
 	struct event		*ev_timer;
 	struct event		*ev_sig[DAEMON_NSIGS];
@@ -71,6 +76,34 @@ mr_cb(evutil_socket_t fd, short ev, void *arg)
 	reschedule(d);
 }
 
+/* The mroute6 socket: upcalls to the MLD engine, then one flush. */
+static void
+mr6_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct pxd	*d = arg;
+	uint64_t	 now = mono_ms();
+
+	(void)fd;
+	(void)ev;
+	(void)pxio6_read_upcalls(&d->io6, &d->px6, now);
+	px_flush(&d->px6, now);
+	reschedule(d);
+}
+
+/* The MLD packet socket: MLD to the engine, then one flush. */
+static void
+mld_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct pxd	*d = arg;
+	uint64_t	 now = mono_ms();
+
+	(void)fd;
+	(void)ev;
+	(void)pxio6_read_mld(&d->io6, &d->px6, now);
+	px_flush(&d->px6, now);
+	reschedule(d);
+}
+
 /* Multicast from a remote source must not be dropped by rp_filter. */
 static void
 upstream_rp_filter(struct pxd *d)
@@ -91,6 +124,9 @@ nl_link(void *arg, int ifindex, const char *name, unsigned flags,
 
 	px_link(&d->px, mono_ms(), ifindex, name,
 	    (flags & IFF_UP) && (flags & IFF_RUNNING), mtu);
+	if (d->has6)
+		px_link(&d->px6, mono_ms(), ifindex, name,
+		    (flags & IFF_UP) && (flags & IFF_RUNNING), mtu);
 	upstream_rp_filter(d);
 }
 
@@ -100,6 +136,8 @@ nl_link_gone(void *arg, int ifindex)
 	struct pxd	*d = arg;
 
 	px_link_gone(&d->px, mono_ms(), ifindex);
+	if (d->has6)
+		px_link_gone(&d->px6, mono_ms(), ifindex);
 	upstream_rp_filter(d);
 }
 
@@ -111,7 +149,18 @@ nl_addr(void *arg, int ifindex, uint32_t a, uint8_t plen, int add)
 	px_addr(&d->px, mono_ms(), ifindex, a, plen, add);
 }
 
-static const struct nl_handler nlh = { nl_link, nl_link_gone, nl_addr };
+static void
+nl_addr6(void *arg, int ifindex, const uint8_t *a, uint8_t plen, int add)
+{
+	struct pxd	*d = arg;
+
+	(void)plen;
+	if (d->has6)
+		px_addr6(&d->px6, mono_ms(), ifindex, a, add);
+}
+
+static const struct nl_handler nlh = { nl_link, nl_link_gone, nl_addr,
+    nl_addr6 };
 
 static void
 nl_cb(evutil_socket_t fd, short ev, void *arg)
@@ -123,6 +172,8 @@ nl_cb(evutil_socket_t fd, short ev, void *arg)
 	if (nl_read(d->nl, &nlh, d) == -1)
 		log_warnx("netlink read failed");
 	px_flush(&d->px, mono_ms());
+	if (d->has6)
+		px_flush(&d->px6, mono_ms());
 	reschedule(d);
 }
 
@@ -134,13 +185,31 @@ timer_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	px_timer(&d->px, mono_ms());
+	if (d->has6)
+		px_timer(&d->px6, mono_ms());
 	reschedule(d);
 }
 
 static void
 reschedule(struct pxd *d)
 {
-	daemon_arm(d->ev_timer, px_next_deadline(&d->px), mono_ms());
+	uint64_t	 t = px_next_deadline(&d->px), t6;
+
+	if (d->has6 && (t6 = px_next_deadline(&d->px6)) < t)
+		t = t6;
+	daemon_arm(d->ev_timer, t, mono_ms());
+}
+
+/* The MLD engine's view, in an object of its own. */
+static void
+show6(struct pxd *d, void (*fn)(const struct proxy *, uint64_t,
+    struct emit *), struct emit *e)
+{
+	if (!d->has6)
+		return;
+	emit_obj(e, "mld");
+	fn(&d->px6, mono_ms(), e);
+	emit_end(e);
 }
 
 /* amtctl: "interfaces" or "groups". */
@@ -149,11 +218,13 @@ ctl_cb(void *arg, const char *cmd, struct emit *e)
 {
 	struct pxd	*d = arg;
 
-	if (strcmp(cmd, CTL_CMD_INTERFACES) == 0)
+	if (strcmp(cmd, CTL_CMD_INTERFACES) == 0) {
 		px_show_interfaces(&d->px, mono_ms(), e);
-	else if (strcmp(cmd, CTL_CMD_GROUPS) == 0)
+		show6(d, px_show_interfaces, e);
+	} else if (strcmp(cmd, CTL_CMD_GROUPS) == 0) {
 		px_show_groups(&d->px, mono_ms(), e);
-	else
+		show6(d, px_show_groups, e);
+	} else
 		return -1;
 	return 0;
 }
@@ -168,6 +239,8 @@ reload(void *arg)
 		return;
 	d->conf = nc;
 	px_reconfigure(&d->px, nc, mono_ms());
+	if (d->has6)
+		px_reconfigure(&d->px6, nc, mono_ms());
 	free(old);
 	/* Learn the state of interfaces the new file names. */
 	(void)nl_dump(d->nl);
@@ -193,6 +266,13 @@ main(int argc, char *argv[])
 	if (pxio_open(&d->io, d->conf->mrt_table) == -1 ||
 	    (d->nl = nl_open()) == -1)
 		exit(1);
+	if (d->conf->mld) {
+		if (pxio6_open(&d->io6, d->conf->mrt_table) == -1)
+			log_warnx("IPv6 multicast routing unavailable: MLD is "
+			    "not served, IPv4 is (mld off to say so)");
+		else
+			d->has6 = 1;
+	}
 	d->base = daemon_enter(&d->o, &d->conf->d, &d->ctl, ctl_cb, d);
 	daemon_drop(&d->conf->d, caps, (int)NELEM(caps));
 
@@ -202,16 +282,28 @@ main(int argc, char *argv[])
 	if (d->ev_mr == NULL || d->ev_nl == NULL || d->ev_timer == NULL ||
 	    event_add(d->ev_mr, NULL) == -1 || event_add(d->ev_nl, NULL) == -1)
 		fatalx("libevent setup");
+	if (d->has6) {
+		d->ev_mr6 = event_new(d->base, d->io6.mr, EV_READ |
+		    EV_PERSIST, mr6_cb, d);
+		d->ev_mld = event_new(d->base, d->io6.pkt, EV_READ |
+		    EV_PERSIST, mld_cb, d);
+		if (d->ev_mr6 == NULL || d->ev_mld == NULL ||
+		    event_add(d->ev_mr6, NULL) == -1 ||
+		    event_add(d->ev_mld, NULL) == -1)
+			fatalx("libevent setup");
+	}
 	d->hooks = (struct daemon_hooks){ d->base, reload, NULL, ctl_cb, views,
 	    d };
 	daemon_signals(d->ev_sig, &d->hooks);
 
-	if (px_init(&d->px, d->conf, &pxio_os, &d->io) == -1)
+	if (px_init(&d->px, d->conf, &pxio_os, &d->io, 0) == -1 ||
+	    (d->has6 && px_init(&d->px6, d->conf, &pxio6_os, &d->io6, 1) ==
+	    -1))
 		fatal("px_init");
 	log_info("started (version " AMT_VERSION "): upstream %s, %u "
-	    "downstream interface(s)%s",
-	    d->conf->upstream, d->conf->nds, d->conf->fast_leave ?
-	    ", fast leave" : "");
+	    "downstream interface(s), IGMP%s%s",
+	    d->conf->upstream, d->conf->nds, d->has6 ? " and MLD" : "",
+	    d->conf->fast_leave ? ", fast leave" : "");
 	if (nl_dump(d->nl) == -1)
 		fatalx("netlink dump");
 	reschedule(d);
@@ -220,13 +312,23 @@ main(int argc, char *argv[])
 	event_base_dispatch(d->base);
 
 	px_shutdown(&d->px, mono_ms());
+	if (d->has6)
+		px_shutdown(&d->px6, mono_ms());
 	log_info("exiting");
 	event_free(d->ev_mr);
+	if (d->has6) {
+		event_free(d->ev_mr6);
+		event_free(d->ev_mld);
+	}
 	event_free(d->ev_nl);
 	event_free(d->ev_timer);
 	daemon_leave(d->base, d->ctl, d->ev_sig);
 	px_free(&d->px);
 	pxio_close(&d->io);
+	if (d->has6) {
+		px_free(&d->px6);
+		pxio6_close(&d->io6);
+	}
 	close(d->nl);
 	free(d->conf);
 	return 0;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "igmp_proto.h"
+#include "mld_proto.h"
 #include "px.h"
 
 static void	 ops_send_query(void *, struct px_iface *,
@@ -36,13 +37,28 @@ static const struct px_ops px_ops = {
 	ops_send_query, ops_group_changed, ops_send_upstream, ops_random,
 };
 
+/* A downstream interface as this engine's family has it. */
+static void
+ds_init(const struct proxy *px, struct px_iface *ifp,
+    const struct px_dsconf *d)
+{
+	/* MLDv1 and MLDv2 run as IGMPv2 and IGMPv3 (iface.h). */
+	if_init(ifp, d->name, px->v6 ? d->mld_version + 1 : d->version);
+	ifp->v6 = (uint8_t)px->v6;
+}
+
+/*
+ * An engine for IGMP (v6 0) or for MLD (v6 1): the same tables, the
+ * family's messages and kernel interface.
+ */
 int
 px_init(struct proxy *px, const struct px_conf *c, const struct px_os *os,
-    void *arg)
+    void *arg, int v6)
 {
 	unsigned	 i;
 
 	memset(px, 0, sizeof(*px));
+	px->v6 = v6;
 	if ((px->scratch = malloc(sizeof(*px->scratch))) == NULL)
 		return -1;
 	px->conf = c;
@@ -54,11 +70,12 @@ px_init(struct proxy *px, const struct px_conf *c, const struct px_os *os,
 	px->lim = (struct ratelimit)RATELIMIT_INIT(1000, 10);
 	px->lim_refused = (struct ratelimit)RATELIMIT_INIT(60000, 5);
 	for (i = 0; i < c->nds; i++)
-		if_init(&px->ds[i], c->ds[i].name, c->ds[i].version);
+		ds_init(px, &px->ds[i], &c->ds[i]);
 	px->nds = c->nds;
 	snprintf(px->upif.name, IFNAMSIZ, "%s", c->upstream);
 	px->upif.vif = -1;
 	up_init(&px->up);
+	px->up.v6 = v6;
 	mfc_init(&px->mfc, os, arg, px_oifs, px);
 	return 0;
 }
@@ -137,6 +154,52 @@ query_out(struct proxy *px, struct px_iface *ifp, const struct igmp_query *q)
 }
 
 /*
+ * An MLD query (RFC 3810 5.1, RFC 2710 3.6), from our link-local
+ * address: MLDv2 with the Maximum Response Code from the Query Response
+ * Interval (general) or the Last Member Query Interval (specific), QRV
+ * and QQIC; MLDv1 the Maximum Response Delay in ms.  Sources beyond
+ * one datagram go out in several, as for IGMPv3.
+ */
+static void
+query6(struct proxy *px, struct px_iface *ifp, const struct mc_src6 *gk,
+    int s_flag, const struct mc_src6 *srcs, unsigned n)
+{
+	const struct px_conf	*c = px->conf;
+	static const uint8_t	 any[IP6_ADDR_LEN];
+	struct mld_query	 q;
+	uint8_t			 buf[PX_REPORT_MAX];
+	struct wbuf		 w;
+	uint32_t		 mrt = gk == NULL ? c->qri_ms : c->lmqi_ms;
+	unsigned		 done = 0, max = (PX_REPORT_MAX -
+	    MLD_IP_HDR_LEN - MLD_V2_QUERY_MIN) / IP6_ADDR_LEN;
+
+	memset(&q, 0, sizeof(q));
+	q.version = ifp->version >= 3 ? 2 : 1;
+	q.src = ifp->addr.a;
+	q.dst = gk == NULL ? mld_all_nodes : gk->a;
+	q.group = gk == NULL ? any : gk->a;
+	q.mrc = q.version == 2 ? mld_value_to_code(mrt) :
+	    (uint16_t)(mrt > 65535 ? 65535 : mrt);
+	q.s_flag = (uint8_t)(s_flag != 0 && q.version == 2);
+	q.qrv = (uint8_t)(c->robustness > 7 ? 0 : c->robustness);
+	q.qqic = igmp_value_to_code(c->qi_ms / 1000);
+	do {
+		q.srcs = q.version == 2 && n > 0 ? srcs[done].a : NULL;
+		q.nsrcs = q.version == 2 ? (uint16_t)(n - done > max ? max :
+		    n - done) : 0;
+		wbuf_init(&w, buf, sizeof(buf));
+		if (mld_build_query(&w, &q) == -1)
+			return;
+		if (px->os->send(px->os_arg, ifp->ifindex, buf, w.len) == -1)
+			log_debug_rl(&px->lim, "%s: cannot send MLD query",
+			    ifp->name);
+		else if (gk != NULL)
+			ifp->ctr_queries_sent++;
+		done += q.nsrcs;
+	} while (done < n && q.nsrcs > 0);
+}
+
+/*
  * A query on a downstream interface, in its configured version: v3 with
  * Max Resp Code from the Query Response Interval (general) or the Last
  * Member Query Interval (specific), QRV and QQIC; v2 and v1 8 bytes.
@@ -156,6 +219,10 @@ ops_send_query(void *arg, struct px_iface *ifp, const struct mc_src6 *gk,
 
 	if (ifp->ifindex <= 0 || !if_has_addr(ifp))
 		return;
+	if (px->v6) {
+		query6(px, ifp, gk, s_flag, srcs6, n);
+		return;
+	}
 	for (i = 0; i < n && i < PX_MAX_SRCS; i++)
 		srcs[i] = mc_src6_to_v4(&srcs6[i]);
 	n = i;
@@ -308,6 +375,108 @@ px_upcall(struct proxy *px, uint64_t now, const struct mrt_msg *u)
 	struct mc_src6	 s = mc_src6_v4(u->src), g = mc_src6_v4(u->grp);
 
 	mfc_upcall(&px->mfc, now, u->type, u->vif, &s, &g);
+}
+
+/* MRT6 upcall: a packet of an (S,G) with no entry arrived on a MIF. */
+void
+px_upcall6(struct proxy *px, uint64_t now, const struct mrt6_msg *u)
+{
+	struct mc_src6	 s, g;
+
+	memcpy(s.a, u->src, sizeof(s.a));
+	memcpy(g.a, u->grp, sizeof(g.a));
+	mfc_upcall(&px->mfc, now, u->type, u->mif, &s, &g);
+}
+
+/*
+ * An MLD query in the common form: MLDv1 as version 2, MLDv2 as 3
+ * (iface.h); the times in ms (RFC 3810 5.1.3, 5.1.9).
+ */
+static void
+query_view6(struct proxy *px, const struct mld_msg *m, const uint8_t *from,
+    struct mc_query6 *q)
+{
+	unsigned	 i, n;
+
+	memset(q, 0, sizeof(*q));
+	q->version = (uint8_t)(m->version + 1);
+	memcpy(q->from.a, from, IP6_ADDR_LEN);
+	memcpy(q->group.a, m->group, IP6_ADDR_LEN);
+	q->srcs = px->scratch->rec;
+	if (m->version == 1) {
+		q->mrt_ms = m->mrc;
+		return;
+	}
+	q->mrt_ms = mld_code_to_value(m->mrc);
+	q->s_flag = m->s_flag;
+	q->qrv = m->qrv;
+	q->qqi_ms = igmp_code_to_value(m->qqic) * 1000;
+	n = m->nsrcs < PX_MAX_SRCS ? m->nsrcs : PX_MAX_SRCS;
+	for (i = 0; i < n; i++)
+		memcpy(px->scratch->rec[i].a, m->srcs + (size_t)i *
+		    IP6_ADDR_LEN, IP6_ADDR_LEN);
+	q->nsrcs = src_normalize6(px->scratch->rec, n);
+}
+
+/*
+ * An MLD datagram (whole, IPv6 header and Hop-by-Hop Router Alert
+ * included) with its arrival interface.  Every check of RFC 3810 5 and
+ * 6.2 is the codec's; a report or done from :: is dropped here, as a
+ * router does (5.2.13), and counted.
+ */
+void
+px_packet6(struct proxy *px, uint64_t now, int ifindex, const uint8_t *pkt,
+    size_t len)
+{
+	struct ip6_info		 ip;
+	struct mld_msg		 m;
+	struct mc_query6	 q;
+	struct mc_rec6		 r;
+	struct mld_recs		 it;
+	struct mc_src6		 src;
+	struct px_iface		*ifp;
+	enum mld_err		 e;
+
+	px->ctr_rx++;
+	if ((e = mld_decode_packet(pkt, len, &ip, &m)) != MLD_OK) {
+		if (e != MLD_ERR_TYPE && e != MLD_ERR_NOT_ICMP6) {
+			px->ctr_bad++;
+			log_debug_rl(&px->lim, "ifindex %d: bad MLD: %s",
+			    ifindex, mld_strerror(e));
+		}
+		return;
+	}
+	memcpy(src.a, ip.src, sizeof(src.a));
+	if (own_address(px, &src)) {
+		px->ctr_own++;
+		return;
+	}
+	if (ifindex > 0 && ifindex == px->upif.ifindex) {
+		if (m.type == MLD_QUERY) {
+			query_view6(px, &m, ip.src, &q);
+			up_query(&px->up, now, px->conf, &q, &px->env);
+		}
+		return;
+	}
+	if ((ifp = px_iface_by_index(px, ifindex)) == NULL || !ifp->active) {
+		px->ctr_unknown_if++;
+		return;
+	}
+	if (m.type == MLD_QUERY) {
+		query_view6(px, &m, ip.src, &q);
+		if_query_heard(ifp, px->conf, now, &q, &px->env);
+		return;
+	}
+	if (ip6_is_unspecified(ip.src)) {
+		ifp->ctr_ignored++;		/* RFC 3810 5.2.13 */
+		return;
+	}
+	mld_recs_init(&it, &m, ip.src);
+	while (mld_recs_next(&it, px->scratch->rec, PX_MAX_SRCS, &r) == 1) {
+		if (!MC_REC_VALID(r.type))
+			continue;	/* RFC 3810 5.2.12 */
+		if_report(ifp, px->conf, now, &r, &px->env);
+	}
 }
 
 /* The access list (IPv4 groups and sources; IPv6 is not filtered). */
@@ -535,15 +704,17 @@ up_deactivate(struct proxy *px, const char *why)
 static void
 up_mtu(struct proxy *px, unsigned mtu)
 {
+	unsigned	 min = px->v6 ? MLD_RB_MIN : IGMP_RB_MIN;
+
 	if (mtu == 0 || mtu == px->up.mtu)
 		return;
-	if (mtu < IGMP_RB_MIN)
+	if (mtu < min)
 		log_warnx("%s: MTU %u is below %u; reports are built for %u",
-		    px->upif.name, mtu, IGMP_RB_MIN, IGMP_RB_MIN);
+		    px->upif.name, mtu, min, min);
 	px->up.mtu = mtu;
-	log_info("%s: MTU %u: reports of up to %u bytes", px->upif.name, mtu,
-	    mtu < PX_REPORT_MAX ? (mtu < IGMP_RB_MIN ? IGMP_RB_MIN : mtu) :
-	    PX_REPORT_MAX);
+	log_info("%s: MTU %u: %s reports of up to %u bytes", px->upif.name,
+	    mtu, px->v6 ? "MLD" : "IGMP", mtu < PX_REPORT_MAX ? (mtu < min ?
+	    min : mtu) : PX_REPORT_MAX);
 }
 
 /*
@@ -633,6 +804,48 @@ px_addr(struct proxy *px, uint64_t now, int ifindex, uint32_t a4,
 			if_start(ifp, px->conf, now, &px->env);
 	} else if (!add && mc_src6_eq(&ifp->addr, &a)) {
 		log_info("%s: address %s removed", ifp->name, addr6_ntoa(a.a));
+		memset(&ifp->addr, 0, sizeof(ifp->addr));
+		if (ifp->querier) {
+			ifp->querier = 0;
+			all_groups_dirty(px);
+		}
+	}
+}
+
+/*
+ * An IPv6 address appeared (add) or went away on ifindex: a link-local
+ * one is what MLD speaks from (RFC 3810 5); others do not matter.
+ */
+void
+px_addr6(struct proxy *px, uint64_t now, int ifindex, const uint8_t *a6,
+    int add)
+{
+	struct px_iface	*ifp;
+	struct mc_src6	 a;
+
+	if (!ip6_is_linklocal(a6))
+		return;
+	memcpy(a.a, a6, sizeof(a.a));
+	if (ifindex == px->upif.ifindex && ifindex > 0) {
+		if (add && mc_src6_is_any(&px->upif.addr))
+			px->upif.addr = a;
+		else if (!add && mc_src6_eq(&px->upif.addr, &a))
+			memset(&px->upif.addr, 0, sizeof(px->upif.addr));
+		px->up.addr = px->upif.addr;
+		return;
+	}
+	if ((ifp = px_iface_by_index(px, ifindex)) == NULL)
+		return;
+	if (add && !if_has_addr(ifp)) {
+		ifp->addr = a;
+		ifp->plen = 64;
+		log_info("%s: link-local address %s", ifp->name,
+		    addr6_ntoa(a.a));
+		if (ifp->active)
+			if_start(ifp, px->conf, now, &px->env);
+	} else if (!add && mc_src6_eq(&ifp->addr, &a)) {
+		log_info("%s: link-local address %s removed", ifp->name,
+		    addr6_ntoa(a.a));
 		memset(&ifp->addr, 0, sizeof(ifp->addr));
 		if (ifp->querier) {
 			ifp->querier = 0;
@@ -738,10 +951,11 @@ px_reconfigure(struct proxy *px, const struct px_conf *c, uint64_t now)
 				break;
 		if (i < px->nds) {
 			nds[j] = px->ds[i];
-			nds[j].version = c->ds[j].version;
+			nds[j].version = px->v6 ? c->ds[j].mld_version + 1 :
+			    c->ds[j].version;
 			kept[i] = 1;
 		} else {
-			if_init(&nds[j], c->ds[j].name, c->ds[j].version);
+			ds_init(px, &nds[j], &c->ds[j]);
 			log_info("%s: downstream added", c->ds[j].name);
 		}
 	}

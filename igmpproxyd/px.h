@@ -46,6 +46,7 @@ struct px_upif {
 #define PX_OUT_MIN		50
 
 struct proxy {
+	int			 v6;		/* MLD and MRT6, else IGMP */
 	const struct px_conf	*conf;
 	const struct px_os	*os;
 	void			*os_arg;
@@ -71,11 +72,14 @@ struct proxy {
 };
 
 int	 px_init(struct proxy *, const struct px_conf *, const struct px_os *,
-	    void *);
+	    void *, int);
 void	 px_free(struct proxy *);
 void	 px_reconfigure(struct proxy *, const struct px_conf *, uint64_t);
 void	 px_packet(struct proxy *, uint64_t, int, const uint8_t *, size_t);
 void	 px_upcall(struct proxy *, uint64_t, const struct mrt_msg *);
+void	 px_packet6(struct proxy *, uint64_t, int, const uint8_t *, size_t);
+void	 px_upcall6(struct proxy *, uint64_t, const struct mrt6_msg *);
+void	 px_addr6(struct proxy *, uint64_t, int, const uint8_t *, int);
 void	 px_link(struct proxy *, uint64_t, int, const char *, int, unsigned);
 void	 px_link_gone(struct proxy *, uint64_t, int);
 void	 px_addr(struct proxy *, uint64_t, int, uint32_t, uint8_t, int);

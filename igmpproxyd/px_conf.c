@@ -125,22 +125,29 @@ print_acl(const struct conf_item *it, const void *conf, FILE *fp)
 	}
 }
 
-/* "downstream IFNAME [version 1|2|3]". */
+/* "downstream IFNAME [version 1|2|3] [mld-version 1|2]". */
 static int
 parse_downstream(struct conf_parse *p, const struct conf_item *it,
     const struct conf_args *a, void *conf)
 {
 	struct px_conf		*c = conf;
 	struct px_dsconf	*d;
-	unsigned		 i, v = 3;
+	unsigned		 i, k, v = 3, mv = 2;
 
-	if (a->argc == 3 || (a->argc == 4 && strcmp(a->argv[2], "version"))) {
-		conf_error(&p->r, "%s: expected \"version 1|2|3\"", it->name);
-		return -1;
+	for (k = 2; k < (unsigned)a->argc; k += 2) {
+		if (k + 1 == (unsigned)a->argc ||
+		    (strcmp(a->argv[k], "version") != 0 &&
+		    strcmp(a->argv[k], "mld-version") != 0)) {
+			conf_error(&p->r, "%s: expected \"version 1|2|3\" or "
+			    "\"mld-version 1|2\"", it->name);
+			return -1;
+		}
+		if (strcmp(a->argv[k], "version") == 0 ? conf_uint(&p->r,
+		    "downstream version", a->argv[k + 1], 1, 3, &v) == -1 :
+		    conf_uint(&p->r, "downstream mld-version", a->argv[k + 1],
+		    1, 2, &mv) == -1)
+			return -1;
 	}
-	if (a->argc == 4 && conf_uint(&p->r, "downstream version", a->argv[3],
-	    1, 3, &v) == -1)
-		return -1;
 	for (i = 0; i < c->nds; i++)
 		if (strcmp(c->ds[i].name, a->argv[1]) == 0) {
 			conf_error(&p->r, "%s: %s is listed twice", it->name,
@@ -156,6 +163,7 @@ parse_downstream(struct conf_parse *p, const struct conf_item *it,
 	if (conf_ifname(&p->r, it->name, a->argv[1], d->name) == -1)
 		return -1;
 	d->version = v;
+	d->mld_version = mv;
 	d->line = p->r.lineno;
 	c->nds++;
 	return 0;
@@ -168,8 +176,8 @@ print_downstream(const struct conf_item *it, const void *conf, FILE *fp)
 	unsigned		 i;
 
 	for (i = 0; i < c->nds; i++)
-		fprintf(fp, "%s %s version %u\n", it->name, c->ds[i].name,
-		    c->ds[i].version);
+		fprintf(fp, "%s %s version %u mld-version %u\n", it->name,
+		    c->ds[i].name, c->ds[i].version, c->ds[i].mld_version);
 }
 
 /* The values derived from others print as they come out. */
@@ -228,7 +236,7 @@ live(struct conf_parse *p, void *conf)
 #define C	struct px_conf
 static const struct conf_item items[] = {
 	CI_IFNAME("upstream", C, upstream, "amt0", 0),
-	CI_CUSTOM("downstream", C, ds, 3, parse_downstream,
+	CI_CUSTOM("downstream", C, ds, 5, parse_downstream,
 	    print_downstream, CF_MULTI),
 	CI_TIME("query-interval", C, qi_ms, 1000, 31744000, 1000, "125",
 	    0),					/* RFC 3376 8.2 */
@@ -247,6 +255,7 @@ static const struct conf_item items[] = {
 	    0),					/* 8.11 */
 	CI_BOOL("fast-leave", C, fast_leave, "off", 0),
 	CI_BOOL("forward-when-not-querier", C, fwd_not_querier, "off", 0),
+	CI_BOOL("mld", C, mld, "on", CF_RESTART),	/* RFC 3810, 4605 */
 	CI_MPREFIX4("ssm-range", C, ssm, "232.0.0.0/8", 0),	/* RFC 4607 */
 	CI_CUSTOM("allow", C, acl, 3, parse_acl, print_acl, CF_MULTI),
 	CI_CUSTOM("deny", C, acl, 3, parse_acl, print_acl, CF_MULTI),

@@ -40,6 +40,7 @@ struct px_acl {
 struct px_dsconf {
 	char		 name[IFNAMSIZ];
 	unsigned	 version;	/* 1, 2 or 3 */
+	unsigned	 mld_version;	/* 1 or 2 */
 	int		 line;		/* in the file, for messages */
 };
 
@@ -57,6 +58,7 @@ struct px_conf {
 	uint32_t	 uri_ms;	/* Unsolicited Report Interval (host) */
 	int		 fast_leave;
 	int		 fwd_not_querier;
+	int		 mld;		/* serve IPv6 (MLD, MRT6) too */
 	struct prefix4	 ssm;
 	struct px_acl	 acl[PX_MAX_ACL];
 	unsigned	 nacl;

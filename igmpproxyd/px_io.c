@@ -23,7 +23,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+
 #include "ip4.h"
+#include "ip6.h"
 #include "mroute.h"
 #include "px_io.h"
 #include "srcset6.h"
@@ -244,4 +249,187 @@ os_random(void *arg)
 const struct px_os pxio_os = {
 	os_send, os_add_vif, os_del_vif, os_mfc_add, os_mfc_del, os_mfc_count,
 	os_join, os_random, os_out_counts,
+};
+
+/* ---- IPv6 ---- */
+
+/*
+ * The packet socket MLD comes and goes by: IPv6 whose first extension
+ * is a Hop-by-Hop header followed by ICMPv6 (every MLD message has its
+ * Router Alert there), not our own transmissions; any interface.  The
+ * codec checks the rest.
+ */
+static int
+open_mld_packet(void)
+{
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 4, 0),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 6),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IP6_NH_HOPOPTS, 0, 2),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_HDR_LEN),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IP6_NH_ICMP6, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 65535),
+	};
+	struct sock_fprog	 prog = { sizeof(code) / sizeof(code[0]), code };
+	int			 s, sz = PXIO_RCVBUF;
+
+	if ((s = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    htons(ETH_P_IPV6))) == -1) {
+		log_warn("MLD packet socket");
+		return -1;
+	}
+	if (setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog)) == -1) {
+		log_warn("MLD packet socket filter");
+		close(s);
+		return -1;
+	}
+	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
+		(void)setsockopt(s, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	return s;
+}
+
+int
+pxio6_open(struct pxio6 *io, unsigned table)
+{
+	memset(io, 0, sizeof(*io));
+	io->pkt = io->join = -1;
+	if ((io->mr = mr6_open(table, PXIO_RCVBUF)) == -1)
+		return -1;
+	if ((io->pkt = open_mld_packet()) == -1 ||
+	    (io->join = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) ==
+	    -1) {
+		pxio6_close(io);
+		return -1;
+	}
+	return 0;
+}
+
+void
+pxio6_close(struct pxio6 *io)
+{
+	if (io->mr != -1)
+		mr6_close(io->mr);
+	if (io->pkt != -1)
+		close(io->pkt);
+	if (io->join != -1)
+		close(io->join);
+	io->mr = io->pkt = io->join = -1;
+}
+
+/* Drain the mroute6 socket: upcalls (nothing else passes its filter). */
+unsigned
+pxio6_read_upcalls(struct pxio6 *io, struct proxy *px, uint64_t now)
+{
+	struct mrt6_msg	 u;
+	ssize_t		 n;
+	unsigned	 i;
+
+	for (i = 0; i < PXIO_DRAIN; i++) {
+		if ((n = recv(io->mr, io->buf, sizeof(io->buf),
+		    MSG_DONTWAIT)) == -1)
+			break;
+		if (mrt6_msg_decode(io->buf, (size_t)n, &u))
+			px_upcall6(px, now, &u);
+	}
+	return i;
+}
+
+/* Drain the packet socket: MLD datagrams, with their interface. */
+unsigned
+pxio6_read_mld(struct pxio6 *io, struct proxy *px, uint64_t now)
+{
+	struct sockaddr_ll	 sll;
+	socklen_t		 sl;
+	ssize_t			 n;
+	unsigned		 i;
+
+	for (i = 0; i < PXIO_DRAIN; i++) {
+		sl = sizeof(sll);
+		if ((n = recvfrom(io->pkt, io->buf, sizeof(io->buf),
+		    MSG_DONTWAIT, (struct sockaddr *)&sll, &sl)) == -1)
+			break;
+		px_packet6(px, now, sll.sll_ifindex, io->buf, (size_t)n);
+	}
+	return i;
+}
+
+/*
+ * A whole IPv6 datagram (MLD, built by the codec) out of ifindex, to
+ * the Ethernet group address of its destination (RFC 2464 7).
+ */
+static int
+os6_send(void *arg, int ifindex, const uint8_t *p, size_t len)
+{
+	struct pxio6		*io = arg;
+	struct sockaddr_ll	 sll;
+
+	if (len < IP6_HDR_LEN)
+		return -1;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_IPV6);
+	sll.sll_ifindex = ifindex;
+	sll.sll_halen = 6;
+	sll.sll_addr[0] = 0x33;
+	sll.sll_addr[1] = 0x33;
+	memcpy(sll.sll_addr + 2, p + 24 + 12, 4);
+	return sendto(io->pkt, p, len, 0, (struct sockaddr *)&sll,
+	    sizeof(sll)) == -1 ? -1 : 0;
+}
+
+static int
+os6_add_vif(void *arg, int mif, int ifindex)
+{
+	return mr6_add_mif(((struct pxio6 *)arg)->mr, mif, ifindex);
+}
+
+static int
+os6_del_vif(void *arg, int mif)
+{
+	return mr6_del_mif(((struct pxio6 *)arg)->mr, mif);
+}
+
+static int
+os6_mfc_add(void *arg, const struct mc_src6 *s, const struct mc_src6 *g,
+    int iif, const uint8_t *ttls)
+{
+	return mr6_add_mfc(((struct pxio6 *)arg)->mr, s->a, g->a, iif, ttls,
+	    PX_MAXVIFS);
+}
+
+static int
+os6_mfc_del(void *arg, const struct mc_src6 *s, const struct mc_src6 *g,
+    int iif)
+{
+	return mr6_del_mfc(((struct pxio6 *)arg)->mr, s->a, g->a, iif);
+}
+
+static int
+os6_mfc_count(void *arg, const struct mc_src6 *s, const struct mc_src6 *g,
+    uint64_t *pkts)
+{
+	return mr6_sg_count(((struct pxio6 *)arg)->mr, s->a, g->a, pkts);
+}
+
+static int
+os6_join(void *arg, int ifindex)
+{
+	return mr6_join_routers(((struct pxio6 *)arg)->join, ifindex);
+}
+
+static int
+os6_out_counts(void *arg, int mif, const char *ifname, uint64_t *routed,
+    uint64_t *sent)
+{
+	if (mr6_mif_out(((struct pxio6 *)arg)->mr, mif, routed) == -1)
+		return -1;
+	return sysfs_u64(ifname, "tx_packets", sent);
+}
+
+const struct px_os pxio6_os = {
+	os6_send, os6_add_vif, os6_del_vif, os6_mfc_add, os6_mfc_del,
+	os6_mfc_count, os6_join, os_random, os6_out_counts,
 };

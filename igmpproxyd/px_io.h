@@ -26,10 +26,27 @@ struct pxio {
 	uint8_t		 buf[PXIO_PKT_MAX];
 };
 
+/*
+ * IPv6: the mroute6 socket (upcalls only), a packet socket that reads
+ * every MLD datagram whole, from every interface, and sends ours, and
+ * a socket holding the MLD router groups on the downstreams.
+ */
+struct pxio6 {
+	int		 mr;
+	int		 pkt;
+	int		 join;
+	uint8_t		 buf[PXIO_PKT_MAX];
+};
+
 extern const struct px_os pxio_os;
+extern const struct px_os pxio6_os;
 
 int	 pxio_open(struct pxio *, unsigned);
 void	 pxio_close(struct pxio *);
 unsigned pxio_read(struct pxio *, struct proxy *, uint64_t);
+int	 pxio6_open(struct pxio6 *, unsigned);
+void	 pxio6_close(struct pxio6 *);
+unsigned pxio6_read_upcalls(struct pxio6 *, struct proxy *, uint64_t);
+unsigned pxio6_read_mld(struct pxio6 *, struct proxy *, uint64_t);
 
 #endif

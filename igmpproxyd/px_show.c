@@ -23,7 +23,10 @@ px_show_interfaces(const struct proxy *px, uint64_t now, struct emit *e)
 	emit_str(e, "name", px->upif.name);
 	emit_bool(e, "up", px->upif.active);
 	emit_i64(e, "ifindex", px->upif.ifindex);
-	emit_u64(e, "igmp-version", up_version(&px->up, now));
+	if (px->v6)
+		emit_u64(e, "mld-version", up_version(&px->up, now) - 1);
+	else
+		emit_u64(e, "igmp-version", up_version(&px->up, now));
 	emit_u64(e, "records", px->up.n);
 	emit_u64(e, "mtu", px->up.mtu);
 	emit_u64(e, "reports-sent", px->up.ctr_reports);

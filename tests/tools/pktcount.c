@@ -10,7 +10,8 @@
  * is given.  -d skips the first milliseconds (counting starts once a
  * protocol timer has run out, say).  With -a it counts AMT Multicast
  * Data messages (UDP from port 2268) whose inner datagram goes to the
- * group: what a tunnel carries.
+ * group: what a tunnel carries.  IPv6 groups and sources are counted
+ * the same way (inside AMT too).
  */
 
 #include <sys/socket.h>
@@ -36,6 +37,9 @@ main(int argc, char *argv[])
 {
 	struct sockaddr_ll	 sll;
 	struct in_addr		 g = { 0 }, s = { 0 };
+	uint8_t			 g6[16], s6[16];
+	int			 v6 = 0, has_s6 = 0, proto;
+	size_t			 min;
 	const char		*ifname = NULL;
 	uint8_t			 buf[2048];
 	struct pollfd		 pfd;
@@ -50,9 +54,19 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'a': amt = 1; break;
 		case 'd': delay = atol(optarg); break;
-		case 'g': inet_pton(AF_INET, optarg, &g); break;
+		case 'g':
+			if (strchr(optarg, ':') != NULL)
+				v6 = inet_pton(AF_INET6, optarg, g6) == 1;
+			else
+				inet_pton(AF_INET, optarg, &g);
+			break;
 		case 'i': ifname = optarg; break;
-		case 's': inet_pton(AF_INET, optarg, &s); break;
+		case 's':
+			if (strchr(optarg, ':') != NULL)
+				has_s6 = inet_pton(AF_INET6, optarg, s6) == 1;
+			else
+				inet_pton(AF_INET, optarg, &s);
+			break;
 		case 't': ms = atol(optarg); break;
 		default:
 			fprintf(stderr, "usage: pktcount -i if -g group "
@@ -60,15 +74,17 @@ main(int argc, char *argv[])
 			return 2;
 		}
 	}
-	if (ifname == NULL || g.s_addr == 0)
+	if (ifname == NULL || (g.s_addr == 0 && !v6))
 		return 2;
-	if ((fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP))) == -1) {
+	proto = v6 && !amt ? ETH_P_IPV6 : ETH_P_IP;
+	min = v6 ? 40 : 20;
+	if ((fd = socket(AF_PACKET, SOCK_DGRAM, htons(proto))) == -1) {
 		perror("socket");
 		return 1;
 	}
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_protocol = htons(proto);
 	sll.sll_ifindex = (int)if_nametoindex(ifname);
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
 		perror(ifname);
@@ -87,11 +103,19 @@ main(int argc, char *argv[])
 		if (amt) {
 			off = (size_t)(buf[0] & 15) * 4;
 			/* UDP from 2268, a Data message, an inner header. */
-			if (buf[9] != 17 || (size_t)n < off + 8 + 2 + 20 ||
+			if (buf[9] != 17 || (size_t)n < off + 8 + 2 + min ||
 			    buf[off] != 0x08 || buf[off + 1] != 0xdc ||
 			    buf[off + 8] != 0x06)
 				continue;
 			off += 8 + 2;
+		}
+		if (v6) {
+			if ((size_t)n < off + min || buf[off] >> 4 != 6 ||
+			    memcmp(buf + off + 24, g6, 16) != 0 || (has_s6 &&
+			    memcmp(buf + off + 8, s6, 16) != 0))
+				continue;
+			count++;
+			continue;
 		}
 		if (memcmp(buf + off + 16, &g.s_addr, 4) != 0)
 			continue;

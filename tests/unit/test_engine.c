@@ -809,7 +809,7 @@ world_init(uint32_t seed, int fast_leave, int fwd_nq)
 		for (h = 0; h < NHOST; h++)
 			W.lan[l].h[h].version = 1 + xorshift32(&W.seed) % 3;
 	}
-	ck_assert_int_eq(px_init(&W.px, &W.conf, &fake_os, NULL), 0);
+	ck_assert_int_eq(px_init(&W.px, &W.conf, &fake_os, NULL, 0), 0);
 	W.up_ifindex = W.next_ifindex++;
 	W.up_active = 1;
 	px_link(&W.px, W.now, W.up_ifindex, "amt0", 1, 1500);

@@ -1,0 +1,148 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# The chain dual-stack, with real Linux hosts on the LANs: source ->
+# amtrelayd -> IP-only router -> amtgwd -> igmpproxyd (MLD router on
+# the LANs, MLDv2 host part on amt0, MRT6) -> hosts.
+#  - the proxy is the MLD querier on both LANs (its link-local address);
+#  - an MLDv2 host on LAN1 joins an IPv6 SSM channel (ff3e::), a host
+#    forced to MLDv1 on LAN2 an ASM group (ff0e::): both streams arrive;
+#    an IPv4 host on LAN2 keeps its IPv4 stream throughout;
+#  - the leaves: each stream stops on its LAN within the last listener
+#    query time (plus a little);
+#  - tshark decodes every MLD message on the LANs and every AMT message
+#    of the tunnel, none malformed.
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+need_root
+command -v tshark >/dev/null || skip "tshark missing"
+command -v tcpdump >/dev/null || skip "tcpdump missing"
+
+G6=ff3e::8000:1
+A6=ff0e::1234
+S6=2001:db8:10::2
+
+topo_build
+nsx src ip -6 addr add $S6/64 dev s0 nodad
+nsx rly ip -6 addr add 2001:db8:10::1/64 dev u0 nodad
+nsx h2 sysctl -qw net.ipv6.conf.e0.force_mld_version=1
+
+# Hosts report from their link-local address once it is past DAD.
+for h in h1 h2; do
+	deadline=$(($(now_ms) + 5000))
+	until nsx $h ip -6 addr show dev e0 scope link | grep -q inet6 &&
+	    ! nsx $h ip -6 addr show dev e0 | grep -q tentative; do
+		[ "$(now_ms)" -ge $deadline ] && fail "$h: no link-local"
+		sleep 0.05
+	done
+done
+
+nsx net tcpdump -U -ni n2 -w "$TMP/amt.pcap" udp port 2268 \
+    >"$TMP/td.log" 2>&1 &
+TDS=$!
+nsx site tcpdump -U -ni d1 -w "$TMP/lan1.pcap" "ip6 and not udp" \
+    >"$TMP/td1.log" 2>&1 &
+TDS="$TDS $!"
+nsx site tcpdump -U -ni d2 -w "$TMP/lan2.pcap" "ip6 and not udp" \
+    >"$TMP/td2.log" 2>&1 &
+TDS="$TDS $!"
+PIDS="$PIDS $TDS"
+sleep 0.5	# tcpdump attaches
+
+start_relay
+start_gw
+start_px
+wait_log igmpproxyd "IGMP and MLD" 5 || fail "igmpproxyd: no MLD"
+wait_log igmpproxyd "d1: MLD querier now \(fe80:" 5 ||
+    fail "proxy not MLD querier on d1"
+wait_log igmpproxyd "d2: MLD querier now \(fe80:" 5 ||
+    fail "proxy not MLD querier on d2"
+wait_log amtgwd "tunnel to relay $RELAY established" 5 || fail "no tunnel"
+ok "igmpproxyd is the MLD querier on both LANs (link-local sources)"
+
+bg src s6 "$BIN/mcsend" -i s0 -g $G6,$A6 -r 200 -s 1000
+S6P=$LASTPID
+start_source 232.1.1.1
+wait_log s6 SENDING 3 || fail "IPv6 source"
+
+# 1. MLDv2 SSM on LAN1, MLDv1 ASM on LAN2, IPv4 beside them.
+bg h4 r4 "$BIN/mcrecv" -i e0 -g 232.1.1.1 -s $SRC -n 0 -t 120000 -r 500
+R4=$LASTPID
+bg h1 r1 "$BIN/mcrecv" -i e0 -g $G6 -s $S6 -n 0 -t 120000
+R1=$LASTPID
+bg h2 r2 "$BIN/mcrecv" -i e0 -g $A6 -n 0 -t 120000
+R2=$LASTPID
+wait_log r1 FIRST 8 || fail "MLDv2 host: no stream ($(cat "$TMP/r1.log"))"
+wait_log r2 FIRST 8 || fail "MLDv1 host: no stream ($(cat "$TMP/r2.log"))"
+wait_log r4 FIRST 8 || fail "IPv4 host: no stream"
+f1=$(sed -n 's/^FIRST \([0-9]*\)/\1/p' "$TMP/r1.log")
+f2=$(sed -n 's/^FIRST \([0-9]*\)/\1/p' "$TMP/r2.log")
+ctl "$TMP/igmpproxyd.sock" proxy groups
+[ "$(jget "sorted(g['group'] for g in d['mld']['database'])")" = \
+    "['$A6', '$G6']" ] || fail "MLD database: $(cat "$TMP/ctl.json")"
+ok "MLDv2 ($S6, $G6) on LAN1 after $((f1 / 1000)) ms, MLDv1 (*, $A6) on LAN2 after $((f2 / 1000)) ms; the database has both"
+# Each stream only where it was asked for.
+n12=$(seen h1 e0 $A6 500)
+n21=$(seen h2 e0 $G6 500)
+[ "$n12" -eq 0 ] && [ "$n21" -eq 0 ] ||
+    fail "streams leak: $n12 of $A6 on LAN1, $n21 of $G6 on LAN2"
+ok "each IPv6 stream only on its LAN"
+
+# 2. The leaves, within the last listener query time (LMQT 0.4 s).
+stop_pid $R1
+t0=$(now_ms)
+deadline=$((t0 + 3000))
+while [ "$(seen h1 e0 $G6 100)" -gt 0 ]; do
+	[ "$(now_ms)" -ge $deadline ] &&
+	    fail "LAN1: $G6 goes on after the leave"
+done
+l1=$(($(now_ms) - t0))
+stop_pid $R2
+t0=$(now_ms)
+deadline=$((t0 + 3000))
+while [ "$(seen h2 e0 $A6 100)" -gt 0 ]; do
+	[ "$(now_ms)" -ge $deadline ] &&
+	    fail "LAN2: $A6 goes on after the leave"
+done
+l2=$(($(now_ms) - t0))
+ok "leaves: $G6 stopped on LAN1 after $l1 ms (MLDv2), $A6 on LAN2 after $l2 ms (MLDv1 Done; LMQT 400 ms)"
+# The IPv4 host never lost its stream.
+sleep 0.6
+c=$(grep -c "^COUNT" "$TMP/r4.log")
+stuck=$(awk '/^COUNT/ { if (n != "" && $2 == n) s++; n = $2 }
+    END { print s + 0 }' "$TMP/r4.log")
+[ "$c" -ge 4 ] && [ "$stuck" -eq 0 ] ||
+    fail "IPv4 host stalled ($stuck of $c half-seconds): $(cat "$TMP/r4.log")"
+ok "the IPv4 host on LAN2 received throughout ($c half-second counts, none flat)"
+stop_pid $R4
+stop_pid $S6P
+
+# 3. tshark: MLD on the LANs and AMT in the tunnel, none malformed.
+sleep 0.3
+for p in $TDS; do
+	stop_pid $p
+done
+bad=0
+for f in lan1 lan2; do
+	b=$(tshark -r "$TMP/$f.pcap" \
+	    -Y '_ws.malformed || _ws.expert.severity >= 6291456' \
+	    2>/dev/null | wc -l)
+	bad=$((bad + b))
+done
+lan() {	# FILE FILTER: the lines tshark selects
+	tshark -r "$TMP/$1.pcap" -Y "$2" 2>/dev/null
+}
+q=$(lan lan1 'icmpv6.type == 130 && icmpv6.mld.nb_sources' | wc -l)
+r2=$(lan lan1 'icmpv6.type == 143' | wc -l)
+r1=$(lan lan2 'icmpv6.type == 131 || icmpv6.type == 132' | wc -l)
+ab=$(tshark -r "$TMP/amt.pcap" -d udp.port==2268,amt -d udp.port==5001,data \
+    -Y '_ws.malformed || _ws.expert.severity >= 6291456' 2>/dev/null | wc -l)
+am=$(tshark -r "$TMP/amt.pcap" -d udp.port==2268,amt -d udp.port==5001,data \
+    -Y 'icmpv6.type == 143' 2>/dev/null | wc -l)
+[ "$bad" -eq 0 ] && [ "$ab" -eq 0 ] ||
+    fail "tshark: $bad malformed on the LANs, $ab in the tunnel"
+[ "$q" -gt 0 ] && [ "$r2" -gt 0 ] && [ "$r1" -gt 0 ] && [ "$am" -gt 0 ] ||
+    fail "tshark: $q MLDv2 queries, $r2 MLDv2 reports on LAN1, $r1 MLDv1" \
+    "messages on LAN2, $am MLDv2 reports in AMT"
+ok "tshark: $q MLDv2 queries and $r2 MLDv2 reports on LAN1, $r1 MLDv1 reports and dones on LAN2, $am MLDv2 reports in AMT Updates, none malformed"
