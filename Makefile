@@ -101,7 +101,8 @@ UNIT_SRCS	:= tests/unit/main.c tests/unit/test_buf.c \
 		   tests/unit/test_srcset.c tests/unit/test_ip4.c \
 		   tests/unit/test_engine.c tests/unit/test_driad.c \
 		   tests/unit/test_gw_site.c tests/unit/test_mld.c \
-		   tests/unit/test_gw_model.c tests/unit/test_srcset6.c
+		   tests/unit/test_gw_model.c tests/unit/test_srcset6.c \
+		   tests/unit/test_px6.c
 
 FUZZERS		:= fuzz_amt fuzz_igmp fuzz_ip4 fuzz_conf fuzz_driad fuzz_mld
 

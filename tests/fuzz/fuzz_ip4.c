@@ -58,10 +58,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	static uint8_t	 copy[70000];
 	struct ip4_info	 ip;
 	struct mrt_msg	 u;
+	struct mrt6_msg	 u6;
 	size_t		 off, dlen;
 	uint64_t	 sum;
 
 	(void)mrt_msg_decode(data, len, &u);
+	if (mrt6_msg_decode(data, len, &u6) && (len < 40 || data[0] != 0))
+		abort();
 	if (amt_data_view(data, len, &off, &dlen) == AMT_DATA_OK &&
 	    (off + dlen > len || dlen < IP4_HDR_LEN))
 		abort();

@@ -39,6 +39,7 @@ main(void)
 	srunner_add_suite(sr, mld_suite());
 	srunner_add_suite(sr, gw_model_suite());
 	srunner_add_suite(sr, srcset6_suite());
+	srunner_add_suite(sr, px6_suite());
 	srunner_add_suite(sr, relay_suite());
 	srunner_add_suite(sr, emit_suite());
 	srunner_run_all(sr, CK_NORMAL);

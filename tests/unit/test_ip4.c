@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <linux/mroute.h>
+#include <linux/mroute6.h>
 
 #include "buf.h"
 #include "cksum.h"
@@ -221,6 +222,36 @@ START_TEST(upcall)
 }
 END_TEST
 
+/* The IPv6 upcall (struct mrt6msg), read by the names of its fields. */
+START_TEST(upcall6)
+{
+	uint8_t		 p[64];
+	struct mrt6_msg	 m;
+	uint16_t	 mif = 5;
+	static const uint8_t	 src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	static const uint8_t	 grp[16] = { 0xff, 0x3e, [15] = 1 };
+
+	memset(p, 0, sizeof(p));
+	p[offsetof(struct mrt6msg, im6_msgtype)] = MRT6MSG_NOCACHE;
+	memcpy(p + offsetof(struct mrt6msg, im6_mif), &mif, sizeof(mif));
+	memcpy(p + offsetof(struct mrt6msg, im6_src), src, 16);
+	memcpy(p + offsetof(struct mrt6msg, im6_dst), grp, 16);
+	ck_assert_int_eq(mrt6_msg_decode(p, sizeof(struct mrt6msg), &m), 1);
+	ck_assert_int_eq(m.type, MRT_MSG_NOCACHE);
+	ck_assert_uint_eq(m.mif, 5);
+	ck_assert_mem_eq(m.src, src, 16);
+	ck_assert_mem_eq(m.grp, grp, 16);
+	p[offsetof(struct mrt6msg, im6_msgtype)] = MRT6MSG_WRONGMIF;
+	ck_assert_int_eq(mrt6_msg_decode(p, sizeof(struct mrt6msg), &m), 1);
+	ck_assert_int_eq(m.type, MRT_MSG_WRONGVIF);
+	/* ICMPv6 (a type where im6_mbz stands), or too short. */
+	ck_assert_int_eq(mrt6_msg_decode(p, sizeof(struct mrt6msg) - 1, &m),
+	    0);
+	p[0] = 130;
+	ck_assert_int_eq(mrt6_msg_decode(p, sizeof(struct mrt6msg), &m), 0);
+}
+END_TEST
+
 Suite *
 ip4_suite(void)
 {
@@ -233,6 +264,7 @@ ip4_suite(void)
 	tcase_add_test(tc, udp_checksum);
 	tcase_add_test(tc, icmp_frag_needed);
 	tcase_add_test(tc, upcall);
+	tcase_add_test(tc, upcall6);
 	suite_add_tcase(s, tc);
 	return s;
 }

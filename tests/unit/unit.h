@@ -32,6 +32,7 @@ Suite	*gw_site_suite(void);
 Suite	*mld_suite(void);
 Suite	*gw_model_suite(void);
 Suite	*srcset6_suite(void);
+Suite	*px6_suite(void);
 
 /* A small, seeded generator so random tests are reproducible. */
 static inline uint32_t
