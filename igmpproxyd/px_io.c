@@ -29,6 +29,7 @@
 
 #include "ip4.h"
 #include "ip6.h"
+#include "mld_proto.h"
 #include "mroute.h"
 #include "px_io.h"
 #include "srcset6.h"
@@ -255,20 +256,31 @@ const struct px_os pxio_os = {
 
 /*
  * The packet socket MLD comes and goes by: IPv6 whose first extension
- * is a Hop-by-Hop header followed by ICMPv6 (every MLD message has its
- * Router Alert there), not our own transmissions; any interface.  The
- * codec checks the rest.
+ * is a Hop-by-Hop header followed by ICMPv6 (where every MLD message
+ * has its Router Alert), or an MLD message with no extension at all
+ * (no Router Alert: the codec refuses it and it is counted); not our
+ * own transmissions; any interface.  The codec checks the rest.
  */
 static int
 open_mld_packet(void)
 {
 	static struct sock_filter code[] = {
+		/* 0 */
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 10, 0),
+		/* 2: Hop-by-Hop, then ICMPv6 */
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 6),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IP6_NH_HOPOPTS, 0, 2),
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_HDR_LEN),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IP6_NH_ICMP6, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IP6_NH_ICMP6, 7, 6),
+		/* 6: ICMPv6 at once, of an MLD type */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IP6_NH_ICMP6, 0, 5),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_HDR_LEN),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MLD_QUERY, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MLD_V1_REPORT, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MLD_V1_DONE, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MLD_V2_REPORT, 1, 0),
+		/* 12: drop; 13: accept */
 		BPF_STMT(BPF_RET | BPF_K, 0),
 		BPF_STMT(BPF_RET | BPF_K, 65535),
 	};

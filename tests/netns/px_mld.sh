@@ -11,7 +11,9 @@
 #  - the leaves: each stream stops on its LAN within the last listener
 #    query time (plus a little);
 #  - tshark decodes every MLD message on the LANs and every AMT message
-#    of the tunnel, none malformed.
+#    of the tunnel, none malformed;
+#  - bad MLD from a host (no Router Alert, a global source, hop limit 2,
+#    truncated records) is counted as malformed and makes no state.
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
@@ -146,3 +148,43 @@ am=$(tshark -r "$TMP/amt.pcap" -d udp.port==2268,amt -d udp.port==5001,data \
     fail "tshark: $q MLDv2 queries, $r2 MLDv2 reports on LAN1, $r1 MLDv1" \
     "messages on LAN2, $am MLDv2 reports in AMT"
 ok "tshark: $q MLDv2 queries and $r2 MLDv2 reports on LAN1, $r1 MLDv1 reports and dones on LAN2, $am MLDv2 reports in AMT Updates, none malformed"
+
+# 4. Bad MLD from a LAN host (RFC 3810 5, 6.2): no Router Alert, a
+#    global source, hop limit 2, records beyond the end.  Each is
+#    counted as malformed and changes nothing.
+ctl "$TMP/igmpproxyd.sock" proxy interfaces
+bad0=$(jget "d['mld']['counters']['malformed']")
+LL1=$(nsx h1 ip -6 addr show dev e0 scope link |
+    sed -n 's/.*inet6 \([^/]*\).*/\1/p')
+nsx h1 /usr/bin/python3 - "$LL1" <<'EOP' || fail "scapy"
+import sys
+from scapy.all import Ether, sendp, conf
+from scapy.layers.inet6 import (IPv6, IPv6ExtHdrHopByHop, RouterAlert,
+    ICMPv6MLReport2, ICMPv6MLDMultAddrRec)
+conf.verb = 0
+ll = sys.argv[1]
+rec = ICMPv6MLDMultAddrRec(rtype=4, dst="ff0e::bad1")
+def out(ip, ext, rep):
+    p = ip / ext / rep if ext is not None else ip / rep
+    sendp(Ether(dst="33:33:00:00:00:16") / p, iface="e0")
+hbh = IPv6ExtHdrHopByHop(options=[RouterAlert()])
+out(IPv6(src=ll, dst="ff02::16", hlim=1), None,
+    ICMPv6MLReport2(records=[rec]))
+out(IPv6(src="2001:db8::11", dst="ff02::16", hlim=1), hbh,
+    ICMPv6MLReport2(records=[rec]))
+out(IPv6(src=ll, dst="ff02::16", hlim=2), hbh,
+    ICMPv6MLReport2(records=[rec]))
+out(IPv6(src=ll, dst="ff02::16", hlim=1), hbh,
+    ICMPv6MLReport2(records_number=2, records=[rec]))
+EOP
+deadline=$(($(now_ms) + 2000))
+until ctl "$TMP/igmpproxyd.sock" proxy interfaces &&
+    [ "$(jget "d['mld']['counters']['malformed']")" -ge $((bad0 + 4)) ]; do
+	[ "$(now_ms)" -ge $deadline ] &&
+	    fail "bad MLD: $(jget "d['mld']['counters']") (was $bad0)"
+	sleep 0.05
+done
+ctl "$TMP/igmpproxyd.sock" proxy groups
+[ "$(jget "[g for g in d['mld']['database'] if g['group'] == \
+    'ff0e::bad1']")" = "[]" ] || fail "bad MLD made state"
+ok "bad MLD (no Router Alert, global source, hop limit 2, truncated records): 4 counted malformed, no state"
