@@ -7,7 +7,7 @@
 set -u
 cd "$(dirname "$0")"
 rc=0
-for b in ${*:-gw proxy relay crowd e2e driad}; do
+for b in ${*:-gw proxy relay crowd e2e driad mld}; do
 	[ -x "./$b.sh" ] || continue
 	echo "######## bench: $b"
 	sh "./$b.sh" || rc=1

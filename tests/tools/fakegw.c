@@ -12,8 +12,10 @@
  * moment the report appears.  -X adds a source nobody asked for, to
  * show that it goes nowhere.  SIGUSR1 writes a general query into the
  * TUN; SIGUSR2 deletes the TUN and creates it again (a gateway
- * restart).  Written from the RFC layouts only; it shares no code with
- * the daemons.
+ * restart).  MLD reports (v2, and v1 report and done) are followed the
+ * same way, with IPv6 datagrams injected (any-source joins from
+ * 2001:db8:99::1).  Written from the RFC layouts only; it shares no
+ * code with the daemons.
  */
 
 #include <sys/ioctl.h>
@@ -46,6 +48,17 @@ struct join {
 
 static struct join	 joins[MAXJ];
 static unsigned		 njoins;
+
+struct join6 {
+	uint8_t		 g[16];
+	uint8_t		 s[16];		/* all zeros: any source */
+};
+
+static struct join6	 joins6[MAXJ];
+static unsigned		 njoins6;
+static const uint8_t	 asm_src6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x99,
+    [15] = 1 };
+static const uint8_t	 zero6[16];
 static uint32_t		 asm_srcs[MAXS] = { 0x0a630001 };	/* 10.99.0.1 */
 static unsigned		 nasm = 1;
 static uint32_t		 extra_src;
@@ -99,6 +112,7 @@ find(uint32_t g, uint32_t s)
 }
 
 static void inject_one(int, uint32_t, uint32_t, uint64_t);
+static void handle6(int, const uint8_t *, size_t);
 
 static void
 join(int tun, uint32_t g, uint32_t s, int on)
@@ -147,6 +161,10 @@ handle(int tun, const uint8_t *p, size_t n)
 	uint32_t	 g;
 	uint64_t	 t = now_us();
 
+	if (n > 0 && p[0] >> 4 == 6) {
+		handle6(tun, p, n);
+		return;
+	}
 	if (n < 20 || p[0] >> 4 != 4 || p[9] != 2)
 		return;
 	hl = (size_t)(p[0] & 15) * 4;
@@ -205,6 +223,140 @@ handle(int tun, const uint8_t *p, size_t n)
 			break;
 		}
 		off += 8 + 4 * (size_t)(ns + aux);
+	}
+}
+
+/* An IPv6 UDP datagram s -> g:5001 into the TUN (checksum filled). */
+static void
+inject6(int tun, const uint8_t *src, const uint8_t *g, uint64_t seq)
+{
+	uint8_t		 b[40 + 8 + 32], ph[40];
+	uint16_t	 c;
+
+	memset(b, 0, sizeof(b));
+	b[0] = 0x60;
+	b[5] = 8 + 32;
+	b[6] = 17;
+	b[7] = 64;
+	memcpy(b + 8, src, 16);
+	memcpy(b + 24, g, 16);
+	b[40] = 0x13;
+	b[41] = 0x88;
+	b[42] = 0x13;
+	b[43] = 0x89;
+	b[45] = 8 + 32;
+	memcpy(b + 48, &seq, sizeof(seq));
+	memset(ph, 0, sizeof(ph));
+	memcpy(ph, b + 8, 32);
+	ph[35] = 8 + 32;
+	ph[39] = 17;
+	c = csum(b + 40, 8 + 32, (uint16_t)~csum(ph, sizeof(ph), 0));
+	b[46] = (uint8_t)((c == 0 ? 0xffff : c) >> 8);
+	b[47] = (uint8_t)(c == 0 ? 0xffff : c);
+	if (write(tun, b, sizeof(b)) < 0)
+		return;
+}
+
+static int
+find6(const uint8_t *g, const uint8_t *src)
+{
+	unsigned	 i;
+
+	for (i = 0; i < njoins6; i++)
+		if (memcmp(joins6[i].g, g, 16) == 0 &&
+		    memcmp(joins6[i].s, src, 16) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+join6(int tun, const uint8_t *g, const uint8_t *src, int on)
+{
+	int	 i = find6(g, src);
+
+	if (on && i < 0 && njoins6 < MAXJ) {
+		memcpy(joins6[njoins6].g, g, 16);
+		memcpy(joins6[njoins6].s, src, 16);
+		njoins6++;
+		printf("JOIN6 t=%llu\n", (unsigned long long)now_us());
+		inject6(tun, memcmp(src, zero6, 16) ? src : asm_src6, g, 0);
+	} else if (!on && i >= 0)
+		joins6[i] = joins6[--njoins6];
+}
+
+static void
+drop_group6(const uint8_t *g)
+{
+	unsigned	 i = 0;
+
+	while (i < njoins6)
+		if (memcmp(joins6[i].g, g, 16) == 0)
+			joins6[i] = joins6[--njoins6];
+		else
+			i++;
+}
+
+/*
+ * An MLD report from the proxy: IPv6, a Hop-by-Hop header, then
+ * ICMPv6 (RFC 3810 5.2; RFC 2710 3 for v1).
+ */
+static void
+handle6(int tun, const uint8_t *p, size_t n)
+{
+	size_t		 off, end, hl;
+	unsigned	 nrec, i, k, type, ns, aux;
+	const uint8_t	*g;
+
+	if (n < 48 || p[6] != 0)
+		return;
+	hl = 40 + ((size_t)p[41] + 1) * 8;
+	end = 40 + ((size_t)p[4] << 8 | p[5]);
+	if (p[40] != 58 || end > n || end < hl + 8)
+		return;
+	switch (p[hl]) {
+	case 131:		/* MLDv1 report, done */
+	case 132:
+		if (end < hl + 24)
+			return;
+		printf("MLDV1 %s\n", p[hl] == 131 ? "REPORT" : "DONE");
+		if (p[hl] == 131)
+			join6(tun, p + hl + 8, zero6, 1);
+		else
+			drop_group6(p + hl + 8);
+		return;
+	case 143:
+		break;
+	default:
+		return;
+	}
+	nrec = (unsigned)p[hl + 6] << 8 | p[hl + 7];
+	off = hl + 8;
+	printf("MLDREPORT records=%u\n", nrec);
+	for (i = 0; i < nrec && off + 20 <= end; i++) {
+		type = p[off];
+		aux = p[off + 1];
+		ns = (unsigned)p[off + 2] << 8 | p[off + 3];
+		g = p + off + 4;
+		if (off + 20 + 16 * (size_t)ns + 4 * (size_t)aux > end)
+			break;
+		switch (type) {
+		case 1: case 3:
+			drop_group6(g);
+			/* FALLTHROUGH */
+		case 5:
+			for (k = 0; k < ns; k++)
+				join6(tun, g, p + off + 20 + 16 * k, 1);
+			break;
+		case 2: case 4:
+			drop_group6(g);
+			join6(tun, g, zero6, 1);
+			break;
+		case 6:
+			for (k = 0; k < ns; k++)
+				join6(tun, g, p + off + 20 + 16 * k, 0);
+			break;
+		}
+		off += 20 + 16 * (size_t)ns + 4 * (size_t)aux;
 	}
 }
 
@@ -329,7 +481,7 @@ main(int argc, char *argv[])
 		if (want_restart) {
 			want_restart = 0;
 			close(tun);
-			njoins = 0;
+			njoins = njoins6 = 0;
 			printf("TUN closed\n");
 			if ((tun = tun_open()) == -1)
 				return 1;
@@ -357,6 +509,9 @@ main(int argc, char *argv[])
 					inject_one(tun, extra_src, joins[i].g,
 					    seq);
 			}
+			for (i = 0; i < njoins6; i++)
+				inject6(tun, memcmp(joins6[i].s, zero6, 16) ?
+				    joins6[i].s : asm_src6, joins6[i].g, seq);
 			seq++;
 			next = t + 1000000 / rate;
 		}
