@@ -40,7 +40,7 @@ struct rld {
 	struct relay		 r;
 	struct rio		 io;
 	struct relay_conf		*conf;
-	struct event		*ev_ctl[1 + RELAY_MAX_DISC];
+	struct event		*ev_ctl[RIO_NCTL];
 	struct event		*ev_pkt;
 	struct event		*ev_timer;
 	struct event		*ev_retry;
@@ -60,8 +60,8 @@ static void	 reschedule(struct rld *);
 #define PRI_N		2
 
 static int
-op_send(void *arg, int sock, uint32_t a, uint16_t p, const uint8_t *b,
-    size_t len)
+op_send(void *arg, int sock, const struct mc_src6 *a, uint16_t p,
+    const uint8_t *b, size_t len)
 {
 	struct rld	*d = arg;
 
@@ -96,8 +96,8 @@ static const struct relay_ops rld_ops = { op_send, op_join, op_leave,
 
 /* A control message: to the state machine. */
 static void
-control_in(void *arg, int sock, uint32_t a, uint16_t p, const uint8_t *b,
-    size_t len)
+control_in(void *arg, int sock, const struct mc_src6 *a, uint16_t p,
+    const uint8_t *b, size_t len)
 {
 	struct rld	*d = arg;
 
@@ -106,7 +106,7 @@ control_in(void *arg, int sock, uint32_t a, uint16_t p, const uint8_t *b,
 
 /* ICMP port unreachable from a gateway: to the state machine. */
 static void
-unreach_in(void *arg, uint32_t a, uint16_t p)
+unreach_in(void *arg, const struct mc_src6 *a, uint16_t p)
 {
 	struct rld	*d = arg;
 
@@ -121,10 +121,11 @@ udp_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)ev;
 	for (i = 0; i < d->io.nctl; i++)
-		if (d->io.ctl[i] == fd)
+		if (d->io.ctl[i] == fd) {
 			(void)rio_ctl_read(&d->io, i, control_in, d);
-	if (fd == d->io.ctl[0])
-		rio_errors(&d->io, unreach_in, d);
+			if (i == d->io.out[0].sock || i == d->io.out[1].sock)
+				rio_errors(&d->io, i, unreach_in, d);
+		}
 	reschedule(d);
 }
 
@@ -263,9 +264,12 @@ main(int argc, char *argv[])
 	d->hooks = (struct daemon_hooks){ d->base, reload, NULL, ctl_cb, views,
 	    d };
 	daemon_signals(d->ev_sig, &d->hooks);
-	log_info("started (version " AMT_VERSION "): relay %s, %u "
-	    "discovery address(es), upstream %s",
-	    addr4_ntoa(d->conf->relay), d->conf->disc.n, d->conf->upstream);
+	log_info("started (version " AMT_VERSION "): relay %s%s%s, %u "
+	    "discovery address(es), upstream %s", d->conf->relay != 0 ?
+	    addr4_ntoa(d->conf->relay) : "", d->conf->relay != 0 &&
+	    d->conf->has_relay6 ? " and " : "", d->conf->has_relay6 ?
+	    addr6_ntoa(d->conf->relay6) : "", d->conf->disc.n,
+	    d->conf->upstream);
 	reschedule(d);
 	daemon_ready();
 

@@ -39,14 +39,18 @@ mac_rotate(struct relay_mac *m, const uint8_t *key, uint64_t now)
 }
 
 /* MAC over (IPv4-compatible address, port, nonce) under key. */
+/*
+ * The gateway's address as 16 bytes (an IPv4 one as ::a.b.c.d, the
+ * form of the Query's Gateway IP Address field), its port and the
+ * nonce, under key.
+ */
 void
-mac_compute(const uint8_t *key, uint32_t addr, uint16_t port, uint32_t nonce,
-    uint8_t out[AMT_MAC_LEN])
+mac_compute(const uint8_t *key, const uint8_t *addr, uint16_t port,
+    uint32_t nonce, uint8_t out[AMT_MAC_LEN])
 {
 	uint8_t	 in[22], h[crypto_shorthash_BYTES];
 
-	memset(in, 0, 12);
-	be32_store(in + 12, addr);
+	memcpy(in, addr, 16);
 	be16_store(in + 16, port);
 	be32_store(in + 18, nonce);
 	crypto_shorthash(h, in, sizeof(in), key);
@@ -57,7 +61,7 @@ mac_compute(const uint8_t *key, uint32_t addr, uint16_t port, uint32_t nonce,
  * it is still honoured (two query intervals after the rotation)? */
 int
 mac_verify(const struct relay_mac *m, uint64_t now, uint32_t qi_ms,
-    uint32_t addr, uint16_t port, uint32_t nonce,
+    const uint8_t *addr, uint16_t port, uint32_t nonce,
     const uint8_t mac[AMT_MAC_LEN])
 {
 	uint8_t	 want[AMT_MAC_LEN];

@@ -27,9 +27,9 @@ struct relay_mac {
 
 void	 mac_init(struct relay_mac *, const uint8_t *, uint64_t);
 void	 mac_rotate(struct relay_mac *, const uint8_t *, uint64_t);
-void	 mac_compute(const uint8_t *, uint32_t, uint16_t, uint32_t,
+void	 mac_compute(const uint8_t *, const uint8_t *, uint16_t, uint32_t,
 	    uint8_t[AMT_MAC_LEN]);
-int	 mac_verify(const struct relay_mac *, uint64_t, uint32_t, uint32_t,
-	    uint16_t, uint32_t, const uint8_t[AMT_MAC_LEN]);
+int	 mac_verify(const struct relay_mac *, uint64_t, uint32_t,
+	    const uint8_t *, uint16_t, uint32_t, const uint8_t[AMT_MAC_LEN]);
 
 #endif

@@ -73,7 +73,7 @@ struct relay_scratch {
 };
 
 struct relay_gw {
-	uint32_t	 addr;		/* tunnel endpoint, host order */
+	struct mc_src6	 addr;		/* tunnel endpoint (IPv4 mapped) */
 	uint16_t	 port;
 	struct relay_sub	**subs;
 	size_t		 nsubs;
@@ -139,8 +139,8 @@ extern const char *const relay_ctr_names[RELAY_CTR_MAX];
 
 struct relay_ops {
 	/* Send a control reply from socket sock to addr:port. */
-	int	 (*send)(void *, int, uint32_t, uint16_t, const uint8_t *,
-		    size_t);
+	int	 (*send)(void *, int, const struct mc_src6 *, uint16_t,
+		    const uint8_t *, size_t);
 	/* Native membership on the upstream: src NULL for (*,G). */
 	int	 (*join)(void *, const struct mc_src6 *, const struct mc_src6 *);
 	void	 (*leave)(void *, const struct mc_src6 *,
@@ -173,15 +173,16 @@ struct relay {
 int	 relay_init(struct relay *, const struct relay_conf *, const struct relay_ops *,
 	    void *, uint64_t);
 void	 relay_free(struct relay *);
-void	 relay_recv(struct relay *, uint64_t, int, uint32_t, uint16_t,
-	    const uint8_t *, size_t);
+void	 relay_recv(struct relay *, uint64_t, int, const struct mc_src6 *,
+	    uint16_t, const uint8_t *, size_t);
 void	 relay_timer(struct relay *, uint64_t);
 uint64_t relay_next_deadline(const struct relay *);
 const struct relay_fwd *relay_fwd_find(const struct relay *,
 	    const struct mc_src6 *);
 int	 relay_sub_wants(const struct relay_sub *, const struct mc_src6 *);
-void	 relay_unreachable(struct relay *, uint32_t, uint16_t);
-struct relay_gw *relay_gw_find(const struct relay *, uint32_t, uint16_t);
+void	 relay_unreachable(struct relay *, const struct mc_src6 *, uint16_t);
+struct relay_gw *relay_gw_find(const struct relay *, const struct mc_src6 *,
+	    uint16_t);
 struct emit;
 void	 relay_show_counters(const struct relay *, struct emit *);
 void	 relay_show_gateways(const struct relay *, uint64_t, struct emit *);

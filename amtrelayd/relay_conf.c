@@ -23,19 +23,79 @@
 #include "relay_conf.h"
 #include "util.h"
 
+/* A unicast address of either family, for a relay or discovery address. */
+static int
+unicast_any(struct conf_parse *p, const char *kw, const char *s,
+    struct ipaddr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (strchr(s, ':') == NULL) {
+		a->af = AF_INET;
+		return conf_unicast4(&p->r, kw, s, &a->v4);
+	}
+	if (ipaddr_parse(s, a) == -1 || a->af != AF_INET6 ||
+	    ipaddr_is_mcast(a) || IN6_IS_ADDR_UNSPECIFIED(&a->v6) ||
+	    IN6_IS_ADDR_LOOPBACK(&a->v6) || IN6_IS_ADDR_LINKLOCAL(&a->v6) ||
+	    IN6_IS_ADDR_V4MAPPED(&a->v6)) {
+		conf_error(&p->r, "%s: \"%s\" is not a unicast IPv4 or global "
+		    "IPv6 address", kw, s);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * "relay-address ADDRESS": one of each family at most, the address
+ * gateways of that family reach the relay at (RFC 7450 5.3.2).
+ */
+static int
+parse_relay(struct conf_parse *p, const struct conf_item *it,
+    const struct conf_args *a, void *conf)
+{
+	struct relay_conf	*c = conf;
+	struct ipaddr		 x;
+
+	if (unicast_any(p, it->name, a->argv[1], &x) == -1)
+		return -1;
+	if ((x.af == AF_INET && c->relay != 0) ||
+	    (x.af == AF_INET6 && c->has_relay6)) {
+		conf_error(&p->r, "%s: one %s address at most", it->name,
+		    x.af == AF_INET ? "IPv4" : "IPv6");
+		return -1;
+	}
+	if (x.af == AF_INET)
+		c->relay = x.v4;
+	else {
+		memcpy(c->relay6, &x.v6, 16);
+		c->has_relay6 = 1;
+	}
+	return 0;
+}
+
+static void
+print_relay(const struct conf_item *it, const void *conf, FILE *fp)
+{
+	const struct relay_conf	*c = conf;
+
+	if (c->relay != 0)
+		fprintf(fp, "%s %s\n", it->name, addr4_ntoa(c->relay));
+	if (c->has_relay6)
+		fprintf(fp, "%s %s\n", it->name, addr6_ntoa(c->relay6));
+}
+
 /* "discovery-address ADDRESS", up to RELAY_MAX_DISC, each once. */
 static int
 parse_disc(struct conf_parse *p, const struct conf_item *it,
     const struct conf_args *a, void *conf)
 {
 	struct relay_conf	*c = conf;
-	uint32_t		 addr;
+	struct ipaddr		 addr;
 	unsigned		 i;
 
-	if (conf_unicast4(&p->r, it->name, a->argv[1], &addr) == -1)
+	if (unicast_any(p, it->name, a->argv[1], &addr) == -1)
 		return -1;
 	for (i = 0; i < c->disc.n; i++)
-		if (c->disc.addr[i] == addr) {
+		if (ipaddr_eq(&c->disc.addr[i], &addr)) {
 			conf_error(&p->r, "%s: %s given twice", it->name,
 			    a->argv[1]);
 			return -1;
@@ -55,7 +115,8 @@ print_disc(const struct conf_item *it, const void *conf, FILE *fp)
 	unsigned		 i;
 
 	for (i = 0; i < c->disc.n; i++)
-		fprintf(fp, "%s %s\n", it->name, addr4_ntoa(c->disc.addr[i]));
+		fprintf(fp, "%s %s\n", it->name,
+		    ipaddr_ntoa(&c->disc.addr[i]));
 }
 
 static int
@@ -63,7 +124,7 @@ check(struct conf_parse *p, void *conf)
 {
 	struct relay_conf	*c = conf;
 
-	if (c->relay == 0)
+	if (c->relay == 0 && !c->has_relay6)
 		conf_error(&p->r, "relay-address is required");
 	if (c->upstream[0] == '\0')
 		conf_error(&p->r, "upstream is required");
@@ -74,18 +135,32 @@ check(struct conf_parse *p, void *conf)
 	return 0;
 }
 
-/* Is a (host order) an address of some interface of this host? */
+/* Is a an address of some interface of this host? */
 static int
-is_local(const struct ifaddrs *ifs, uint32_t a)
+is_local(const struct ifaddrs *ifs, const struct ipaddr *a)
 {
 	const struct ifaddrs	*i;
+	struct ipaddr		 x;
+	uint16_t		 port;
 
 	for (i = ifs; i != NULL; i = i->ifa_next)
-		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
-		    ntohl(((const struct sockaddr_in *)(const void *)
-		    i->ifa_addr)->sin_addr.s_addr) == a)
+		if (i->ifa_addr != NULL && (i->ifa_addr->sa_family ==
+		    AF_INET || i->ifa_addr->sa_family == AF_INET6) &&
+		    ipaddr_from_sockaddr((const struct sockaddr_storage *)
+		    (const void *)i->ifa_addr, &x, &port) == 0 &&
+		    ipaddr_eq(&x, a))
 			return 1;
 	return 0;
+}
+
+/* The one address said of a relay-address or discovery-address. */
+static void
+not_local(struct conf_parse *p, int line, const char *kw,
+    const struct ipaddr *a)
+{
+	conf_warn_at(p, line, "%s %s is on no interface of this host: "
+	    "messages to it cannot arrive (ip addr add %s/%u dev lo)", kw,
+	    ipaddr_ntoa(a), ipaddr_ntoa(a), a->af == AF_INET ? 32 : 128);
 }
 
 /*
@@ -99,20 +174,29 @@ live(struct conf_parse *p, void *conf)
 	struct ifaddrs		*ifs;
 	unsigned		 i;
 
+	struct ipaddr		 ra;
+
 	if (getifaddrs(&ifs) == -1)
 		return;
-	if (!is_local(ifs, c->relay))
-		conf_warn_at(p, conf_line(p, "relay-address"), "relay-address "
-		    "%s is on no interface of this host: gateways' Requests "
-		    "to it cannot arrive (ip addr add %s/32 dev lo)",
-		    addr4_ntoa(c->relay), addr4_ntoa(c->relay));
+	memset(&ra, 0, sizeof(ra));
+	if (c->relay != 0) {
+		ra.af = AF_INET;
+		ra.v4 = c->relay;
+		if (!is_local(ifs, &ra))
+			not_local(p, conf_line(p, "relay-address"),
+			    "relay-address", &ra);
+	}
+	if (c->has_relay6) {
+		ra.af = AF_INET6;
+		memcpy(&ra.v6, c->relay6, 16);
+		if (!is_local(ifs, &ra))
+			not_local(p, conf_line(p, "relay-address"),
+			    "relay-address", &ra);
+	}
 	for (i = 0; i < c->disc.n; i++)
-		if (!is_local(ifs, c->disc.addr[i]))
-			conf_warn_at(p, 0, "discovery-address %s is on no "
-			    "interface of this host: Relay Discovery to it "
-			    "cannot arrive (ip addr add %s/32 dev lo)",
-			    addr4_ntoa(c->disc.addr[i]),
-			    addr4_ntoa(c->disc.addr[i]));
+		if (!is_local(ifs, &c->disc.addr[i]))
+			not_local(p, 0, "discovery-address",
+			    &c->disc.addr[i]);
 	if (c->upstream[0] != '\0' && if_nametoindex(c->upstream) == 0)
 		conf_warn_at(p, conf_line(p, "upstream"), "upstream %s: no "
 		    "such interface (yet): native joins wait for it",
@@ -124,7 +208,8 @@ live(struct conf_parse *p, void *conf)
 static const struct conf_item items[] = {
 	CI_CUSTOM("discovery-address", C, disc, 1, parse_disc, print_disc,
 	    CF_MULTI | CF_RESTART),
-	CI_ADDR4("relay-address", C, relay, NULL, CF_OPTIONAL | CF_RESTART),
+	CI_CUSTOM("relay-address", C, relay, 1, parse_relay, print_relay,
+	    CF_MULTI | CF_RESTART),
 	CI_IFNAME("upstream", C, upstream, NULL, CF_OPTIONAL | CF_RESTART),
 	CI_TIME("query-interval", C, qi_ms, 1000, 31744000, 1000, "125", 0),
 	CI_TIME("query-response-interval", C, qri_ms, 100, 3174400, 0, "10",

@@ -27,10 +27,12 @@
 
 struct relay_conf {
 	struct {
-		uint32_t	 addr[RELAY_MAX_DISC];
+		struct ipaddr	 addr[RELAY_MAX_DISC];
 		unsigned	 n;
 	}		 disc;			/* discovery addresses */
-	uint32_t	 relay;			/* relay (unicast) address */
+	uint32_t	 relay;			/* IPv4 relay address; 0: none */
+	int		 has_relay6;
+	uint8_t		 relay6[16];		/* IPv6 relay address */
 	char		 upstream[IFNAMSIZ];	/* native multicast arrives */
 	uint32_t	 qi_ms;
 	uint32_t	 qri_ms;

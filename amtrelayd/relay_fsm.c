@@ -63,9 +63,9 @@ const char *const relay_ctr_names[RELAY_CTR_MAX] = {
 };
 
 static unsigned
-hash_ep(uint32_t a, uint16_t p)
+hash_ep(const struct mc_src6 *a, uint16_t p)
 {
-	uint32_t	 h = a * 2654435761U ^ (uint32_t)p * 40503U;
+	uint32_t	 h = mc_src6_hash(a) ^ (uint32_t)p * 40503U;
 
 	return (h ^ h >> 16) % RELAY_HASH;
 }
@@ -245,32 +245,32 @@ relay_sub_wants(const struct relay_sub *s, const struct mc_src6 *src)
 /* ---- gateways ---- */
 
 struct relay_gw *
-relay_gw_find(const struct relay *r, uint32_t a, uint16_t p)
+relay_gw_find(const struct relay *r, const struct mc_src6 *a, uint16_t p)
 {
 	struct relay_gw	*gw;
 
 	for (gw = r->gws[hash_ep(a, p)]; gw != NULL; gw = gw->next)
-		if (gw->addr == a && gw->port == p)
+		if (mc_src6_eq(&gw->addr, a) && gw->port == p)
 			return gw;
 	return NULL;
 }
 
 static struct relay_gw *
-gw_new(struct relay *r, uint32_t a, uint16_t p, uint64_t now)
+gw_new(struct relay *r, const struct mc_src6 *a, uint16_t p, uint64_t now)
 {
 	struct relay_gw	*gw;
 	unsigned	 h = hash_ep(a, p);
 
 	if ((gw = calloc(1, sizeof(*gw))) == NULL)
 		return NULL;
-	gw->addr = a;
+	gw->addr = *a;
 	gw->port = p;
 	gw->created = now;
 	gw->next = r->gws[h];
 	r->gws[h] = gw;
 	r->ngws++;
 	log_info_rl(&r->lim_gw, "gateway %s:%u: new tunnel (%zu in all)",
-	    addr4_ntoa(a), p, r->ngws);
+	    addr6_ntoa(a->a), p, r->ngws);
 	return gw;
 }
 
@@ -292,10 +292,10 @@ sub_free(struct relay *r, struct relay_sub *s)
 static void
 gw_del(struct relay *r, struct relay_gw *gw, const char *why)
 {
-	struct relay_gw	**pp = &r->gws[hash_ep(gw->addr, gw->port)];
+	struct relay_gw	**pp = &r->gws[hash_ep(&gw->addr, gw->port)];
 	size_t		 i;
 
-	log_info_rl(&r->lim_gw, "gateway %s:%u: %s", addr4_ntoa(gw->addr),
+	log_info_rl(&r->lim_gw, "gateway %s:%u: %s", addr6_ntoa(gw->addr.a),
 	    gw->port, why);
 	for (i = 0; i < gw->nsubs; i++)
 		sub_free(r, gw->subs[i]);
@@ -550,8 +550,35 @@ note_deadline(struct relay *r, uint64_t t)
 
 /* ---- messages ---- */
 
+/*
+ * A gateway's address in the form of the Query's Gateway IP Address
+ * field, which the MAC covers too: IPv4 as ::a.b.c.d, IPv6 as it is.
+ */
 static void
-reply(struct relay *r, int sock, uint32_t a, uint16_t p,
+gw_field(const struct mc_src6 *a, uint8_t out[16])
+{
+	if (mc_src6_is_v4(a)) {
+		memset(out, 0, 12);
+		be32_store(out + 12, mc_src6_to_v4(a));
+	} else
+		memcpy(out, a->a, 16);
+}
+
+/* The endpoint a Gateway IP Address field names. */
+static struct mc_src6
+gw_from_field(const uint8_t f[16])
+{
+	static const uint8_t	 zero[12];
+	struct mc_src6		 k;
+
+	if (memcmp(f, zero, sizeof(zero)) == 0)
+		return mc_src6_v4(be32_load(f + 12));
+	memcpy(k.a, f, 16);
+	return k;
+}
+
+static void
+reply(struct relay *r, int sock, const struct mc_src6 *a, uint16_t p,
     const struct amt_msg *m, const uint8_t *inner)
 {
 	uint8_t		 out[256];
@@ -595,16 +622,24 @@ bucket_take(struct relay_bucket *b, unsigned rate, uint64_t now)
  * answered, so a flood cannot cut a tunnel that runs.
  */
 static int
-answer_allowed(struct relay *r, uint32_t a, uint16_t p, uint64_t now)
+answer_allowed(struct relay *r, const struct mc_src6 *a, uint16_t p,
+    uint64_t now)
 {
 	const struct relay_conf	*c = r->conf;
 	uint32_t		 pfx = c->prefix_len == 0 ? 0 :
-	    a & ~(uint32_t)0 << (32 - c->prefix_len);
+	    mc_src6_to_v4(a) & ~(uint32_t)0 << (32 - c->prefix_len);
 	struct relay_bucket	*b;
-	uint32_t		 h = pfx * 2654435761U;
+	uint32_t		 h;
 
 	if (relay_gw_find(r, a, p) != NULL)
 		return 1;
+	if (!mc_src6_is_v4(a)) {	/* IPv6: per /64 */
+		pfx = (uint32_t)a->a[0] << 24 | (uint32_t)a->a[1] << 16 |
+		    (uint32_t)a->a[2] << 8 | a->a[3];
+		pfx ^= ((uint32_t)a->a[4] << 24 | (uint32_t)a->a[5] << 16 |
+		    (uint32_t)a->a[6] << 8 | a->a[7]) * 40503U;
+	}
+	h = pfx * 2654435761U;
 	b = &r->pfx[(h ^ h >> 16) % RELAY_PFX_SLOTS];
 	if (b->key != pfx || b->when == 0) {
 		memset(b, 0, sizeof(*b));	/* a new prefix takes the slot */
@@ -617,14 +652,15 @@ answer_allowed(struct relay *r, uint32_t a, uint16_t p, uint64_t now)
 	log_warnx_rl(&r->lim_rate, "answers to Requests and Discoveries "
 	    "over the limit (from %s/%u, or %u a second in all): dropped; a "
 	    "flood of forged sources? (request-rate-limit, "
-	    "request-prefix-limit)", addr4_ntoa(pfx), c->prefix_len,
+	    "request-prefix-limit)", mc_src6_is_v4(a) ? addr4_ntoa(pfx) :
+	    addr6_ntoa(a->a), mc_src6_is_v4(a) ? c->prefix_len : 64,
 	    c->request_rate);
 	return 0;
 }
 
 /* 5.3.3.2: any Discovery gets our unicast address. */
 static void
-recv_discovery(struct relay *r, int sock, uint32_t a, uint16_t p,
+recv_discovery(struct relay *r, int sock, const struct mc_src6 *a, uint16_t p,
     const struct amt_msg *q, uint64_t now)
 {
 	struct amt_msg	 m;
@@ -635,8 +671,15 @@ recv_discovery(struct relay *r, int sock, uint32_t a, uint16_t p,
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_ADVERTISEMENT;
 	m.nonce = q->nonce;
-	m.relay_af = AF_INET;
-	be32_store(m.relay_addr, r->conf->relay);
+	/* The relay address of the gateway's family, if there is one. */
+	if (r->conf->relay != 0 && (mc_src6_is_v4(a) ||
+	    !r->conf->has_relay6)) {
+		m.relay_af = AF_INET;
+		be32_store(m.relay_addr, r->conf->relay);
+	} else {
+		m.relay_af = AF_INET6;
+		memcpy(m.relay_addr, r->conf->relay6, 16);
+	}
 	reply(r, sock, a, p, &m, NULL);
 }
 
@@ -676,7 +719,10 @@ general_query6(const struct relay *r, uint8_t *buf, size_t cap)
 	uint8_t			 src[IP6_ADDR_LEN] = { 0xfe, 0x80 };
 	static const uint8_t	 any[IP6_ADDR_LEN];
 
-	be32_store(src + 12, c->relay);
+	if (c->relay != 0)
+		be32_store(src + 12, c->relay);
+	else
+		memcpy(src + 8, c->relay6 + 8, 8);
 	memset(&q, 0, sizeof(q));
 	q.version = 2;
 	q.src = src;
@@ -697,7 +743,7 @@ general_query6(const struct relay *r, uint8_t *buf, size_t cap)
  * mld is off.
  */
 static void
-recv_request(struct relay *r, int sock, uint32_t a, uint16_t p,
+recv_request(struct relay *r, int sock, const struct mc_src6 *a, uint16_t p,
     const struct amt_msg *q, uint64_t now)
 {
 	struct amt_msg	 m;
@@ -725,11 +771,10 @@ recv_request(struct relay *r, int sock, uint32_t a, uint16_t p,
 		m.flags |= AMT_FLAG_L;		/* 5.3.3.8 */
 		r->ctr[RELAY_CTR_QUERY_LIMIT]++;
 	}
-	mac_compute(r->mac.cur, a, p, q->nonce, m.mac);
+	gw_field(a, m.gw_addr);
+	mac_compute(r->mac.cur, m.gw_addr, p, q->nonce, m.mac);
 	m.nonce = q->nonce;
 	m.gw_port = p;
-	memset(m.gw_addr, 0, sizeof(m.gw_addr));
-	be32_store(m.gw_addr + 12, a);
 	m.inner_len = mld ? general_query6(r, inner, sizeof(inner)) :
 	    general_query(r, inner, sizeof(inner));
 	if (m.inner_len == 0)
@@ -804,29 +849,31 @@ upd_next(struct relay *r, struct upd_iter *u, struct mc_rec6 *rec)
 
 /* 5.3.3.4: a Membership Update from endpoint a:p. */
 static void
-recv_update(struct relay *r, uint32_t a, uint16_t p, const uint8_t *buf,
-    const struct amt_msg *m, uint64_t now)
+recv_update(struct relay *r, const struct mc_src6 *a, uint16_t p,
+    const uint8_t *buf, const struct amt_msg *m, uint64_t now)
 {
 	struct upd_iter		 u;
 	struct mc_rec6		 rec;
 	struct relay_gw		*gw;
+	uint8_t			 field[16];
 	int			 empty;
 
 	if (upd_open(r, buf + m->inner_off, m->inner_len, m->inner_ver, &u,
 	    &empty) == -1) {
 		log_debug_rl(&r->lim, "update from %s:%u: not an IGMP or MLD "
-		    "report", addr4_ntoa(a), p);
+		    "report", addr6_ntoa(a->a), p);
 		return;
 	}
 	gw = relay_gw_find(r, a, p);
 	/* Nothing to change for an unknown endpoint: no MAC needed. */
 	if (gw == NULL && empty)
 		return;
-	if (!mac_verify(&r->mac, now, r->conf->qi_ms, a, p, m->nonce,
+	gw_field(a, field);
+	if (!mac_verify(&r->mac, now, r->conf->qi_ms, field, p, m->nonce,
 	    m->mac)) {
 		r->ctr[RELAY_CTR_UPDATE_BAD_MAC]++;
 		log_debug_rl(&r->lim, "update from %s:%u: bad MAC",
-		    addr4_ntoa(a), p);
+		    addr6_ntoa(a->a), p);
 		return;
 	}
 	r->ctr[RELAY_CTR_UPDATE]++;
@@ -859,7 +906,7 @@ recv_update(struct relay *r, uint32_t a, uint16_t p, const uint8_t *buf,
  * so a forged one costs a live gateway at most its next Request.
  */
 void
-relay_unreachable(struct relay *r, uint32_t a, uint16_t p)
+relay_unreachable(struct relay *r, const struct mc_src6 *a, uint16_t p)
 {
 	struct relay_gw	*gw;
 
@@ -868,13 +915,13 @@ relay_unreachable(struct relay *r, uint32_t a, uint16_t p)
 	gw->paused = 1;
 	r->ctr[RELAY_CTR_GW_PAUSED]++;
 	log_info("gateway %s:%u: port unreachable; no data until it asks "
-	    "again", addr4_ntoa(a), p);
+	    "again", addr6_ntoa(a->a), p);
 }
 
 static void
 recv_teardown(struct relay *r, const struct amt_msg *m, uint64_t now)
 {
-	struct ipaddr	 ga;
+	struct mc_src6	 ga;
 	struct relay_gw	*gw;
 
 	if (!r->conf->teardown) {
@@ -882,28 +929,28 @@ recv_teardown(struct relay *r, const struct amt_msg *m, uint64_t now)
 		r->ctr[RELAY_CTR_TEARDOWN_OFF]++;
 		return;
 	}
-	if (ipaddr_from_v4compat(m->gw_addr, &ga) != 1 ||
-	    !mac_verify(&r->mac, now, r->conf->qi_ms, ga.v4, m->gw_port,
+	if (!mac_verify(&r->mac, now, r->conf->qi_ms, m->gw_addr, m->gw_port,
 	    m->nonce, m->mac)) {
 		r->ctr[RELAY_CTR_TEARDOWN_BAD_MAC]++;
 		return;
 	}
 	r->ctr[RELAY_CTR_TEARDOWN]++;
-	if ((gw = relay_gw_find(r, ga.v4, m->gw_port)) != NULL)
+	ga = gw_from_field(m->gw_addr);
+	if ((gw = relay_gw_find(r, &ga, m->gw_port)) != NULL)
 		gw_del(r, gw, "teardown");
 }
 
 /* A control message on socket sock from a:p. */
 void
-relay_recv(struct relay *r, uint64_t now, int sock, uint32_t a, uint16_t p,
-    const uint8_t *buf, size_t len)
+relay_recv(struct relay *r, uint64_t now, int sock, const struct mc_src6 *a,
+    uint16_t p, const uint8_t *buf, size_t len)
 {
 	struct amt_msg	 m;
 	enum amt_err	 e;
 
 	if ((e = amt_decode(buf, len, &m)) != AMT_OK) {
 		r->ctr[RELAY_CTR_MALFORMED]++;
-		log_debug_rl(&r->lim, "from %s:%u: %s", addr4_ntoa(a), p,
+		log_debug_rl(&r->lim, "from %s:%u: %s", addr6_ntoa(a->a), p,
 		    amt_strerror(e));
 		return;
 	}
@@ -1011,14 +1058,17 @@ relay_show_gateways(const struct relay *r, uint64_t now, struct emit *e)
 	const struct relay_gw	*gw;
 	unsigned		 h;
 
-	emit_str(e, "relay-address", addr4_ntoa(r->conf->relay));
+	emit_str(e, "relay-address", r->conf->relay != 0 ?
+	    addr4_ntoa(r->conf->relay) : addr6_ntoa(r->conf->relay6));
+	if (r->conf->relay != 0 && r->conf->has_relay6)
+		emit_str(e, "relay-address-ipv6", addr6_ntoa(r->conf->relay6));
 	emit_u64(e, "secret-age-ms", now - r->mac.rotated);
 	emit_u64(e, "tunnel-limit", r->conf->tunnel_limit);
 	emit_arr(e, "gateways");
 	for (h = 0; h < RELAY_HASH; h++)
 		for (gw = r->gws[h]; gw != NULL; gw = gw->next) {
 			emit_obj(e, NULL);
-			emit_str(e, "address", addr4_ntoa(gw->addr));
+			emit_str(e, "address", addr6_ntoa(gw->addr.a));
 			emit_u64(e, "port", gw->port);
 			emit_u64(e, "groups", gw->nsubs);
 			emit_u64(e, "last-update-ms", now - gw->last_update);
@@ -1059,7 +1109,7 @@ relay_show_groups(const struct relay *r, uint64_t now, struct emit *e)
 
 				emit_obj(e, NULL);
 				emit_str(e, "address",
-				    addr4_ntoa(f->e[i].gw->addr));
+				    addr6_ntoa(f->e[i].gw->addr.a));
 				emit_u64(e, "port", f->e[i].gw->port);
 				emit_str(e, "mode", s->st.mode == MC_EXCLUDE ?
 				    "exclude" : "include");

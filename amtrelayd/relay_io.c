@@ -44,24 +44,38 @@
 static const uint8_t	 amt_data_hdr[2] = { AMT_DATA, 0 };
 
 /*
- * A control socket on addr:2268.  The relay address's also carries
- * the Data (df): DF set (RFC 7450 5.3.3.6.3.1), and ICMP errors queued
- * (IP_RECVERR) so that a gateway that went away is heard of.  Both
- * buffers get bufsz: a crowd arrives together.
+ * A control socket on addr:2268, of the address's family (IPv6 ones
+ * IPv6 only).  A relay address's also carries the Data (df): DF set
+ * (RFC 7450 5.3.3.6.3.1; IPv6 never fragments on the way), and ICMP
+ * errors queued (IP_RECVERR, IPV6_RECVERR) so that a gateway that went
+ * away is heard of; the kernel fills in the UDP checksum of every
+ * datagram, which IPv6 requires (RFC 7450 4.2.2.3).  Both buffers get
+ * bufsz: a crowd arrives together.
  */
 static int
-ctl_socket(uint32_t addr, int bufsz, int df)
+ctl_socket(const struct ipaddr *addr, int bufsz, int df)
 {
-	struct sockaddr_in	 sin;
-	int			 s, one = 1, pmtu = IP_PMTUDISC_DO;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+	int			 s, one = 1, pmtu = IP_PMTUDISC_DO,
+				 pmtu6 = IPV6_PMTUDISC_DO;
+	int			 v6 = addr->af == AF_INET6;
 
-	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+	if ((s = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC,
+	    0)) == -1) {
 		log_warn("socket");
 		return -1;
 	}
 	(void)setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	/* An anycast discovery address may not be configured yet. */
-	(void)setsockopt(s, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	if (v6) {
+		(void)setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof(one));
+		(void)setsockopt(s, IPPROTO_IPV6, IPV6_FREEBIND, &one,
+		    sizeof(one));
+	} else
+		(void)setsockopt(s, IPPROTO_IP, IP_FREEBIND, &one,
+		    sizeof(one));
 	if (setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &bufsz,
 	    sizeof(bufsz)) == -1)
 		(void)setsockopt(s, SOL_SOCKET, SO_SNDBUF, &bufsz,
@@ -70,20 +84,32 @@ ctl_socket(uint32_t addr, int bufsz, int df)
 	    sizeof(bufsz)) == -1)
 		(void)setsockopt(s, SOL_SOCKET, SO_RCVBUF, &bufsz,
 		    sizeof(bufsz));
-	if (df && (setsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
+	if (df && !v6 && (setsockopt(s, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
 	    sizeof(pmtu)) == -1 || setsockopt(s, IPPROTO_IP, IP_RECVERR, &one,
 	    sizeof(one)) == -1))
 		log_warn("IP_MTU_DISCOVER, IP_RECVERR");
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(AMT_PORT);
-	sin.sin_addr.s_addr = htonl(addr);
-	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		log_warn("bind %s:%u", addr4_ntoa(addr), AMT_PORT);
+	if (df && v6 && (setsockopt(s, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+	    &pmtu6, sizeof(pmtu6)) == -1 || setsockopt(s, IPPROTO_IPV6,
+	    IPV6_RECVERR, &one, sizeof(one)) == -1))
+		log_warn("IPV6_MTU_DISCOVER, IPV6_RECVERR");
+	ipaddr_to_sockaddr(addr, AMT_PORT, &ss, &sl);
+	if (bind(s, (struct sockaddr *)&ss, sl) == -1) {
+		log_warn("bind %s port %u", ipaddr_ntoa(addr), AMT_PORT);
 		close(s);
 		return -1;
 	}
 	return s;
+}
+
+/* One more control socket on a; its index, or -1. */
+static int
+ctl_add(struct rio *io, const struct ipaddr *a, int sz, int df)
+{
+	if (io->nctl == RIO_NCTL ||
+	    (io->ctl[io->nctl] = ctl_socket(a, sz, df)) == -1)
+		return -1;
+	io->ctl_addr[io->nctl] = *a;
+	return io->nctl++;
 }
 
 /* Raise the per-netns IGMP membership limits where we may. */
@@ -109,13 +135,26 @@ rio_init(struct rio *io, const struct relay_conf *c)
 	unsigned	 i, k;
 	int		 sz = (int)c->sndbuf_kb * 1024, v;
 
+	struct ipaddr	 ra;
+	int		 f;
+
 	memset(io, 0, sizeof(*io));
 	io->conf = c;
 	io->pkt = -1;
-	if ((io->ctl[0] = ctl_socket(c->relay, sz, 1)) == -1)
-		return -1;
-	io->ctl_addr[0] = c->relay;
-	io->nctl = 1;
+	io->out[0].sock = io->out[1].sock = -1;
+	memset(&ra, 0, sizeof(ra));
+	if (c->relay != 0) {
+		ra.af = AF_INET;
+		ra.v4 = c->relay;
+		if ((io->out[0].sock = ctl_add(io, &ra, sz, 1)) == -1)
+			return -1;
+	}
+	if (c->has_relay6) {
+		ra.af = AF_INET6;
+		memcpy(&ra.v6, c->relay6, 16);
+		if ((io->out[1].sock = ctl_add(io, &ra, sz, 1)) == -1)
+			return -1;
+	}
 	/* ICMP fragmentation needed back to sources (RFC 7450 5.3.3.6.2.1). */
 	if ((io->icmp = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, IPPROTO_ICMP)) == -1)
@@ -124,12 +163,13 @@ rio_init(struct rio *io, const struct relay_conf *c)
 	    RIO_ICMP_PER_SEC);
 	io->lim = (struct ratelimit)RATELIMIT_INIT(10000, 5);
 	for (i = 0; i < c->disc.n; i++) {
-		if (c->disc.addr[i] == c->relay)
-			continue;
-		if ((io->ctl[io->nctl] = ctl_socket(c->disc.addr[i], sz, 0)) ==
-		    -1)
+		for (k = 0; k < (unsigned)io->nctl; k++)
+			if (ipaddr_eq(&io->ctl_addr[k], &c->disc.addr[i]))
+				break;
+		if (k < (unsigned)io->nctl)
+			continue;	/* the relay address itself */
+		if (ctl_add(io, &c->disc.addr[i], sz, 0) == -1)
 			return -1;
-		io->ctl_addr[io->nctl++] = c->disc.addr[i];
 	}
 	io->jlimit = 20;
 	if (sysctl_read_int("/proc/sys/net/ipv4/igmp_max_memberships", &v) ==
@@ -143,14 +183,19 @@ rio_init(struct rio *io, const struct relay_conf *c)
 		io->in[k].msg_hdr.msg_iov = &io->in_iov[k];
 		io->in[k].msg_hdr.msg_iovlen = 1;
 	}
-	for (k = 0; k < RIO_OUT_BATCH; k++) {
-		io->out[k].msg_hdr.msg_name = &io->out_to[k];
-		io->out[k].msg_hdr.msg_namelen = sizeof(io->out_to[k]);
-		io->out[k].msg_hdr.msg_iov = io->out_iov[k];
-		io->out[k].msg_hdr.msg_iovlen = 2;
-		io->out_iov[k][0].iov_base = (void *)(uintptr_t)amt_data_hdr;
-		io->out_iov[k][0].iov_len = sizeof(amt_data_hdr);
-	}
+	for (f = 0; f < 2; f++)
+		for (k = 0; k < RIO_OUT_BATCH; k++) {
+			struct rio_out	*o = &io->out[f];
+
+			o->m[k].msg_hdr.msg_name = &o->to[k];
+			o->m[k].msg_hdr.msg_namelen = f == 0 ?
+			    sizeof(struct sockaddr_in) :
+			    sizeof(struct sockaddr_in6);
+			o->m[k].msg_hdr.msg_iov = o->iov[k];
+			o->m[k].msg_hdr.msg_iovlen = 2;
+			o->iov[k][0].iov_base = (void *)(uintptr_t)amt_data_hdr;
+			o->iov[k][0].iov_len = sizeof(amt_data_hdr);
+		}
 	return 0;
 }
 
@@ -251,25 +296,52 @@ rio_close(struct rio *io)
 	free(io->in_buf);
 }
 
+/*
+ * The socket address of endpoint a:port for a socket of family v6;
+ * -1 if a is of the other family.
+ */
+static int
+to_sockaddr(const struct mc_src6 *a, uint16_t port, int v6,
+    struct sockaddr_in6 *to, socklen_t *len)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)(void *)to;
+
+	memset(to, 0, sizeof(*to));
+	if (!v6) {
+		if (!mc_src6_is_v4(a))
+			return -1;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr.s_addr = htonl(mc_src6_to_v4(a));
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (mc_src6_is_v4(a))
+		return -1;
+	to->sin6_family = AF_INET6;
+	to->sin6_port = htons(port);
+	memcpy(&to->sin6_addr, a->a, 16);
+	*len = sizeof(*to);
+	return 0;
+}
+
 /* A control reply from socket sock. */
 int
-rio_send(struct rio *io, int sock, uint32_t addr, uint16_t port,
+rio_send(struct rio *io, int sock, const struct mc_src6 *a, uint16_t port,
     const uint8_t *p, size_t len)
 {
-	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 to;
+	socklen_t		 tl;
 
-	if (sock < 0 || sock >= io->nctl)
+	if (sock < 0 || sock >= io->nctl || to_sockaddr(a, port,
+	    io->ctl_addr[sock].af == AF_INET6, &to, &tl) == -1)
 		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(addr);
-	if (pcapw_on(io->pc))
-		pcapw_udp(io->pc, io->ctl_addr[sock], AMT_PORT, addr, port, NULL,
-		    0, p, len);
+	if (pcapw_on(io->pc) && io->ctl_addr[sock].af == AF_INET)
+		pcapw_udp(io->pc, io->ctl_addr[sock].v4, AMT_PORT,
+		    mc_src6_to_v4(a), port, NULL, 0, p, len);
 	if (sendto(io->ctl[sock], p, len, MSG_DONTWAIT,
-	    (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		log_debug("sendto %s:%u: %s", addr4_ntoa(addr), port,
+	    (struct sockaddr *)&to, tl) == -1) {
+		log_debug("sendto %s port %u: %s", addr6_ntoa(a->a), port,
 		    strerror(errno));
 		return -1;
 	}
@@ -444,11 +516,12 @@ rio_leave(struct rio *io, const struct mc_src6 *g, const struct mc_src6 *s)
 int
 rio_ctl_read(struct rio *io, int sock, rio_control_fn control, void *arg)
 {
-	struct sockaddr_in	 from;
+	struct sockaddr_storage	 from;
+	struct ipaddr		 fa;
+	struct mc_src6		 a;
 	socklen_t		 fl;
 	uint8_t			 buf[RIO_CTL_MAX];
 	ssize_t			 n;
-	uint32_t		 a;
 	uint16_t		 p;
 	int			 i;
 
@@ -460,12 +533,16 @@ rio_ctl_read(struct rio *io, int sock, rio_control_fn control, void *arg)
 		    (struct sockaddr *)&from, &fl);
 		if (n < 0)
 			break;
-		a = ntohl(from.sin_addr.s_addr);
-		p = ntohs(from.sin_port);
-		if (pcapw_on(io->pc))
-			pcapw_udp(io->pc, a, p, io->ctl_addr[sock], AMT_PORT,
-			    NULL, 0, buf, (size_t)n);
-		control(arg, sock, a, p, buf, (size_t)n);
+		if (ipaddr_from_sockaddr(&from, &fa, &p) == -1)
+			continue;
+		if (fa.af == AF_INET)
+			a = mc_src6_v4(fa.v4);
+		else
+			memcpy(a.a, &fa.v6, 16);
+		if (pcapw_on(io->pc) && fa.af == AF_INET)
+			pcapw_udp(io->pc, fa.v4, p, io->ctl_addr[sock].v4,
+			    AMT_PORT, NULL, 0, buf, (size_t)n);
+		control(arg, sock, &a, p, buf, (size_t)n);
 	}
 	return i;
 }
@@ -507,24 +584,24 @@ rio_show_counters(const struct rio *io, struct emit *e)
  * rest of the batch goes too.
  */
 static int
-send_failed(struct rio *io, unsigned at, int e)
+send_failed(struct rio *io, const struct rio_out *o, unsigned at, int e)
 {
-	const struct sockaddr_in	*to = &io->out_to[at];
+	const char	*to = sockaddr_ntoa((const struct sockaddr_storage *)
+	    (const void *)&o->to[at]);
 
 	io->ctr[RIO_CTR_DATA_OUT]--;
 	switch (e) {
 	case EAGAIN:
 	case ENOBUFS:
-		io->ctr[RIO_CTR_SEND_FULL] += io->nout - at;
-		io->ctr[RIO_CTR_DATA_OUT] -= io->nout - at - 1;
+		io->ctr[RIO_CTR_SEND_FULL] += o->n - at;
+		io->ctr[RIO_CTR_DATA_OUT] -= o->n - at - 1;
 		log_warnx_rl(&io->lim, "data: the send buffer is full; "
 		    "raise send-buffer (now %u KB)", io->conf->sndbuf_kb);
 		return 1;
 	case EMSGSIZE:
 		io->ctr[RIO_CTR_SEND_MSGSIZE]++;
-		log_debug_rl(&io->lim, "data to %s:%u: larger than the path "
-		    "MTU", addr4_ntoa(ntohl(to->sin_addr.s_addr)),
-		    ntohs(to->sin_port));
+		log_debug_rl(&io->lim, "data to %s: larger than the path "
+		    "MTU", to);
 		return 0;
 	case ECONNREFUSED:
 	case EHOSTUNREACH:
@@ -533,9 +610,7 @@ send_failed(struct rio *io, unsigned at, int e)
 		return 0;
 	default:
 		io->ctr[RIO_CTR_SEND_ERR]++;
-		log_warnx_rl(&io->lim, "data to %s:%u: %s",
-		    addr4_ntoa(ntohl(to->sin_addr.s_addr)),
-		    ntohs(to->sin_port), strerror(e));
+		log_warnx_rl(&io->lim, "data to %s: %s", to, strerror(e));
 		return 0;
 	}
 }
@@ -546,41 +621,56 @@ send_failed(struct rio *io, unsigned at, int e)
  * to us; one gateway's small path MTU must not cost the others).
  */
 static void
-flush_out(struct rio *io)
+flush_one(struct rio *io, struct rio_out *o)
 {
 	unsigned	 done = 0;
 	int		 n;
 
-	while (done < io->nout) {
-		n = sendmmsg(io->ctl[0], io->out + done, io->nout - done, 0);
+	while (done < o->n) {
+		n = sendmmsg(io->ctl[o->sock], o->m + done, o->n - done, 0);
 		if (n > 0) {
 			done += (unsigned)n;
 			continue;
 		}
-		if (send_failed(io, done, n == 0 ? EIO : errno))
+		if (send_failed(io, o, done, n == 0 ? EIO : errno))
 			break;
 		done++;
 	}
-	io->nout = 0;
+	o->n = 0;
+}
+
+static void
+flush_out(struct rio *io)
+{
+	if (io->out[0].n > 0)
+		flush_one(io, &io->out[0]);
+	if (io->out[1].n > 0)
+		flush_one(io, &io->out[1]);
 }
 
 /* Queue one Data message for gw: header by reference, datagram too. */
 static void
 queue(struct rio *io, const struct relay_gw *gw, const uint8_t *p, size_t len)
 {
-	unsigned	 k = io->nout;
+	int		 v6 = !mc_src6_is_v4(&gw->addr);
+	struct rio_out	*o = &io->out[v6];
+	unsigned	 k = o->n;
+	socklen_t	 tl;
 
-	io->out_iov[k][1].iov_base = (void *)(uintptr_t)p;
-	io->out_iov[k][1].iov_len = len;
-	io->out_to[k].sin_family = AF_INET;
-	io->out_to[k].sin_port = htons(gw->port);
-	io->out_to[k].sin_addr.s_addr = htonl(gw->addr);
-	if (pcapw_on(io->pc) && io->pc->data)
-		pcapw_udp(io->pc, io->conf->relay, AMT_PORT, gw->addr, gw->port,
-		    amt_data_hdr, sizeof(amt_data_hdr), p, len);
+	if (o->sock < 0 || to_sockaddr(&gw->addr, gw->port, v6, &o->to[k],
+	    &tl) == -1) {
+		io->ctr[RIO_CTR_SEND_REFUSED]++;
+		return;
+	}
+	o->iov[k][1].iov_base = (void *)(uintptr_t)p;
+	o->iov[k][1].iov_len = len;
+	if (pcapw_on(io->pc) && io->pc->data && !v6)
+		pcapw_udp(io->pc, io->conf->relay, AMT_PORT,
+		    mc_src6_to_v4(&gw->addr), gw->port, amt_data_hdr,
+		    sizeof(amt_data_hdr), p, len);
 	io->ctr[RIO_CTR_DATA_OUT]++;	/* taken back if the send fails */
-	if (++io->nout == RIO_OUT_BATCH)
-		flush_out(io);
+	if (++o->n == RIO_OUT_BATCH)
+		flush_one(io, o);
 }
 
 /*
@@ -659,14 +749,18 @@ too_big(struct rio *io, const uint8_t *p, size_t len,
 }
 
 /*
- * The errors the kernel queued on the Data socket (IP_RECVERR): an
- * ICMP port unreachable names the gateway endpoint that went away, as
- * the quoted header the kernel matched to this socket says.
+ * The errors the kernel queued on relay socket sock, one that carries
+ * Data (IP_RECVERR, IPV6_RECVERR): an ICMP or ICMPv6 port unreachable
+ * names the gateway endpoint that went away, as the quoted header the
+ * kernel matched to this socket says.
  */
 void
-rio_errors(struct rio *io, rio_unreach_fn cb, void *arg)
+rio_errors(struct rio *io, int sock, rio_unreach_fn cb, void *arg)
 {
-	struct sockaddr_in	 to;
+	struct sockaddr_storage	 to;
+	struct ipaddr		 ta;
+	struct mc_src6		 a;
+	uint16_t		 port;
 	struct sock_extended_err ee;
 	struct msghdr		 mh;
 	struct cmsghdr		*cm;
@@ -683,21 +777,32 @@ rio_errors(struct rio *io, rio_unreach_fn cb, void *arg)
 		mh.msg_iovlen = 1;
 		mh.msg_control = cbuf;
 		mh.msg_controllen = sizeof(cbuf);
-		if (recvmsg(io->ctl[0], &mh, MSG_ERRQUEUE | MSG_DONTWAIT) == -1)
+		if (recvmsg(io->ctl[sock], &mh, MSG_ERRQUEUE | MSG_DONTWAIT) ==
+		    -1)
 			return;
+		if (ipaddr_from_sockaddr(&to, &ta, &port) == -1)
+			continue;
+		if (ta.af == AF_INET)
+			a = mc_src6_v4(ta.v4);
+		else
+			memcpy(a.a, &ta.v6, 16);
 		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
 		    cm = CMSG_NXTHDR(&mh, cm)) {
-			if (cm->cmsg_level != IPPROTO_IP ||
-			    cm->cmsg_type != IP_RECVERR ||
+			if (!((cm->cmsg_level == IPPROTO_IP &&
+			    cm->cmsg_type == IP_RECVERR) ||
+			    (cm->cmsg_level == IPPROTO_IPV6 &&
+			    cm->cmsg_type == IPV6_RECVERR)) ||
 			    cm->cmsg_len < CMSG_LEN(sizeof(ee)))
 				continue;
 			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
-			if (ee.ee_origin != SO_EE_ORIGIN_ICMP ||
-			    ee.ee_type != ICMP4_UNREACH ||
-			    ee.ee_code != ICMP4_PORT_UNREACH)
-				continue;
+			if (!(ee.ee_origin == SO_EE_ORIGIN_ICMP &&
+			    ee.ee_type == ICMP4_UNREACH &&
+			    ee.ee_code == ICMP4_PORT_UNREACH) &&
+			    !(ee.ee_origin == SO_EE_ORIGIN_ICMP6 &&
+			    ee.ee_type == 1 && ee.ee_code == 4))
+				continue;	/* RFC 4443 3.1: port */
 			io->ctr[RIO_CTR_UNREACHABLE]++;
-			cb(arg, ntohl(to.sin_addr.s_addr), ntohs(to.sin_port));
+			cb(arg, &a, port);
 		}
 	}
 }
@@ -817,7 +922,9 @@ rio_native_read(struct rio *io)
 	unsigned	 want;
 	int		 n, k, round;
 
-	tmtu = io->conf->path_mtu - IP4_HDR_LEN - 8 - AMT_DATA_HDR_LEN;
+	/* IPv6 gateways take 20 more octets of header: the smaller. */
+	tmtu = io->conf->path_mtu - (io->conf->has_relay6 ? IP6_HDR_LEN :
+	    IP4_HDR_LEN) - 8 - AMT_DATA_HDR_LEN;
 	for (round = 0; round < RIO_IN_ROUNDS && sent < RIO_OUT_BUDGET;
 	    round++) {
 		want = io->fanout == 0 ? RIO_IN_BATCH :

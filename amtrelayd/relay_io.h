@@ -56,10 +56,21 @@ enum rio_ctr {
 #define RIO_ICMP_PER_SEC	10	/* fragmentation-needed messages */
 
 /* A control message: socket index, source address and port, bytes. */
-typedef void	 (*rio_control_fn)(void *, int, uint32_t, uint16_t,
-		    const uint8_t *, size_t);
+typedef void	 (*rio_control_fn)(void *, int, const struct mc_src6 *,
+		    uint16_t, const uint8_t *, size_t);
 /* ICMP port unreachable from a gateway: its address and port. */
-typedef void	 (*rio_unreach_fn)(void *, uint32_t, uint16_t);
+typedef void	 (*rio_unreach_fn)(void *, const struct mc_src6 *, uint16_t);
+
+/* Data messages waiting for one relay socket's sendmmsg. */
+struct rio_out {
+	int			 sock;		/* into ctl; -1: none */
+	struct mmsghdr		 m[RIO_OUT_BATCH];
+	struct iovec		 iov[RIO_OUT_BATCH][2];
+	struct sockaddr_in6	 to[RIO_OUT_BATCH];	/* or _in */
+	unsigned		 n;
+};
+
+#define RIO_NCTL	(2 + RELAY_MAX_DISC)	/* relay addresses first */
 
 /* A socket holding native memberships of one family. */
 struct rio_jsock {
@@ -83,8 +94,8 @@ struct rio {
 	struct relay		*r;
 	struct pcapw		*pc;			/* pcap-file, or NULL */
 	const struct relay_conf	*conf;
-	int			 ctl[1 + RELAY_MAX_DISC];	/* [0]: relay addr */
-	uint32_t		 ctl_addr[1 + RELAY_MAX_DISC];
+	int			 ctl[RIO_NCTL];
+	struct ipaddr		 ctl_addr[RIO_NCTL];
 	int			 nctl;
 	int			 pkt;			/* native in */
 	int			 icmp;			/* ICMP out */
@@ -103,11 +114,8 @@ struct rio {
 	unsigned		 fanout;	/* recent messages per datagram */
 	unsigned		 rotor;		/* where a fan-out starts */
 	uint8_t			*in_buf;
-	/* send side */
-	struct mmsghdr		 out[RIO_OUT_BATCH];
-	struct iovec		 out_iov[RIO_OUT_BATCH][2];
-	struct sockaddr_in	 out_to[RIO_OUT_BATCH];
-	unsigned		 nout;
+	/* send side: [0] to IPv4 gateways, [1] to IPv6 ones */
+	struct rio_out		 out[2];
 	uint64_t		 ctr[RIO_CTR_MAX];
 };
 
@@ -118,10 +126,10 @@ int	 rio_open_native(struct rio *);
 void	 rio_close(struct rio *);
 void	 rio_native_read(struct rio *);
 int	 rio_ctl_read(struct rio *, int, rio_control_fn, void *);
-void	 rio_errors(struct rio *, rio_unreach_fn, void *);
 void	 rio_show_counters(const struct rio *, struct emit *);
-int	 rio_send(struct rio *, int, uint32_t, uint16_t, const uint8_t *,
-	    size_t);
+int	 rio_send(struct rio *, int, const struct mc_src6 *, uint16_t,
+	    const uint8_t *, size_t);
+void	 rio_errors(struct rio *, int, rio_unreach_fn, void *);
 int	 rio_join(struct rio *, const struct mc_src6 *, const struct mc_src6 *);
 void	 rio_leave(struct rio *, const struct mc_src6 *,
 	    const struct mc_src6 *);

@@ -34,7 +34,8 @@
 
 struct reply {
 	int		 sock;
-	uint32_t	 a;
+	uint32_t	 a;		/* an IPv4 endpoint's; 0 else */
+	struct mc_src6	 a6;
 	uint16_t	 p;
 	size_t		 len;
 	uint8_t		 b[512];
@@ -51,13 +52,14 @@ static struct relay_conf	 C;
 static struct relay	 R;
 
 static int
-f_send(void *arg, int sock, uint32_t a, uint16_t p, const uint8_t *b,
-    size_t len)
+f_send(void *arg, int sock, const struct mc_src6 *a, uint16_t p,
+    const uint8_t *b, size_t len)
 {
 	(void)arg;
 	ck_assert_uint_lt(nrep, 32);
 	rep[nrep].sock = sock;
-	rep[nrep].a = a;
+	rep[nrep].a6 = *a;
+	rep[nrep].a = mc_src6_is_v4(a) ? mc_src6_to_v4(a) : 0;
 	rep[nrep].p = p;
 	rep[nrep].len = len;
 	memcpy(rep[nrep].b, b, len);
@@ -97,6 +99,44 @@ f_random(void *arg, uint8_t *p, size_t n)
 }
 
 static const struct relay_ops ops = { f_send, f_join, f_leave, f_random };
+
+/* The relay's calls with IPv4 gateway endpoints. */
+static void
+recv4(uint64_t now, int sock, uint32_t a, uint16_t p, const uint8_t *b,
+    size_t len)
+{
+	struct mc_src6	 k = mc_src6_v4(a);
+
+	relay_recv(&R, now, sock, &k, p, b, len);
+}
+
+static struct relay_gw *
+gw_find4(uint32_t a, uint16_t p)
+{
+	struct mc_src6	 k = mc_src6_v4(a);
+
+	return relay_gw_find(&R, &k, p);
+}
+
+static void
+unreach4(uint32_t a, uint16_t p)
+{
+	struct mc_src6	 k = mc_src6_v4(a);
+
+	relay_unreachable(&R, &k, p);
+}
+
+/* The MAC over an IPv4 endpoint (its field form: ::a.b.c.d). */
+static void
+mac4(const uint8_t *key, uint32_t a, uint16_t p, uint32_t nonce,
+    uint8_t *out)
+{
+	uint8_t	 f[16];
+
+	memset(f, 0, 12);
+	be32_store(f + 12, a);
+	mac_compute(key, f, p, nonce, out);
+}
 
 /* The forwarding table and filters for IPv4 keys. */
 static const struct relay_fwd *
@@ -146,7 +186,7 @@ feed(uint64_t now, uint32_t a, uint16_t p, const struct amt_msg *m,
 
 	wbuf_init(&w, b, sizeof(b));
 	ck_assert_int_eq(amt_encode(m, inner, &w), 0);
-	relay_recv(&R, now, 0, a, p, b, w.len);
+	recv4(now, 0, a, p, b, w.len);
 }
 
 /* Request from a:p; returns the Query's MAC in mac. */
@@ -201,7 +241,7 @@ START_TEST(discovery_advertisement)
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_DISCOVERY;
 	m.nonce = 0x11223344;
-	relay_recv(&R, NOW, 2, GW1, P1, (const uint8_t *)"\x01\0\0\0\x11\x22\x33"
+	recv4(NOW, 2, GW1, P1, (const uint8_t *)"\x01\0\0\0\x11\x22\x33"
 	    "\x44", 8);
 	ck_assert_uint_eq(nrep, 1);
 	ck_assert_int_eq(rep[0].sock, 2);	/* from the discovery socket */
@@ -227,7 +267,7 @@ START_TEST(request_query)
 	ck_assert_uint_eq(rep[0].m.flags, AMT_FLAG_G);
 	ck_assert_uint_eq(rep[0].m.gw_port, P1);
 	ck_assert_uint_eq(be32_load(rep[0].m.gw_addr + 12), GW1);
-	mac_compute(R.mac.cur, GW1, P1, 0xabcdef01, want);
+	mac4(R.mac.cur, GW1, P1, 0xabcdef01, want);
 	ck_assert_mem_eq(mac, want, 6);
 	/* The query: IGMPv3 general, QQIC 20, QRV 2, MRC 1 (0.1 s), RA. */
 	ck_assert_int_eq(igmp_decode_packet(rep[0].b + rep[0].m.inner_off,
@@ -274,7 +314,7 @@ START_TEST(request_query_mld)
 	ck_assert_uint_eq(rep[0].m.type, AMT_QUERY);
 	ck_assert_uint_eq(rep[0].m.flags, AMT_FLAG_G);
 	ck_assert_uint_eq(rep[0].m.inner_ver, 6);
-	mac_compute(R.mac.cur, GW1, P1, 0x5151, want);
+	mac4(R.mac.cur, GW1, P1, 0x5151, want);
 	ck_assert_mem_eq(rep[0].m.mac, want, 6);
 	/* Every check of RFC 3810 passes: link-local source, hop limit 1,
 	 * Router Alert, checksum; general, QQIC 20, QRV 2, 100 ms. */
@@ -375,7 +415,7 @@ START_TEST(update_mld)
 	/* An IPv4 record in the same tunnel: its own state. */
 	update(NOW, GW1, P1, 9, mac, MC_ALLOW, 0xe8010101, 0x0a630001);
 	ck_assert_ptr_nonnull(fwd4(0xe8010101));
-	ck_assert_uint_eq(relay_gw_find(&R, GW1, P1)->nsubs, 2);
+	ck_assert_uint_eq(gw_find4(GW1, P1)->nsubs, 2);
 	/* MLDv1 in the SSM range is an EXCLUDE: refused (RFC 4604). */
 	update6(9, mac, "fe80::2", 1, MLD_V1_REPORT, "ff3e::8000:2", NULL);
 	ck_assert_uint_eq(R.ctr[RELAY_CTR_SSM_EXCLUDE], 1);
@@ -480,7 +520,7 @@ START_TEST(update_joins_and_mac)
 		m.inner_len = w.len;
 		feed(NOW, GW2, P1, &m, pkt);	/* no records, no MAC check */
 		ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE_BAD_MAC], 3 + 1);
-		ck_assert_ptr_null(relay_gw_find(&R, GW2, P1));
+		ck_assert_ptr_null(gw_find4(GW2, P1));
 	}
 }
 END_TEST
@@ -648,9 +688,9 @@ START_TEST(update_v2_and_garbage)
 	pkt[24 + 2] ^= 0xff;
 	feed(NOW, GW1, P1, &m, pkt);
 	ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE_BAD_IGMP], 1);
-	relay_recv(&R, NOW, 0, GW1, P1, (const uint8_t *)"\x15", 1);
+	recv4(NOW, 0, GW1, P1, (const uint8_t *)"\x15", 1);
 	ck_assert_uint_eq(R.ctr[RELAY_CTR_MALFORMED], 1);
-	relay_recv(&R, NOW, 0, GW1, P1, (const uint8_t *)"\x06\x00", 2);
+	recv4(NOW, 0, GW1, P1, (const uint8_t *)"\x06\x00", 2);
 	ck_assert_uint_eq(R.ctr[RELAY_CTR_MALFORMED], 2);
 }
 END_TEST
@@ -743,9 +783,9 @@ START_TEST(unreachable_pauses)
 	request(NOW, GW1, P1, 31, mac);
 	update(NOW, GW1, P1, 31, mac, MC_ALLOW, 0xe8010101, 0x0a630001);
 	ck_assert_ptr_nonnull(f = fwd4(0xe8010101));
-	relay_unreachable(&R, GW1, P1 + 1);	/* another endpoint */
+	unreach4(GW1, P1 + 1);	/* another endpoint */
 	ck_assert_int_eq(f->e[0].gw->paused, 0);
-	relay_unreachable(&R, GW1, P1);
+	unreach4(GW1, P1);
 	ck_assert_int_eq(f->e[0].gw->paused, 1);
 	ck_assert_uint_eq(R.ctr[RELAY_CTR_GW_PAUSED], 1);
 	ck_assert_uint_eq(R.ngws, 1);		/* state kept */
@@ -837,6 +877,85 @@ START_TEST(expiry_sweeps)
 }
 END_TEST
 
+
+/*
+ * A gateway over IPv6 (RFC 7450 with an IPv6 underlay): Discovery gets
+ * the IPv6 relay address (an IPv4 gateway the IPv4 one), the Query the
+ * gateway's 16-byte address in its G fields and a MAC over it, an
+ * Update under that MAC makes a tunnel keyed by the IPv6 endpoint, and
+ * a Teardown naming it ends it.
+ */
+START_TEST(ipv6_gateway)
+{
+	struct mc_src6	 g6;
+	struct amt_msg	 m;
+	uint8_t		 b[256], mac[6], pkt[64], want[6];
+	struct wbuf	 w;
+	uint32_t	 s1 = 0x0a630001;
+
+	C.has_relay6 = 1;
+	a6(C.relay6, "2001:db8:1::1");
+	a6(g6.a, "2001:db8:2::7");
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_DISCOVERY;
+	m.nonce = 0x77;
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(amt_encode(&m, NULL, &w), 0);
+	nrep = 0;
+	relay_recv(&R, NOW, 1, &g6, P1, b, w.len);
+	ck_assert_uint_eq(nrep, 1);
+	ck_assert(mc_src6_eq(&rep[0].a6, &g6));
+	ck_assert_int_eq(rep[0].m.relay_af, AF_INET6);
+	ck_assert_mem_eq(rep[0].m.relay_addr, C.relay6, 16);
+	recv4(NOW, 0, GW1, P1, b, w.len);	/* an IPv4 gateway */
+	ck_assert_int_eq(rep[1].m.relay_af, AF_INET);
+	/* Request: the G fields name the IPv6 endpoint; the MAC is over it. */
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_REQUEST;
+	m.nonce = 0x99;
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(amt_encode(&m, NULL, &w), 0);
+	nrep = 0;
+	relay_recv(&R, NOW, 1, &g6, P1, b, w.len);
+	ck_assert_uint_eq(nrep, 1);
+	ck_assert_mem_eq(rep[0].m.gw_addr, g6.a, 16);
+	mac_compute(R.mac.cur, g6.a, P1, 0x99, want);
+	ck_assert_mem_eq(rep[0].m.mac, want, 6);
+	memcpy(mac, rep[0].m.mac, 6);
+	/* Update: a tunnel to the IPv6 endpoint. */
+	wbuf_init(&w, pkt, sizeof(pkt));
+	ck_assert_int_eq(igmp_report_begin(&w, 0), 0);
+	ck_assert_int_eq(igmp_report_add(&w, MC_ALLOW, 0xe8010101, &s1, 1), 0);
+	ck_assert_int_eq(igmp_report_finish(&w), 0);
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_UPDATE;
+	memcpy(m.mac, mac, 6);
+	m.nonce = 0x99;
+	m.inner_len = w.len;
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(amt_encode(&m, pkt, &w), 0);
+	relay_recv(&R, NOW, 1, &g6, P1, b, w.len);
+	ck_assert_ptr_nonnull(relay_gw_find(&R, &g6, P1));
+	ck_assert_ptr_nonnull(fwd4(0xe8010101));
+	/* The same MAC from the IPv4 side is refused. */
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE_BAD_MAC], 0);
+	recv4(NOW, 0, 0x20010db8, P1, b, w.len);
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_UPDATE_BAD_MAC], 1);
+	/* Teardown naming the IPv6 endpoint. */
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_TEARDOWN;
+	memcpy(m.mac, mac, 6);
+	m.nonce = 0x99;
+	m.gw_port = P1;
+	memcpy(m.gw_addr, g6.a, 16);
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(amt_encode(&m, NULL, &w), 0);
+	relay_recv(&R, NOW, 1, &g6, P1 + 5, b, w.len);
+	ck_assert_ptr_null(relay_gw_find(&R, &g6, P1));
+	ck_assert_uint_eq(R.ctr[RELAY_CTR_TEARDOWN], 1);
+}
+END_TEST
+
 Suite *
 relay_suite(void)
 {
@@ -848,6 +967,7 @@ relay_suite(void)
 	tcase_add_test(tc, request_query);
 	tcase_add_test(tc, request_query_mld);
 	tcase_add_test(tc, update_mld);
+	tcase_add_test(tc, ipv6_gateway);
 	tcase_add_test(tc, update_joins_and_mac);
 	tcase_add_test(tc, router_semantics_per_tunnel);
 	tcase_add_test(tc, ssm_no_exclude);
