@@ -142,7 +142,8 @@ struct relay_ops {
 	int	 (*send)(void *, int, const struct mc_src6 *, uint16_t,
 		    const uint8_t *, size_t);
 	/* Native membership on the upstream: src NULL for (*,G). */
-	int	 (*join)(void *, const struct mc_src6 *, const struct mc_src6 *);
+	int	 (*join)(void *, const struct mc_src6 *,
+		    const struct mc_src6 *);
 	void	 (*leave)(void *, const struct mc_src6 *,
 		    const struct mc_src6 *);
 	void	 (*random)(void *, uint8_t *, size_t);

@@ -30,7 +30,7 @@ struct relay_conf {
 		struct ipaddr	 addr[RELAY_MAX_DISC];
 		unsigned	 n;
 	}		 disc;			/* discovery addresses */
-	uint32_t	 relay;			/* IPv4 relay address; 0: none */
+	uint32_t	 relay;			/* IPv4 relay address, or 0 */
 	int		 has_relay6;
 	uint8_t		 relay6[16];		/* IPv6 relay address */
 	char		 upstream[IFNAMSIZ];	/* native multicast arrives */

@@ -8,6 +8,8 @@
 # datagrams down the tunnels, beside an IPv4 gateway's stream; the
 # leave ends it; with "mld off" P=1 Requests are refused and counted.
 # tshark decodes every AMT and MLD message with no malformed field.
+# Then the relay gets an IPv6 address too: gateways reach it over IPv6
+# for an IPv6 and an IPv4 channel, beside an IPv4 gateway.
 
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -147,3 +149,77 @@ nj=$(tshark -r "$TMP/mld.pcap" -Y "icmpv6.type == 143 && \
     icmpv6.mldr.mar.multicast_address == $G6" 2>/dev/null | wc -l)
 [ "$nj" -ge 1 ] || fail "no MLDv2 report for $G6 on the upstream"
 ok "tshark: $nq MLDv2 Queries and $nr MLDv2 Reports in AMT, none malformed; $nj native MLDv2 reports for $G6 upstream"
+
+# 5. An IPv6 underlay: the relay on an IPv6 address as well; gateways
+#    reach it over IPv6 for an IPv6 and an IPv4 channel; IPv4 gateways
+#    still reach it over IPv4.
+stop_pid $RL
+nsx rly ip -6 addr add 2001:db8:20::1/64 dev d0 nodad
+nsx sink ip -6 addr add 2001:db8:20::2/64 dev k0 nodad
+relay_conf "relay-address 2001:db8:20::1"
+nsx rly tcpdump -U -ni d0 -w "$TMP/amt6.pcap" ip6 and udp port 2268 \
+    >"$TMP/td6.log" 2>&1 &
+TD6=$!
+PIDS="$PIDS $TD6"
+sleep 0.5
+bg rly rl2 "$BIN/amtrelayd" -d -v -f "$TMP/rl.conf"
+RL=$LASTPID
+wait_log rl2 "receiving native multicast on u0" 5 || fail "amtrelayd 2"
+grep -q "relay 172.16.1.1 and 2001:db8:20::1" "$TMP/rl2.log" ||
+    fail "relay addresses: $(grep started "$TMP/rl2.log")"
+bg sink u6a "$BIN/gwsim" -r 2001:db8:20::1 -a 2001:db8:20::2 -G $G6 \
+    -S $S6 -n 2 -p 46000 -v
+U6A=$LASTPID
+bg sink u6b "$BIN/gwsim" -r 2001:db8:20::1 -a 2001:db8:20::2 \
+    -g 232.1.1.1 -s 10.10.0.2 -n 1 -p 47000 -v
+U6B=$LASTPID
+bg sink u4 "$BIN/gwsim" -r 172.16.1.1 -g 232.1.1.1 -s 10.10.0.2 -n 1 \
+    -a 172.16.1.2 -p 48000 -v
+U4=$LASTPID
+wait_log u6a READY 5 || fail "IPv6-underlay gateways (IPv6 channel)"
+wait_log u6b READY 5 || fail "IPv6-underlay gateway (IPv4 channel)"
+wait_log u4 READY 5 || fail "IPv4-underlay gateway"
+bg src s6b "$BIN/mcsend" -i s0 -g $G6 -r 200 -s 1200
+S6P=$LASTPID
+bg src s4b "$BIN/mcsend" -i s0 -g 232.1.1.1 -r 200 -s 1200
+S4P=$LASTPID
+wait_log s6b SENDING 3 || fail "IPv6 source"
+sleep 3
+stop_pid $S6P
+stop_pid $S4P
+sleep 0.3
+kill -USR1 $U6A $U6B $U4
+for l in u6a u6b u4; do
+	wait_log $l "^STATS" 2 || fail "$l stats"
+done
+sent6=$(sed -n 's/^SENT \([0-9]*\).*/\1/p' "$TMP/s6b.log")
+sent4=$(sed -n 's/^SENT \([0-9]*\).*/\1/p' "$TMP/s4b.log")
+for v in $(sed -n 's/^GW [0-9] rx=\([0-9]*\).*/\1/p' "$TMP/u6a.log"); do
+	[ "$v" -ge $((sent6 * 95 / 100)) ] && [ "$v" -le "$sent6" ] ||
+	    fail "IPv6 channel over IPv6: $v of $sent6"
+done
+r6b=$(sed -n 's/^GW 0 rx=\([0-9]*\).*/\1/p' "$TMP/u6b.log")
+r4=$(sed -n 's/^GW 0 rx=\([0-9]*\).*/\1/p' "$TMP/u4.log")
+[ "$r6b" -ge $((sent4 * 95 / 100)) ] && [ "$r6b" -le "$sent4" ] ||
+    fail "IPv4 channel over IPv6: $r6b of $sent4"
+[ "$r4" -ge $((sent4 * 95 / 100)) ] && [ "$r4" -le "$sent4" ] ||
+    fail "IPv4 channel over IPv4: $r4 of $sent4"
+ctl "$TMP/rl.sock" relay gateways
+[ "$(jget "sorted(set(g['address'] for g in d['gateways']))")" = \
+    "['172.16.1.2', '2001:db8:20::2']" ] ||
+    fail "relay gateways: $(cat "$TMP/ctl.json")"
+ok "IPv6 underlay: the IPv6 channel to 2 gateways ($sent6 sent) and the IPv4 one ($r6b of $sent4) over IPv6, an IPv4 gateway beside them ($r4)"
+stop_pid $U6A
+stop_pid $U6B
+stop_pid $U4
+sleep 0.3
+stop_pid $TD6
+n6=$(tshark -r "$TMP/amt6.pcap" -d udp.port==2268,amt \
+    -d udp.port==5001,data -Y 'ipv6 && amt' 2>/dev/null | wc -l)
+b6=$(tshark -r "$TMP/amt6.pcap" -d udp.port==2268,amt \
+    -d udp.port==5001,data \
+    -Y '_ws.malformed || _ws.expert.severity >= 6291456' 2>/dev/null |
+    wc -l)
+[ "$n6" -gt 100 ] && [ "$b6" -eq 0 ] ||
+    fail "tshark over IPv6: $n6 AMT messages, $b6 malformed"
+ok "tshark: $n6 AMT messages over IPv6, none malformed"

@@ -28,6 +28,8 @@
  * Request with P=1, an MLDv2 General Query expected in the Query, and
  * an MLDv2 Report (from ::, as RFC 7450 5.2.1 allows) in the Update.
  *
+ * An IPv6 -r (and -a) runs the gateways over IPv6 (no discovery then).
+ *
  * It prints "READY n ms" once every gateway has its tunnel,
  * "FIRSTDATA n ms" once every gateway got data, "STATS ..." on SIGUSR1
  * and "DONE ..." at the end (SIGTERM, or -t ms); -v adds a "GW" line
@@ -83,6 +85,8 @@ static struct sgw	*gws;
 static int		 ngw = 1, strict, ep, deaf, verbose;
 static uint32_t		 relay_cfg, disc, group, source;
 static uint8_t		 group6[16], source6[16];
+static int		 u6;			/* an IPv6 underlay */
+static struct in6_addr	 relay6, laddr6;
 static int		 mld, have_src6;
 static uint32_t		 refresh_ms;
 static unsigned		 failover, churn_k, leave_at_end;
@@ -101,7 +105,17 @@ static void
 send_to(struct sgw *gw, uint32_t dst, const uint8_t *b, size_t n)
 {
 	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
 
+	if (u6) {
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons(2268);
+		sin6.sin6_addr = relay6;
+		(void)sendto(gw->fd, b, n, 0, (struct sockaddr *)&sin6,
+		    sizeof(sin6));
+		return;
+	}
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(2268);
@@ -358,18 +372,31 @@ static int
 open_gw(struct sgw *gw, uint32_t laddr, int port)
 {
 	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
 	struct epoll_event	 ev;
 	int			 sz = 1 << 16;
 
-	if ((gw->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) == -1)
+	if ((gw->fd = socket(u6 ? AF_INET6 : AF_INET, SOCK_DGRAM |
+	    SOCK_NONBLOCK, 0)) == -1)
 		return -1;
 	(void)setsockopt(gw->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = laddr;
-	if (bind(gw->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
-		return -1;
+	if (u6) {
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons((uint16_t)port);
+		sin6.sin6_addr = laddr6;
+		sin6.sin6_addr.s6_addr[15] = (uint8_t)(laddr6.s6_addr[15] +
+		    laddr);
+		if (bind(gw->fd, (struct sockaddr *)&sin6, sizeof(sin6)) == -1)
+			return -1;
+	} else {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)port);
+		sin.sin_addr.s_addr = laddr;
+		if (bind(gw->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+			return -1;
+	}
 	ev.events = EPOLLIN;
 	ev.data.ptr = gw;
 	return epoll_ctl(ep, EPOLL_CTL_ADD, gw->fd, &ev);
@@ -409,7 +436,11 @@ main(int argc, char *argv[])
 			break;
 		case 'F': failover = (unsigned)atoi(optarg); break;
 		case 'L': leave_at_end = 1; break;
-		case 'a': inet_pton(AF_INET, optarg, &laddr); break;
+		case 'a':
+			if (inet_pton(AF_INET6, optarg, &laddr6) == 1)
+				break;
+			inet_pton(AF_INET, optarg, &laddr);
+			break;
 		case 'D': inet_pton(AF_INET, optarg, &disc); break;
 		case 'g': inet_pton(AF_INET, optarg, &group); break;
 		case 'G':
@@ -426,7 +457,14 @@ main(int argc, char *argv[])
 		case 'n': ngw = atoi(optarg); break;
 		case 'p': base = atoi(optarg); break;
 		case 'q': refresh_ms = (uint32_t)atoi(optarg) * 1000; break;
-		case 'r': inet_pton(AF_INET, optarg, &relay_cfg); break;
+		case 'r':
+			if (inet_pton(AF_INET6, optarg, &relay6) == 1) {
+				u6 = 1;
+				relay_cfg = 1;	/* "a relay": the IPv6 one */
+				break;
+			}
+			inet_pton(AF_INET, optarg, &relay_cfg);
+			break;
 		case 'R': rate = (unsigned)atoi(optarg); break;
 		case 's': inet_pton(AF_INET, optarg, &source); break;
 		case 't': run_ms = (uint64_t)atoll(optarg); break;
@@ -450,7 +488,8 @@ main(int argc, char *argv[])
 	    (ep = epoll_create1(0)) == -1)
 		return 1;
 	for (i = 0; i < ngw; i++)
-		if (open_gw(&gws[i], laddr == 0 ? 0 : htonl(ntohl(laddr) +
+		if (open_gw(&gws[i], u6 ? (uint32_t)(i % naddr) :
+		    laddr == 0 ? 0 : htonl(ntohl(laddr) +
 		    (uint32_t)(i % naddr)), base + i / naddr) == -1) {
 			perror("gateway socket");
 			return 1;
