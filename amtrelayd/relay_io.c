@@ -140,7 +140,7 @@ rio_init(struct rio *io, const struct relay_conf *c)
 
 	memset(io, 0, sizeof(*io));
 	io->conf = c;
-	io->pkt = -1;
+	io->pkt = io->icmp = io->icmp6 = -1;
 	io->out[0].sock = io->out[1].sock = -1;
 	memset(&ra, 0, sizeof(ra));
 	if (c->relay != 0) {
@@ -156,6 +156,10 @@ rio_init(struct rio *io, const struct relay_conf *c)
 			return -1;
 	}
 	/* ICMP fragmentation needed back to sources (RFC 7450 5.3.3.6.2.1). */
+	/* And Packet Too Big to IPv6 sources (RFC 4443 3.2). */
+	if ((io->icmp6 = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, IPPROTO_ICMPV6)) == -1)
+		log_warn("raw ICMPv6 socket: no packet-too-big messages");
 	if ((io->icmp = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, IPPROTO_ICMP)) == -1)
 		log_warn("raw ICMP socket: no fragmentation-needed messages");
@@ -283,6 +287,8 @@ rio_close(struct rio *io)
 		close(io->pkt);
 	if (io->icmp != -1)
 		close(io->icmp);
+	if (io->icmp6 != -1)
+		close(io->icmp6);
 	for (i = 0; i < io->njs; i++) {
 		close(io->js[i].fd);
 		free(io->js[i].groups);
@@ -749,6 +755,41 @@ too_big(struct rio *io, const uint8_t *p, size_t len,
 }
 
 /*
+ * The IPv6 datagram p is too big for the tunnel, and IPv6 never
+ * fragments on the way: dropped, and its source told with ICMPv6
+ * Packet Too Big and the tunnel MTU (RFC 4443 3.2, RFC 8201), under
+ * the same rate limit as ICMP.
+ */
+static void
+too_big6(struct rio *io, const uint8_t *p, size_t len,
+    const struct ip6_info *ip, size_t tmtu)
+{
+	struct sockaddr_in6	 to;
+	uint8_t			 icmp[IP6_MIN_MTU];
+	size_t			 n;
+
+	io->ctr[RIO_CTR_TOO_BIG]++;
+	if (io->icmp6 == -1)
+		return;
+	if (!ratelimit_ok(&io->icmp_lim, mono_ms())) {
+		io->ctr[RIO_CTR_ICMP_LIMITED]++;
+		return;
+	}
+	if ((n = ip6_icmp_too_big(icmp, sizeof(icmp), p, len,
+	    (uint32_t)tmtu)) == 0)
+		return;
+	memset(&to, 0, sizeof(to));
+	to.sin6_family = AF_INET6;
+	memcpy(&to.sin6_addr, ip->src, 16);
+	if (sendto(io->icmp6, icmp, n, 0, (struct sockaddr *)&to,
+	    sizeof(to)) == -1)
+		log_warnx_rl(&io->lim, "ICMPv6 to %s: %s", addr6_ntoa(ip->src),
+		    strerror(errno));
+	else
+		io->ctr[RIO_CTR_ICMP_SENT]++;
+}
+
+/*
  * The errors the kernel queued on relay socket sock, one that carries
  * Data (IP_RECVERR, IPV6_RECVERR): an ICMP or ICMPv6 port unreachable
  * names the gateway endpoint that went away, as the quoted header the
@@ -846,7 +887,8 @@ csum_partial(struct rio *io, struct msghdr *mh)
 /*
  * One native IPv6 datagram: to every gateway that wants it.  IPv6 is
  * never fragmented on the way (RFC 8200 5), so one that does not fit
- * the tunnel is dropped and counted as too big.
+ * the tunnel is dropped, counted as too big and answered with Packet
+ * Too Big.
  */
 static void
 native_in6(struct rio *io, uint8_t *p, size_t len, struct msghdr *mh,
@@ -872,7 +914,7 @@ native_in6(struct rio *io, uint8_t *p, size_t len, struct msghdr *mh,
 	if (len <= tmtu)
 		fan_out(io, f, &s, p, len);
 	else
-		io->ctr[RIO_CTR_TOO_BIG]++;
+		too_big6(io, p, len, &ip, tmtu);
 }
 
 /* One native datagram: to every gateway that wants it. */

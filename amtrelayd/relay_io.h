@@ -99,6 +99,7 @@ struct rio {
 	int			 nctl;
 	int			 pkt;			/* native in */
 	int			 icmp;			/* ICMP out */
+	int			 icmp6;			/* ICMPv6 out */
 	struct ratelimit	 icmp_lim;
 	struct ratelimit	 lim;
 	int			 ifindex;

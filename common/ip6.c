@@ -181,6 +181,36 @@ ip6_udp_csum_fill(uint8_t *p, size_t len)
 	return 0;
 }
 
+/*
+ * An ICMPv6 Packet Too Big message (RFC 4443 3.2) for the datagram pkt
+ * and the MTU mtu, into out (which holds cap): the message only, as a
+ * raw ICMPv6 socket sends it (the kernel adds the IPv6 header and the
+ * checksum), with as much of pkt as keeps the whole within the minimum
+ * MTU.  Returns its length, or 0 if pkt is no IPv6 datagram.
+ */
+size_t
+ip6_icmp_too_big(uint8_t *out, size_t cap, const uint8_t *pkt, size_t len,
+    uint32_t mtu)
+{
+	struct ip6_info	 ip;
+	size_t		 quote, n;
+
+	if (ip6_view(pkt, len, &ip) != IP6_OK)
+		return 0;
+	quote = IP6_HDR_LEN + (size_t)ip.plen;
+	if (quote > IP6_MIN_MTU - IP6_HDR_LEN - 8)
+		quote = IP6_MIN_MTU - IP6_HDR_LEN - 8;
+	n = 8 + quote;
+	if (n > cap)
+		return 0;
+	out[0] = ICMP6_TOO_BIG;
+	out[1] = 0;
+	be16_store(out + 2, 0);
+	be32_store(out + 4, mtu);
+	memcpy(out + 8, pkt, quote);
+	return n;
+}
+
 int
 ip6_is_multicast(const uint8_t *a)
 {

@@ -32,6 +32,8 @@
 #define IP6_OPT_ROUTER_ALERT	5	/* RFC 2711 */
 #define IP6_RA_MLD		0	/* its value for MLD */
 #define IP6_EXT_MAX		8	/* extension headers walked at most */
+#define IP6_MIN_MTU		1280	/* RFC 8200 5 */
+#define ICMP6_TOO_BIG		2	/* RFC 4443 3.2 */
 
 enum ip6_err {
 	IP6_OK = 0,
@@ -66,6 +68,8 @@ const char	*ip6_strerror(enum ip6_err);
 uint16_t	 ip6_upper_cksum(const uint8_t *, const uint8_t *, uint8_t,
 		    const uint8_t *, size_t);
 int		 ip6_udp_csum_fill(uint8_t *, size_t);
+size_t		 ip6_icmp_too_big(uint8_t *, size_t, const uint8_t *, size_t,
+		    uint32_t);
 int		 ip6_is_multicast(const uint8_t *);
 int		 ip6_is_linklocal(const uint8_t *);
 int		 ip6_is_unspecified(const uint8_t *);

@@ -223,3 +223,33 @@ b6=$(tshark -r "$TMP/amt6.pcap" -d udp.port==2268,amt \
 [ "$n6" -gt 100 ] && [ "$b6" -eq 0 ] ||
     fail "tshark over IPv6: $n6 AMT messages, $b6 malformed"
 ok "tshark: $n6 AMT messages over IPv6, none malformed"
+
+# 6. IPv6 too big for the tunnel (1500 - 50 with the relay on IPv6):
+#    dropped, and the source gets Packet Too Big with the tunnel MTU;
+#    it then fragments to fit (RFC 8201), and the fragments go through.
+bg sink u6c "$BIN/gwsim" -r 2001:db8:20::1 -a 2001:db8:20::2 -G $G6 \
+    -S $S6 -n 1 -p 49000 -v
+U6C=$LASTPID
+wait_log u6c READY 5 || fail "IPv6-underlay gateway for the big datagrams"
+nsx src timeout 5 tcpdump -vni s0 -c 1 'icmp6 and ip6[40] == 2' \
+    >"$TMP/ptb.txt" 2>&1 &
+TP=$!
+PIDS="$PIDS $TP"
+sleep 0.5	# tcpdump attaches
+bg src s6c "$BIN/mcsend" -i s0 -g $G6 -r 100 -s 1460
+S6P=$LASTPID
+sleep 1.5
+stop_pid $S6P
+wait "$TP" 2>/dev/null
+grep -q "packet too big, mtu 1450" "$TMP/ptb.txt" ||
+    fail "no ICMPv6 packet too big, mtu 1450: $(cat "$TMP/ptb.txt")"
+ctl "$TMP/rl.sock" relay gateways
+[ "$(jget "d['counters']['data-too-big-df'] > 0")" = True ] ||
+    fail "too big not counted"
+ptb=$(jget "d['counters']['icmp-frag-needed-sent']")
+kill -USR1 $U6C
+wait_log u6c "^STATS" 2 || fail "gwsim stats"
+rx=$(sed -n 's/^GW 0 rx=\([0-9]*\).*/\1/p' "$TMP/u6c.log")
+[ "$rx" -ge 100 ] || fail "the source's fragments did not arrive: $rx"
+ok "IPv6 too big for the tunnel: dropped, Packet Too Big (mtu 1450) to the source ($ptb sent), whose fragments then arrive ($rx Data messages)"
+stop_pid $U6C

@@ -125,6 +125,35 @@ START_TEST(test_ip6_chain)
 }
 END_TEST
 
+/* ICMPv6 Packet Too Big: type, MTU, the datagram quoted within 1280. */
+START_TEST(test_ip6_too_big)
+{
+	static uint8_t	 pkt[1600], out[1400];
+	size_t		 n;
+
+	memset(pkt, 0, sizeof(pkt));
+	pkt[0] = 0x60;
+	be16_store(pkt + 4, 1500);
+	pkt[6] = IP6_NH_UDP;
+	pkt[7] = 64;
+	pkt[8] = 0x20;
+	n = ip6_icmp_too_big(out, sizeof(out), pkt, 1540, 1450);
+	ck_assert_uint_eq(n, IP6_MIN_MTU - IP6_HDR_LEN);
+	ck_assert_uint_eq(out[0], 2);
+	ck_assert_uint_eq(out[1], 0);
+	ck_assert_uint_eq(be32_load(out + 4), 1450);
+	ck_assert_mem_eq(out + 8, pkt, 16);
+	/* A short one whole; not IPv6, or no room: nothing. */
+	be16_store(pkt + 4, 100);
+	ck_assert_uint_eq(ip6_icmp_too_big(out, sizeof(out), pkt, 140, 1450),
+	    8 + 140);
+	ck_assert_uint_eq(ip6_icmp_too_big(out, 100, pkt, 140, 1450), 0);
+	pkt[0] = 0x45;
+	ck_assert_uint_eq(ip6_icmp_too_big(out, sizeof(out), pkt, 140, 1450),
+	    0);
+}
+END_TEST
+
 START_TEST(test_mld_v2_report)
 {
 	uint8_t			 b[200];
@@ -311,6 +340,7 @@ mld_suite(void)
 
 	tcase_add_test(tc, test_ip6_header);
 	tcase_add_test(tc, test_ip6_chain);
+	tcase_add_test(tc, test_ip6_too_big);
 	tcase_add_test(tc, test_mld_v2_report);
 	tcase_add_test(tc, test_mld_checks);
 	tcase_add_test(tc, test_mld_queries);
