@@ -53,8 +53,8 @@ static struct gwd	 gwd;
 static void	 reschedule(struct gwd *);
 
 static int
-op_send(void *arg, uint32_t addr, uint16_t port, const uint8_t *p,
-    size_t len)
+op_send(void *arg, const struct mc_src6 *addr, uint16_t port,
+    const uint8_t *p, size_t len)
 {
 	struct gwd	*d = arg;
 
@@ -110,8 +110,8 @@ dns_in(void *arg, unsigned id, const struct gw_dns_answer *a)
 
 /* A control message from the UDP socket: to the state machine. */
 static void
-control_in(void *arg, uint32_t src, uint16_t sport, const uint8_t *p,
-    size_t len)
+control_in(void *arg, const struct mc_src6 *src, uint16_t sport,
+    const uint8_t *p, size_t len)
 {
 	struct gwd	*d = arg;
 
@@ -217,7 +217,7 @@ reload_io(struct gwd *d, struct gw_conf *nc, const struct gw_conf *old)
 		(void)gwio_tun_configure(nc, d->io.tunname);
 	if (nc->rcvbuf_kb != old->rcvbuf_kb)
 		gwio_udp_rcvbuf(&d->io, nc->rcvbuf_kb);
-	if (nc->local_addr == old->local_addr &&
+	if (mc_src6_eq(&nc->local_addr, &old->local_addr) &&
 	    nc->local_port == old->local_port &&
 	    strcmp(nc->ifname, old->ifname) == 0)
 		return;
@@ -314,8 +314,8 @@ main(int argc, char *argv[])
 	    "UDP port %u, %s %s, DRIAD %s",
 	    d->io.tunname, d->io.lport, d->conf->fixed_relay ?
 	    "relay" : "discovery", d->conf->relay_name[0] != '\0' ?
-	    d->conf->relay_name : addr4_ntoa(d->conf->fixed_relay ?
-	    d->conf->relay : d->conf->discovery), d->conf->driad ? "on" :
+	    d->conf->relay_name : addr6_ntoa(d->conf->fixed_relay ?
+	    d->conf->relay.a : d->conf->discovery.a), d->conf->driad ? "on" :
 	    "off");
 	site_start(&d->site, mono_ms());
 	reschedule(d);

@@ -77,10 +77,17 @@ extern const char *const gw_state_names[];
 
 struct gw;
 
+/*
+ * Relay and discovery addresses are of either family, kept as 16-byte
+ * keys (srcset6.h): IPv4 as ::ffff:a.b.c.d, which is also how a
+ * dual-stack socket names IPv4 peers; all zeros is "none".
+ */
+
 /* What the state machine asks of the outside world. */
 struct gw_ops {
-	/* Send a UDP payload to addr:port (addr in host order). */
-	int	 (*send)(void *, uint32_t, uint16_t, const uint8_t *, size_t);
+	/* Send a UDP payload to addr:port. */
+	int	 (*send)(void *, const struct mc_src6 *, uint16_t,
+		    const uint8_t *, size_t);
 	/* Write an IP datagram into the pseudo-interface. */
 	int	 (*tun_write)(void *, const uint8_t *, size_t);
 	/* A random 32-bit value (CSPRNG in the daemon). */
@@ -94,7 +101,7 @@ struct gw_ops {
 /* The fields a Membership Query leaves behind (5.2.3.5.4). */
 struct gw_qinfo {
 	int		 valid;
-	uint32_t	 relay;
+	struct mc_src6	 relay;
 	uint8_t		 mac[AMT_MAC_LEN];
 	uint32_t	 nonce;
 	int		 g;
@@ -228,11 +235,11 @@ struct gw {
 	uint64_t		 since;		/* state entered, ms */
 
 	int			 fixed;		/* a relay, no discovery */
-	uint32_t		 cfg_relay;	/* that relay; 0: not yet */
-	uint32_t		 disc_addr;	/* else discovery from here */
+	struct mc_src6		 cfg_relay;	/* that relay; 0: not yet */
+	struct mc_src6		 disc_addr;	/* else discovery from here */
 	int			 failover;	/* give up, don't insist */
 
-	uint32_t		 relay;		/* current Relay Address */
+	struct mc_src6		 relay;		/* current Relay Address */
 	int			 have_relay;
 	uint32_t		 disc_nonce;
 	unsigned		 disc_tries;
@@ -272,20 +279,21 @@ int	 gw_done(const struct gw *);
 void	 gw_reconfigure(struct gw *, const struct gw_conf *, uint64_t);
 void	 gw_timer(struct gw *, uint64_t);
 uint64_t gw_next_deadline(const struct gw *);
-void	 gw_recv_amt(struct gw *, uint64_t, uint32_t, uint16_t,
+void	 gw_recv_amt(struct gw *, uint64_t, const struct mc_src6 *, uint16_t,
 	    const uint8_t *, size_t);
 void	 gw_records(struct gw *, uint64_t, const struct mc_rec *, size_t);
 void	 gw_hold(struct gw *);
 void	 gw_flush(struct gw *);
-void	 gw_set_target(struct gw *, int, uint32_t, int);
+void	 gw_set_target(struct gw *, int, const struct mc_src6 *, int);
 struct emit;
 void	 gw_show(const struct gw *, uint64_t, struct emit *);
 void	 subs_show(const struct gw_subs *, const char *, uint64_t,
 	    struct emit *);
 void	 gw_show_counters(const struct gw *, struct emit *);
-int	 gw_relay(const struct gw *, uint32_t *);
+int	 gw_relay(const struct gw *, struct mc_src6 *);
 /* for gw_mld.c */
-void	 gw_send_msg(struct gw *, uint32_t, const struct amt_msg *,
+void	 gw_send_msg(struct gw *, const struct mc_src6 *,
+	    const struct amt_msg *,
 	    const uint8_t *, enum gw_ctr);
 void	 gw_update_emit(void *, const uint8_t *, size_t);
 uint32_t gw_backoff(struct gw *, uint64_t, uint32_t, unsigned);
@@ -296,7 +304,7 @@ uint32_t gw_query_interval(const struct gw *, uint8_t);
 void	 gw_mld_init(struct gw_mld *);
 void	 gw_mld_free(struct gw_mld *);
 void	 gw_mld_packet(struct gw *, uint64_t, const uint8_t *, size_t);
-int	 gw_mld_query(struct gw *, uint64_t, uint32_t, uint16_t,
+int	 gw_mld_query(struct gw *, uint64_t, const struct mc_src6 *, uint16_t,
 	    const uint8_t *, const struct amt_msg *);
 void	 gw_mld_timer(struct gw *, uint64_t);
 uint64_t gw_mld_deadline(const struct gw *);
@@ -330,7 +338,7 @@ enum gw_how {
 struct gw_tnl {
 	struct gw	 fsm;
 	enum gw_how	 how;
-	uint32_t	 key;		/* the record's address */
+	struct mc_src6	 key;		/* the record's address */
 	char		 rec[128];	/* the record, presentation form */
 	uint64_t	 idle_since;	/* no groups since; 0: in use */
 	int		 dead;		/* gave its relay up */
@@ -342,7 +350,7 @@ struct gw_cand {
 	uint8_t		 prec;
 	uint8_t		 d;
 	uint8_t		 type;		/* enum driad_type */
-	uint32_t	 addr;
+	struct mc_src6	 addr;
 	char		*name;		/* type 3 until resolved */
 	char		*via;		/* the type 3 name it came from */
 };
@@ -371,6 +379,9 @@ struct gw_src {
 	unsigned	 cur;		/* the one in use */
 	struct gw_tnl	*t;
 };
+
+/* A lookup of addresses of either family (A and AAAA together). */
+#define GW_DNS_ADDR		0
 
 enum gw_lk_kind {
 	GW_LK_FREE,
@@ -421,11 +432,18 @@ enum gw_site_ctr {
 
 /* What the site asks of the daemon. */
 struct gw_site_ops {
-	int	 (*send)(void *, uint32_t, uint16_t, const uint8_t *, size_t);
+	int	 (*send)(void *, const struct mc_src6 *, uint16_t,
+		    const uint8_t *, size_t);
 	int	 (*tun_write)(void *, const uint8_t *, size_t);
 	uint32_t (*random)(void *);
 	/* Look up name/type; the answer comes to site_dns() with id. */
 	int	 (*lookup)(void *, unsigned, const char *, uint16_t);
+};
+
+/* A DRIAD source and the relay that serves it (the data path's). */
+struct gw_acc {
+	uint32_t	 src;
+	struct mc_src6	 relay;
 };
 
 struct gw_site {
@@ -447,10 +465,10 @@ struct gw_site {
 	int				 started;
 	int				 stopping;
 	struct gw_subs			 subs;	/* the host side's */
-	uint64_t			*acc;	/* source << 32 | relay */
+	struct gw_acc			*acc;	/* by source, relay */
 	size_t				 nacc;
 	size_t				 acccap;
-	uint32_t			 accrelays[GW_TUNNELS_MAX];
+	struct mc_src6			 accrelays[GW_TUNNELS_MAX];
 	uint32_t			 want[GW_SUBS_MAX_SRCS];
 	const struct gw		*rt[GW_SUBS_MAX_SRCS];	/* routes */
 	uint32_t			 sa[GW_SUBS_MAX_SRCS];
@@ -469,8 +487,8 @@ int	 site_done(const struct gw_site *);
 void	 site_reconfigure(struct gw_site *, const struct gw_conf *, uint64_t);
 void	 site_timer(struct gw_site *, uint64_t);
 uint64_t site_next_deadline(const struct gw_site *);
-void	 site_recv_amt(struct gw_site *, uint64_t, uint32_t, uint16_t,
-	    const uint8_t *, size_t);
+void	 site_recv_amt(struct gw_site *, uint64_t, const struct mc_src6 *,
+	    uint16_t, const uint8_t *, size_t);
 void	 site_tun_packet(struct gw_site *, uint64_t, const uint8_t *, size_t);
 void	 site_dns(struct gw_site *, uint64_t, unsigned,
 	    const struct gw_dns_answer *);
@@ -478,10 +496,10 @@ void	 site_show(const struct gw_site *, uint64_t, struct emit *);
 /* What Multicast Data is accepted, and from where (site_accept()). */
 struct gw_accept {
 	int		 def_ok;	/* the default relay: any source */
-	uint32_t	 def_relay;
-	const uint64_t	*keys;		/* source << 32 | relay, sorted */
+	struct mc_src6	 def_relay;
+	const struct gw_acc *keys;	/* sorted by source, relay */
 	size_t		 n;
-	const uint32_t	*relays;	/* the other tunnels' relays */
+	const struct mc_src6 *relays;	/* the other tunnels' relays */
 	size_t		 nrelays;
 };
 
@@ -492,9 +510,10 @@ enum gw_verdict {
 };
 
 void	 site_accept(struct gw_site *, struct gw_accept *);
-enum gw_verdict gw_accept_data(const struct gw_accept *, uint32_t, uint32_t);
+enum gw_verdict gw_accept_data(const struct gw_accept *,
+	    const struct mc_src6 *, uint32_t);
 struct gw_src *site_source(const struct gw_site *, uint32_t);
 void	 site_rec_text(const struct gw_cand *, char *, size_t);
-struct gw_tnl *site_tunnel(const struct gw_site *, uint32_t);
+struct gw_tnl *site_tunnel(const struct gw_site *, const struct mc_src6 *);
 
 #endif

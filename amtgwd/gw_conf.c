@@ -73,21 +73,25 @@ hostname_ok(const char *s)
 	return 1;
 }
 
-/* relay: an address, or a name the gateway resolves (A records). */
+/*
+ * relay: an address of either family, or a name the gateway resolves
+ * (A and AAAA records).
+ */
 static int
 parse_relay(struct conf_parse *p, const struct conf_item *it,
     const struct conf_args *a, void *conf)
 {
 	struct gw_conf	*c = conf;
 	const char	*s = a->argv[1];
+	uint32_t	 a4;
 	size_t		 n;
 
-	if (addr4_parse(s, &c->relay) == 0)
-		return conf_unicast4(&p->r, it->name, s, &c->relay);
-	c->relay = 0;
+	if (addr4_parse(s, &a4) == 0 || strchr(s, ':') != NULL)
+		return conf_unicast46(&p->r, it->name, s, &c->relay);
+	memset(&c->relay, 0, sizeof(c->relay));
 	if (strspn(s, "0123456789.") == strlen(s) || !hostname_ok(s)) {
-		conf_error(&p->r, "%s: \"%s\" is neither an IPv4 address nor "
-		    "a host name", it->name, s);
+		conf_error(&p->r, "%s: \"%s\" is neither an IP address nor a "
+		    "host name", it->name, s);
 		return -1;
 	}
 	n = strlen(s);
@@ -104,8 +108,8 @@ print_relay(const struct conf_item *it, const void *conf, FILE *fp)
 
 	if (c->relay_name[0] != '\0')
 		fprintf(fp, "%s %s\n", it->name, c->relay_name);
-	else if (c->relay != 0)
-		fprintf(fp, "%s %s\n", it->name, addr4_ntoa(c->relay));
+	else if (!mc_src6_is_any(&c->relay))
+		fprintf(fp, "%s %s\n", it->name, addr6_ntoa(c->relay.a));
 }
 
 /* discovery is printed only when no relay replaces it. */
@@ -114,8 +118,8 @@ print_discovery(const struct conf_item *it, const void *conf, FILE *fp)
 {
 	const struct gw_conf	*c = conf;
 
-	if (c->relay == 0 && c->relay_name[0] == '\0')
-		fprintf(fp, "%s %s\n", it->name, addr4_ntoa(c->discovery));
+	if (mc_src6_is_any(&c->relay) && c->relay_name[0] == '\0')
+		fprintf(fp, "%s %s\n", it->name, addr6_ntoa(c->discovery.a));
 }
 
 /* A retransmission timeout must not exceed retransmit-max. */
@@ -137,7 +141,8 @@ check(struct conf_parse *p, void *conf)
 {
 	struct gw_conf	*c = conf;
 
-	c->fixed_relay = c->relay != 0 || c->relay_name[0] != '\0';
+	c->fixed_relay = !mc_src6_is_any(&c->relay) ||
+	    c->relay_name[0] != '\0';
 	/* One inner source for every report and Update (RFC 3376 4.2.13). */
 	c->report_src = c->inner_src != 0 ? c->inner_src :
 	    c->tunnel_addr.len != 0 ? c->tunnel_addr.addr : 0;
@@ -159,9 +164,9 @@ static const struct conf_item items[] = {
 	CI_UINT("tunnel-mtu", C, tunnel_mtu, 576, 65535, "1470", 0),
 	CI_CUSTOM("relay", C, relay, 1, parse_relay, print_relay, 0,
 	    .excludes = "discovery"),
-	CI_ADDR4("discovery", C, discovery, "192.52.193.1", 0,
+	CI_ADDR46("discovery", C, discovery, "192.52.193.1", 0,
 	    .excludes = "relay", .print = print_discovery),
-	CI_ADDR4("local-address", C, local_addr, NULL, CF_OPTIONAL),
+	CI_ADDR46("local-address", C, local_addr, NULL, CF_OPTIONAL),
 	CI_UINT("local-port", C, local_port, 0, 65535, "0", 0),
 	CI_IFNAME("interface", C, ifname, NULL, CF_OPTIONAL),
 	CI_TIME("discovery-timeout", C, disc_timeout_ms, 10, 120000, 0,

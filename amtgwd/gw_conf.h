@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "ctlproto.h"
 #include "driad.h"
+#include "srcset6.h"
 
 #define GW_CONF_FILE		SYSCONFDIR "/amtgwd.conf"
 #define GW_PIDFILE		RUNDIR "/amtgwd.pid"
@@ -39,10 +40,10 @@ struct gw_conf {
 	struct prefix4	 tunnel_addr;	/* an address; len 0: none */
 	unsigned	 tunnel_mtu;
 	int		 fixed_relay;	/* relay given: no discovery */
-	uint32_t	 relay;		/* the fixed relay */
+	struct mc_src6	 relay;		/* the fixed relay; 0: none */
 	char		 relay_name[DRIAD_NAME_MAX + 1];	/* or a name */
-	uint32_t	 discovery;	/* Relay Discovery Address */
-	uint32_t	 local_addr;	/* 0: any */
+	struct mc_src6	 discovery;	/* Relay Discovery Address */
+	struct mc_src6	 local_addr;	/* 0: any */
 	unsigned	 local_port;	/* 0: ephemeral */
 	char		 ifname[IFNAMSIZ];	/* "": no binding */
 	uint32_t	 disc_timeout_ms;

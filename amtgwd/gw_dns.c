@@ -25,9 +25,22 @@
 
 #define GWDNS_RR_MAX	256	/* records of one answer handed on */
 
+#define GWDNS_ADDR_MAX	32	/* addresses of one A+AAAA answer */
+
+/*
+ * A lookup in flight.  One of addresses of both families (GW_DNS_ADDR)
+ * is an A and an AAAA query whose answers are gathered here and handed
+ * on together once both are in.
+ */
 struct gwdns_slot {
 	struct gwdns	*d;
 	unsigned	 id;
+	unsigned	 pending;	/* queries of the pair still out */
+	int		 status;	/* the pair's so far; -1: none */
+	uint32_t	 ttl;
+	size_t		 n;
+	uint8_t		 rr[GWDNS_ADDR_MAX][16];
+	size_t		 len[GWDNS_ADDR_MAX];
 };
 
 struct gwdns {
@@ -141,6 +154,42 @@ gwdns_close(struct gwdns *d)
 }
 
 /* libunbound's result, as the site takes it. */
+/*
+ * One answer of an A+AAAA pair into its slot; the pair's answer goes
+ * out with the second: records if either had some, else the worse of
+ * the two (a failure over "no such name").
+ */
+static void
+pair_result(struct gwdns_slot *sl, const struct gw_dns_answer *a)
+{
+	const uint8_t		*rr[GWDNS_ADDR_MAX];
+	struct gw_dns_answer	 out;
+	size_t			 i;
+
+	for (i = 0; i < a->n && sl->n < GWDNS_ADDR_MAX; i++)
+		if (a->len[i] == 4 || a->len[i] == 16) {
+			memcpy(sl->rr[sl->n], a->rr[i], a->len[i]);
+			sl->len[sl->n++] = a->len[i];
+		}
+	if (a->status == GW_DNS_OK && a->n > 0 && (sl->ttl == 0 ||
+	    a->ttl < sl->ttl))
+		sl->ttl = a->ttl;
+	if (sl->status == -1 || (sl->status == GW_DNS_NONE &&
+	    a->status != GW_DNS_OK) || a->status == GW_DNS_BOGUS)
+		sl->status = (int)a->status;
+	if (--sl->pending > 0)
+		return;
+	memset(&out, 0, sizeof(out));
+	out.status = sl->n > 0 ? GW_DNS_OK : (enum gw_dns_status)sl->status;
+	out.ttl = sl->n > 0 ? sl->ttl : a->ttl;
+	for (i = 0; i < sl->n; i++)
+		rr[i] = sl->rr[i];
+	out.n = sl->n;
+	out.rr = rr;
+	out.len = sl->len;
+	sl->d->cb(sl->d->arg, sl->id, &out);
+}
+
 static void
 result_cb(void *arg, int err, struct ub_result *r)
 {
@@ -174,7 +223,10 @@ result_cb(void *arg, int err, struct ub_result *r)
 	a.n = n;
 	a.rr = rr;
 	a.len = len;
-	sl->d->cb(sl->d->arg, sl->id, &a);
+	if (sl->pending > 0)
+		pair_result(sl, &a);
+	else
+		sl->d->cb(sl->d->arg, sl->id, &a);
 	if (r != NULL)
 		ub_resolve_free(r);
 }
@@ -185,12 +237,34 @@ gwdns_lookup(struct gwdns *d, unsigned id, const char *name, uint16_t type)
 {
 	int	 err;
 
+	struct gwdns_slot	*sl;
+
 	if (d == NULL || id >= GWDNS_SLOTS)
 		return -1;
-	d->slot[id].d = d;
-	d->slot[id].id = id;
-	if ((err = ub_resolve_async(d->ub, name, type, 1, &d->slot[id],
-	    result_cb, NULL)) != 0) {
+	sl = &d->slot[id];
+	memset(sl, 0, sizeof(*sl));
+	sl->d = d;
+	sl->id = id;
+	sl->status = -1;
+	if (type == GW_DNS_ADDR) {
+		/* A and AAAA (RFC 8777 4.2.3: a type 3 relay's addresses). */
+		sl->pending = 2;
+		if ((err = ub_resolve_async(d->ub, name, 1, 1, sl, result_cb,
+		    NULL)) != 0) {
+			log_warnx("resolver: %s: %s", name, ub_strerror(err));
+			return -1;
+		}
+		if ((err = ub_resolve_async(d->ub, name, 28, 1, sl, result_cb,
+		    NULL)) != 0) {
+			/* The A query answers alone. */
+			log_warnx("resolver: %s AAAA: %s", name,
+			    ub_strerror(err));
+			sl->pending = 1;
+		}
+		return 0;
+	}
+	if ((err = ub_resolve_async(d->ub, name, type, 1, sl, result_cb,
+	    NULL)) != 0) {
 		log_warnx("resolver: %s: %s", name, ub_strerror(err));
 		return -1;
 	}

@@ -42,7 +42,7 @@ const char *const gw_ctr_names[GW_CTR_MAX] = {
 	[GW_CTR_ADV_UNEXPECTED] = "advertisement-unexpected",
 	[GW_CTR_ADV_NONCE] = "advertisement-bad-nonce",
 	[GW_CTR_ADV_SOURCE] = "advertisement-bad-source",
-	[GW_CTR_ADV_FAMILY] = "advertisement-not-ipv4",
+	[GW_CTR_ADV_FAMILY] = "advertisement-bad-relay-address",
 	[GW_CTR_REQ_SENT] = "request-sent",
 	[GW_CTR_QUERY_RCVD] = "query-accepted",
 	[GW_CTR_QUERY_UNEXPECTED] = "query-unexpected",
@@ -99,7 +99,7 @@ tunnel_down(struct gw *gw, uint64_t now, const char *why)
 	    gw->conf->max_timeout_ms : GW_RECOVER_MAX_MS;
 
 	if (gw->silent) {
-		log_debug("relay %s still silent: %s", addr4_ntoa(gw->relay),
+		log_debug("relay %s still silent: %s", addr6_ntoa(gw->relay.a),
 		    why);
 		return;
 	}
@@ -107,7 +107,7 @@ tunnel_down(struct gw *gw, uint64_t now, const char *why)
 	gw->down_since = now;
 	log_warnx("%s %s: %s; trying again (every %u.%u s at most for 10 "
 	    "minutes, then every %u s)", gw->up ? "tunnel down: relay" :
-	    "no answer from relay", addr4_ntoa(gw->relay), why, cap / 1000,
+	    "no answer from relay", addr6_ntoa(gw->relay.a), why, cap / 1000,
 	    cap % 1000 / 100, gw->conf->max_timeout_ms / 1000);
 	gw->up = 0;
 }
@@ -147,7 +147,7 @@ gw_backoff(struct gw *gw, uint64_t now, uint32_t initial, unsigned n)
 }
 
 void
-gw_send_msg(struct gw *gw, uint32_t dst, const struct amt_msg *m,
+gw_send_msg(struct gw *gw, const struct mc_src6 *dst, const struct amt_msg *m,
     const uint8_t *inner, enum gw_ctr ctr)
 {
 	uint8_t		 out[GW_PKT_MAX];
@@ -174,7 +174,7 @@ send_discovery(struct gw *gw)
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_DISCOVERY;
 	m.nonce = gw->disc_nonce;
-	gw_send_msg(gw, gw->disc_addr, &m, NULL, GW_CTR_DISC_SENT);
+	gw_send_msg(gw, &gw->disc_addr, &m, NULL, GW_CTR_DISC_SENT);
 }
 
 /* 5.2.3.5.2: send (or resend, same nonce) the Request, P=0 (IGMPv3). */
@@ -186,7 +186,7 @@ send_request(struct gw *gw)
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_REQUEST;
 	m.nonce = gw->req_nonce;
-	gw_send_msg(gw, gw->relay, &m, NULL, GW_CTR_REQ_SENT);
+	gw_send_msg(gw, &gw->relay, &m, NULL, GW_CTR_REQ_SENT);
 }
 
 
@@ -203,7 +203,7 @@ gw_update_emit(void *arg, const uint8_t *pkt, size_t len)
 	memcpy(m.mac, u->q->mac, AMT_MAC_LEN);
 	m.nonce = u->q->nonce;
 	m.inner_len = len;
-	gw_send_msg(gw, u->q->relay, &m, pkt, GW_CTR_UPDATE_SENT);
+	gw_send_msg(gw, &u->q->relay, &m, pkt, GW_CTR_UPDATE_SENT);
 	/*
 	 * 5.2.3.7.2: Teardown uses the Query of the last Update sent, of
 	 * either cycle (the MAC covers address, port and nonce only).
@@ -230,7 +230,8 @@ rb_start(struct gw *gw, struct igmp_rb *rb, uint8_t *buf,
 int
 gw_usable(const struct gw *gw)
 {
-	return gw->cur.valid && gw->have_relay && gw->cur.relay == gw->relay;
+	return gw->cur.valid && gw->have_relay &&
+	    mc_src6_eq(&gw->cur.relay, &gw->relay);
 }
 
 /* The whole mirror as current-state records (repeats, a new relay). */
@@ -267,7 +268,7 @@ teardown_once(struct gw *gw, const struct gw_qinfo *q)
 	m.nonce = q->nonce;
 	m.gw_port = q->gw_port;
 	memcpy(m.gw_addr, q->gw_addr, AMT_GWADDR_LEN);
-	gw_send_msg(gw, q->relay, &m, NULL, GW_CTR_TEARDOWN_SENT);
+	gw_send_msg(gw, &q->relay, &m, NULL, GW_CTR_TEARDOWN_SENT);
 }
 
 /*
@@ -333,15 +334,15 @@ gw_leave_relay(struct gw *gw, uint64_t now, const char *why)
 {
 	if (!gw->upd.valid)
 		return;
-	log_info("leaving relay %s: %s", addr4_ntoa(gw->upd.relay), why);
+	log_info("leaving relay %s: %s", addr6_ntoa(gw->upd.relay.a), why);
 	if (gw->upd.g) {
 		log_info("teardown to relay %s (gateway %u, %u times)",
-		    addr4_ntoa(gw->upd.relay), gw->upd.gw_port,
+		    addr6_ntoa(gw->upd.relay.a), gw->upd.gw_port,
 		    qrv_of(&gw->upd));
 		repeat_start(gw, now, &gw->upd, 1);
 	} else if (gw->subs.n > 0) {
 		log_info("update leaving %zu group(s) at relay %s",
-		    gw->subs.n, addr4_ntoa(gw->upd.relay));
+		    gw->subs.n, addr6_ntoa(gw->upd.relay.a));
 		repeat_start(gw, now, &gw->upd, 0);
 	}
 	gw->upd.valid = 0;
@@ -387,19 +388,19 @@ gw_start_request(struct gw *gw, uint64_t now, int keep_backoff)
 
 /* Switch to relay addr (from an Advertisement or the configuration). */
 static void
-set_relay(struct gw *gw, uint64_t now, uint32_t addr)
+set_relay(struct gw *gw, uint64_t now, const struct mc_src6 *addr)
 {
-	if (gw->have_relay && gw->relay == addr)
+	if (gw->have_relay && mc_src6_eq(&gw->relay, addr))
 		return;
 	if (gw->have_relay) {
 		gw->ctr[GW_CTR_RELAY_CHANGE]++;
-		log_info("relay changed from %s to %s", addr4_ntoa(gw->relay),
-		    addr4_ntoa(addr));
+		log_info("relay changed from %s to %s", addr6_ntoa(gw->relay.a),
+		    addr6_ntoa(addr->a));
 		/* 5.2.3.4.4, figure 18: Teardown to the old relay. */
 		gw_leave_relay(gw, now, "relay changed");
 	} else
-		log_info("relay %s", addr4_ntoa(addr));
-	gw->relay = addr;
+		log_info("relay %s", addr6_ntoa(addr->a));
+	gw->relay = *addr;
 	gw->have_relay = 1;
 	gw->cur.valid = 0;
 	gw->t_refresh = 0;
@@ -416,8 +417,8 @@ gw_init(struct gw *gw, const struct gw_conf *conf, const struct gw_ops *ops,
 	gw->ops = ops;
 	gw->ctx = ctx;
 	gw->lim = (struct ratelimit)RATELIMIT_INIT(1000, 10);
-	gw_set_target(gw, conf->fixed_relay, conf->fixed_relay ? conf->relay :
-	    conf->discovery, 0);
+	gw_set_target(gw, conf->fixed_relay, conf->fixed_relay ? &conf->relay :
+	    &conf->discovery, 0);
 	subs_init(&gw->subs);
 	gw_mld_init(&gw->mld);
 	return 0;
@@ -436,11 +437,11 @@ gw_start(struct gw *gw, uint64_t now)
 {
 	gw->disc_backoff_n = gw->req_backoff_n = gw->limit_n = 0;
 	gw->t_alive = now;
-	if (gw->fixed && gw->cfg_relay == 0) {
+	if (gw->fixed && mc_src6_is_any(&gw->cfg_relay)) {
 		change_state(gw, GW_STA_IDLE, now);	/* its name resolves */
 		gw->t_state = 0;
 	} else if (gw->fixed) {
-		set_relay(gw, now, gw->cfg_relay);
+		set_relay(gw, now, &gw->cfg_relay);
 		gw_start_request(gw, now, 0);
 	} else
 		gw_start_discovery(gw, now, 0);
@@ -486,7 +487,7 @@ gw_done(const struct gw *gw)
 static int
 local_changed(const struct gw_conf *a, const struct gw_conf *b)
 {
-	return a->local_addr != b->local_addr ||
+	return !mc_src6_eq(&a->local_addr, &b->local_addr) ||
 	    a->local_port != b->local_port || strcmp(a->ifname, b->ifname) != 0;
 }
 
@@ -495,9 +496,9 @@ int
 gw_relay_changed(const struct gw_conf *a, const struct gw_conf *b)
 {
 	return a->fixed_relay != b->fixed_relay ||
-	    (a->fixed_relay && (a->relay != b->relay ||
+	    (a->fixed_relay && (!mc_src6_eq(&a->relay, &b->relay) ||
 	    strcmp(a->relay_name, b->relay_name) != 0)) ||
-	    (!a->fixed_relay && a->discovery != b->discovery) ||
+	    (!a->fixed_relay && !mc_src6_eq(&a->discovery, &b->discovery)) ||
 	    local_changed(a, b);
 }
 
@@ -507,11 +508,14 @@ gw_relay_changed(const struct gw_conf *a, const struct gw_conf *b)
  * instead of trying the same relay for ever.  Before gw_start().
  */
 void
-gw_set_target(struct gw *gw, int fixed, uint32_t addr, int failover)
+gw_set_target(struct gw *gw, int fixed, const struct mc_src6 *addr,
+    int failover)
 {
 	gw->fixed = fixed;
-	gw->cfg_relay = fixed ? addr : 0;
-	gw->disc_addr = fixed ? 0 : addr;
+	static const struct mc_src6	 none;
+
+	gw->cfg_relay = fixed ? *addr : none;
+	gw->disc_addr = fixed ? none : *addr;
 	gw->failover = failover;
 }
 
@@ -551,7 +555,7 @@ give_up(struct gw *gw, uint64_t now, const char *why)
 	if (!gw->failover || gw->ops->failed == NULL)
 		return 0;
 	log_warnx("relay %s: %s: its sources move to their next relay",
-	    addr4_ntoa(gw->have_relay ? gw->relay : gw->disc_addr), why);
+	    addr6_ntoa(gw->have_relay ? gw->relay.a : gw->disc_addr.a), why);
 	gw->ops->failed(gw->ctx, gw, now);
 	return 1;
 }
@@ -575,7 +579,7 @@ disc_timer(struct gw *gw, uint64_t now)
 			return;
 		log_warnx("no Relay Advertisement from %s after %u "
 		    "retransmissions; discovering again",
-		    addr4_ntoa(gw->disc_addr), gw->conf->disc_retries);
+		    addr6_ntoa(gw->disc_addr.a), gw->conf->disc_retries);
 		gw_start_discovery(gw, now, 0);
 		return;
 	}
@@ -708,10 +712,11 @@ gw_next_deadline(const struct gw *gw)
 
 /* 5.2.3.4.4: accept an Advertisement only if it answers our Discovery. */
 static void
-recv_advertisement(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
+recv_advertisement(struct gw *gw, uint64_t now, const struct mc_src6 *src,
+    uint16_t sport,
     const struct amt_msg *m)
 {
-	uint32_t	 addr;
+	struct mc_src6	 addr;
 
 	if (gw->state != GW_STA_DISCOVERING || gw->disc_held) {
 		gw->ctr[GW_CTR_ADV_UNEXPECTED]++;
@@ -720,23 +725,29 @@ recv_advertisement(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 	if (m->nonce != gw->disc_nonce) {
 		gw->ctr[GW_CTR_ADV_NONCE]++;
 		log_debug_rl(&gw->lim, "advertisement from %s: wrong nonce",
-		    addr4_ntoa(src));
+		    addr6_ntoa(src->a));
 		return;
 	}
-	if (src != gw->disc_addr || sport != AMT_PORT) {
+	if (!mc_src6_eq(src, &gw->disc_addr) || sport != AMT_PORT) {
 		gw->ctr[GW_CTR_ADV_SOURCE]++;
 		log_debug_rl(&gw->lim, "advertisement from %s:%u: not the "
-		    "discovery address", addr4_ntoa(src), sport);
+		    "discovery address", addr6_ntoa(src->a), sport);
 		return;
 	}
-	if (m->relay_af != AF_INET) {
+	/* A relay address of either family, a unicast host (RFC 7450 5.1.2.4). */
+	if (m->relay_af == AF_INET && driad_unicast(be32_load(m->relay_addr)))
+		addr = mc_src6_v4(be32_load(m->relay_addr));
+	else if (m->relay_af == AF_INET6 && driad_unicast6(m->relay_addr))
+		memcpy(addr.a, m->relay_addr, 16);
+	else {
 		gw->ctr[GW_CTR_ADV_FAMILY]++;
+		log_debug_rl(&gw->lim, "advertisement from %s: no usable "
+		    "relay address", addr6_ntoa(src->a));
 		return;
 	}
-	addr = be32_load(m->relay_addr);
 	gw->ctr[GW_CTR_ADV_RCVD]++;
 	gw->disc_backoff_n = 0;
-	set_relay(gw, now, addr);
+	set_relay(gw, now, &addr);
 	gw_start_request(gw, now, 0);
 }
 
@@ -759,7 +770,7 @@ inner_general_query(const uint8_t *p, size_t len, struct igmp_msg *g)
  * relay, an IGMPv3 General Query inside.  Returns 1 and g if it does.
  */
 static int
-query_acceptable(struct gw *gw, uint32_t src, uint16_t sport,
+query_acceptable(struct gw *gw, const struct mc_src6 *src, uint16_t sport,
     const uint8_t *p, const struct amt_msg *m, struct igmp_msg *g)
 {
 	if (gw->state != GW_STA_REQUESTING) {
@@ -769,20 +780,20 @@ query_acceptable(struct gw *gw, uint32_t src, uint16_t sport,
 	if (m->nonce != gw->req_nonce) {
 		gw->ctr[GW_CTR_QUERY_NONCE]++;
 		log_debug_rl(&gw->lim, "query from %s: wrong nonce",
-		    addr4_ntoa(src));
+		    addr6_ntoa(src->a));
 		return 0;
 	}
-	if (src != gw->relay || sport != AMT_PORT) {
+	if (!mc_src6_eq(src, &gw->relay) || sport != AMT_PORT) {
 		gw->ctr[GW_CTR_QUERY_SOURCE]++;
 		log_debug_rl(&gw->lim, "query from %s:%u: not the relay",
-		    addr4_ntoa(src), sport);
+		    addr6_ntoa(src->a), sport);
 		return 0;
 	}
 	if (m->inner_ver != 4 ||
 	    !inner_general_query(p + m->inner_off, m->inner_len, g)) {
 		gw->ctr[GW_CTR_QUERY_NOT_GENERAL]++;
 		log_debug_rl(&gw->lim, "query from %s: not an IGMPv3 general "
-		    "query", addr4_ntoa(src));
+		    "query", addr6_ntoa(src->a));
 		return 0;
 	}
 	return 1;
@@ -828,11 +839,11 @@ query_limit(struct gw *gw, uint64_t now, const struct gw_qinfo *q,
 	if (gw->fixed) {
 		log_warnx_rl(&gw->lim, "relay %s is not accepting new tunnels "
 		    "(L flag) and no other relay is configured",
-		    addr4_ntoa(q->relay));
+		    addr6_ntoa(q->relay.a));
 		return 0;
 	}
 	log_info("relay %s is not accepting new tunnels (L flag): "
-	    "discovering another", addr4_ntoa(q->relay));
+	    "discovering another", addr6_ntoa(q->relay.a));
 	if (gw->limit_n < 31)
 		gw->limit_n++;
 	gw_start_discovery(gw, now, 1);
@@ -870,7 +881,8 @@ ask_host(struct gw *gw, uint64_t now, const struct gw_qinfo *q)
 
 /* 5.2.3.5.4: every check, then keep the Query and use it. */
 static void
-recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
+recv_query(struct gw *gw, uint64_t now, const struct mc_src6 *src,
+    uint16_t sport,
     const uint8_t *p, const struct amt_msg *m)
 {
 	struct igmp_msg	 g;
@@ -909,16 +921,16 @@ recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 		ask_host(gw, now, &q);
 	refresh_arm(gw);
 	/* A new tunnel gets the membership now (held or kept). */
-	if (!prev.valid || prev.relay != q.relay || moved)
+	if (!prev.valid || !mc_src6_eq(&prev.relay, &q.relay) || moved)
 		send_state(gw);
 	if (!prev.valid || !gw->up)
 		log_info("tunnel to relay %s established (query interval "
-		    "%u s, QRV %u%s%s)%s", addr4_ntoa(gw->relay),
+		    "%u s, QRV %u%s%s)%s", addr6_ntoa(gw->relay.a),
 		    gw->qi_ms / 1000, qrv_of(&q), q.g ? ", G" : "",
 		    q.l ? ", L" : "", prev.valid ? ": up again" : "");
 	if (gw->silent)
 		log_info("relay %s answers again after %llu s",
-		    addr4_ntoa(gw->relay),
+		    addr6_ntoa(gw->relay.a),
 		    (unsigned long long)(now - gw->down_since) / 1000);
 	gw->up = 1;
 	gw->silent = 0;
@@ -928,7 +940,8 @@ recv_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 
 /* Control messages from the UDP socket (data has its own path). */
 void
-gw_recv_amt(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
+gw_recv_amt(struct gw *gw, uint64_t now, const struct mc_src6 *src,
+    uint16_t sport,
     const uint8_t *p, size_t len)
 {
 	struct amt_msg	 m;
@@ -938,7 +951,7 @@ gw_recv_amt(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 		return;
 	if ((e = amt_decode(p, len, &m)) != AMT_OK) {
 		gw->ctr[GW_CTR_AMT_MALFORMED]++;
-		log_debug_rl(&gw->lim, "from %s:%u: %s", addr4_ntoa(src), sport,
+		log_debug_rl(&gw->lim, "from %s:%u: %s", addr6_ntoa(src->a), sport,
 		    amt_strerror(e));
 		return;
 	}
@@ -1013,7 +1026,7 @@ gw_flush(struct gw *gw)
 
 /* The relay Multicast Data must come from: 1 and *addr, or 0 if none. */
 int
-gw_relay(const struct gw *gw, uint32_t *addr)
+gw_relay(const struct gw *gw, struct mc_src6 *addr)
 {
 	if (!gw->have_relay)
 		return 0;

@@ -19,6 +19,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -108,19 +109,33 @@ gwio_udp_rcvbuf(struct gwio *io, unsigned kb)
 	set_rcvbuf(io->udp, kb);
 }
 
-/* Open and bind the UDP socket c describes; it replaces any old one. */
+/*
+ * Open and bind the UDP socket c describes; it replaces any old one.
+ * One socket for relays of both families: IPv6, dual-stack, so that
+ * an IPv4 relay is ::ffff:a.b.c.d as the state machines name it; with
+ * UDP_NO_CHECK6_RX, because Data over IPv6 may come with a zero UDP
+ * checksum (RFC 7450 4.2.2.3), which Linux drops otherwise.  A kernel
+ * without IPv6 gets an IPv4 socket, and IPv4 relays only.
+ */
 int
 gwio_udp_open(struct gwio *io, const struct gw_conf *c)
 {
-	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	int			 s;
+	struct sockaddr_in6	 sin6;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)(void *)&sin6;
+	socklen_t		 len = sizeof(sin6);
+	int			 s, zero = 0, one = 1, v6 = 1;
 
-	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1) {
+	if ((s = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1 && (errno != EAFNOSUPPORT || !mc_src6_is_v4(
+	    &c->local_addr) || (v6 = 0, s = socket(AF_INET, SOCK_DGRAM |
+	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)) {
 		log_warn("socket");
 		return -1;
 	}
+	if (v6 && (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
+	    sizeof(zero)) == -1 || setsockopt(s, IPPROTO_UDP, UDP_NO_CHECK6_RX,
+	    &one, sizeof(one)) == -1))
+		log_warn("IPV6_V6ONLY, UDP_NO_CHECK6_RX");
 	set_rcvbuf(s, c->rcvbuf_kb);
 	if (c->ifname[0] != '\0' && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
 	    c->ifname, (socklen_t)strlen(c->ifname)) == -1) {
@@ -128,22 +143,32 @@ gwio_udp_open(struct gwio *io, const struct gw_conf *c)
 		close(s);
 		return -1;
 	}
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(c->local_addr);
-	sin.sin_port = htons((uint16_t)c->local_port);
-	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    getsockname(s, (struct sockaddr *)&sin, &len) == -1) {
-		log_warn("bind %s:%u", addr4_ntoa(c->local_addr),
-		    c->local_port);
+	memset(&sin6, 0, sizeof(sin6));
+	if (v6) {
+		sin6.sin6_family = AF_INET6;
+		memcpy(&sin6.sin6_addr, c->local_addr.a, 16);
+		sin6.sin6_port = htons((uint16_t)c->local_port);
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(mc_src6_to_v4(&c->local_addr));
+		sin->sin_port = htons((uint16_t)c->local_port);
+	}
+	if (bind(s, (struct sockaddr *)&sin6, v6 ? sizeof(sin6) :
+	    sizeof(*sin)) == -1 || getsockname(s, (struct sockaddr *)&sin6,
+	    &len) == -1) {
+		log_warn("bind %s port %u", mc_src6_is_any(&c->local_addr) ?
+		    "*" : addr6_ntoa(c->local_addr.a), c->local_port);
 		close(s);
 		return -1;
 	}
 	if (io->udp != -1)
 		close(io->udp);
 	io->udp = s;
-	io->laddr = ntohl(sin.sin_addr.s_addr);
-	io->lport = ntohs(sin.sin_port);
+	io->v6 = v6;
+	io->laddr = v6 ? (mc_src6_is_v4((struct mc_src6 *)(void *)
+	    &sin6.sin6_addr) ? mc_src6_to_v4((struct mc_src6 *)(void *)
+	    &sin6.sin6_addr) : 0) : ntohl(sin->sin_addr.s_addr);
+	io->lport = ntohs(sin6.sin6_port);
 	return 0;
 }
 
@@ -209,10 +234,24 @@ static const enum gwio_ctr verdict_of[] = {
 	[GW_DATA_NOT_SERVED] = GWIO_CTR_NOT_SERVED,
 };
 
+/* A sender's address as the state machines name it (IPv4 mapped). */
+static struct mc_src6
+from_key(const struct sockaddr_in6 *f)
+{
+	const struct sockaddr_in	*sin =
+	    (const struct sockaddr_in *)(const void *)f;
+	struct mc_src6			 k;
+
+	if (f->sin6_family == AF_INET)
+		return mc_src6_v4(ntohl(sin->sin_addr.s_addr));
+	memcpy(k.a, &f->sin6_addr, 16);
+	return k;
+}
+
 /* One Multicast Data message of the batch: into the TUN, or counted. */
 static void
-data_in(struct gwio *io, uint32_t src, uint16_t sport, const uint8_t *p,
-    size_t n)
+data_in(struct gwio *io, const struct mc_src6 *src, uint16_t sport,
+    const uint8_t *p, size_t n)
 {
 	enum amt_data_err	 v;
 	enum gwio_ctr		 c = GWIO_CTR_NOT_RELAY;
@@ -228,13 +267,14 @@ data_in(struct gwio *io, uint32_t src, uint16_t sport, const uint8_t *p,
 	if (c != GWIO_CTR_DATA) {
 		io->ctr[c]++;
 		if (log_packet_enabled())
-			log_debug_rl(&io->lim, "data from %s:%u dropped: %s",
-			    addr4_ntoa(src), sport, gwio_ctr_names[c]);
+			log_debug_rl(&io->lim, "data from %s port %u dropped: "
+			    "%s", addr6_ntoa(src->a), sport,
+			    gwio_ctr_names[c]);
 		return;
 	}
-	if (pcapw_on(io->pc) && io->pc->data)
-		pcapw_udp(io->pc, src, sport, io->laddr, io->lport, NULL, 0, p,
-		    off + len);
+	if (pcapw_on(io->pc) && io->pc->data && mc_src6_is_v4(src))
+		pcapw_udp(io->pc, mc_src6_to_v4(src), sport, io->laddr,
+		    io->lport, NULL, 0, p, off + len);
 	if (gwio_tun_write(io, p + off, len) == -1) {
 		io->ctr[GWIO_CTR_TUN_WRITE_ERR]++;
 		return;
@@ -253,7 +293,7 @@ gwio_udp_read(struct gwio *io, gwio_control_fn control, void *arg)
 {
 	const uint8_t	*p;
 	size_t		 len;
-	uint32_t	 src;
+	struct mc_src6	 src;
 	uint16_t	 sport;
 	int		 n, i, round, ncontrol = 0;
 
@@ -266,17 +306,18 @@ gwio_udp_read(struct gwio *io, gwio_control_fn control, void *arg)
 		for (i = 0; i < n; i++) {
 			p = io->bufs + (size_t)i * GWIO_PKT_MAX;
 			len = io->msgs[i].msg_len;
-			src = ntohl(io->from[i].sin_addr.s_addr);
-			sport = ntohs(io->from[i].sin_port);
+			src = from_key(&io->from[i]);
+			sport = ntohs(io->from[i].sin6_port);
 			if (io->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
 				io->ctr[GWIO_CTR_TRUNCATED]++;
 			else if (amt_is_data(p, len))
-				data_in(io, src, sport, p, len);
+				data_in(io, &src, sport, p, len);
 			else {
-				if (pcapw_on(io->pc))
-					pcapw_udp(io->pc, src, sport, io->laddr,
-					    io->lport, NULL, 0, p, len);
-				control(arg, src, sport, p, len);
+				if (pcapw_on(io->pc) && mc_src6_is_v4(&src))
+					pcapw_udp(io->pc, mc_src6_to_v4(&src),
+					    sport, io->laddr, io->lport, NULL,
+					    0, p, len);
+				control(arg, &src, sport, p, len);
 				ncontrol++;
 			}
 		}
@@ -305,21 +346,32 @@ gwio_tun_read(struct gwio *io, gwio_tun_fn cb, void *arg)
 
 /* One control message to addr:port. */
 int
-gwio_send(struct gwio *io, uint32_t addr, uint16_t port, const uint8_t *p,
-    size_t len)
+gwio_send(struct gwio *io, const struct mc_src6 *addr, uint16_t port,
+    const uint8_t *p, size_t len)
 {
-	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)(void *)&sin6;
+	socklen_t		 sl = sizeof(sin6);
 
-	if (pcapw_on(io->pc))
-		pcapw_udp(io->pc, io->laddr, io->lport, addr, port, NULL, 0, p,
-		    len);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(addr);
-	sin.sin_port = htons(port);
-	if (sendto(io->udp, p, len, 0, (struct sockaddr *)&sin,
-	    sizeof(sin)) == -1) {
-		log_debug("sendto %s:%u: %s", addr4_ntoa(addr), port,
+	if (pcapw_on(io->pc) && mc_src6_is_v4(addr))
+		pcapw_udp(io->pc, io->laddr, io->lport, mc_src6_to_v4(addr),
+		    port, NULL, 0, p, len);
+	memset(&sin6, 0, sizeof(sin6));
+	if (io->v6) {
+		sin6.sin6_family = AF_INET6;
+		memcpy(&sin6.sin6_addr, addr->a, 16);
+		sin6.sin6_port = htons(port);
+	} else if (mc_src6_is_v4(addr)) {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(mc_src6_to_v4(addr));
+		sin->sin_port = htons(port);
+		sl = sizeof(*sin);
+	} else {
+		log_debug("sendto %s: no IPv6 here", addr6_ntoa(addr->a));
+		return -1;
+	}
+	if (sendto(io->udp, p, len, 0, (struct sockaddr *)&sin6, sl) == -1) {
+		log_debug("sendto %s port %u: %s", addr6_ntoa(addr->a), port,
 		    strerror(errno));
 		return -1;
 	}

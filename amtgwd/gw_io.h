@@ -46,7 +46,7 @@ struct pcapw;
 struct emit;
 
 /* A control message: source address and port, bytes. */
-typedef void	 (*gwio_control_fn)(void *, uint32_t, uint16_t,
+typedef void	 (*gwio_control_fn)(void *, const struct mc_src6 *, uint16_t,
 		    const uint8_t *, size_t);
 /* A datagram the host stack wrote into the TUN. */
 typedef void	 (*gwio_tun_fn)(void *, const uint8_t *, size_t);
@@ -55,7 +55,7 @@ struct gwio {
 	int			 udp;
 	int			 tun;
 	char			 tunname[IFNAMSIZ];
-	uint32_t		 laddr;		/* our end, for captures */
+	uint32_t		 laddr;		/* our IPv4 end, for captures */
 	uint16_t		 lport;
 	struct gw_accept	 acc;		/* Data from where */
 	struct pcapw		*pc;		/* pcap-file, or NULL */
@@ -64,7 +64,8 @@ struct gwio {
 	/* recvmmsg */
 	struct mmsghdr		 msgs[GWIO_BATCH];
 	struct iovec		 iov[GWIO_BATCH];
-	struct sockaddr_in	 from[GWIO_BATCH];
+	struct sockaddr_in6	 from[GWIO_BATCH];	/* or _in */
+	int			 v6;		/* the socket is dual-stack */
 	uint8_t			*bufs;
 };
 
@@ -77,7 +78,8 @@ int	 gwio_tun_configure(const struct gw_conf *, const char *);
 int	 gwio_udp_read(struct gwio *, gwio_control_fn, void *);
 void	 gwio_tun_read(struct gwio *, gwio_tun_fn, void *);
 int	 gwio_tun_write(struct gwio *, const uint8_t *, size_t);
-int	 gwio_send(struct gwio *, uint32_t, uint16_t, const uint8_t *, size_t);
+int	 gwio_send(struct gwio *, const struct mc_src6 *, uint16_t,
+	    const uint8_t *, size_t);
 void	 gwio_show_counters(const struct gwio *, struct emit *);
 
 #endif

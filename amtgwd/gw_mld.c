@@ -115,7 +115,7 @@ static int
 usable6(const struct gw *gw)
 {
 	return gw->mld.cur.valid && gw->have_relay &&
-	    gw->mld.cur.relay == gw->relay;
+	    mc_src6_eq(&gw->mld.cur.relay, &gw->relay);
 }
 
 static void
@@ -175,7 +175,7 @@ send_request6(struct gw *gw, uint64_t now)
 	a.type = AMT_REQUEST;
 	a.flags = AMT_FLAG_P;
 	a.nonce = m->nonce;
-	gw_send_msg(gw, gw->relay, &a, NULL, GW_CTR_REQ_SENT);
+	gw_send_msg(gw, &gw->relay, &a, NULL, GW_CTR_REQ_SENT);
 	m->ctr[GW_MLD_REQ_SENT]++;
 	m->t_state = now + gw_backoff(gw, now, gw->conf->req_timeout_ms,
 	    m->backoff_n);
@@ -276,7 +276,7 @@ gw_mld_packet(struct gw *gw, uint64_t now, const uint8_t *p, size_t len)
  * General Query inside (its source must be link-local, RFC 3810 5).
  */
 static int
-query6_acceptable(struct gw *gw, uint32_t src, uint16_t sport,
+query6_acceptable(struct gw *gw, const struct mc_src6 *src, uint16_t sport,
     const uint8_t *p, const struct amt_msg *a, struct mld_msg *q)
 {
 	struct gw_mld	*m = &gw->mld;
@@ -286,7 +286,7 @@ query6_acceptable(struct gw *gw, uint32_t src, uint16_t sport,
 
 	if (m->state != GW_MLD_REQUESTING || a->nonce != m->nonce)
 		why = "not awaited, or not our nonce";
-	else if (src != gw->relay || sport != AMT_PORT)
+	else if (!mc_src6_eq(src, &gw->relay) || sport != AMT_PORT)
 		why = "not from the relay";
 	else if (a->inner_ver != 6 || mld_decode_packet(p + a->inner_off,
 	    a->inner_len, &ip, q) != MLD_OK || q->type != MLD_QUERY ||
@@ -295,7 +295,7 @@ query6_acceptable(struct gw *gw, uint32_t src, uint16_t sport,
 	if (why == NULL)
 		return 1;
 	m->ctr[GW_MLD_QUERY_REJECTED]++;
-	log_debug_rl(&gw->lim, "MLD query from %s:%u: %s", addr4_ntoa(src),
+	log_debug_rl(&gw->lim, "MLD query from %s:%u: %s", addr6_ntoa(src->a),
 	    sport, why);
 	return 0;
 }
@@ -305,7 +305,8 @@ query6_acceptable(struct gw *gw, uint32_t src, uint16_t sport,
  * 0 for the IPv4 cycle to look at.
  */
 int
-gw_mld_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
+gw_mld_query(struct gw *gw, uint64_t now, const struct mc_src6 *src,
+    uint16_t sport,
     const uint8_t *p, const struct amt_msg *a)
 {
 	struct gw_mld	*m = &gw->mld;
@@ -342,7 +343,7 @@ gw_mld_query(struct gw *gw, uint64_t now, uint32_t src, uint16_t sport,
 		m->asked = now;
 		m->sweep_at = now + (mrt < 500 ? 500 : mrt) + 500;
 	}
-	if (!prev.valid || prev.relay != m->cur.relay)
+	if (!prev.valid || !mc_src6_eq(&prev.relay, &m->cur.relay))
 		send_state6(gw);
 	return 1;
 }

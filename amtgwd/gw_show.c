@@ -49,10 +49,10 @@ gw_show(const struct gw *gw, uint64_t now, struct emit *e)
 	emit_str(e, "state", gw_state_names[gw->state]);
 	emit_str(e, "pseudo-interface", gw->conf->tunnel);
 	emit_u64(e, "state-ms", now - gw->since);
-	emit_str(e, "relay", gw->have_relay ? addr4_ntoa(gw->relay) :
+	emit_str(e, "relay", gw->have_relay ? addr6_ntoa(gw->relay.a) :
 	    "none");
 	if (!gw->fixed)
-		emit_str(e, "discovery-address", addr4_ntoa(gw->disc_addr));
+		emit_str(e, "discovery-address", addr6_ntoa(gw->disc_addr.a));
 	if (gw->cur.valid) {
 		emit_obj(e, "last-query");
 		emit_u64(e, "age-ms", now - gw->cur.when);
@@ -63,7 +63,7 @@ gw_show(const struct gw *gw, uint64_t now, struct emit *e)
 		emit_bool(e, "g-flag", gw->cur.g);
 		emit_bool(e, "l-flag", gw->cur.l);
 		if (gw->cur.g) {
-			ipaddr_from_v4compat(gw->cur.gw_addr, &a);
+			(void)ipaddr_from_v4compat(gw->cur.gw_addr, &a);
 			emit_str(e, "gateway-address", ipaddr_ntoa(&a));
 			emit_u64(e, "gateway-port", gw->cur.gw_port);
 		}
@@ -150,7 +150,7 @@ show_source(const struct gw_src *x, uint64_t now, struct emit *e)
 	emit_str(e, "source", addr4_ntoa(x->addr));
 	emit_str(e, "state", src_state_names[x->st]);
 	if (x->st == GW_SRC_RELAY)
-		emit_str(e, "relay", addr4_ntoa(x->t->key));
+		emit_str(e, "relay", addr6_ntoa(x->t->key.a));
 	if (x->st == GW_SRC_DEFAULT)
 		emit_str(e, "why", x->why);
 	if (x->expires != 0)

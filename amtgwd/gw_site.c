@@ -37,7 +37,8 @@ static void	 lookups_kick(struct gw_site *, uint64_t);
 /* ---- tunnels ---- */
 
 static int
-t_send(void *arg, uint32_t a, uint16_t port, const uint8_t *p, size_t len)
+t_send(void *arg, const struct mc_src6 *a, uint16_t port, const uint8_t *p,
+    size_t len)
 {
 	struct gw_site	*s = arg;
 
@@ -121,16 +122,16 @@ t_failed(void *arg, struct gw *gw, uint64_t now)
 
 /* The tunnel already going to addr, the default one included. */
 struct gw_tnl *
-site_tunnel(const struct gw_site *s, uint32_t addr)
+site_tunnel(const struct gw_site *s, const struct mc_src6 *addr)
 {
 	const struct gw	*d = &s->def.fsm;
 	size_t		 i;
 
-	if ((d->have_relay && d->relay == addr) || (d->fixed &&
-	    d->cfg_relay == addr))
+	if ((d->have_relay && mc_src6_eq(&d->relay, addr)) || (d->fixed &&
+	    mc_src6_eq(&d->cfg_relay, addr)))
 		return (struct gw_tnl *)(uintptr_t)&s->def;
 	for (i = 0; i < s->nt; i++)
-		if (s->t[i]->key == addr)
+		if (mc_src6_eq(&s->t[i]->key, addr))
 			return s->t[i];
 	return NULL;
 }
@@ -145,7 +146,12 @@ site_rec_text(const struct gw_cand *c, char *buf, size_t len)
 	rr.prec = c->prec;
 	rr.d = c->d;
 	rr.type = c->type;
-	rr.v4 = c->addr;
+	if (mc_src6_is_v4(&c->addr))
+		rr.v4 = mc_src6_to_v4(&c->addr);
+	else {
+		rr.type = DRIAD_TYPE_IPV6;
+		memcpy(rr.v6, c->addr.a, 16);
+	}
 	if (c->type == DRIAD_TYPE_NAME || c->via != NULL) {
 		rr.type = DRIAD_TYPE_NAME;
 		snprintf(rr.name, sizeof(rr.name), "%s", c->via != NULL ?
@@ -154,9 +160,9 @@ site_rec_text(const struct gw_cand *c, char *buf, size_t len)
 	if (driad_format(&rr, buf, len) == -1)
 		snprintf(buf, len, "AMTRELAY %u %u %u", rr.prec, rr.d,
 		    rr.type);
-	else if (c->via != NULL && strlen(buf) + 18 < len)
+	else if (c->via != NULL && strlen(buf) + 44 < len)
 		snprintf(buf + strlen(buf), len - strlen(buf), " (%s)",
-		    addr4_ntoa(c->addr));
+		    addr6_ntoa(c->addr.a));
 }
 
 /*
@@ -167,7 +173,7 @@ site_rec_text(const struct gw_cand *c, char *buf, size_t len)
 static struct gw_tnl *
 tnl_get(struct gw_site *s, uint64_t now, const struct gw_cand *c)
 {
-	struct gw_tnl	*t = site_tunnel(s, c->addr), **nv;
+	struct gw_tnl	*t = site_tunnel(s, &c->addr), **nv;
 
 	if ((t != NULL && t->dead) || s->stopping)
 		return NULL;
@@ -181,7 +187,8 @@ tnl_get(struct gw_site *s, uint64_t now, const struct gw_cand *c)
 		s->ctr[GW_SITE_TUNNELS_LIMIT]++;
 		log_warnx_rl(&s->lim, "tunnels-max %u reached: relay %s not "
 		    "used, its sources go to the default relay (raise "
-		    "tunnels-max)", s->conf->tunnels_max, addr4_ntoa(c->addr));
+		    "tunnels-max)", s->conf->tunnels_max,
+		    addr6_ntoa(c->addr.a));
 		return NULL;
 	}
 	if ((nv = reallocarray(s->t, s->nt + 1, sizeof(*nv))) == NULL)
@@ -191,13 +198,13 @@ tnl_get(struct gw_site *s, uint64_t now, const struct gw_cand *c)
 		return NULL;
 	(void)gw_init(&t->fsm, s->conf, &s->tops, s);
 	/* 8777 4.2.2: D=0, discovery at the address first. */
-	gw_set_target(&t->fsm, c->d, c->addr, 1);
+	gw_set_target(&t->fsm, c->d, &c->addr, 1);
 	t->how = GW_HOW_DRIAD;
 	t->key = c->addr;
 	site_rec_text(c, t->rec, sizeof(t->rec));
 	s->t[s->nt++] = t;
 	s->ctr[GW_SITE_TUNNELS_OPENED]++;
-	log_info("tunnel to relay %s (%s)", addr4_ntoa(c->addr), t->rec);
+	log_info("tunnel to relay %s (%s)", addr6_ntoa(c->addr.a), t->rec);
 	gw_start(&t->fsm, now);
 	return t;
 }
@@ -400,7 +407,7 @@ name_lookup(struct gw_site *s, struct gw_src *e)
 {
 	if (e->inflight)
 		return;
-	if (lk_start(s, GW_LK_NAME, e->addr, e->c[e->cur].name, 1) == 0)
+	if (lk_start(s, GW_LK_NAME, e->addr, e->c[e->cur].name, GW_DNS_ADDR) == 0)
 		e->inflight = 1;
 }
 
@@ -442,12 +449,14 @@ select_relay(struct gw_site *s, uint64_t now, struct gw_src *e, unsigned i)
 
 /* The candidate now in use, after a new answer: kept if still listed. */
 static int
-keep_current(struct gw_src *e, uint32_t addr)
+keep_current(struct gw_src *e, const struct mc_src6 *addr)
 {
 	unsigned	 i;
 
 	for (i = 0; i < e->nc; i++)
-		if (e->c[i].type == DRIAD_TYPE_IPV4 && e->c[i].addr == addr) {
+		if ((e->c[i].type == DRIAD_TYPE_IPV4 ||
+		    e->c[i].type == DRIAD_TYPE_IPV6) &&
+		    mc_src6_eq(&e->c[i].addr, addr)) {
 			e->cur = i;
 			return 1;
 		}
@@ -471,8 +480,9 @@ cands_from(struct gw_site *s, struct gw_src *e,
 			    "%s", addr4_ntoa(e->addr), driad_strerror(err));
 			continue;
 		}
-		/* IPv6 relays wait for an IPv6 underlay; a full set ends. */
-		if (x.type == DRIAD_TYPE_IPV6 || n == GW_DRIAD_CANDS) {
+		/* An IPv6 relay that is no global unicast; a full set. */
+		if ((x.type == DRIAD_TYPE_IPV6 && !driad_unicast6(x.v6)) ||
+		    n == GW_DRIAD_CANDS) {
 			s->ctr[GW_SITE_RR_SKIPPED]++;
 			continue;
 		}
@@ -486,7 +496,10 @@ cands_from(struct gw_site *s, struct gw_src *e,
 		e->c[i].prec = rr[i].prec;
 		e->c[i].d = rr[i].d;
 		e->c[i].type = rr[i].type;
-		e->c[i].addr = rr[i].v4;
+		if (rr[i].type == DRIAD_TYPE_IPV6)
+			memcpy(e->c[i].addr.a, rr[i].v6, 16);
+		else
+			e->c[i].addr = mc_src6_v4(rr[i].v4);
 		e->c[i].name = e->c[i].via = NULL;
 		if (rr[i].type == DRIAD_TYPE_NAME &&
 		    (e->c[i].name = strdup(rr[i].name)) == NULL)
@@ -502,7 +515,8 @@ source_answer(struct gw_site *s, uint64_t now, struct gw_src *e,
     const struct gw_dns_answer *a)
 {
 	uint32_t	 ttl = a->ttl;
-	uint32_t	 was = e->t != NULL ? e->t->key : 0;
+	static const struct mc_src6	 none;
+	struct mc_src6	 was = e->t != NULL ? e->t->key : none;
 
 	e->refresh = 0;
 	if (a->status == GW_DNS_FAIL || a->status == GW_DNS_BOGUS) {
@@ -538,17 +552,40 @@ source_answer(struct gw_site *s, uint64_t now, struct gw_src *e,
 		ttl = GW_DNS_TTL_MAX_S;
 	e->expires = now + (uint64_t)(ttl == 0 ? 1 : ttl) * 1000;
 	src_due(s, e->expires);
-	if (e->st == GW_SRC_RELAY && was != 0 && keep_current(e, was))
+	if (e->st == GW_SRC_RELAY && !mc_src6_is_any(&was) &&
+	    keep_current(e, &was))
 		return;
 	select_relay(s, now, e, 0);
 }
 
-/* The answer to a type 3 relay's A lookup: its addresses replace it. */
+/*
+ * A record of an address answer (A or AAAA): a unicast host of either
+ * family into *out, or 0.
+ */
+static int
+addr_rr(const uint8_t *rr, size_t len, struct mc_src6 *out)
+{
+	if (len == 4 && driad_unicast(be32_load(rr))) {
+		*out = mc_src6_v4(be32_load(rr));
+		return 1;
+	}
+	if (len == 16 && driad_unicast6(rr)) {
+		memcpy(out->a, rr, 16);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The answer to a type 3 relay's address lookup (A and AAAA): its
+ * addresses replace it.
+ */
 static void
 name_answer(struct gw_site *s, uint64_t now, struct gw_src *e,
     const struct gw_dns_answer *a)
 {
 	struct gw_cand	 c = e->c[e->cur], tail[GW_DRIAD_CANDS];
+	struct mc_src6	 ra;
 	unsigned	 ntail = e->nc - e->cur - 1, k = 0, j;
 	size_t		 i;
 
@@ -557,15 +594,15 @@ name_answer(struct gw_site *s, uint64_t now, struct gw_src *e,
 	memcpy(tail, &e->c[e->cur + 1], ntail * sizeof(tail[0]));
 	e->nc = e->cur;
 	for (i = 0; a->status == GW_DNS_OK && i < a->n; i++) {
-		if (a->len[i] != 4 || e->nc == GW_DRIAD_CANDS ||
-		    !driad_unicast(be32_load(a->rr[i]))) {
+		if (e->nc == GW_DRIAD_CANDS || !addr_rr(a->rr[i], a->len[i],
+		    &ra)) {
 			s->ctr[GW_SITE_RR_SKIPPED]++;
 			continue;
 		}
 		/* 8777 4.2.3: the D bit and precedence carry over. */
 		e->c[e->nc] = (struct gw_cand){ .prec = c.prec, .d = c.d,
-		    .type = DRIAD_TYPE_IPV4, .addr = be32_load(a->rr[i]),
-		    .via = strdup(c.name) };
+		    .type = mc_src6_is_v4(&ra) ? DRIAD_TYPE_IPV4 :
+		    DRIAD_TYPE_IPV6, .addr = ra, .via = strdup(c.name) };
 		e->nc++;
 		k++;
 	}
@@ -595,24 +632,24 @@ relay_answer(struct gw_site *s, uint64_t now, const struct gw_dns_answer *a)
 {
 	struct gw	*d = &s->def.fsm;
 	size_t		 i, n = 0;
-	uint32_t	 v[16];
+	struct mc_src6	 v[16];
 
 	for (i = 0; a->status == GW_DNS_OK && i < a->n && n < 16; i++)
-		if (a->len[i] == 4 && driad_unicast(be32_load(a->rr[i])))
-			v[n++] = be32_load(a->rr[i]);
+		if (addr_rr(a->rr[i], a->len[i], &v[n]))
+			n++;
 	if (n == 0) {
 		s->relay_tries++;
 		s->relay_retry = now + retry_after(s->relay_tries);
-		log_warnx("relay %s: no IPv4 address (%s); again in %llu s",
+		log_warnx("relay %s: no address (%s); again in %llu s",
 		    s->conf->relay_name, a->status == GW_DNS_NONE ?
 		    "no such name" : "lookup failed", (unsigned long long)
 		    (s->relay_retry - now) / 1000);
 		return;
 	}
 	s->relay_tries = 0;
-	gw_set_target(d, 1, v[s->ops->random(s->ctx) % n], 0);
+	gw_set_target(d, 1, &v[s->ops->random(s->ctx) % n], 0);
 	log_info("relay %s is %s", s->conf->relay_name,
-	    addr4_ntoa(d->cfg_relay));
+	    addr6_ntoa(d->cfg_relay.a));
 	if (!s->stopping)
 		gw_restart(d, now);
 }
@@ -932,7 +969,7 @@ tunnels_timer(struct gw_site *s, uint64_t now)
 		if (t->fsm.state != GW_STA_STOPPING && t->idle_since != 0 &&
 		    now - t->idle_since >= s->conf->tunnel_hold_ms) {
 			log_info("tunnel to relay %s unused for %s: closing",
-			    addr4_ntoa(t->key),
+			    addr6_ntoa(t->key.a),
 			    conf_time_str(s->conf->tunnel_hold_ms));
 			for (k = 0; k < s->nsrc; k++)
 				if (s->src[k].t == t) {
@@ -950,7 +987,7 @@ site_timer(struct gw_site *s, uint64_t now)
 {
 	if (s->relay_retry != 0 && now >= s->relay_retry) {
 		s->relay_retry = 0;
-		if (lk_start(s, GW_LK_RELAY, 0, s->conf->relay_name, 1) == -1)
+		if (lk_start(s, GW_LK_RELAY, 0, s->conf->relay_name, GW_DNS_ADDR) == -1)
 			s->relay_retry = now + GW_DNS_RETRY_MIN_MS;
 	}
 	sweep_timer(s, now);
@@ -1029,17 +1066,19 @@ site_free(struct gw_site *s)
 static void
 def_target(struct gw_site *s, uint64_t now)
 {
-	const struct gw_conf	*c = s->conf;
+	static const struct mc_src6	 none;
+	const struct gw_conf		*c = s->conf;
 
 	s->def.how = c->fixed_relay ? GW_HOW_CONF : GW_HOW_DISCOVERY;
 	s->relay_retry = 0;
 	if (c->relay_name[0] != '\0') {
-		gw_set_target(&s->def.fsm, 1, 0, 0);
-		if (lk_start(s, GW_LK_RELAY, 0, c->relay_name, 1) == -1)
+		gw_set_target(&s->def.fsm, 1, &none, 0);
+		if (lk_start(s, GW_LK_RELAY, 0, c->relay_name,
+		    GW_DNS_ADDR) == -1)
 			s->relay_retry = now + GW_DNS_RETRY_MIN_MS;
 	} else
 		gw_set_target(&s->def.fsm, c->fixed_relay, c->fixed_relay ?
-		    c->relay : c->discovery, 0);
+		    &c->relay : &c->discovery, 0);
 	s->def.key = s->def.fsm.fixed ? s->def.fsm.cfg_relay :
 	    s->def.fsm.disc_addr;
 }
@@ -1102,8 +1141,8 @@ site_reconfigure(struct gw_site *s, const struct gw_conf *conf,
 
 /* A control message: to the tunnel(s) it can be for. */
 void
-site_recv_amt(struct gw_site *s, uint64_t now, uint32_t src, uint16_t sport,
-    const uint8_t *p, size_t len)
+site_recv_amt(struct gw_site *s, uint64_t now, const struct mc_src6 *src,
+    uint16_t sport, const uint8_t *p, size_t len)
 {
 	size_t	 i;
 	int	 n = 0;
@@ -1111,8 +1150,8 @@ site_recv_amt(struct gw_site *s, uint64_t now, uint32_t src, uint16_t sport,
 	for (i = 0; i < s->nt; i++) {
 		struct gw	*g = &s->t[i]->fsm;
 
-		if ((g->have_relay && g->relay == src) || (!g->fixed &&
-		    g->disc_addr == src)) {
+		if ((g->have_relay && mc_src6_eq(&g->relay, src)) ||
+		    (!g->fixed && mc_src6_eq(&g->disc_addr, src))) {
 			gw_recv_amt(g, now, src, sport, p, len);
 			n++;
 		}
@@ -1123,17 +1162,25 @@ site_recv_amt(struct gw_site *s, uint64_t now, uint32_t src, uint16_t sport,
 
 /* ---- the data path's view ---- */
 
+static int
+acc_cmp(const struct gw_acc *x, uint32_t src, const struct mc_src6 *relay)
+{
+	if (x->src != src)
+		return x->src < src ? -1 : 1;
+	return memcmp(x->relay.a, relay->a, sizeof(relay->a));
+}
+
 /*
  * What Multicast Data is accepted: anything from the default tunnel's
  * relay, and from another relay only for the sources it serves.  The
- * sources are kept in address order, so the keys (source << 32 |
- * relay) come out sorted.
+ * sources are kept in address order, so the entries (source, relay)
+ * come out sorted.
  */
 void
 site_accept(struct gw_site *s, struct gw_accept *a)
 {
-	uint64_t	*nv;
-	uint32_t	 r;
+	struct gw_acc	*nv;
+	struct mc_src6	 r;
 	size_t		 i;
 
 	a->def_ok = gw_relay(&s->def.fsm, &a->def_relay);
@@ -1147,8 +1194,10 @@ site_accept(struct gw_site *s, struct gw_accept *a)
 	for (i = 0; i < s->nsrc && s->nacc < s->acccap; i++) {
 		const struct gw_src *e = &s->src[i];
 
-		if (e->st == GW_SRC_RELAY && gw_relay(&e->t->fsm, &r))
-			s->acc[s->nacc++] = (uint64_t)e->addr << 32 | r;
+		if (e->st == GW_SRC_RELAY && gw_relay(&e->t->fsm, &r)) {
+			s->acc[s->nacc].src = e->addr;
+			s->acc[s->nacc++].relay = r;
+		}
 	}
 	a->keys = s->acc;
 	a->n = s->nacc;
@@ -1161,24 +1210,24 @@ site_accept(struct gw_site *s, struct gw_accept *a)
 
 /* The data path's verdict on Data from relay for source (pure). */
 enum gw_verdict
-gw_accept_data(const struct gw_accept *a, uint32_t relay, uint32_t source)
+gw_accept_data(const struct gw_accept *a, const struct mc_src6 *relay,
+    uint32_t source)
 {
-	uint64_t	 key = (uint64_t)source << 32 | relay;
-	size_t		 lo = 0, hi = a->n, mid;
+	size_t	 lo = 0, hi = a->n, mid;
 
-	if (a->def_ok && relay == a->def_relay)
+	if (a->def_ok && mc_src6_eq(relay, &a->def_relay))
 		return GW_DATA_OK;
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		if (a->keys[mid] < key)
+		if (acc_cmp(&a->keys[mid], source, relay) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < a->n && a->keys[lo] == key)
+	if (lo < a->n && acc_cmp(&a->keys[lo], source, relay) == 0)
 		return GW_DATA_OK;
 	for (lo = 0; lo < a->nrelays; lo++)	/* the drop path only */
-		if (a->relays[lo] == relay)
+		if (mc_src6_eq(&a->relays[lo], relay))
 			return GW_DATA_NOT_SERVED;
 	return GW_DATA_NOT_RELAY;
 }

@@ -13,7 +13,9 @@
 
 #include <sys/types.h>
 
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <pwd.h>
@@ -24,6 +26,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "srcset6.h"
 #include "util.h"
 
 
@@ -293,6 +296,38 @@ conf_unicast4(struct conf_reader *r, const char *kw, const char *s,
 	return 0;
 }
 
+/*
+ * A unicast address of either family, as a 16-byte key (IPv4 mapped):
+ * IPv6 neither multicast, unspecified, link-local (it would need a
+ * scope) nor IPv4-mapped.
+ */
+int
+conf_unicast46(struct conf_reader *r, const char *kw, const char *s,
+    struct mc_src6 *out)
+{
+	struct in6_addr	 a6;
+	uint32_t	 a4;
+
+	if (strchr(s, ':') == NULL) {
+		if (conf_unicast4(r, kw, s, &a4) == -1)
+			return -1;
+		*out = mc_src6_v4(a4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, &a6) != 1) {
+		conf_error(r, "%s: \"%s\" is not an IPv4 or IPv6 address", kw,
+		    s);
+		return -1;
+	}
+	if (IN6_IS_ADDR_MULTICAST(&a6) || IN6_IS_ADDR_UNSPECIFIED(&a6) ||
+	    IN6_IS_ADDR_LINKLOCAL(&a6) || IN6_IS_ADDR_V4MAPPED(&a6)) {
+		conf_error(r, "%s: %s is not a global unicast address", kw, s);
+		return -1;
+	}
+	memcpy(out->a, &a6, 16);
+	return 0;
+}
+
 int
 conf_ifname(struct conf_reader *r, const char *kw, const char *s,
     char *out)
@@ -387,6 +422,8 @@ conf_value(struct conf_parse *p, const struct conf_item *it, const char *s,
 		return conf_ifname(r, it->name, s, f);
 	case CT_ADDR4:
 		return conf_unicast4(r, it->name, s, f);
+	case CT_ADDR46:
+		return conf_unicast46(r, it->name, s, f);
 	case CT_MPREFIX4:
 		return conf_mprefix4(r, it->name, s, f);
 	case CT_OBSOLETE:
@@ -590,6 +627,11 @@ print_item(const struct conf_item *it, const void *c, FILE *fp)
 	case CT_ADDR4:
 		fprintf(fp, "%s %s\n", it->name,
 		    addr4_ntoa(*(const uint32_t *)f));
+		break;
+	case CT_ADDR46:
+		if (!mc_src6_is_any(f))
+			fprintf(fp, "%s %s\n", it->name,
+			    addr6_ntoa(((const struct mc_src6 *)f)->a));
 		break;
 	case CT_MPREFIX4:
 		fprintf(fp, "%s %s\n", it->name, prefix4_ntoa(f));

@@ -57,6 +57,7 @@ enum conf_type {
 	CT_STRING,	/* char[size], printable, written quoted */
 	CT_IFNAME,	/* char[IFNAMSIZ] */
 	CT_ADDR4,	/* uint32_t, a unicast IPv4 address */
+	CT_ADDR46,	/* struct mc_src6, unicast IPv4 (mapped) or IPv6 */
 	CT_MPREFIX4,	/* struct prefix4, multicast */
 	CT_CUSTOM,	/* parse and print say how */
 	CT_OBSOLETE,	/* accepted with a warning, ignored; def says why */
@@ -142,6 +143,9 @@ struct conf_parse {
 #define CI_ADDR4(nm_, ty_, fd_, df_, fg_, ...)				\
 	{ .name = nm_, .type = CT_ADDR4, CONF_AT(ty_, fd_), .def = df_,	\
 	  .flags = fg_, .maxargs = 1, __VA_ARGS__ }
+#define CI_ADDR46(nm_, ty_, fd_, df_, fg_, ...)				\
+	{ .name = nm_, .type = CT_ADDR46, CONF_AT(ty_, fd_), .def = df_, \
+	  .flags = fg_, .maxargs = 1, __VA_ARGS__ }
 #define CI_MPREFIX4(nm_, ty_, fd_, df_, fg_, ...)			\
 	{ .name = nm_, .type = CT_MPREFIX4, CONF_AT(ty_, fd_),		\
 	  .def = df_, .flags = fg_, .maxargs = 1, __VA_ARGS__ }
@@ -200,6 +204,9 @@ int	 conf_uint(struct conf_reader *, const char *, const char *,
 	    unsigned long, unsigned long, unsigned *);
 int	 conf_ifname(struct conf_reader *, const char *, const char *,
 	    char *);
+struct mc_src6;
+int	 conf_unicast46(struct conf_reader *, const char *, const char *,
+	    struct mc_src6 *);
 int	 conf_unicast4(struct conf_reader *, const char *, const char *,
 	    uint32_t *);
 

@@ -123,6 +123,23 @@ driad_unicast(uint32_t a)
 	return (a >> 24) != 0 && (a >> 24) != 127 && a < 0xe0000000U;
 }
 
+/*
+ * The same for an IPv6 relay (a type 2 record, an AAAA answer): not
+ * unspecified, loopback, multicast, link-local or IPv4-mapped.
+ */
+int
+driad_unicast6(const uint8_t *a)
+{
+	static const uint8_t	 zero[15], mapped[12] = { [10] = 0xff,
+	    [11] = 0xff };
+
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		return 0;
+	if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
+		return 0;
+	return memcmp(a, mapped, sizeof(mapped)) != 0;
+}
+
 /* "d.c.b.a.in-addr.arpa" for a.b.c.d (host order); -1 if no room. */
 int
 driad_revname(uint32_t src, char *buf, size_t len)

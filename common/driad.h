@@ -56,5 +56,6 @@ int		 driad_revname(uint32_t, char *, size_t);
 void		 driad_order(struct driad_rr *, size_t, const uint32_t *);
 int		 driad_format(const struct driad_rr *, char *, size_t);
 int		 driad_unicast(uint32_t);
+int		 driad_unicast6(const uint8_t *);
 
 #endif

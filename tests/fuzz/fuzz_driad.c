@@ -28,7 +28,8 @@ static unsigned	 last_id;
 static int	 have_id;
 
 static int
-f_send(void *a, uint32_t d, uint16_t p, const uint8_t *b, size_t n)
+f_send(void *a, const struct mc_src6 *d, uint16_t p, const uint8_t *b,
+    size_t n)
 {
 	(void)a; (void)d; (void)p; (void)b; (void)n;
 	return 0;
@@ -96,7 +97,7 @@ run_site(const uint8_t *const *rr, const size_t *len, size_t n)
 	uint64_t		 now = 1;
 
 	conf_defaults(&gw_conf_table, &c);
-	c.relay = 0x0a0000fd;
+	c.relay = mc_src6_v4(0x0a0000fd);
 	c.fixed_relay = 1;
 	c.tunnels_max = 4;
 	if (site_init(&s, &c, &ops, NULL) == -1)
@@ -119,7 +120,8 @@ run_site(const uint8_t *const *rr, const size_t *len, size_t n)
 			site_dns(&s, now, last_id, &a);
 		}
 		check_site(&s);
-		/* A name's lookup, if one went out: the records as A. */
+		/* A name's lookup, if one went out: the records as A or AAAA
+		 * answers (4 or 16 bytes). */
 		if (have_id)
 			site_dns(&s, now, last_id, &a);
 		check_site(&s);

@@ -340,10 +340,9 @@ handle6(int tun, const uint8_t *p, size_t n)
 		if (off + 20 + 16 * (size_t)ns + 4 * (size_t)aux > end)
 			break;
 		switch (type) {
-		case 1: case 3:
-			drop_group6(g);
-			/* FALLTHROUGH */
-		case 5:
+		case 1: case 3: case 5:	/* IS_IN, TO_IN: these; ALLOW */
+			if (type != 5)
+				drop_group6(g);
 			for (k = 0; k < ns; k++)
 				join6(tun, g, p + off + 20 + 16 * k, 1);
 			break;

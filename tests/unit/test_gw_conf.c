@@ -24,6 +24,13 @@ parse(const char *text, struct gw_conf *c)
 	return rv;
 }
 
+/* A configured address: the IPv4 one given (mapped)? */
+static int
+v4eq(const struct mc_src6 *k, uint32_t a)
+{
+	return mc_src6_is_v4(k) && mc_src6_to_v4(k) == a;
+}
+
 START_TEST(test_defaults)
 {
 	struct gw_conf	 c;
@@ -31,7 +38,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(parse("", &c), 0);
 	ck_assert_str_eq(c.tunnel, "amt0");
 	ck_assert_int_eq(c.fixed_relay, 0);
-	ck_assert_uint_eq(c.discovery, 0xc034c101);	/* 192.52.193.1 */
+	ck_assert(v4eq(&c.discovery, 0xc034c101));	/* 192.52.193.1 */
 	ck_assert_uint_eq(c.disc_timeout_ms, 1000);
 	ck_assert_uint_eq(c.max_timeout_ms, 120000);
 	/* Below the 120 s a NAT keeps a mapping (RFC 4787 REQ-5). */
@@ -74,8 +81,8 @@ START_TEST(test_all_directives)
 	ck_assert_uint_eq(c.tunnel_addr.len, 30);
 	ck_assert_uint_eq(c.tunnel_mtu, 1400);
 	ck_assert_int_eq(c.fixed_relay, 1);
-	ck_assert_uint_eq(c.relay, 0xc6336401);
-	ck_assert_uint_eq(c.local_addr, 0xc0000202);
+	ck_assert(v4eq(&c.relay, 0xc6336401));
+	ck_assert(v4eq(&c.local_addr, 0xc0000202));
 	ck_assert_uint_eq(c.local_port, 40000);
 	ck_assert_str_eq(c.ifname, "eth1");
 	ck_assert_uint_eq(c.disc_timeout_ms, 250);
@@ -150,14 +157,26 @@ START_TEST(test_relay_name)
 	ck_assert_int_eq(parse("relay relay-1.example.net.\n", &c), 0);
 	ck_assert_str_eq(c.relay_name, "relay-1.example.net");
 	ck_assert_int_eq(c.fixed_relay, 1);
-	ck_assert_uint_eq(c.relay, 0);
+	ck_assert(mc_src6_is_any(&c.relay));
 	ck_assert_int_eq(c.driad, 1);
 	ck_assert_uint_eq(c.tunnels_max, 64);
 	ck_assert_uint_eq(c.tunnel_hold_ms, 30000);
 	ck_assert_int_eq(parse("relay 10.1.2.3\ndriad off\n", &c), 0);
 	ck_assert_str_eq(c.relay_name, "");
-	ck_assert_uint_eq(c.relay, 0x0a010203);
+	ck_assert(v4eq(&c.relay, 0x0a010203));
 	ck_assert_int_eq(c.driad, 0);
+	/* An IPv6 relay, discovery address and local address. */
+	ck_assert_int_eq(parse("relay 2001:db8::7\nlocal-address 2001:db8::9\n",
+	    &c), 0);
+	ck_assert_uint_eq(c.relay.a[0], 0x20);
+	ck_assert_uint_eq(c.relay.a[15], 7);
+	ck_assert_uint_eq(c.local_addr.a[15], 9);
+	ck_assert_int_eq(c.fixed_relay, 1);
+	ck_assert_int_eq(parse("discovery 2001:3::1\n", &c), 0);
+	ck_assert_uint_eq(c.discovery.a[1], 1);
+	ck_assert_uint_eq(c.discovery.a[3], 3);
+	ck_assert_int_eq(parse("relay fe80::1\n", &c), -1);
+	ck_assert_int_eq(parse("discovery ff02::1\n", &c), -1);
 }
 END_TEST
 

@@ -30,7 +30,8 @@
 #define MAXSENT	64
 
 struct sent {
-	uint32_t	 dst;
+	uint32_t	 dst;		/* an IPv4 one; 0 else */
+	struct mc_src6	 dst6;
 	uint16_t	 port;
 	size_t		 len;
 	uint8_t		 b[1600];
@@ -49,16 +50,24 @@ static struct gw_conf	 conf;
 static struct gw_site	 site;
 #define gw		 (site.def.fsm)	/* the default tunnel */
 
+/* The relay addresses these tests use are IPv4: as the gateway keys them. */
+static struct mc_src6
+K(uint32_t a)
+{
+	return mc_src6_v4(a);
+}
+
 static int
-fake_send(void *arg, uint32_t dst, uint16_t port, const uint8_t *p,
-    size_t len)
+fake_send(void *arg, const struct mc_src6 *dst, uint16_t port,
+    const uint8_t *p, size_t len)
 {
 	struct sent	*s;
 
 	(void)arg;
 	ck_assert_uint_lt(nsent, MAXSENT);
 	s = &sent[nsent++];
-	s->dst = dst;
+	s->dst = mc_src6_is_v4(dst) ? mc_src6_to_v4(dst) : 0;
+	s->dst6 = *dst;
 	s->port = port;
 	s->len = len;
 	memcpy(s->b, p, len);
@@ -104,7 +113,7 @@ static void
 setup(void)
 {
 	conf_defaults(&gw_conf_table, &conf);
-	conf.discovery = DISC;
+	conf.discovery = K(DISC);
 	conf.driad = 0;
 	nsent = ntun = 0;
 	rseed = UNIT_SEED;
@@ -133,10 +142,31 @@ feed(uint64_t now, uint32_t src, uint16_t sport, const struct amt_msg *m,
 {
 	uint8_t		 b[1600];
 	struct wbuf	 w;
+	struct mc_src6	 k = K(src);
 
 	wbuf_init(&w, b, sizeof(b));
 	ck_assert_int_eq(amt_encode(m, inner, &w), 0);
-	site_recv_amt(&site, now, src, sport, b, w.len);
+	site_recv_amt(&site, now, &k, sport, b, w.len);
+}
+
+/* Bytes as they came, from an IPv4 relay. */
+static void
+feed_raw(uint64_t now, uint32_t src, const uint8_t *b, size_t n)
+{
+	struct mc_src6	 k = K(src);
+
+	site_recv_amt(&site, now, &k, AMT_PORT, b, n);
+}
+
+/* The relay the tunnel takes Data from, as IPv4 (0 if none). */
+static uint32_t
+relay4(void)
+{
+	struct mc_src6	 a;
+
+	if (!gw_relay(&gw, &a))
+		return 0;
+	return mc_src6_to_v4(&a);
 }
 
 static void
@@ -378,9 +408,16 @@ START_TEST(test_advertisement_checks)
 	feed(0, DISC + 1, AMT_PORT, &m, NULL);		/* wrong address */
 	feed(0, DISC, AMT_PORT + 1, &m, NULL);		/* wrong port */
 	ck_assert_uint_eq(gw.ctr[GW_CTR_ADV_SOURCE], 2);
+	/* A relay address no host has: multicast, loopback. */
 	m.relay_af = AF_INET6;
+	memset(m.relay_addr, 0, 16);
+	m.relay_addr[0] = 0xff;
+	m.relay_addr[1] = 0x02;
 	feed(0, DISC, AMT_PORT, &m, NULL);
-	ck_assert_uint_eq(gw.ctr[GW_CTR_ADV_FAMILY], 1);
+	m.relay_af = AF_INET;
+	be32_store(m.relay_addr, 0x7f000001);
+	feed(0, DISC, AMT_PORT, &m, NULL);
+	ck_assert_uint_eq(gw.ctr[GW_CTR_ADV_FAMILY], 2);
 	ck_assert_int_eq(gw.state, GW_STA_DISCOVERING);
 	ck_assert_uint_eq(nsent, 1);
 	feed_adv(0, nonce, RELAY);
@@ -391,14 +428,14 @@ START_TEST(test_advertisement_checks)
 	/* A second Advertisement is ignored. */
 	feed_adv(0, nonce, RELAY + 5);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_ADV_UNEXPECTED], 2);
-	ck_assert_uint_eq(gw.relay, RELAY);
+	ck_assert_uint_eq(mc_src6_to_v4(&gw.relay), RELAY);
 }
 END_TEST
 
 START_TEST(test_fixed_relay_no_discovery)
 {
 	conf.fixed_relay = 1;
-	conf.relay = RELAY;
+	conf.relay = K(RELAY);
 	site_start(&site, 0);
 	ck_assert_uint_eq(nsent, 1);
 	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
@@ -439,7 +476,7 @@ START_TEST(test_request_gives_up_fixed)
 	unsigned	 i;
 
 	conf.fixed_relay = 1;
-	conf.relay = RELAY;
+	conf.relay = K(RELAY);
 	conf.req_retries = 1;
 	site_start(&site, now);
 	nonce = last()->m.nonce;
@@ -546,7 +583,7 @@ START_TEST(test_query_trailing_octets)
 	be16_store(b + n, 1234);
 	memset(b + n + 2, 0, 16);
 	n += 18;
-	site_recv_amt(&site, 0, RELAY, AMT_PORT, b, n);
+	feed_raw(0, RELAY, b, n);
 	ck_assert_uint_eq(ntun, 1);
 	ck_assert_uint_eq(tunw_len[0], sizeof(v_query));
 	ck_assert_uint_eq(gw.cur.gw_port, 1234);
@@ -968,7 +1005,7 @@ START_TEST(test_recover_bound)
 	unsigned	 i, late = 0;
 
 	conf.fixed_relay = 1;
-	conf.relay = RELAY;
+	conf.relay = K(RELAY);
 	site_start(&site, 0);
 	query_msg(&m, last()->m.nonce, 0, 0);
 	feed(0, RELAY, AMT_PORT, &m, v_query);
@@ -1217,12 +1254,56 @@ START_TEST(test_relay_change_teardown)
 	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
 	ck_assert_uint_eq(last()->dst, RELAY + 7);
 	/* Data is accepted from the new relay only (gw_relay()). */
-	{
-		uint32_t	 a;
+	ck_assert_uint_eq(relay4(), RELAY + 7);
+}
+END_TEST
 
-		ck_assert_int_eq(gw_relay(&gw, &a), 1);
-		ck_assert_uint_eq(a, RELAY + 7);
-	}
+/*
+ * An IPv6 underlay: a relay of the IPv6 family, from an Advertisement
+ * or the configuration, gets the Requests and Updates, its Query is
+ * taken, Data from it accepted and from its IPv4 look-alike not.
+ */
+START_TEST(test_ipv6_relay)
+{
+	struct amt_msg	 m;
+	struct mc_src6	 r6, a;
+	uint8_t		 b[256];
+	struct wbuf	 w;
+	uint32_t	 nonce;
+
+	memset(&r6, 0, sizeof(r6));
+	r6.a[0] = 0x20;
+	r6.a[1] = 0x01;
+	r6.a[2] = 0x0d;
+	r6.a[3] = 0xb8;
+	r6.a[15] = 0x44;
+	site_start(&site, 0);
+	nonce = last()->m.nonce;
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_ADVERTISEMENT;
+	m.nonce = nonce;
+	m.relay_af = AF_INET6;
+	memcpy(m.relay_addr, r6.a, 16);
+	feed(0, DISC, AMT_PORT, &m, NULL);
+	ck_assert_uint_eq(gw.ctr[GW_CTR_ADV_RCVD], 1);
+	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
+	ck_assert(mc_src6_eq(&last()->dst6, &r6));
+	ck_assert_uint_eq(last()->dst, 0);
+	/* Its Query, from the IPv6 address: the tunnel is up. */
+	query_msg(&m, last()->m.nonce, AMT_FLAG_G, 40000);
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(amt_encode(&m, v_query, &w), 0);
+	feed_raw(0, RELAY, b, w.len);			/* not from it */
+	ck_assert_int_eq(gw.state, GW_STA_REQUESTING);
+	site_recv_amt(&site, 0, &r6, AMT_PORT, b, w.len);
+	ck_assert_int_eq(gw.state, GW_STA_ESTABLISHED);
+	/* Updates go to it; Data is taken from it only. */
+	nsent = 0;
+	site_tun_packet(&site, 0, v_report, sizeof(v_report));
+	ck_assert_uint_eq(last()->m.type, AMT_UPDATE);
+	ck_assert(mc_src6_eq(&last()->dst6, &r6));
+	ck_assert_int_eq(gw_relay(&gw, &a), 1);
+	ck_assert(mc_src6_eq(&a, &r6));
 }
 END_TEST
 
@@ -1234,7 +1315,7 @@ START_TEST(test_reconfigure_relay)
 	site_tun_packet(&site, now, v_report, sizeof(v_report));
 	nc = conf;
 	nc.fixed_relay = 1;
-	nc.relay = RELAY + 9;
+	nc.relay = K(RELAY + 9);
 	site_reconfigure(&site, &nc, now);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_TEARDOWN_SENT], 1);
 	ck_assert_uint_eq(last()->m.type, AMT_REQUEST);
@@ -1256,15 +1337,13 @@ START_TEST(test_data_check)
 {
 	uint8_t		 d[128];
 	size_t		 off, len, n = 2 + sizeof(v_data);
-	uint32_t	 a;
 
 	d[0] = AMT_DATA;
 	d[1] = 0xff;			/* reserved: ignored */
 	memcpy(d + 2, v_data, sizeof(v_data));
-	ck_assert_int_eq(gw_relay(&gw, &a), 0);	/* no relay yet */
+	ck_assert_uint_eq(relay4(), 0);		/* no relay yet */
 	establish(0);
-	ck_assert_int_eq(gw_relay(&gw, &a), 1);
-	ck_assert_uint_eq(a, RELAY);
+	ck_assert_uint_eq(relay4(), RELAY);
 	ck_assert_int_eq(amt_data_view(d, n, &off, &len), AMT_DATA_OK);
 	ck_assert_uint_eq(off, 2);
 	ck_assert_uint_eq(len, sizeof(v_data));
@@ -1529,8 +1608,8 @@ START_TEST(test_wrong_types)
 	m.type = AMT_TEARDOWN;
 	feed(0, RELAY, AMT_PORT, &m, NULL);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_AMT_WRONG_TYPE], 2);
-	site_recv_amt(&site, 0, RELAY, AMT_PORT, junk, sizeof(junk));
-	site_recv_amt(&site, 0, RELAY, AMT_PORT, junk, 0);
+	feed_raw(0, RELAY, junk, sizeof(junk));
+	feed_raw(0, RELAY, junk, 0);
 	ck_assert_uint_eq(gw.ctr[GW_CTR_AMT_MALFORMED], 2);
 }
 END_TEST
@@ -1607,6 +1686,7 @@ gw_fsm_suite(void)
 	tcase_add_test(tc, test_wrong_types);
 	tcase_add_test(tc, test_show);
 	tcase_add_test(tc, test_mld_cycle);
+	tcase_add_test(tc, test_ipv6_relay);
 	tcase_add_test(tc, test_mld_age_relay_stop);
 	suite_add_tcase(s, tc);
 	return s;

@@ -55,9 +55,11 @@ relay_index(uint32_t a)
 }
 
 static int
-m_send(void *arg, uint32_t dst, uint16_t port, const uint8_t *p, size_t len)
+m_send(void *arg, const struct mc_src6 *dst6, uint16_t port, const uint8_t *p,
+    size_t len)
 {
 	struct amt_msg	 m;
+	uint32_t	 dst = mc_src6_to_v4(dst6);
 	int		 j = relay_index(dst);
 
 	(void)arg;
@@ -146,6 +148,7 @@ answer_requests(uint64_t now)
 	struct amt_msg	 m;
 	uint8_t		 b[256];
 	struct wbuf	 w;
+	struct mc_src6	 k;
 	unsigned	 i, n = nreqs;
 
 	nreqs = 0;
@@ -156,7 +159,8 @@ answer_requests(uint64_t now)
 		m.inner_len = query_inner_len;
 		wbuf_init(&w, b, sizeof(b));
 		ck_assert_int_eq(amt_encode(&m, query_inner, &w), 0);
-		site_recv_amt(&site, now, reqs[i].relay, AMT_PORT, b, w.len);
+		k = mc_src6_v4(reqs[i].relay);
+		site_recv_amt(&site, now, &k, AMT_PORT, b, w.len);
 	}
 }
 
@@ -265,7 +269,8 @@ check_dead(uint64_t now)
 
 		if (e->st != GW_SRC_RELAY || !live(e->t))
 			continue;
-		if ((j = relay_index(e->t->key)) < 0 || !dead[j])
+		if ((j = relay_index(mc_src6_to_v4(&e->t->key))) < 0 ||
+		    !dead[j])
 			continue;
 		since = dead_since[j] > e->t->fsm.t_alive ? dead_since[j] :
 		    e->t->fsm.t_alive;
@@ -309,7 +314,7 @@ START_TEST(test_model)
 	unsigned		 step;
 
 	conf_defaults(&gw_conf_table, &conf);
-	conf.relay = DEFRELAY;
+	conf.relay = mc_src6_v4(DEFRELAY);
 	conf.fixed_relay = 1;
 	conf.req_timeout_ms = 100;
 	conf.req_retries = 1;

@@ -35,7 +35,8 @@
 #define MAXLK		64
 
 struct sent {
-	uint32_t	 dst;
+	uint32_t	 dst;		/* an IPv4 one; 0 else */
+	struct mc_src6	 dst6;
 	struct amt_msg	 m;
 	uint8_t		 b[1600];
 	size_t		 len;
@@ -56,7 +57,8 @@ static struct gw_conf	 conf;
 static struct gw_site	 site;
 
 static int
-f_send(void *arg, uint32_t dst, uint16_t port, const uint8_t *p, size_t len)
+f_send(void *arg, const struct mc_src6 *dst, uint16_t port,
+    const uint8_t *p, size_t len)
 {
 	struct sent	*s;
 
@@ -64,7 +66,8 @@ f_send(void *arg, uint32_t dst, uint16_t port, const uint8_t *p, size_t len)
 	(void)port;
 	ck_assert_uint_lt(nsent, MAXSENT);
 	s = &sent[nsent++];
-	s->dst = dst;
+	s->dst = mc_src6_is_v4(dst) ? mc_src6_to_v4(dst) : 0;
+	s->dst6 = *dst;
 	s->len = len;
 	memcpy(s->b, p, len);
 	ck_assert_int_eq(amt_decode(s->b, len, &s->m), AMT_OK);
@@ -102,11 +105,42 @@ f_lookup(void *arg, unsigned id, const char *name, uint16_t type)
 static const struct gw_site_ops f_ops = { f_send, f_tun, f_random,
     f_lookup };
 
+/* IPv4 relay addresses as the gateway keys them. */
+static void
+recv4(uint64_t now, uint32_t src, const uint8_t *b, size_t n)
+{
+	struct mc_src6	 k = mc_src6_v4(src);
+
+	site_recv_amt(&site, now, &k, AMT_PORT, b, n);
+}
+
+static enum gw_verdict
+accept_v4(const struct gw_accept *a, uint32_t relay, uint32_t src)
+{
+	struct mc_src6	 k = mc_src6_v4(relay);
+
+	return gw_accept_data(a, &k, src);
+}
+
+static struct gw_tnl *
+tunnel4(uint32_t relay)
+{
+	struct mc_src6	 k = mc_src6_v4(relay);
+
+	return site_tunnel(&site, &k);
+}
+
+static uint32_t
+key4(const struct gw_tnl *t)
+{
+	return mc_src6_to_v4(&t->key);
+}
+
 static void
 setup(void)
 {
 	conf_defaults(&gw_conf_table, &conf);
-	conf.relay = DEFRELAY;
+	conf.relay = mc_src6_v4(DEFRELAY);
 	conf.fixed_relay = 1;
 	conf.req_retries = 1;
 	conf.tunnel_hold_ms = 5000;
@@ -215,7 +249,7 @@ query(uint64_t now, uint32_t relay)
 	m.inner_len = sizeof(v_query);
 	wbuf_init(&w, b, sizeof(b));
 	ck_assert_int_eq(amt_encode(&m, v_query, &w), 0);
-	site_recv_amt(&site, now, relay, AMT_PORT, b, w.len);
+	recv4(now, relay, b, w.len);
 }
 
 /* Whether an Update to relay since mark names source s of group g. */
@@ -293,7 +327,7 @@ START_TEST(test_two_sources_two_tunnels)
 	len[0] = 17;
 	answer(20, "1.113.0.203.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
 	    rr, len, 1);
-	answer(25, "relay.example", 1, GW_DNS_OK, 60, arr, alen, 1);
+	answer(25, "relay.example", GW_DNS_ADDR, GW_DNS_OK, 60, arr, alen, 1);
 	ck_assert_ptr_nonnull(last_to(RB, AMT_REQUEST));
 	mark = nsent;
 	query(30, RA);
@@ -307,18 +341,20 @@ START_TEST(test_two_sources_two_tunnels)
 	ck_assert_uint_eq(site.nt, 2);
 	site_accept(&site, &acc);
 	ck_assert_int_eq(acc.def_ok, 1);
-	ck_assert_uint_eq(acc.def_relay, DEFRELAY);
+	ck_assert_uint_eq(mc_src6_to_v4(&acc.def_relay), DEFRELAY);
 	ck_assert_uint_eq(acc.n, 2);
-	ck_assert_uint_eq(acc.keys[0], (uint64_t)S1 << 32 | RA);
-	ck_assert_uint_eq(acc.keys[1], (uint64_t)S2 << 32 | RB);
+	ck_assert_uint_eq(acc.keys[0].src, S1);
+	ck_assert_uint_eq(mc_src6_to_v4(&acc.keys[0].relay), RA);
+	ck_assert_uint_eq(acc.keys[1].src, S2);
+	ck_assert_uint_eq(mc_src6_to_v4(&acc.keys[1].relay), RB);
 	/* Data: each relay for its own source; the default for any. */
-	ck_assert_int_eq(gw_accept_data(&acc, RA, S1), GW_DATA_OK);
-	ck_assert_int_eq(gw_accept_data(&acc, RB, S2), GW_DATA_OK);
-	ck_assert_int_eq(gw_accept_data(&acc, RA, S2), GW_DATA_NOT_SERVED);
-	ck_assert_int_eq(gw_accept_data(&acc, RB, S1), GW_DATA_NOT_SERVED);
-	ck_assert_int_eq(gw_accept_data(&acc, RB, S3), GW_DATA_NOT_SERVED);
-	ck_assert_int_eq(gw_accept_data(&acc, DEFRELAY, S2), GW_DATA_OK);
-	ck_assert_int_eq(gw_accept_data(&acc, RC, S1), GW_DATA_NOT_RELAY);
+	ck_assert_int_eq(accept_v4(&acc, RA, S1), GW_DATA_OK);
+	ck_assert_int_eq(accept_v4(&acc, RB, S2), GW_DATA_OK);
+	ck_assert_int_eq(accept_v4(&acc, RA, S2), GW_DATA_NOT_SERVED);
+	ck_assert_int_eq(accept_v4(&acc, RB, S1), GW_DATA_NOT_SERVED);
+	ck_assert_int_eq(accept_v4(&acc, RB, S3), GW_DATA_NOT_SERVED);
+	ck_assert_int_eq(accept_v4(&acc, DEFRELAY, S2), GW_DATA_OK);
+	ck_assert_int_eq(accept_v4(&acc, RC, S1), GW_DATA_NOT_RELAY);
 }
 END_TEST
 
@@ -362,7 +398,7 @@ START_TEST(test_failover)
 	ck_assert(updated(mark, RC, G1, S1));
 	ck_assert_ptr_null(last_to(RB, AMT_REQUEST));
 	run(now, now + 5000);	/* the dead relay's Teardowns, then gone */
-	ck_assert_ptr_null(site_tunnel(&site, RA));
+	ck_assert_ptr_null(tunnel4(RA));
 	ck_assert_str_eq(site_source(&site, S1)->t->rec,
 	    "AMTRELAY 20 1 1 10.0.3.3");
 }
@@ -439,7 +475,7 @@ START_TEST(test_bad_and_huge_answers)
 	e = site_source(&site, S1);
 	ck_assert_uint_eq(e->nc, GW_DRIAD_CANDS);
 	ck_assert_uint_eq(e->st, GW_SRC_RELAY);
-	ck_assert_uint_eq(e->t->key, RA + 5);	/* precedence 55 */
+	ck_assert_uint_eq(key4(e->t), RA + 5);	/* precedence 55 */
 }
 END_TEST
 
@@ -537,7 +573,7 @@ START_TEST(test_discovery_share_asm)
 	be32_store(m.relay_addr, RC);
 	wbuf_init(&w, w8, sizeof(w8));
 	ck_assert_int_eq(amt_encode(&m, NULL, &w), 0);
-	site_recv_amt(&site, 1, RA, AMT_PORT, w8, w.len);
+	recv4(1, RA, w8, w.len);
 	ck_assert_ptr_nonnull(last_to(RC, AMT_REQUEST));
 	/* A record with the default relay's address: its tunnel. */
 	mark = nsent;
@@ -608,9 +644,9 @@ START_TEST(test_limit_flag_failover)
 	m.inner_len = sizeof(v_query);
 	wbuf_init(&w, q, sizeof(q));
 	ck_assert_int_eq(amt_encode(&m, v_query, &w), 0);
-	site_recv_amt(&site, 1, RA, AMT_PORT, q, w.len);
+	recv4(1, RA, q, w.len);
 	ck_assert_ptr_nonnull(last_to(RB, AMT_REQUEST));
-	ck_assert_uint_eq(site_source(&site, S1)->t->key, RB);
+	ck_assert_uint_eq(key4(site_source(&site, S1)->t), RB);
 	ck_assert_uint_eq(site.ctr[GW_SITE_FAILOVERS], 1);
 }
 END_TEST
@@ -626,23 +662,23 @@ START_TEST(test_relay_name)
 	const uint8_t	*rr[1] = { a4 }, *lo[1] = { a127 };
 	size_t		 len[1] = { 4 };
 
-	conf.relay = 0;
+	memset(&conf.relay, 0, sizeof(conf.relay));
 	snprintf(conf.relay_name, sizeof(conf.relay_name), "relay.example");
 	site_start(&site, 0);
 	ck_assert_uint_eq(nsent, 0);
 	ck_assert_int_eq(site.def.fsm.state, GW_STA_IDLE);
-	answer(5, "relay.example", 1, GW_DNS_FAIL, 0, NULL, NULL, 0);
+	answer(5, "relay.example", GW_DNS_ADDR, GW_DNS_FAIL, 0, NULL, NULL, 0);
 	ck_assert_uint_eq(site_next_deadline(&site), 1005);
 	run(5, 1005);
-	answer(1005, "relay.example", 1, GW_DNS_NONE, 0, NULL, NULL, 0);
+	answer(1005, "relay.example", GW_DNS_ADDR, GW_DNS_NONE, 0, NULL, NULL, 0);
 	ck_assert_uint_eq(site_next_deadline(&site), 3005);
 	run(1005, 3005);
 	ck_assert_uint_eq(lookups_of("relay.example"), 3);
-	answer(3005, "relay.example", 1, GW_DNS_OK, 60, lo, len, 1);
+	answer(3005, "relay.example", GW_DNS_ADDR, GW_DNS_OK, 60, lo, len, 1);
 	ck_assert_int_eq(site.def.fsm.state, GW_STA_IDLE);	/* 127/8 */
 	run(3005, 7005);
 	ck_assert_uint_eq(lookups_of("relay.example"), 4);
-	answer(7005, "relay.example", 1, GW_DNS_OK, 60, rr, len, 1);
+	answer(7005, "relay.example", GW_DNS_ADDR, GW_DNS_OK, 60, rr, len, 1);
 	ck_assert_ptr_nonnull(last_to(DEFRELAY, AMT_REQUEST));
 	ck_assert_int_eq(site.def.fsm.state, GW_STA_REQUESTING);
 }
@@ -673,7 +709,7 @@ START_TEST(test_discovery_timeout_failover)
 		site_timer(&site, now);
 	}
 	ck_assert_uint_eq(site.ctr[GW_SITE_FAILOVERS], 1);
-	ck_assert_uint_eq(site_source(&site, S1)->t->key, RB);
+	ck_assert_uint_eq(key4(site_source(&site, S1)->t), RB);
 }
 END_TEST
 
@@ -721,6 +757,64 @@ START_TEST(test_sources_max)
 }
 END_TEST
 
+/*
+ * Relays over IPv6 (RFC 8777 with an IPv6 underlay): a type 2 record
+ * and a type 3 name with an AAAA address both give tunnels to IPv6
+ * relays, whose Data the data path accepts for their sources only.
+ */
+START_TEST(driad_ipv6_relays)
+{
+	static uint8_t	 r2[18], rn[32];
+	static const uint8_t	 aaaa[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 2,
+	    [15] = 0x0b };
+	const uint8_t	*rr[1], *arr[1] = { aaaa };
+	size_t		 len[1], alen[1] = { 16 };
+	struct mc_src6	 r6a, r6b;
+	struct gw_accept acc;
+	unsigned	 i;
+
+	memset(&r6a, 0, sizeof(r6a));
+	memcpy(r6a.a, "\x20\x01\x0d\xb8\x00\x01", 6);
+	r6a.a[15] = 0x0a;
+	memcpy(r6b.a, aaaa, 16);
+	site_start(&site, 0);
+	query(0, DEFRELAY);
+	report(10, MC_ALLOW, G1, S1);
+	report(10, MC_ALLOW, G2, S2);
+	r2[0] = 10;
+	r2[1] = 1 << 7 | DRIAD_TYPE_IPV6;
+	memcpy(r2 + 2, r6a.a, 16);
+	rr[0] = r2;
+	len[0] = 18;
+	answer(20, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
+	    rr, len, 1);
+	memcpy(rn, "\x0a\x83\x06" "relay6" "\x07" "example" "\x00", 18);
+	rr[0] = rn;
+	len[0] = 18;
+	answer(20, "1.113.0.203.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 60,
+	    rr, len, 1);
+	answer(25, "relay6.example", GW_DNS_ADDR, GW_DNS_OK, 60, arr, alen,
+	    1);
+	for (i = 0; i < nsent; i++)
+		if (sent[i].m.type == AMT_REQUEST &&
+		    mc_src6_eq(&sent[i].dst6, &r6a))
+			break;
+	ck_assert_uint_lt(i, nsent);
+	for (i = 0; i < nsent; i++)
+		if (sent[i].m.type == AMT_REQUEST &&
+		    mc_src6_eq(&sent[i].dst6, &r6b))
+			break;
+	ck_assert_uint_lt(i, nsent);
+	ck_assert_uint_eq(site.nt, 2);
+	site_accept(&site, &acc);
+	ck_assert_int_eq(gw_accept_data(&acc, &r6a, S1), GW_DATA_OK);
+	ck_assert_int_eq(gw_accept_data(&acc, &r6b, S2), GW_DATA_OK);
+	ck_assert_int_eq(gw_accept_data(&acc, &r6a, S2), GW_DATA_NOT_SERVED);
+	ck_assert_int_eq(accept_v4(&acc, RA, S1), GW_DATA_NOT_RELAY);
+	ck_assert_uint_eq(site.ctr[GW_SITE_RR_SKIPPED], 0);
+}
+END_TEST
+
 Suite *
 gw_site_suite(void)
 {
@@ -728,6 +822,7 @@ gw_site_suite(void)
 	TCase	*tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, driad_ipv6_relays);
 	tcase_add_test(tc, test_two_sources_two_tunnels);
 	tcase_add_test(tc, test_failover);
 	tcase_add_test(tc, test_no_records_and_failure);
