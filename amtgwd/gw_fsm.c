@@ -734,7 +734,7 @@ recv_advertisement(struct gw *gw, uint64_t now, const struct mc_src6 *src,
 		    "discovery address", addr6_ntoa(src->a), sport);
 		return;
 	}
-	/* A relay address of either family, a unicast host (RFC 7450 5.1.2.4). */
+	/* A relay address of either family, a unicast host (5.1.2.4). */
 	if (m->relay_af == AF_INET && driad_unicast(be32_load(m->relay_addr)))
 		addr = mc_src6_v4(be32_load(m->relay_addr));
 	else if (m->relay_af == AF_INET6 && driad_unicast6(m->relay_addr))
@@ -951,7 +951,8 @@ gw_recv_amt(struct gw *gw, uint64_t now, const struct mc_src6 *src,
 		return;
 	if ((e = amt_decode(p, len, &m)) != AMT_OK) {
 		gw->ctr[GW_CTR_AMT_MALFORMED]++;
-		log_debug_rl(&gw->lim, "from %s:%u: %s", addr6_ntoa(src->a), sport,
+		log_debug_rl(&gw->lim, "from %s:%u: %s", addr6_ntoa(src->a),
+		    sport,
 		    amt_strerror(e));
 		return;
 	}

@@ -407,7 +407,8 @@ name_lookup(struct gw_site *s, struct gw_src *e)
 {
 	if (e->inflight)
 		return;
-	if (lk_start(s, GW_LK_NAME, e->addr, e->c[e->cur].name, GW_DNS_ADDR) == 0)
+	if (lk_start(s, GW_LK_NAME, e->addr, e->c[e->cur].name,
+	    GW_DNS_ADDR) == 0)
 		e->inflight = 1;
 }
 
@@ -987,7 +988,8 @@ site_timer(struct gw_site *s, uint64_t now)
 {
 	if (s->relay_retry != 0 && now >= s->relay_retry) {
 		s->relay_retry = 0;
-		if (lk_start(s, GW_LK_RELAY, 0, s->conf->relay_name, GW_DNS_ADDR) == -1)
+		if (lk_start(s, GW_LK_RELAY, 0, s->conf->relay_name,
+		    GW_DNS_ADDR) == -1)
 			s->relay_retry = now + GW_DNS_RETRY_MIN_MS;
 	}
 	sweep_timer(s, now);

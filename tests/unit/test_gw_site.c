@@ -670,7 +670,8 @@ START_TEST(test_relay_name)
 	answer(5, "relay.example", GW_DNS_ADDR, GW_DNS_FAIL, 0, NULL, NULL, 0);
 	ck_assert_uint_eq(site_next_deadline(&site), 1005);
 	run(5, 1005);
-	answer(1005, "relay.example", GW_DNS_ADDR, GW_DNS_NONE, 0, NULL, NULL, 0);
+	answer(1005, "relay.example", GW_DNS_ADDR, GW_DNS_NONE, 0, NULL, NULL,
+	    0);
 	ck_assert_uint_eq(site_next_deadline(&site), 3005);
 	run(1005, 3005);
 	ck_assert_uint_eq(lookups_of("relay.example"), 3);
