@@ -952,8 +952,7 @@ gw_recv_amt(struct gw *gw, uint64_t now, const struct mc_src6 *src,
 	if ((e = amt_decode(p, len, &m)) != AMT_OK) {
 		gw->ctr[GW_CTR_AMT_MALFORMED]++;
 		log_debug_rl(&gw->lim, "from %s:%u: %s", addr6_ntoa(src->a),
-		    sport,
-		    amt_strerror(e));
+		    sport, amt_strerror(e));
 		return;
 	}
 	switch (m.type) {
