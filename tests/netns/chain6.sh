@@ -8,7 +8,8 @@
 #  - both streams arrive; not one IPv4 datagram crosses the underlay;
 #  - Data with a zero UDP checksum over IPv6 (RFC 7450 4.2.2.3, which
 #    Linux drops unless the socket says otherwise) still arrives;
-#  - tshark decodes every AMT message of the underlay, none malformed.
+#  - tshark decodes every AMT message of the underlay, none malformed;
+#  - a gateway finds the relay by discovery at 2001:3::1.
 
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -38,6 +39,9 @@ nsx site ip -6 addr add $GW6/64 dev w0 nodad
 nsx rly ip -6 route add default via 2001:db8:1::254
 nsx site ip -6 route add default via 2001:db8:2::254
 nsx net sysctl -qw net.ipv6.conf.all.forwarding=1
+# The IPv6 AMT anycast prefix (RFC 7450 7), on the relay's loopback.
+nsx rly ip -6 addr add 2001:3::1/128 dev lo
+nsx net ip -6 route add 2001:3::1/128 via 2001:db8:1::1
 nsx src ip route add 224.0.0.0/4 dev s0
 deadline=$(($(now_ms) + 5000))
 until nsx h1 ip -6 addr show dev e0 scope link | grep -q inet6 &&
@@ -51,6 +55,7 @@ done
 
 cat >"$TMP/rl.conf" <<EOC
 relay-address $RELAY6
+discovery-address 2001:3::1
 upstream u0
 query-interval 2
 query-response-interval 0.5
@@ -160,3 +165,14 @@ nb=$(tshark -r "$TMP/u.pcap" -d udp.port==2268,amt -d udp.port==5001,data \
 [ "$na" -gt 800 ] && [ "$nb" -eq 0 ] ||
     fail "tshark: $na AMT messages over IPv6, $nb malformed"
 ok "underlay: $na AMT messages, all IPv6, none malformed; no IPv4 at all"
+
+# 4. Relay discovery over IPv6, at the anycast prefix's address.
+stop_pid $(cat "$TMP/gw.pid")
+sed -i "s/^relay $RELAY6/discovery 2001:3::1/" "$TMP/gw.conf"
+bg site gw2 "$BIN/amtgwd" -d -v -f "$TMP/gw.conf"
+wait_log gw2 "tunnel to relay $RELAY6 established" 5 ||
+    fail "no tunnel by discovery over IPv6: $(tail -5 "$TMP/gw2.log")"
+ctl "$TMP/gw.sock" gateway
+[ "$(jget "d['discovery-address']")" = 2001:3::1 ] ||
+    fail "amtctl: $(jget "d['discovery-address']")"
+ok "discovery at 2001:3::1 over IPv6: advertised relay $RELAY6, tunnel up"
