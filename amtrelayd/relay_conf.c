@@ -140,16 +140,21 @@ static int
 is_local(const struct ifaddrs *ifs, const struct ipaddr *a)
 {
 	const struct ifaddrs	*i;
+	struct sockaddr_storage	 ss;
 	struct ipaddr		 x;
 	uint16_t		 port;
 
-	for (i = ifs; i != NULL; i = i->ifa_next)
-		if (i->ifa_addr != NULL && (i->ifa_addr->sa_family ==
-		    AF_INET || i->ifa_addr->sa_family == AF_INET6) &&
-		    ipaddr_from_sockaddr((const struct sockaddr_storage *)
-		    (const void *)i->ifa_addr, &x, &port) == 0 &&
+	for (i = ifs; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || (i->ifa_addr->sa_family !=
+		    AF_INET && i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, i->ifa_addr, i->ifa_addr->sa_family == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+		if (ipaddr_from_sockaddr(&ss, &x, &port) == 0 &&
 		    ipaddr_eq(&x, a))
 			return 1;
+	}
 	return 0;
 }
 

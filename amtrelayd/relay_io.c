@@ -589,12 +589,21 @@ rio_show_counters(const struct rio *io, struct emit *e)
  * any other failure costs that one destination only.  Returns 1 if the
  * rest of the batch goes too.
  */
+/* Message at of a batch's address, for a log line. */
+static const char *
+out_ntoa(const struct rio_out *o, unsigned at)
+{
+	struct sockaddr_storage	 ss;
+
+	/* A copy: the batch's address is no sockaddr_storage, aligned. */
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, &o->to[at], sizeof(o->to[at]));
+	return sockaddr_ntoa(&ss);
+}
+
 static int
 send_failed(struct rio *io, const struct rio_out *o, unsigned at, int e)
 {
-	const char	*to = sockaddr_ntoa((const struct sockaddr_storage *)
-	    (const void *)&o->to[at]);
-
 	io->ctr[RIO_CTR_DATA_OUT]--;
 	switch (e) {
 	case EAGAIN:
@@ -607,7 +616,7 @@ send_failed(struct rio *io, const struct rio_out *o, unsigned at, int e)
 	case EMSGSIZE:
 		io->ctr[RIO_CTR_SEND_MSGSIZE]++;
 		log_debug_rl(&io->lim, "data to %s: larger than the path "
-		    "MTU", to);
+		    "MTU", out_ntoa(o, at));
 		return 0;
 	case ECONNREFUSED:
 	case EHOSTUNREACH:
@@ -616,7 +625,8 @@ send_failed(struct rio *io, const struct rio_out *o, unsigned at, int e)
 		return 0;
 	default:
 		io->ctr[RIO_CTR_SEND_ERR]++;
-		log_warnx_rl(&io->lim, "data to %s: %s", to, strerror(e));
+		log_warnx_rl(&io->lim, "data to %s: %s", out_ntoa(o, at),
+		    strerror(e));
 		return 0;
 	}
 }
