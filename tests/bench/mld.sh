@@ -24,15 +24,7 @@ link gw d1 10.1.0.1/24 h1 e0 10.1.0.11/24
 link gw d2 10.2.0.1/24 h2 e0 10.2.0.12/24
 nsx h2 sysctl -qw net.ipv6.conf.e0.force_mld_version=1
 # Everyone speaks from a link-local address past DAD.
-for x in "gw d1" "gw d2" "h1 e0" "h2 e0"; do
-	set -- $x
-	deadline=$(($(date +%s) + 5))
-	until nsx "$1" ip -6 addr show dev "$2" scope link | grep -q inet6 &&
-	    ! nsx "$1" ip -6 addr show dev "$2" | grep -q tentative; do
-		[ "$(date +%s)" -ge $deadline ] && fail "$1 $2: no link-local"
-		sleep 0.05
-	done
-done
+ll_wait "gw d1" "gw d2" "h1 e0" "h2 e0"
 
 start_fakegw() {	# RATE
 	bg gw fakegw "$BIN/fakegw" -R "$1"

@@ -43,13 +43,7 @@ nsx net sysctl -qw net.ipv6.conf.all.forwarding=1
 nsx rly ip -6 addr add 2001:3::1/128 dev lo
 nsx net ip -6 route add 2001:3::1/128 via 2001:db8:1::1
 nsx src ip route add 224.0.0.0/4 dev s0
-deadline=$(($(now_ms) + 5000))
-until nsx h1 ip -6 addr show dev e0 scope link | grep -q inet6 &&
-    ! nsx h1 ip -6 addr show dev e0 | grep -q tentative &&
-    ! nsx site ip -6 addr show dev d1 | grep -q tentative; do
-	[ "$(now_ms)" -ge $deadline ] && fail "no link-local addresses"
-	sleep 0.05
-done
+ll_wait "h1 e0" "site d1"
 [ -z "$(nsx site ip -4 addr show dev w0)" ] ||
     fail "the gateway's uplink has IPv4"
 

@@ -181,6 +181,22 @@ now_ms() {
 	echo $(($(date +%s%N) / 1000000))
 }
 
+# ll_wait "NS IF" ...: until each interface has a link-local IPv6
+# address past DAD (MLD is sent from it); fails the test after 5 s.
+ll_wait() {
+	deadline=$(($(now_ms) + 5000))
+	for x in "$@"; do
+		set -- $x
+		until nsx "$1" ip -6 addr show dev "$2" scope link |
+		    grep -q inet6 &&
+		    ! nsx "$1" ip -6 addr show dev "$2" | grep -q tentative; do
+			[ "$(now_ms)" -ge $deadline ] &&
+			    fail "$1 $2: no link-local address"
+			sleep 0.05
+		done
+	done
+}
+
 # dump_state PID LOGNAME: SIGUSR1 and wait for the dump's end line.
 dump_state() {
 	before=$(count_log "$2" 'state dump ends')

@@ -23,22 +23,9 @@ command -v tcpdump >/dev/null || skip "tcpdump missing"
 
 G6=ff3e::8000:1
 A6=ff0e::1234
-S6=2001:db8:10::2
 
 topo_build
-nsx src ip -6 addr add $S6/64 dev s0 nodad
-nsx rly ip -6 addr add 2001:db8:10::1/64 dev u0 nodad
-nsx h2 sysctl -qw net.ipv6.conf.e0.force_mld_version=1
-
-# Hosts report from their link-local address once it is past DAD.
-for h in h1 h2; do
-	deadline=$(($(now_ms) + 5000))
-	until nsx $h ip -6 addr show dev e0 scope link | grep -q inet6 &&
-	    ! nsx $h ip -6 addr show dev e0 | grep -q tentative; do
-		[ "$(now_ms)" -ge $deadline ] && fail "$h: no link-local"
-		sleep 0.05
-	done
-done
+topo_ipv6
 
 nsx net tcpdump -U -ni n2 -w "$TMP/amt.pcap" udp port 2268 \
     >"$TMP/td.log" 2>&1 &

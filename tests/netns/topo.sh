@@ -80,6 +80,18 @@ control-socket $TMP/igmpproxyd.sock
 EOC
 }
 
+# topo_ipv6: dual-stack on top of topo_build: the source and the relay's
+# upstream get IPv6 ($S6 sends), h2 is forced to MLDv1 (h1 and h4 stay
+# MLDv2), and the LAN hosts and the site have link-local addresses past
+# DAD before anyone reports.
+S6=2001:db8:10::2
+topo_ipv6() {
+	nsx src ip -6 addr add $S6/64 dev s0 nodad
+	nsx rly ip -6 addr add 2001:db8:10::1/64 dev u0 nodad
+	nsx h2 sysctl -qw net.ipv6.conf.e0.force_mld_version=1
+	ll_wait "h1 e0" "h2 e0" "site d1" "site d2"
+}
+
 start_relay() {
 	bg rly amtrelayd "$BIN/amtrelayd" -d -v -f "$TMP/amtrelayd.conf"
 	RLY=$LASTPID
