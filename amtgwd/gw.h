@@ -309,7 +309,7 @@ int	 gw_mld_query(struct gw *, uint64_t, const struct mc_src6 *, uint16_t,
 void	 gw_mld_timer(struct gw *, uint64_t);
 uint64_t gw_mld_deadline(const struct gw *);
 void	 gw_mld_relay_lost(struct gw *);
-void	 gw_mld_stop(struct gw *);
+void	 gw_mld_leave_all(struct gw *, const struct gw_qinfo *);
 void	 gw_mld_show(const struct gw *, uint64_t, struct emit *);
 int	 gw_relay_changed(const struct gw_conf *, const struct gw_conf *);
 

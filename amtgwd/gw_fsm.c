@@ -273,8 +273,8 @@ teardown_once(struct gw *gw, const struct gw_qinfo *q)
 
 /*
  * Without gateway address fields there can be no Teardown; instead
- * Updates that leave every group (5.2.3.8, second choice), with the
- * MAC and nonce of the last Update's Query.
+ * Updates that leave every group (5.2.3.8, second choice), IPv4 and
+ * IPv6, with the MAC and nonce of the last Update's Query.
  */
 static void
 leave_all_once(struct gw *gw, const struct gw_qinfo *q)
@@ -286,6 +286,7 @@ leave_all_once(struct gw *gw, const struct gw_qinfo *q)
 	rb_start(gw, &rb, buf, &u, q);
 	subs_leave(&gw->subs, &rb);
 	igmp_rb_flush(&rb);
+	gw_mld_leave_all(gw, q);
 }
 
 static void
@@ -340,9 +341,9 @@ gw_leave_relay(struct gw *gw, uint64_t now, const char *why)
 		    addr6_ntoa(gw->upd.relay.a), gw->upd.gw_port,
 		    qrv_of(&gw->upd));
 		repeat_start(gw, now, &gw->upd, 1);
-	} else if (gw->subs.n > 0) {
+	} else if (gw->subs.n > 0 || gw->mld.n > 0) {
 		log_info("update leaving %zu group(s) at relay %s",
-		    gw->subs.n, addr6_ntoa(gw->upd.relay.a));
+		    gw->subs.n + gw->mld.n, addr6_ntoa(gw->upd.relay.a));
 		repeat_start(gw, now, &gw->upd, 0);
 	}
 	gw->upd.valid = 0;
@@ -469,7 +470,7 @@ gw_stop(struct gw *gw, uint64_t now)
 	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
 		return;
 	gw->rep.left = 0;
-	gw_mld_stop(gw);
+	gw_mld_relay_lost(gw);
 	gw_leave_relay(gw, now, "shutting down");
 	change_state(gw, GW_STA_STOPPING, now);
 	gw->t_state = 0;

@@ -130,7 +130,7 @@ emit6(void *arg, const uint8_t *pkt, size_t len)
 /* Reports to the relay, each small enough for a path-mtu path. */
 static void
 rb6_start(struct gw *gw, struct mld_rb *rb, uint8_t *buf, size_t cap,
-    struct upd_ctx *u)
+    struct upd_ctx *u, const struct gw_qinfo *q)
 {
 	uint8_t	 src[IP6_ADDR_LEN] = { 0xfe, 0x80 };
 	size_t	 lim = gw->conf->path_mtu - GW_UPDATE_OVERHEAD;
@@ -140,7 +140,7 @@ rb6_start(struct gw *gw, struct mld_rb *rb, uint8_t *buf, size_t cap,
 	else
 		src[15] = 1;
 	u->gw = gw;
-	u->q = &gw->mld.cur;
+	u->q = q;
 	mld_rb_init(rb, buf, lim < cap ? lim : cap, src, emit6, u);
 }
 
@@ -156,7 +156,7 @@ send_state6(struct gw *gw)
 
 	if (!usable6(gw) || m->n == 0)
 		return;
-	rb6_start(gw, &rb, buf, sizeof(buf), &u);
+	rb6_start(gw, &rb, buf, sizeof(buf), &u, &gw->mld.cur);
 	for (i = 0; i < m->n; i++)
 		mld_rb_add(&rb, m->v[i].st.mode == MC_EXCLUDE ? MC_IS_EX :
 		    MC_IS_IN, m->v[i].group.a, m->v[i].st.srcs.v,
@@ -254,7 +254,7 @@ gw_mld_packet(struct gw *gw, uint64_t now, const uint8_t *p, size_t len)
 	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
 		return;
 	if (send)
-		rb6_start(gw, &rb, buf, sizeof(buf), &u);
+		rb6_start(gw, &rb, buf, sizeof(buf), &u, &gw->mld.cur);
 	mld_recs_init(&it, &msg, ip.src);
 	while (mld_recs_next(&it, m->scratch, GW_SUBS_MAX_SRCS, &r) == 1) {
 		if (!MC_REC_VALID(r.type) || !routable6(r.group.a))
@@ -363,7 +363,7 @@ sweep6(struct gw *gw, uint64_t now)
 
 	m->sweep_at = 0;
 	if (send)
-		rb6_start(gw, &rb, buf, sizeof(buf), &u);
+		rb6_start(gw, &rb, buf, sizeof(buf), &u, &gw->mld.cur);
 	while (i < m->n) {
 		if (m->v[i].seen >= m->asked) {
 			i++;
@@ -435,8 +435,10 @@ gw_mld_deadline(const struct gw *gw)
 }
 
 /*
- * The tunnel's relay changed or starts over: the MLDv2 Query held is
- * for the old one.  The mirror stays; the next cycle brings it over.
+ * The tunnel's relay changed, starts over or stops: the MLDv2 Query
+ * held is for the old one.  The mirror stays; the next cycle brings it
+ * over.  (The groups are left at the old relay with the IPv4 ones, by
+ * gw_leave_relay(): the Teardown, or the leave-all Updates.)
  */
 void
 gw_mld_relay_lost(struct gw *gw)
@@ -450,11 +452,12 @@ gw_mld_relay_lost(struct gw *gw)
 }
 
 /*
- * Shutdown: the IPv6 groups left at the relay in one Update (a
- * Teardown, if the IPv4 cycle sends one, removes them as well).
+ * Updates that leave every IPv6 group at q's relay: the IPv6 half of the
+ * leave-all a gateway sends where there is no Teardown (5.2.3.8), under
+ * the Query of the last Update.  The mirror stays.
  */
 void
-gw_mld_stop(struct gw *gw)
+gw_mld_leave_all(struct gw *gw, const struct gw_qinfo *q)
 {
 	struct gw_mld	*m = &gw->mld;
 	uint8_t		 buf[GW_PKT_MAX];
@@ -462,15 +465,12 @@ gw_mld_stop(struct gw *gw)
 	struct upd_ctx	 u;
 	size_t		 i;
 
-	if (usable6(gw) && m->n > 0) {
-		rb6_start(gw, &rb, buf, sizeof(buf), &u);
-		for (i = 0; i < m->n; i++)
-			mld_rb_add(&rb, MC_TO_IN, m->v[i].group.a, NULL, 0);
-		mld_rb_flush(&rb);
-	}
-	m->state = GW_MLD_IDLE;
-	m->t_state = 0;
-	m->sweep_at = 0;
+	if (m->n == 0)
+		return;
+	rb6_start(gw, &rb, buf, sizeof(buf), &u, q);
+	for (i = 0; i < m->n; i++)
+		mld_rb_add(&rb, MC_TO_IN, m->v[i].group.a, NULL, 0);
+	mld_rb_flush(&rb);
 }
 
 /* "mld": the IPv6 cycle and groups, for amtctl and the dump. */

@@ -1430,7 +1430,8 @@ host6(uint64_t now, uint8_t type, const uint8_t *src)
 
 /* A Query carrying an MLDv2 General Query from fe80::1. */
 static void
-feed_query6(uint64_t now, uint32_t nonce, uint16_t mrc)
+feed_query6_from(uint64_t now, uint32_t relay, uint32_t nonce, uint16_t mrc,
+    uint8_t flags)
 {
 	static const uint8_t	 ll[16] = { 0xfe, 0x80, [15] = 1 };
 	static const uint8_t	 any[16];
@@ -1443,9 +1444,15 @@ feed_query6(uint64_t now, uint32_t nonce, uint16_t mrc)
 
 	wbuf_init(&w, b, sizeof(b));
 	ck_assert_int_eq(mld_build_query(&w, &q), 0);
-	query_msg(&m, nonce, AMT_FLAG_G, 40000);
+	query_msg(&m, nonce, flags, 40000);
 	m.inner_len = w.len;
-	feed(now, RELAY, AMT_PORT, &m, b);
+	feed(now, relay, AMT_PORT, &m, b);
+}
+
+static void
+feed_query6(uint64_t now, uint32_t nonce, uint16_t mrc)
+{
+	feed_query6_from(now, RELAY, nonce, mrc, AMT_FLAG_G);
 }
 
 /* The one record of the MLDv2 Report in the Update x. */
@@ -1552,8 +1559,8 @@ END_TEST
 
 /*
  * A group the host does not report after a Query is aged and left;
- * link-scope groups are never taken; shutdown leaves the groups in an
- * Update before the Teardown.
+ * link-scope groups are never taken; at shutdown the Teardown (under
+ * the last Update's Query) removes the IPv6 groups with the rest.
  */
 START_TEST(test_mld_age_relay_stop)
 {
@@ -1585,13 +1592,84 @@ START_TEST(test_mld_age_relay_stop)
 	host6(now + 2000, MC_ALLOW, s6);
 	update6_rec(last(), &r);
 	ck_assert_uint_eq(r.type, MC_ALLOW);
+	nsent = 0;
 	site_stop(&site, now + 3000);
 	ck_assert_uint_eq(gw.mld.state, GW_MLD_IDLE);
-	update6_rec(&sent[nsent - 2], &r);	/* before the Teardown */
-	ck_assert_uint_eq(r.type, MC_TO_IN);
 	/* The Teardown under the last Update's Query: the MLD one. */
+	ck_assert_uint_eq(nsent, 1);
 	ck_assert_uint_eq(last()->m.type, AMT_TEARDOWN);
 	ck_assert_uint_eq(last()->m.nonce, gw.mld.cur.nonce);
+}
+END_TEST
+
+/* The number of Updates in sent[from..] whose MLDv2 record is TO_IN. */
+static unsigned
+mld_leaves(unsigned from, uint32_t dst)
+{
+	struct mld_rec	 r;
+	unsigned	 i, n = 0;
+
+	for (i = from; i < nsent; i++) {
+		if (sent[i].m.type != AMT_UPDATE || sent[i].m.inner_ver != 6)
+			continue;
+		ck_assert_uint_eq(sent[i].dst, dst);
+		update6_rec(&sent[i], &r);
+		n += r.type == MC_TO_IN && r.nsrcs == 0;
+	}
+	return n;
+}
+
+/*
+ * A relay without gateway address fields gets no Teardown: the IPv6
+ * groups are left with the IPv4 ones by Updates, QRV times, when the
+ * relay changes and at shutdown; the mirror stays for the new relay.
+ */
+START_TEST(test_mld_leave_no_g)
+{
+	uint64_t	 now = establish(0);
+	unsigned	 before;
+
+	conf.req_retries = 0;
+	host6(now, MC_ALLOW, s6);
+	site_timer(&site, now);
+	feed_query6_from(now + 10, RELAY, last()->m.nonce, 1000, 0);
+	ck_assert_int_eq(gw.mld.state, GW_MLD_ESTABLISHED);
+	host6(now + 20, MC_IS_IN, s6);		/* the host answers */
+	ck_assert_uint_eq(gw.mld.n, 1);
+	/* The relay stops answering; rediscovery finds another. */
+	now = next_cycle();
+	now = site_next_deadline(&site);
+	site_timer(&site, now);
+	ck_assert_int_eq(gw.state, GW_STA_DISCOVERING);
+	before = nsent;
+	feed_adv(now, last()->m.nonce, RELAY + 7);
+	ck_assert_uint_eq(gw.ctr[GW_CTR_RELAY_CHANGE], 1);
+	ck_assert_uint_eq(gw.ctr[GW_CTR_TEARDOWN_SENT], 0);
+	ck_assert_int_eq(gw.mld.state, GW_MLD_IDLE);
+	/* The new relay answers; the repeats to the old one go on. */
+	{
+		struct amt_msg	 m;
+
+		query_msg(&m, gw.req_nonce, 0, 40000);
+		feed(now, RELAY + 7, AMT_PORT, &m, v_query);
+	}
+	ck_assert_int_eq(gw.state, GW_STA_ESTABLISHED);
+	while (gw.rep.left > 0)
+		site_timer(&site, now = gw.rep.next);
+	ck_assert_uint_eq(mld_leaves(before, RELAY), 2);	/* QRV */
+	ck_assert_uint_eq(gw.mld.n, 1);
+	/* The new relay's IPv6 cycle brings the group over; shutdown. */
+	site_timer(&site, now);
+	ck_assert_uint_eq(last()->m.flags, AMT_FLAG_P);
+	ck_assert_uint_eq(last()->dst, RELAY + 7);
+	feed_query6_from(now, RELAY + 7, last()->m.nonce, 1000, 0);
+	ck_assert_int_eq(gw.mld.state, GW_MLD_ESTABLISHED);
+	before = nsent;
+	site_stop(&site, now);
+	while (!site_done(&site))
+		site_timer(&site, site_next_deadline(&site));
+	ck_assert_uint_eq(mld_leaves(before, RELAY + 7), 2);
+	ck_assert_uint_eq(gw.ctr[GW_CTR_TEARDOWN_SENT], 0);
 }
 END_TEST
 
@@ -1688,6 +1766,7 @@ gw_fsm_suite(void)
 	tcase_add_test(tc, test_mld_cycle);
 	tcase_add_test(tc, test_ipv6_relay);
 	tcase_add_test(tc, test_mld_age_relay_stop);
+	tcase_add_test(tc, test_mld_leave_no_g);
 	suite_add_tcase(s, tc);
 	return s;
 }
