@@ -228,7 +228,7 @@ static void
 check_daemons(struct dr *d)
 {
 	char	 state[32], relay[64], up[IFNAMSIZ];
-	long long ms;
+	long long ms, serr;
 
 	if (ask(d->gw_sock, "amtgwd", CTL_CMD_GATEWAY " " CTL_JSON "\n",
 	    &d->gw, 1) == -1 || strncmp(d->gw, "{\"" CTL_ERROR, 7) == 0) {
@@ -242,9 +242,22 @@ check_daemons(struct dr *d)
 		jstr(d->gw, "state", state, sizeof(state));
 		jstr(d->gw, "relay", relay, sizeof(relay));
 		ms = jnum(d->gw, "age-ms");	/* of the last Query */
+		serr = jnum(d->gw, "send-error");
 		if (strcmp(state, "established") == 0)
 			ok("amtgwd: tunnel %s to relay %s established",
 			    d->tunnel, relay);
+		else if (serr > 0 && strchr(relay, ':') != NULL)
+			problem(d, "give this host an IPv6 route to the "
+			    "relay, or configure an IPv4 relay or discovery "
+			    "address in amtgwd.conf", "relay %s is IPv6 and "
+			    "this host refused %lld message(s) to it (amtgwd's "
+			    "log: \"cannot send to\")", relay, serr);
+		else if (serr > 0)
+			problem(d, "check the route to the relay (ip route "
+			    "get ADDRESS) and the firewall's output chain (udp "
+			    "dport 2268)", "this host refused %lld message(s) "
+			    "to relay %s (amtgwd's log: \"cannot send to\" "
+			    "says why)", serr, relay);
 		else
 			problem(d, "the relay must be reachable on UDP port "
 			    "2268 both ways: check the route, the firewalls "

@@ -65,6 +65,7 @@ gwio_init(struct gwio *io)
 	memset(io, 0, sizeof(*io));
 	io->udp = io->tun = -1;
 	io->lim = (struct ratelimit)RATELIMIT_INIT(1000, 10);
+	io->slim = (struct ratelimit)RATELIMIT_INIT(10000, 2);
 	if ((io->bufs = calloc(GWIO_BATCH, GWIO_PKT_MAX)) == NULL)
 		return -1;
 	for (i = 0; i < GWIO_BATCH; i++) {
@@ -344,7 +345,38 @@ gwio_tun_read(struct gwio *io, gwio_tun_fn cb, void *arg)
 	}
 }
 
-/* One control message to addr:port. */
+/* What an operator can do about a control message the kernel refused. */
+static const char *
+send_hint(int err, int v6)
+{
+	switch (err) {
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+		return v6 ? "this host has no IPv6 route to it: give it one, "
+		    "or configure an IPv4 relay or discovery address" :
+		    "this host has no route to it: check its routes "
+		    "(ip route get ADDRESS)";
+	case EADDRNOTAVAIL:
+		return "the local address is gone: check local-address and "
+		    "the interface's addresses";
+	case EPERM:
+	case EACCES:
+		return "a local firewall rule refuses it: allow UDP to port "
+		    "2268 out";
+	case ENOBUFS:
+	case EAGAIN:
+		return "the socket's send buffer is full: raise "
+		    "net.core.wmem_default";
+	default:
+		return "";
+	}
+}
+
+/*
+ * One control message to addr:port.  A refusal is a warning naming what
+ * to fix (rate-limited: the state machine retries at its own pace) and
+ * -1, which the caller counts.
+ */
 int
 gwio_send(struct gwio *io, const struct mc_src6 *addr, uint16_t port,
     const uint8_t *p, size_t len)
@@ -352,8 +384,10 @@ gwio_send(struct gwio *io, const struct mc_src6 *addr, uint16_t port,
 	struct sockaddr_in6	 sin6;
 	struct sockaddr_in	*sin = (struct sockaddr_in *)(void *)&sin6;
 	socklen_t		 sl = sizeof(sin6);
+	const char		*hint;
+	int			 v4 = mc_src6_is_v4(addr), err;
 
-	if (pcapw_on(io->pc) && mc_src6_is_v4(addr))
+	if (pcapw_on(io->pc) && v4)
 		pcapw_udp(io->pc, io->laddr, io->lport, mc_src6_to_v4(addr),
 		    port, NULL, 0, p, len);
 	memset(&sin6, 0, sizeof(sin6));
@@ -361,18 +395,24 @@ gwio_send(struct gwio *io, const struct mc_src6 *addr, uint16_t port,
 		sin6.sin6_family = AF_INET6;
 		memcpy(&sin6.sin6_addr, addr->a, 16);
 		sin6.sin6_port = htons(port);
-	} else if (mc_src6_is_v4(addr)) {
+	} else if (v4) {
 		sin->sin_family = AF_INET;
 		sin->sin_addr.s_addr = htonl(mc_src6_to_v4(addr));
 		sin->sin_port = htons(port);
 		sl = sizeof(*sin);
 	} else {
-		log_debug("sendto %s: no IPv6 here", addr6_ntoa(addr->a));
+		log_warnx_rl(&io->slim, "cannot send to %s: the socket is "
+		    "IPv4 only (an IPv4 local-address, or no IPv6 in the "
+		    "kernel): configure an IPv4 relay or discovery address, "
+		    "or an IPv6 local-address", addr6_ntoa(addr->a));
 		return -1;
 	}
 	if (sendto(io->udp, p, len, 0, (struct sockaddr *)&sin6, sl) == -1) {
-		log_debug("sendto %s port %u: %s", addr6_ntoa(addr->a), port,
-		    strerror(errno));
+		err = errno;
+		hint = send_hint(err, !v4);
+		log_warnx_rl(&io->slim, "cannot send to %s port %u: %s%s%s",
+		    addr6_ntoa(addr->a), port, strerror(err),
+		    *hint != '\0' ? "; " : "", hint);
 		return -1;
 	}
 	return 0;

@@ -61,6 +61,7 @@ struct gwio {
 	struct pcapw		*pc;		/* pcap-file, or NULL */
 	uint64_t		 ctr[GWIO_CTR_MAX];
 	struct ratelimit	 lim;
+	struct ratelimit	 slim;		/* send failures */
 	/* recvmmsg */
 	struct mmsghdr		 msgs[GWIO_BATCH];
 	struct iovec		 iov[GWIO_BATCH];

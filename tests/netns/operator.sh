@@ -13,7 +13,9 @@
 #    framed, no false "no IPv4 address" at start;
 #  - a pcap-file readable while the daemon runs;
 #  - amtctl: "is it running?", the wrong daemon's socket named, about,
-#    the Prometheus format, no negative numbers.
+#    the Prometheus format, no negative numbers;
+#  - a relay of a family the host has no route for: the refused sends
+#    are a warning naming the fix, rate-limited, and counted.
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
@@ -194,6 +196,42 @@ done
 grep -q "^amtgwd_discovery_address_info{discovery_address=\"$ANYCAST\"} 1$" "$TMP/prom.txt" ||
     fail "discovery address hidden while used"
 ok "amtctl: 'is amtgwd running?', the wrong daemon named, about, Prometheus ($(grep -c '^# TYPE' "$TMP/prom.txt") metrics), no negative numbers"
+# An IPv6 relay on a host without IPv6 routes (a common slip: an AAAA
+# name or an address pasted from elsewhere).
+ns_add lone
+cat >"$TMP/lone.conf" <<EOC
+relay 2001:db8:99::1
+driad off
+request-timeout 0.1
+retransmit-max 1
+user nobody
+pidfile $TMP/lone.pid
+control-socket $TMP/lone.sock
+EOC
+bg lone lone "$BIN/amtgwd" -d -f "$TMP/lone.conf"
+LONE=$LASTPID
+wait_log lone "cannot send to 2001:db8:99::1 port 2268: Network is \
+unreachable; this host has no IPv6 route to it: give it one, or configure \
+an IPv4 relay or discovery address" 5 || fail "no warning for the refused send"
+# Requests go on failing (and are counted); the warning stays
+# rate-limited.
+deadline=$(($(now_ms) + 10000))
+until ctl "$TMP/lone.sock" gateway &&
+    [ "$(jget 'd["counters"]["send-error"]')" -ge 6 ]; do
+	[ "$(now_ms)" -ge $deadline ] && fail "send errors not counted"
+	sleep 0.1
+done
+nerr=$(jget 'd["counters"]["send-error"]')
+nwarn=$(count_log lone "cannot send to")
+[ "$nwarn" -le 2 ] || fail "$nerr send errors, $nwarn warnings"
+nsx lone "$BIN/amtctl" doctor -g "$TMP/lone.sock" -p "$TMP/none.sock" \
+    -t 1 >"$TMP/lone-doctor.txt" 2>&1
+grep -q "relay 2001:db8:99::1 is IPv6 and this host refused" \
+    "$TMP/lone-doctor.txt" && grep -q "give this host an IPv6 route" \
+    "$TMP/lone-doctor.txt" || fail "doctor: $(cat "$TMP/lone-doctor.txt")"
+stop_pid $LONE
+ok "an IPv6 relay without an IPv6 route: $nerr refused sends counted, $nwarn warning(s) naming the fix; the doctor names it"
+
 # Every counter explained in amtctl(8).
 "$BIN/amtctl" -j -s "$TMP/amtgwd.sock" gateway >"$TMP/j1.json"
 "$BIN/amtctl" -j -s "$TMP/igmpproxyd.sock" proxy interfaces >"$TMP/j2.json"
