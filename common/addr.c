@@ -90,6 +90,98 @@ prefix4_parse(const char *s, struct prefix4 *p)
 	return 0;
 }
 
+static const uint8_t	 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0xff, 0xff };
+
+/*
+ * "a.b.c.d/n", "x::y/n" or a bare address (the whole length) into the
+ * 16-byte form.  Host bits must be zero, as for prefix4_parse().
+ */
+int
+prefix46_parse(const char *s, struct prefix46 *p)
+{
+	struct prefix4	 p4;
+	char		 tmp[INET6_ADDRSTRLEN + 5], *slash, *end;
+	unsigned long	 len = 128;
+	unsigned	 i;
+
+	memset(p, 0, sizeof(*p));
+	if (prefix4_parse(s, &p4) == 0) {
+		memcpy(p->a, v4mapped, sizeof(v4mapped));
+		p->a[12] = (uint8_t)(p4.addr >> 24);
+		p->a[13] = (uint8_t)(p4.addr >> 16);
+		p->a[14] = (uint8_t)(p4.addr >> 8);
+		p->a[15] = (uint8_t)p4.addr;
+		p->len = (uint8_t)(96 + p4.len);
+		return 0;
+	}
+	if (strlen(s) >= sizeof(tmp) || strchr(s, ':') == NULL)
+		return -1;
+	strcpy(tmp, s);
+	if ((slash = strchr(tmp, '/')) != NULL) {
+		*slash++ = '\0';
+		if (*slash < '0' || *slash > '9')
+			return -1;
+		len = strtoul(slash, &end, 10);
+		if (*end != '\0' || len > 128)
+			return -1;
+	}
+	if (inet_pton(AF_INET6, tmp, p->a) != 1)
+		return -1;
+	/* An IPv4-mapped address is written as IPv4. */
+	if (memcmp(p->a, v4mapped, sizeof(v4mapped)) == 0)
+		return -1;
+	p->len = (uint8_t)len;
+	for (i = p->len; i < 128; i++)
+		if (p->a[i / 8] & (0x80 >> (i % 8)))
+			return -1;
+	return 0;
+}
+
+int
+prefix46_contains(const struct prefix46 *p, const uint8_t *a)
+{
+	unsigned	 whole = p->len / 8, rest = p->len % 8;
+
+	if (memcmp(p->a, a, whole) != 0)
+		return 0;
+	return rest == 0 ||
+	    ((p->a[whole] ^ a[whole]) & (0xff00 >> rest) & 0xff) == 0;
+}
+
+int
+prefix46_is_v4(const struct prefix46 *p)
+{
+	return p->len >= 96 && memcmp(p->a, v4mapped, sizeof(v4mapped)) == 0;
+}
+
+/* Inside the multicast range of its family (224/4, ff00::/8). */
+int
+prefix46_is_mcast(const struct prefix46 *p)
+{
+	if (prefix46_is_v4(p))
+		return p->len >= 96 + 4 && (p->a[12] & 0xf0) == 0xe0;
+	return p->len >= 8 && p->a[0] == 0xff;
+}
+
+const char *
+prefix46_ntoa(const struct prefix46 *p)
+{
+	char	*buf = ntoa_buf();
+	size_t	 n;
+
+	if (prefix46_is_v4(p)) {
+		inet_ntop(AF_INET, p->a + 12, buf, ADDR_STRLEN);
+		n = strlen(buf);
+		snprintf(buf + n, ADDR_STRLEN - n, "/%u", p->len - 96u);
+	} else {
+		inet_ntop(AF_INET6, p->a, buf, ADDR_STRLEN);
+		n = strlen(buf);
+		snprintf(buf + n, ADDR_STRLEN - n, "/%u", p->len);
+	}
+	return buf;
+}
+
 /* Parse an IPv4 or IPv6 address. */
 int
 ipaddr_parse(const char *s, struct ipaddr *a)
@@ -139,11 +231,9 @@ addr4_ntoa(uint32_t a)
 const char *
 addr6_ntoa(const uint8_t *a)
 {
-	static const uint8_t	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-	char			*buf;
+	char	*buf;
 
-	if (memcmp(a, mapped, sizeof(mapped)) == 0)
+	if (memcmp(a, v4mapped, sizeof(v4mapped)) == 0)
 		return addr4_ntoa((uint32_t)a[12] << 24 |
 		    (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15]);
 	buf = ntoa_buf();

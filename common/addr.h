@@ -31,6 +31,15 @@ struct prefix4 {
 	uint8_t		 len;
 };
 
+/*
+ * A prefix of either family in the 16-byte form the engines key on:
+ * IPv4 a.b.c.d/n is ::ffff:a.b.c.d/(96 + n).  Host bits are zero.
+ */
+struct prefix46 {
+	uint8_t		 a[16];
+	uint8_t		 len;		/* 0..128 */
+};
+
 #define IN4_MCAST(a)		(((a) & 0xf0000000U) == 0xe0000000U)
 #define IN4_LOCAL_MCAST(a)	(((a) & 0xffffff00U) == 0xe0000000U)
 #define IN4_ALLHOSTS		0xe0000001U	/* 224.0.0.1 */
@@ -39,6 +48,11 @@ struct prefix4 {
 
 uint32_t	 prefix4_mask(uint8_t);
 int		 prefix4_contains(const struct prefix4 *, uint32_t);
+int		 prefix46_parse(const char *, struct prefix46 *);
+int		 prefix46_contains(const struct prefix46 *, const uint8_t *);
+int		 prefix46_is_v4(const struct prefix46 *);
+int		 prefix46_is_mcast(const struct prefix46 *);
+const char	*prefix46_ntoa(const struct prefix46 *);
 int		 addr4_parse(const char *, uint32_t *);
 int		 prefix4_parse(const char *, struct prefix4 *);
 int		 ipaddr_parse(const char *, struct ipaddr *);

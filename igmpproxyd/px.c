@@ -479,15 +479,12 @@ px_packet6(struct proxy *px, uint64_t now, int ifindex, const uint8_t *pkt,
 	}
 }
 
-/* The access list (IPv4 groups and sources; IPv6 is not filtered). */
+/* The access list, for groups and sources of either family. */
 static int
 acl_ok(const struct px_conf *c, const struct mc_src6 *g, int has_src,
     const struct mc_src6 *s)
 {
-	if (!mc_src6_is_v4(g))
-		return 1;
-	return px_acl_permit(c, mc_src6_to_v4(g), has_src,
-	    has_src ? mc_src6_to_v4(s) : 0);
+	return px_acl_permit(c, g->a, has_src, has_src ? s->a : NULL);
 }
 
 /* ---- forwarding ---- */

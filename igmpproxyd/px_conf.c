@@ -43,24 +43,30 @@ px_lmqc(const struct px_conf *c)
 /*
  * The access list: the first rule that matches decides.  A rule with a
  * source matches only (group, source) questions.  Without a match the
- * answer is yes, unless the list has allow rules, which make it a
- * whitelist.
+ * answer is yes, unless the list has allow rules without a source for
+ * the group's family, which make it a whitelist for that family (an
+ * IPv4 whitelist leaves IPv6 as it was, and the other way round).
+ * g and s are 16-byte keys (IPv4 as ::ffff:a.b.c.d).
  */
 int
-px_acl_permit(const struct px_conf *c, uint32_t g, int has_src, uint32_t s)
+px_acl_permit(const struct px_conf *c, const uint8_t *g, int has_src,
+    const uint8_t *s)
 {
+	struct prefix46	 v4 = { .a = { [10] = 0xff, [11] = 0xff },
+	    .len = 96 };
 	unsigned	 i;
-	int		 any_allow = 0;
+	int		 any_allow = 0, fam = prefix46_contains(&v4, g);
 
 	for (i = 0; i < c->nacl; i++) {
 		const struct px_acl	*a = &c->acl[i];
 
-		if (a->allow && !a->has_source)
+		if (a->allow && !a->has_source &&
+		    prefix46_is_v4(&a->group) == fam)
 			any_allow = 1;
-		if (!prefix4_contains(&a->group, g))
+		if (!prefix46_contains(&a->group, g))
 			continue;
 		if (a->has_source &&
-		    (!has_src || !prefix4_contains(&a->source, s)))
+		    (!has_src || !prefix46_contains(&a->source, s)))
 			continue;
 		return a->allow;
 	}
@@ -83,8 +89,8 @@ parse_acl(struct conf_parse *p, const struct conf_item *it,
 	e = &c->acl[c->nacl];
 	memset(e, 0, sizeof(*e));
 	e->allow = strcmp(it->name, "allow") == 0;
-	if (prefix4_parse(a->argv[1], &e->group) == -1 ||
-	    e->group.len < 4 || !IN4_MCAST(e->group.addr)) {
+	if (prefix46_parse(a->argv[1], &e->group) == -1 ||
+	    !prefix46_is_mcast(&e->group)) {
 		conf_error(&p->r, "%s: \"%s\" is not a multicast group prefix",
 		    it->name, a->argv[1]);
 		return -1;
@@ -95,9 +101,15 @@ parse_acl(struct conf_parse *p, const struct conf_item *it,
 		return -1;
 	}
 	if (a->argc == 4) {
-		if (prefix4_parse(a->argv[3], &e->source) == -1) {
+		if (prefix46_parse(a->argv[3], &e->source) == -1) {
 			conf_error(&p->r, "%s: \"%s\" is not a source prefix",
 			    it->name, a->argv[3]);
+			return -1;
+		}
+		if (prefix46_is_v4(&e->source) != prefix46_is_v4(&e->group)) {
+			conf_error(&p->r, "%s: the source prefix \"%s\" is "
+			    "not of the group's address family", it->name,
+			    a->argv[3]);
 			return -1;
 		}
 		e->has_source = 1;
@@ -117,10 +129,10 @@ print_acl(const struct conf_item *it, const void *conf, FILE *fp)
 		return;
 	for (i = 0; i < c->nacl; i++) {
 		fprintf(fp, "%s %s", c->acl[i].allow ? "allow" : "deny",
-		    prefix4_ntoa(&c->acl[i].group));
+		    prefix46_ntoa(&c->acl[i].group));
 		if (c->acl[i].has_source)
 			fprintf(fp, " source %s",
-			    prefix4_ntoa(&c->acl[i].source));
+			    prefix46_ntoa(&c->acl[i].source));
 		fputc('\n', fp);
 	}
 }

@@ -29,12 +29,15 @@
 #define PX_MAX_DOWNSTREAM	31	/* MAXVIFS 32, one is upstream */
 #define PX_MAX_ACL		256
 
-/* An access list rule: group prefix, optional source prefix. */
+/*
+ * An access list rule: group prefix, optional source prefix (of the
+ * group's family), IPv4 or IPv6 in the 16-byte form.
+ */
 struct px_acl {
 	int		 allow;
-	struct prefix4	 group;
+	struct prefix46	 group;
 	int		 has_source;
-	struct prefix4	 source;
+	struct prefix46	 source;
 };
 
 struct px_dsconf {
@@ -72,6 +75,7 @@ extern const struct conf_table px_conf_table;
 uint32_t px_sqi(const struct px_conf *);
 unsigned px_sqc(const struct px_conf *);
 unsigned px_lmqc(const struct px_conf *);
-int	 px_acl_permit(const struct px_conf *, uint32_t, int, uint32_t);
+int	 px_acl_permit(const struct px_conf *, const uint8_t *, int,
+	    const uint8_t *);
 
 #endif

@@ -13,7 +13,9 @@
 #  - tshark decodes every MLD message on the LANs and every AMT message
 #    of the tunnel, none malformed;
 #  - bad MLD from a host (no Router Alert, a global source, hop limit 2,
-#    truncated records) is counted as malformed and makes no state.
+#    truncated records) is counted as malformed and makes no state;
+#  - an IPv6 group denied in the configuration (deny ff0e::dead) is
+#    neither forwarded nor asked for upstream, and counted.
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
@@ -23,6 +25,7 @@ command -v tcpdump >/dev/null || skip "tcpdump missing"
 
 G6=ff3e::8000:1
 A6=ff0e::1234
+D6=ff0e::dead
 
 topo_build
 topo_ipv6
@@ -37,6 +40,7 @@ TDS="$TDS $!"
 PIDS="$PIDS $TDS"
 sleep 0.5	# tcpdump attaches
 
+echo "deny $D6/128" >>"$TMP/igmpproxyd.conf"
 start_relay
 start_gw
 start_px
@@ -48,7 +52,7 @@ wait_log igmpproxyd "d2: MLD querier now \(fe80:" 5 ||
 wait_log amtgwd "tunnel to relay $RELAY established" 5 || fail "no tunnel"
 ok "igmpproxyd is the MLD querier on both LANs (link-local sources)"
 
-bg src s6 "$BIN/mcsend" -i s0 -g $G6,$A6 -r 200 -s 1000
+bg src s6 "$BIN/mcsend" -i s0 -g $G6,$A6,$D6 -r 200 -s 1000
 S6P=$LASTPID
 start_source 232.1.1.1
 wait_log s6 SENDING 3 || fail "IPv6 source"
@@ -60,6 +64,8 @@ bg h1 r1 "$BIN/mcrecv" -i e0 -g $G6 -s $S6 -n 0 -t 120000
 R1=$LASTPID
 bg h2 r2 "$BIN/mcrecv" -i e0 -g $A6 -n 0 -t 120000
 R2=$LASTPID
+bg h2 rd "$BIN/mcrecv" -i e0 -g $D6 -n 0 -t 120000
+RD=$LASTPID
 wait_log r1 FIRST 8 || fail "MLDv2 host: no stream ($(cat "$TMP/r1.log"))"
 wait_log r2 FIRST 8 || fail "MLDv1 host: no stream ($(cat "$TMP/r2.log"))"
 wait_log r4 FIRST 8 || fail "IPv4 host: no stream"
@@ -75,6 +81,19 @@ n21=$(seen h2 e0 $G6 500)
 [ "$n12" -eq 0 ] && [ "$n21" -eq 0 ] ||
     fail "streams leak: $n12 of $A6 on LAN1, $n21 of $G6 on LAN2"
 ok "each IPv6 stream only on its LAN"
+# The denied group: reported by the host, not asked for, not forwarded.
+nd=$(seen h2 e0 $D6 500)
+ctl "$TMP/igmpproxyd.sock" proxy interfaces
+den=$(jget "d['mld']['counters']['denied-by-acl']")
+ctl "$TMP/amtrelayd.sock" relay groups
+[ "$nd" -eq 0 ] && [ "$den" -gt 0 ] &&
+    [ "$(jget "[g['group'] for g in d['groups'] if g['group'] == '$D6']")" = \
+    "[]" ] || fail "deny $D6: $nd datagrams on LAN2, denied-by-acl $den, \
+relay: $(cat "$TMP/ctl.json")"
+grep -q "d2: $D6 wanted but denied by the configuration" \
+    "$TMP/igmpproxyd.log" || fail "the denied group is not logged"
+stop_pid $RD
+ok "deny $D6: joined by the host, not forwarded (0 datagrams), not at the relay, denied-by-acl $den, logged"
 
 # 2. The leaves, within the last listener query time (LMQT 0.4 s).
 stop_pid $R1

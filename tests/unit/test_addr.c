@@ -7,6 +7,8 @@
 
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+
 #include <string.h>
 
 #include "addr.h"
@@ -67,6 +69,52 @@ START_TEST(test_prefix)
 }
 END_TEST
 
+/* Prefixes of either family in the 16-byte form (access lists). */
+START_TEST(test_prefix46)
+{
+	struct prefix46	 p;
+	uint8_t		 a[16];
+
+	ck_assert_int_eq(prefix46_parse("239.1.0.0/16", &p), 0);
+	ck_assert(prefix46_is_v4(&p));
+	ck_assert(prefix46_is_mcast(&p));
+	ck_assert_uint_eq(p.len, 112);
+	ck_assert_str_eq(prefix46_ntoa(&p), "239.1.0.0/16");
+	memset(a, 0, sizeof(a));
+	a[10] = a[11] = 0xff;
+	a[12] = 239, a[13] = 1, a[14] = 2, a[15] = 3;
+	ck_assert(prefix46_contains(&p, a));
+	a[13] = 2;
+	ck_assert(!prefix46_contains(&p, a));
+	ck_assert_int_eq(prefix46_parse("ff3e::/33", &p), 0);
+	ck_assert(!prefix46_is_v4(&p));
+	ck_assert(prefix46_is_mcast(&p));
+	ck_assert_str_eq(prefix46_ntoa(&p), "ff3e::/33");
+	ck_assert_int_eq(inet_pton(AF_INET6, "ff3e::7fff:1", a), 1);
+	ck_assert(prefix46_contains(&p, a));
+	ck_assert_int_eq(inet_pton(AF_INET6, "ff3e:0:8000::1", a), 1);
+	ck_assert(!prefix46_contains(&p, a));		/* bit 33 set */
+	ck_assert_int_eq(prefix46_parse("ff0e::1234", &p), 0);
+	ck_assert_uint_eq(p.len, 128);
+	ck_assert_str_eq(prefix46_ntoa(&p), "ff0e::1234/128");
+	ck_assert_int_eq(prefix46_parse("2001:db8::/32", &p), 0);
+	ck_assert(!prefix46_is_mcast(&p));
+	ck_assert_int_eq(prefix46_parse("fe00::/7", &p), 0);
+	ck_assert(!prefix46_is_mcast(&p));		/* wider than ff00::/8 */
+	ck_assert_int_eq(prefix46_parse("::/0", &p), 0);
+	ck_assert(prefix46_contains(&p, a));
+	/* Host bits, lengths, the mapped form, garbage. */
+	ck_assert_int_eq(prefix46_parse("ff3e::1/16", &p), -1);
+	ck_assert_int_eq(prefix46_parse("ff3e::/129", &p), -1);
+	ck_assert_int_eq(prefix46_parse("ff3e::/", &p), -1);
+	ck_assert_int_eq(prefix46_parse("ff3e::/-1", &p), -1);
+	ck_assert_int_eq(prefix46_parse("::ffff:10.0.0.0/104", &p), -1);
+	ck_assert_int_eq(prefix46_parse("ff3e:::1", &p), -1);
+	ck_assert_int_eq(prefix46_parse("239.1.1.1/8", &p), -1);
+	ck_assert_int_eq(prefix46_parse("", &p), -1);
+}
+END_TEST
+
 START_TEST(test_v4compat_and_sockaddr)
 {
 	struct ipaddr		 a, b;
@@ -115,6 +163,7 @@ addr_suite(void)
 
 	tcase_add_test(tc, test_parse_print);
 	tcase_add_test(tc, test_prefix);
+	tcase_add_test(tc, test_prefix46);
 	tcase_add_test(tc, test_v4compat_and_sockaddr);
 	suite_add_tcase(s, tc);
 	return s;

@@ -16,6 +16,8 @@
 
 #include <arpa/inet.h>
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -375,6 +377,109 @@ START_TEST(mldv1_compat_ssm_done)
 END_TEST
 
 /* An MLDv1 querier upstream: the host part speaks MLDv1 to it. */
+/* The access list of the configuration text, into C. */
+static void
+acl(const char *text)
+{
+	static struct px_conf	 T;
+	char			 b[512];
+	FILE			*fp;
+
+	snprintf(b, sizeof(b), "upstream amt0\ndownstream d1\n%s", text);
+	fp = fmemopen(b, strlen(b), "r");
+	conf_defaults(&px_conf_table, &T);
+	ck_assert_int_eq(conf_parse(&px_conf_table, &T, fp, "acl.conf"), 0);
+	fclose(fp);
+	memcpy(C.acl, T.acl, sizeof(C.acl));
+	C.nacl = T.nacl;
+}
+
+static int
+permit(const char *g, const char *s)
+{
+	struct mc_src6	 gk, sk;
+	uint32_t	 v4;
+
+	if (strchr(g, ':') == NULL) {
+		ck_assert_int_eq(addr4_parse(g, &v4), 0);
+		gk = mc_src6_v4(v4);
+		if (s != NULL) {
+			ck_assert_int_eq(addr4_parse(s, &v4), 0);
+			sk = mc_src6_v4(v4);
+		}
+	} else {
+		a6(gk.a, g);
+		if (s != NULL)
+			a6(sk.a, s);
+	}
+	return px_acl_permit(&C, gk.a, s != NULL, s != NULL ? sk.a : NULL);
+}
+
+/*
+ * allow/deny for IPv6: first match decides, source rules only for
+ * (S,G), an allow rule without a source whitelists its own family only;
+ * in the engine a denied channel is neither asked for upstream nor
+ * forwarded, an allowed one beside it is.
+ */
+START_TEST(acl_ipv6)
+{
+	unsigned	 k, up = 0;
+	struct ip6_info	 ip;
+	struct mld_msg	 m;
+	struct mld_rec_iter it;
+	struct mld_rec	 r;
+	uint8_t		 g2[16];
+
+	acl("deny ff3e::8000:2\n"
+	    "allow ff3e::/16 source 2001:db8::/32\n"
+	    "allow ff0e::/16\n"
+	    "allow 239.0.0.0/8\n");
+	ck_assert(!permit("ff3e::8000:2", "2001:db8::5"));
+	ck_assert(!permit("ff3e::8000:2", NULL));
+	ck_assert(permit("ff3e::8000:1", "2001:db8::5"));
+	ck_assert(!permit("ff3e::8000:1", "2001:dead::5"));
+	ck_assert(!permit("ff3e::8000:1", NULL));	/* whitelist */
+	ck_assert(permit("ff0e::1", NULL));
+	ck_assert(permit("ff0e::1", "2001:dead::5"));
+	ck_assert(!permit("ff05::1", NULL));
+	ck_assert(permit("239.1.1.1", NULL));
+	ck_assert(!permit("232.1.1.1", "10.0.0.1"));
+	/* Only IPv4 allow rules: IPv6 stays open, and the other way. */
+	acl("allow 239.0.0.0/8\n");
+	ck_assert(permit("ff05::1", NULL));
+	ck_assert(!permit("232.1.1.1", NULL));
+	acl("allow ff0e::/16\ndeny 239.1.0.0/16\n");
+	ck_assert(permit("232.1.1.1", NULL));
+	ck_assert(!permit("239.1.2.3", NULL));
+	ck_assert(!permit("ff05::1", NULL));
+	/* The engine: two channels wanted, one denied. */
+	acl("deny ff3e::8000:2\n");
+	ntx = 0;
+	host(LAN1, "fe80::11", 0, MC_ALLOW, "ff3e::8000:1", "2001:db8::5",
+	    NOW);
+	host(LAN1, "fe80::11", 0, MC_ALLOW, "ff3e::8000:2", "2001:db8::5",
+	    NOW);
+	ck_assert_uint_eq(P.ds[0].ngroups, 2);
+	ck_assert_uint_ge(P.ctr_acl_denied, 1);
+	upcall("2001:db8::5", "ff3e::8000:2", NOW);
+	ck_assert_uint_eq(mfc_ttls[P.ds[0].vif], 0);
+	upcall("2001:db8::5", "ff3e::8000:1", NOW);
+	ck_assert_uint_eq(mfc_ttls[P.ds[0].vif], 1);
+	a6(g2, "ff3e::8000:2");
+	for (k = 0; k < ntx; k++) {
+		if (tx[k].ifindex != UP)
+			continue;
+		decode_tx(k, &ip, &m);
+		mld_rec_iter_init(&it, &m);
+		while (mld_rec_next(&it, &r) == 1) {
+			ck_assert_mem_ne(r.group, g2, 16);
+			up++;
+		}
+	}
+	ck_assert_uint_ge(up, 1);
+}
+END_TEST
+
 START_TEST(upstream_mldv1_querier)
 {
 	uint8_t		 b[128], q1[16], g[16];
@@ -418,6 +523,7 @@ px6_suite(void)
 	tcase_add_test(tc, reports_checked_and_forwarded);
 	tcase_add_test(tc, mldv1_compat_ssm_done);
 	tcase_add_test(tc, upstream_mldv1_querier);
+	tcase_add_test(tc, acl_ipv6);
 	suite_add_tcase(s, tc);
 	return s;
 }
