@@ -166,9 +166,10 @@ gwio_udp_open(struct gwio *io, const struct gw_conf *c)
 		close(io->udp);
 	io->udp = s;
 	io->v6 = v6;
-	io->laddr = v6 ? (mc_src6_is_v4((struct mc_src6 *)(void *)
-	    &sin6.sin6_addr) ? mc_src6_to_v4((struct mc_src6 *)(void *)
-	    &sin6.sin6_addr) : 0) : ntohl(sin->sin_addr.s_addr);
+	if (v6)
+		memcpy(io->laddr.a, &sin6.sin6_addr, sizeof(io->laddr.a));
+	else
+		io->laddr = mc_src6_v4(ntohl(sin->sin_addr.s_addr));
 	io->lport = ntohs(sin6.sin6_port);
 	return 0;
 }
@@ -249,6 +250,22 @@ from_key(const struct sockaddr_in6 *f)
 	return k;
 }
 
+/*
+ * Our end of a datagram with peer, as a capture shows it: the address
+ * the socket is bound to, or the unspecified address of the peer's
+ * family (a dual-stack socket bound to :: talks to IPv4 relays too).
+ */
+static const uint8_t *
+cap_local(const struct gwio *io, const struct mc_src6 *peer)
+{
+	static const struct mc_src6	 any4 = { { [10] = 0xff, [11] = 0xff } };
+	static const struct mc_src6	 any6;
+
+	if (mc_src6_is_v4(&io->laddr) == mc_src6_is_v4(peer))
+		return io->laddr.a;
+	return mc_src6_is_v4(peer) ? any4.a : any6.a;
+}
+
 /* One Multicast Data message of the batch: into the TUN, or counted. */
 static void
 data_in(struct gwio *io, const struct mc_src6 *src, uint16_t sport,
@@ -273,8 +290,8 @@ data_in(struct gwio *io, const struct mc_src6 *src, uint16_t sport,
 			    gwio_ctr_names[c]);
 		return;
 	}
-	if (pcapw_on(io->pc) && io->pc->data && mc_src6_is_v4(src))
-		pcapw_udp(io->pc, mc_src6_to_v4(src), sport, io->laddr,
+	if (pcapw_on(io->pc) && io->pc->data)
+		pcapw_udp(io->pc, src->a, sport, cap_local(io, src),
 		    io->lport, NULL, 0, p, off + len);
 	if (gwio_tun_write(io, p + off, len) == -1) {
 		io->ctr[GWIO_CTR_TUN_WRITE_ERR]++;
@@ -314,10 +331,10 @@ gwio_udp_read(struct gwio *io, gwio_control_fn control, void *arg)
 			else if (amt_is_data(p, len))
 				data_in(io, &src, sport, p, len);
 			else {
-				if (pcapw_on(io->pc) && mc_src6_is_v4(&src))
-					pcapw_udp(io->pc, mc_src6_to_v4(&src),
-					    sport, io->laddr, io->lport, NULL,
-					    0, p, len);
+				if (pcapw_on(io->pc))
+					pcapw_udp(io->pc, src.a, sport,
+					    cap_local(io, &src), io->lport,
+					    NULL, 0, p, len);
 				control(arg, &src, sport, p, len);
 				ncontrol++;
 			}
@@ -387,8 +404,8 @@ gwio_send(struct gwio *io, const struct mc_src6 *addr, uint16_t port,
 	const char		*hint;
 	int			 v4 = mc_src6_is_v4(addr), err;
 
-	if (pcapw_on(io->pc) && v4)
-		pcapw_udp(io->pc, io->laddr, io->lport, mc_src6_to_v4(addr),
+	if (pcapw_on(io->pc))
+		pcapw_udp(io->pc, cap_local(io, addr), io->lport, addr->a,
 		    port, NULL, 0, p, len);
 	memset(&sin6, 0, sizeof(sin6));
 	if (io->v6) {

@@ -55,7 +55,7 @@ struct gwio {
 	int			 udp;
 	int			 tun;
 	char			 tunname[IFNAMSIZ];
-	uint32_t		 laddr;		/* our IPv4 end, for captures */
+	struct mc_src6		 laddr;		/* our end, for captures */
 	uint16_t		 lport;
 	struct gw_accept	 acc;		/* Data from where */
 	struct pcapw		*pc;		/* pcap-file, or NULL */

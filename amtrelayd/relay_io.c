@@ -43,6 +43,18 @@
 
 static const uint8_t	 amt_data_hdr[2] = { AMT_DATA, 0 };
 
+/* An address as the tables key it (IPv4 as ::ffff:a.b.c.d). */
+static struct mc_src6
+key_of(const struct ipaddr *x)
+{
+	struct mc_src6	 k;
+
+	if (x->af == AF_INET)
+		return mc_src6_v4(x->v4);
+	memcpy(k.a, &x->v6, sizeof(k.a));
+	return k;
+}
+
 /*
  * A control socket on addr:2268, of the address's family (IPv6 ones
  * IPv6 only).  A relay address's also carries the Data (df): DF set
@@ -342,9 +354,11 @@ rio_send(struct rio *io, int sock, const struct mc_src6 *a, uint16_t port,
 	if (sock < 0 || sock >= io->nctl || to_sockaddr(a, port,
 	    io->ctl_addr[sock].af == AF_INET6, &to, &tl) == -1)
 		return -1;
-	if (pcapw_on(io->pc) && io->ctl_addr[sock].af == AF_INET)
-		pcapw_udp(io->pc, io->ctl_addr[sock].v4, AMT_PORT,
-		    mc_src6_to_v4(a), port, NULL, 0, p, len);
+	if (pcapw_on(io->pc)) {
+		struct mc_src6	 l = key_of(&io->ctl_addr[sock]);
+
+		pcapw_udp(io->pc, l.a, AMT_PORT, a->a, port, NULL, 0, p, len);
+	}
 	if (sendto(io->ctl[sock], p, len, MSG_DONTWAIT,
 	    (struct sockaddr *)&to, tl) == -1) {
 		log_debug("sendto %s port %u: %s", addr6_ntoa(a->a), port,
@@ -541,13 +555,13 @@ rio_ctl_read(struct rio *io, int sock, rio_control_fn control, void *arg)
 			break;
 		if (ipaddr_from_sockaddr(&from, &fa, &p) == -1)
 			continue;
-		if (fa.af == AF_INET)
-			a = mc_src6_v4(fa.v4);
-		else
-			memcpy(a.a, &fa.v6, 16);
-		if (pcapw_on(io->pc) && fa.af == AF_INET)
-			pcapw_udp(io->pc, fa.v4, p, io->ctl_addr[sock].v4,
-			    AMT_PORT, NULL, 0, buf, (size_t)n);
+		a = key_of(&fa);
+		if (pcapw_on(io->pc)) {
+			struct mc_src6	 l = key_of(&io->ctl_addr[sock]);
+
+			pcapw_udp(io->pc, a.a, p, l.a, AMT_PORT, NULL, 0, buf,
+			    (size_t)n);
+		}
 		control(arg, sock, &a, p, buf, (size_t)n);
 	}
 	return i;
@@ -680,10 +694,14 @@ queue(struct rio *io, const struct relay_gw *gw, const uint8_t *p, size_t len)
 	}
 	o->iov[k][1].iov_base = (void *)(uintptr_t)p;
 	o->iov[k][1].iov_len = len;
-	if (pcapw_on(io->pc) && io->pc->data && !v6)
-		pcapw_udp(io->pc, io->conf->relay, AMT_PORT,
-		    mc_src6_to_v4(&gw->addr), gw->port, amt_data_hdr,
-		    sizeof(amt_data_hdr), p, len);
+	if (pcapw_on(io->pc) && io->pc->data) {
+		struct mc_src6	 l = mc_src6_v4(io->conf->relay);
+
+		if (v6)
+			memcpy(l.a, io->conf->relay6, sizeof(l.a));
+		pcapw_udp(io->pc, l.a, AMT_PORT, gw->addr.a, gw->port,
+		    amt_data_hdr, sizeof(amt_data_hdr), p, len);
+	}
 	io->ctr[RIO_CTR_DATA_OUT]++;	/* taken back if the send fails */
 	if (++o->n == RIO_OUT_BATCH)
 		flush_one(io, o);
@@ -833,10 +851,7 @@ rio_errors(struct rio *io, int sock, rio_unreach_fn cb, void *arg)
 			return;
 		if (ipaddr_from_sockaddr(&to, &ta, &port) == -1)
 			continue;
-		if (ta.af == AF_INET)
-			a = mc_src6_v4(ta.v4);
-		else
-			memcpy(a.a, &ta.v6, 16);
+		a = key_of(&ta);
 		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
 		    cm = CMSG_NXTHDR(&mh, cm)) {
 			if (!((cm->cmsg_level == IPPROTO_IP &&

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "cksum.h"
+#include "ip6.h"
 #include "log.h"
 #include "pcapw.h"
 
@@ -79,11 +80,68 @@ restart(struct pcapw *p)
 		    "(it keeps the latest traffic)");
 }
 
-/* One UDP datagram src:sport -> dst:dport carrying head then payload. */
+static const uint8_t	 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0xff, 0xff };
+
+/*
+ * The datagram src:sport -> dst:dport carrying head (at most 16 bytes)
+ * then payload, into out (cap bytes; the payload is cut to fit): IPv4
+ * when both addresses are IPv4 (the 16-byte ::ffff:a.b.c.d form), else
+ * IPv6 with its UDP checksum.  Returns the length.  Pure: the tests
+ * check the frames it makes.
+ */
+size_t
+pcapw_frame(uint8_t *out, size_t cap, const uint8_t *src, uint16_t sport,
+    const uint8_t *dst, uint16_t dport, const uint8_t *head, size_t hlen,
+    const uint8_t *payload, size_t len)
+{
+	int	 v4 = memcmp(src, v4mapped, 12) == 0 &&
+		    memcmp(dst, v4mapped, 12) == 0;
+	size_t	 ih = v4 ? 20 : 40, tot;
+
+	if (hlen > 16)
+		hlen = 16;
+	if (cap < ih + 8 + hlen)
+		return 0;
+	if (len > cap - ih - 8 - hlen)
+		len = cap - ih - 8 - hlen;
+	if (len > 65535 - ih - 8 - hlen)
+		len = 65535 - ih - 8 - hlen;
+	tot = ih + 8 + hlen + len;
+	memset(out, 0, ih + 8);
+	if (v4) {
+		out[0] = 0x45;
+		be16_store(out + 2, (uint16_t)tot);
+		out[6] = 0x40;			/* DF */
+		out[8] = 64;
+		out[9] = 17;
+		memcpy(out + 12, src + 12, 4);
+		memcpy(out + 16, dst + 12, 4);
+		be16_store(out + 10, in_cksum(out, 20));
+	} else {
+		out[0] = 0x60;
+		be16_store(out + 4, (uint16_t)(tot - ih));
+		out[6] = 17;
+		out[7] = 64;
+		memcpy(out + 8, src, 16);
+		memcpy(out + 24, dst, 16);
+	}
+	be16_store(out + ih, sport);
+	be16_store(out + ih + 2, dport);
+	be16_store(out + ih + 4, (uint16_t)(8 + hlen + len));
+	if (hlen > 0)
+		memcpy(out + ih + 8, head, hlen);
+	memcpy(out + ih + 8 + hlen, payload, len);
+	if (!v4)
+		ip6_udp_csum_fill(out, tot);	/* zero is not allowed */
+	return tot;
+}
+
+/* One UDP datagram src:sport -> dst:dport (16-byte addresses). */
 void
-pcapw_udp(struct pcapw *p, uint32_t src, uint16_t sport, uint32_t dst,
-    uint16_t dport, const uint8_t *head, size_t hlen, const uint8_t *payload,
-    size_t len)
+pcapw_udp(struct pcapw *p, const uint8_t *src, uint16_t sport,
+    const uint8_t *dst, uint16_t dport, const uint8_t *head, size_t hlen,
+    const uint8_t *payload, size_t len)
 {
 	uint8_t			 pkt[PCAPW_SNAPLEN];
 	struct pcap_pkthdr	 h;
@@ -91,31 +149,13 @@ pcapw_udp(struct pcapw *p, uint32_t src, uint16_t sport, uint32_t dst,
 
 	if (!pcapw_on(p))
 		return;
-	if (hlen > 16)
-		hlen = 16;
-	if (len > sizeof(pkt) - 28 - hlen)
-		len = sizeof(pkt) - 28 - hlen;
-	tot = 28 + hlen + len;
+	tot = pcapw_frame(pkt, sizeof(pkt), src, sport, dst, dport, head,
+	    hlen, payload, len);
 	if (p->limit != 0 && p->written + 16 + tot > p->limit) {
 		restart(p);
 		if (!pcapw_on(p))
 			return;
 	}
-	memset(pkt, 0, 28);
-	pkt[0] = 0x45;
-	be16_store(pkt + 2, (uint16_t)tot);
-	pkt[6] = 0x40;			/* DF */
-	pkt[8] = 64;
-	pkt[9] = 17;
-	be32_store(pkt + 12, src);
-	be32_store(pkt + 16, dst);
-	be16_store(pkt + 10, in_cksum(pkt, 20));
-	be16_store(pkt + 20, sport);
-	be16_store(pkt + 22, dport);
-	be16_store(pkt + 24, (uint16_t)(8 + hlen + len));
-	if (hlen > 0)
-		memcpy(pkt + 28, head, hlen);
-	memcpy(pkt + 28 + hlen, payload, len);
 	gettimeofday(&h.ts, NULL);
 	h.caplen = h.len = (bpf_u_int32)tot;
 	pcap_dump((u_char *)p->d, &h, pkt);

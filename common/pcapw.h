@@ -4,9 +4,9 @@
  */
 
 /*
- * Debug captures: AMT messages written, with made-up IPv4 and UDP
- * headers, to a pcap file Wireshark opens (libpcap's dump API, raw IP
- * link type).  The file is restarted from empty when it would pass its
+ * Debug captures: AMT messages written, with made-up IPv4 or IPv6 and
+ * UDP headers, to a pcap file Wireshark opens (libpcap's dump API, raw
+ * IP link type, which takes both versions).  The file is restarted from empty when it would pass its
  * size limit, so it always holds the latest traffic.
  */
 
@@ -31,8 +31,12 @@ struct pcapw {
 };
 
 int	 pcapw_open(struct pcapw *, const char *, unsigned, int, const char *);
-void	 pcapw_udp(struct pcapw *, uint32_t, uint16_t, uint32_t, uint16_t,
-	    const uint8_t *, size_t, const uint8_t *, size_t);
+void	 pcapw_udp(struct pcapw *, const uint8_t *, uint16_t,
+	    const uint8_t *, uint16_t, const uint8_t *, size_t,
+	    const uint8_t *, size_t);
+size_t	 pcapw_frame(uint8_t *, size_t, const uint8_t *, uint16_t,
+	    const uint8_t *, uint16_t, const uint8_t *, size_t,
+	    const uint8_t *, size_t);
 void	 pcapw_flush(struct pcapw *);
 void	 pcapw_close(struct pcapw *);
 

@@ -53,6 +53,8 @@ discovery-address 2001:3::1
 upstream u0
 query-interval 2
 query-response-interval 0.5
+pcap-file $TMP/rl-cap.pcap
+pcap-data on
 user nobody
 pidfile $TMP/rl.pid
 control-socket $TMP/rl.sock
@@ -62,6 +64,8 @@ relay $RELAY6
 driad off
 request-timeout 0.2
 retransmit-max 1
+pcap-file $TMP/gw-cap.pcap
+pcap-data on
 user nobody
 pidfile $TMP/gw.pid
 control-socket $TMP/gw.sock
@@ -159,6 +163,30 @@ nb=$(tshark -r "$TMP/u.pcap" -d udp.port==2268,amt -d udp.port==5001,data \
 [ "$na" -gt 800 ] && [ "$nb" -eq 0 ] ||
     fail "tshark: $na AMT messages over IPv6, $nb malformed"
 ok "underlay: $na AMT messages, all IPv6, none malformed; no IPv4 at all"
+
+# 3b. pcap-file of both daemons: IPv6 frames, read back by libpcap (UDP
+#     checksums verified) and by tshark, Data included.
+for c in gw rl; do
+	deadline=$(($(now_ms) + 3000))
+	until "$BIN/pcapread" "$TMP/$c-cap.pcap" >"$TMP/$c-cap.txt" 2>&1 &&
+	    grep -q "^TYPE 6 [1-9]" "$TMP/$c-cap.txt"; do
+		[ "$(now_ms)" -ge $deadline ] &&
+		    fail "$c pcap-file: $(cat "$TMP/$c-cap.txt")"
+		sleep 0.1
+	done
+	tot=$(awk '$1 == "TYPE" {s += $3} END {print s}' "$TMP/$c-cap.txt")
+	[ "$(sed -n 's/^IPV6 //p' "$TMP/$c-cap.txt")" = "$tot" ] &&
+	    grep -q "^BAD 0$" "$TMP/$c-cap.txt" &&
+	    grep -q "^TYPE 4 [1-9]" "$TMP/$c-cap.txt" ||
+	    fail "$c pcap-file: $(cat "$TMP/$c-cap.txt")"
+	nb=$(tshark -r "$TMP/$c-cap.pcap" -o udp.check_checksum:TRUE \
+	    -d udp.port==2268,amt -d udp.port==5001,data \
+	    -Y '_ws.malformed || _ws.expert.severity >= 6291456 || !ipv6' \
+	    2>/dev/null | wc -l)
+	[ "$nb" -eq 0 ] || fail "$c pcap-file: $nb frames tshark flags"
+	eval "cap_$c=$tot"
+done
+ok "pcap-file over IPv6: amtgwd $cap_gw and amtrelayd $cap_rl AMT messages (Data included), all IPv6 frames, checksums good, none flagged by tshark"
 
 # 4. Relay discovery over IPv6, at the anycast prefix's address.
 stop_pid $(cat "$TMP/gw.pid")

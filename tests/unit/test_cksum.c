@@ -3,11 +3,18 @@
  * Copyright (c) 2026 The amtgw project contributors
  */
 
-/* cksum.c against RFC 1071's example and a plain reference sum. */
+/*
+ * cksum.c against RFC 1071's example and a plain reference sum; the
+ * frames pcap-file writes (pcapw_frame()).
+ */
 
 #include <string.h>
 
+#include "buf.h"
 #include "cksum.h"
+#include "ip6.h"
+#include "pcapw.h"
+#include "srcset6.h"
 #include "unit.h"
 
 /* The straightforward 16-bit loop, for comparison. */
@@ -87,6 +94,56 @@ START_TEST(test_pseudo_header)
 }
 END_TEST
 
+/*
+ * pcap-file frames: IPv4 when both ends are IPv4 (a good header
+ * checksum), IPv6 otherwise with a UDP checksum that verifies and is
+ * never zero; the 16-byte head goes before the payload; an oversized
+ * payload is cut to the buffer.
+ */
+START_TEST(test_pcapw_frame)
+{
+	static const uint8_t	 head[16] = { 6, 0, 1, 2 };
+	uint8_t			 f[256], pl[64], s6[16] = { 0x20, 0x01, 0x0d,
+	    0xb8, [15] = 1 }, d6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	struct mc_src6		 s4 = mc_src6_v4(0xac100101),
+				 d4 = mc_src6_v4(0xac100201);
+	struct ip6_info		 ip;
+	size_t			 n, i;
+
+	for (i = 0; i < sizeof(pl); i++)
+		pl[i] = (uint8_t)i;
+	n = pcapw_frame(f, sizeof(f), s4.a, 2268, d4.a, 40000, NULL, 0, pl,
+	    sizeof(pl));
+	ck_assert_uint_eq(n, 20 + 8 + 64);
+	ck_assert_uint_eq(f[0], 0x45);
+	ck_assert_uint_eq(in_cksum(f, 20), 0);
+	ck_assert_mem_eq(f + 12, "\xac\x10\x01\x01\xac\x10\x02\x01", 8);
+	ck_assert_uint_eq(be16_load(f + 20), 2268);
+	ck_assert_uint_eq(be16_load(f + 24), 8 + 64);
+	n = pcapw_frame(f, sizeof(f), s6, 2268, d6, 40000, head, 16, pl,
+	    sizeof(pl));
+	ck_assert_uint_eq(n, 40 + 8 + 16 + 64);
+	ck_assert_int_eq(ip6_view(f, n, &ip), IP6_OK);
+	ck_assert_uint_eq(ip.nh, IP6_NH_UDP);
+	ck_assert_mem_eq(ip.src, s6, 16);
+	ck_assert_mem_eq(ip.dst, d6, 16);
+	ck_assert_uint_ne(be16_load(f + 46), 0);
+	ck_assert_uint_eq(ip6_upper_cksum(ip.src, ip.dst, IP6_NH_UDP, f + 40,
+	    n - 40), 0);
+	ck_assert_mem_eq(f + 48, head, 16);
+	ck_assert_mem_eq(f + 64, pl, 64);
+	/* One end IPv4, the other IPv6: an IPv6 frame, mapped address. */
+	n = pcapw_frame(f, sizeof(f), s4.a, 2268, d6, 1, NULL, 0, pl, 8);
+	ck_assert_uint_eq(f[0] >> 4, 6);
+	ck_assert_mem_eq(f + 8, s4.a, 16);
+	/* Cut to the buffer. */
+	n = pcapw_frame(f, 100, s6, 2268, d6, 1, NULL, 0, pl, sizeof(pl));
+	ck_assert_uint_eq(n, 100);
+	ck_assert_uint_eq(be16_load(f + 4), 60);
+	ck_assert_uint_eq(pcapw_frame(f, 40, s6, 1, d6, 1, NULL, 0, pl, 1), 0);
+}
+END_TEST
+
 Suite *
 cksum_suite(void)
 {
@@ -97,6 +154,7 @@ cksum_suite(void)
 	tcase_add_test(tc, test_known_ip_header);
 	tcase_add_test(tc, test_random_against_reference);
 	tcase_add_test(tc, test_pseudo_header);
+	tcase_add_test(tc, test_pcapw_frame);
 	suite_add_tcase(s, tc);
 	return s;
 }
