@@ -9,7 +9,9 @@
 # leave ends it; with "mld off" P=1 Requests are refused and counted.
 # tshark decodes every AMT and MLD message with no malformed field.
 # Then the relay gets an IPv6 address too: gateways reach it over IPv6
-# for an IPv6 and an IPv4 channel, beside an IPv4 gateway.
+# for an IPv6 and an IPv4 channel, beside an IPv4 gateway.  Bad MLD in
+# Updates (checksum, Router Alert, hop limit, a record past the end, a
+# Query) is counted and makes no state.
 
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -253,3 +255,25 @@ rx=$(sed -n 's/^GW 0 rx=\([0-9]*\).*/\1/p' "$TMP/u6c.log")
 [ "$rx" -ge 100 ] || fail "the source's fragments did not arrive: $rx"
 ok "IPv6 too big for the tunnel: dropped, Packet Too Big (mtu 1450) to the source ($ptb sent), whose fragments then arrive ($rx Data messages)"
 stop_pid $U6C
+
+# 7. Bad MLD in Updates, from gateways with good MACs: each counted as
+#    update-bad-mld, none joined (each is for a group of its own).
+before=$(counter update-bad-mld)
+bg sink u6d "$BIN/gwsim" -r 2001:db8:20::1 -a 2001:db8:20::2 \
+    -G ff3e::8000:10 -S $S6 -n 2 -B -p 50000
+U6D=$LASTPID
+wait_log u6d READY 5 || fail "gateways with bad MLD first"
+deadline=$(($(now_ms) + 3000))
+until [ "$(counter update-bad-mld)" -ge $((before + 10)) ]; do
+	[ "$(now_ms)" -ge $deadline ] &&
+	    fail "bad MLD: $(($(counter update-bad-mld) - before)) of 10 counted"
+	sleep 0.05
+done
+ctl "$TMP/rl.sock" relay groups
+[ "$(jget "sorted(g['group'] for g in d['groups'] if g['group'] in \
+    ['ff3e::8000:1%d' % i for i in range(6)])")" = "['ff3e::8000:10']" ] ||
+    fail "bad MLD made state: $(cat "$TMP/ctl.json")"
+kill -0 $RL || fail "amtrelayd died"
+stop_pid $U6D
+ok "bad MLD in Updates (checksum, no Router Alert, hop limit 2, a record past its end, a Query): $(($(counter update-bad-mld) - before)) counted, none joined, the good report after them taken"
+echo "PASS: $TESTNAME"

@@ -28,6 +28,13 @@
  * Request with P=1, an MLDv2 General Query expected in the Query, and
  * an MLDv2 Report (from ::, as RFC 7450 5.2.1 allows) in the Update.
  *
+ * With -B, before its good Update each -G gateway sends five bad ones,
+ * each for another group (group + 1 .. + 5, so that one taken shows):
+ * a wrong ICMPv6 checksum, no Router Alert, hop limit 2, a record
+ * claiming more sources than it carries, an MLD Query instead of a
+ * report.  The relay must count them all (update-bad-mld) and join
+ * none.
+ *
  * An IPv6 -r (and -a) runs the gateways over IPv6 (no discovery then).
  *
  * It prints "READY n ms" once every gateway has its tunnel,
@@ -87,7 +94,7 @@ static uint32_t		 relay_cfg, disc, group, source;
 static uint8_t		 group6[16], source6[16];
 static int		 u6;			/* an IPv6 underlay */
 static struct in6_addr	 relay6, laddr6;
-static int		 mld, have_src6;
+static int		 mld, have_src6, bad_mld;
 static uint32_t		 refresh_ms;
 static unsigned		 failover, churn_k, leave_at_end;
 static uint32_t		 churn_ms;
@@ -212,10 +219,11 @@ send_update(struct sgw *gw, uint32_t old)
 
 /*
  * -G: an Update with an MLDv2 Report of one record: the join of the
- * IPv6 group (ALLOW(S,G), or TO_EX({}) without -S), or its leave.
+ * IPv6 group (ALLOW(S,G), or TO_EX({}) without -S), or its leave; bad
+ * 1..5 spoils it in one way (-B), for group + bad.
  */
 static void
-send_update6(struct sgw *gw, int leave)
+send_update6(struct sgw *gw, int leave, int bad)
 {
 	uint8_t		 u[160], ph[40];
 	uint8_t		*ip = u + 12, *m = u + 12 + 48;
@@ -231,10 +239,15 @@ send_update6(struct sgw *gw, int leave)
 	m[8] = leave ? 3 : with_src ? 5 : 4;
 	m[11] = with_src ? 1 : 0;
 	memcpy(m + 12, group6, 16);
+	m[27] = (uint8_t)(m[27] + bad);
 	if (with_src) {
 		memcpy(m + 28, source6, 16);
 		mlen += 16;
 	}
+	if (bad == 4)
+		m[11]++;		/* a source more than it carries */
+	if (bad == 5)
+		m[0] = 130;		/* a Query */
 	/* IPv6 from :: to ff02::16, hop limit 1, Hop-by-Hop Router Alert. */
 	ip[0] = 0x60;
 	put16(ip + 4, (uint16_t)(8 + mlen));
@@ -252,6 +265,12 @@ send_update6(struct sgw *gw, int leave)
 	put32(ph + 32, (uint32_t)mlen);
 	ph[39] = 58;
 	put16(m + 2, csum(m, mlen, (uint16_t)~csum(ph, sizeof(ph), 0)));
+	if (bad == 1)
+		m[2] ^= 0x5a;
+	if (bad == 2)
+		ip[42] = 1;		/* PadN: no Router Alert */
+	if (bad == 3)
+		ip[7] = 2;
 	send_to(gw, gw->relay, u, 12 + 48 + mlen);
 	gw->updates++;
 }
@@ -259,6 +278,8 @@ send_update6(struct sgw *gw, int leave)
 static void
 got(struct sgw *gw, const uint8_t *b, ssize_t n, uint64_t now)
 {
+	int	 k;
+
 	if (n < 1)
 		return;
 	switch (b[0]) {
@@ -284,8 +305,10 @@ got(struct sgw *gw, const uint8_t *b, ssize_t n, uint64_t now)
 		memcpy(gw->qmac, b + 2, 6);
 		gw->qnonce = get32(b + 8);
 		gw->tries = 0;
+		for (k = 1; mld && bad_mld && k <= 5; k++)
+			send_update6(gw, 0, k);
 		if (mld)
-			send_update6(gw, 0);
+			send_update6(gw, 0, 0);
 		else
 			send_update(gw, 0);
 		gw->state = S_UP;
@@ -411,7 +434,7 @@ usage(void)
 	    "[-p base-port] [-R per-second]\n"
 	    "             [-q refresh-seconds] [-t ms] [-F requests] "
 	    "[-C groups:ms] [-L] [-v] [-V] [-x]\n"
-	    "       gwsim ... -G ipv6-group [-S ipv6-source]\n");
+	    "       gwsim ... -G ipv6-group [-S ipv6-source] [-B]\n");
 	exit(2);
 }
 
@@ -427,8 +450,9 @@ main(int argc, char *argv[])
 	unsigned		 rate = 0;
 
 	while ((ch = getopt(argc, argv,
-	    "a:C:D:F:g:G:Lm:n:p:q:r:R:s:S:t:vVx")) != -1) {
+	    "a:BC:D:F:g:G:Lm:n:p:q:r:R:s:S:t:vVx")) != -1) {
 		switch (ch) {
+		case 'B': bad_mld = 1; break;
 		case 'C':
 			if (sscanf(optarg, "%u:%u", &churn_k, &churn_ms) != 2 ||
 			    churn_k < 2 || churn_ms == 0)
@@ -548,7 +572,7 @@ main(int argc, char *argv[])
 	}
 	for (i = 0; leave_at_end && i < started; i++) {
 		if (mld && gws[i].had_tunnel)
-			send_update6(&gws[i], 1);
+			send_update6(&gws[i], 1, 0);
 		else if (gws[i].state == S_UP || gws[i].had_tunnel) {
 			uint32_t old = gws[i].group;
 
