@@ -4,12 +4,13 @@
 # amtgwd against relays that misbehave on purpose, and against one that
 # behaves like the open relay most people run (no G, no L, zero inner
 # checksums): wrong nonces, malformed messages, junk after the query,
-# the L flag, a gateway address that changes (NAT), a fixed relay with
-# the leave-all Update at shutdown, SIGHUP to another relay, and
-# configuration errors.
+# spoiled MLDv2 queries, the L flag, a gateway address that changes
+# (NAT), a fixed relay with the leave-all Update at shutdown, SIGHUP to
+# another relay, and configuration errors.
 
 . "$(dirname "$0")/lib.sh"
 need_root
+command -v tshark >/dev/null || skip "tshark missing"
 
 ns_add r
 ns_add g
@@ -102,6 +103,47 @@ ctl "$TMP/amtgwd.sock" gateway
 [ "$(jget 'd["counters"]["data-not-ip"]')" -eq 0 ] || fail "v6: counted as not IP"
 stop_pair
 ok "IPv6 Data: into amt0 for a receiver there, $(cut -d' ' -f2 "$TMP/v6.log") datagrams of 64 bytes, the junk after them left out"
+
+# 2c. The relay's MLDv2 queries (P=1): five spoiled ones (checksum, a
+#     global source, hop limit 2, no Router Alert, a length of neither
+#     version) rejected and counted, none written into amt0; the good
+#     ones after them taken and answered.
+start_pair mldq -Q -g -q 1
+wait_log gw-mldq "established" 5 || fail "mldq: no tunnel"
+nsx g tcpdump -U -ni amt0 -w "$TMP/amt0q.pcap" ip6 >"$TMP/tdq.log" 2>&1 &
+TDQ=$!
+PIDS="$PIDS $TDQ"
+wait_log tdq "listening on" 5 || fail "mldq: tcpdump"
+bg g recv-mldq "$BIN/mcrecv" -i amt0 -g ff3e::8000:1 -s 2001:db8::10 -n 0 \
+    -t 10000
+wait_log relay-mldq "MLDQUERY 0" 8 || fail "mldq: no good query asked for"
+deadline=$(($(now_ms) + 3000))
+until ctl "$TMP/amtgwd.sock" gateway &&
+    [ "$(jget "d['mld']['state']")" = established ] &&
+    [ "$(jget "d['counters']['mld-update-sent']")" -gt 0 ]; do
+	[ "$(now_ms)" -ge $deadline ] && fail "mldq: $(jget "d['mld']")"
+	sleep 0.05
+done
+rej=$(jget "d['counters']['mld-query-rejected']")
+[ "$rej" -eq 5 ] || fail "mldq: $rej queries rejected, not 5"
+nq() {
+	tshark -r "$TMP/amt0q.pcap" -Y 'icmpv6.type == 130' 2>/dev/null |
+	    wc -l
+}
+deadline=$(($(now_ms) + 3000))
+until [ "$(nq)" -ge 1 ]; do
+	[ "$(now_ms)" -ge $deadline ] && fail "mldq: no query in amt0"
+	sleep 0.1
+done
+stop_pid $RELAY 5
+good=$(count_log relay-mldq "MLDQUERY 0")
+sleep 0.3	# the last one written into amt0
+nq=$(nq)
+stop_pid $GW 5 || fail "amtgwd did not stop"
+stop_pid $TDQ
+[ "$nq" -eq "$good" ] ||
+    fail "mldq: $nq queries into amt0 for $good good ones"
+ok "MLDv2 queries from the relay: 5 spoiled ones rejected, none into amt0; $good good one(s) taken, $nq written into amt0, the group reported"
 
 # 3. A relay at its tunnel limit (L) with nothing subscribed there:
 #    look for another relay, paced by back-off.

@@ -11,8 +11,11 @@
  * changes (SIGUSR2), wrong nonces, silence (SIGUSR1 toggles), malformed
  * messages, junk after the query.  Once an Update joins a group it
  * sends Multicast Data for it (a small stream, or a timed blast with
- * sendmmsg and UDP GSO for benchmarks); with -6, IPv6 Data too.  Every event is one line on
- * stdout for the test to wait on.
+ * sendmmsg and UDP GSO for benchmarks); with -6, IPv6 Data too.  With
+ * -Q, Requests with the P flag get an MLDv2 General Query, the first
+ * five spoiled one way each (checksum, a global source, hop limit 2, no
+ * Router Alert, a length that is neither MLDv1 nor MLDv2), the rest
+ * good.  Every event is one line on stdout for the test to wait on.
  */
 
 #include <sys/socket.h>
@@ -42,7 +45,8 @@
 #define MAXGROUPS	64
 
 static int		 opt_g, opt_l, opt_badnonce, opt_malformed, opt_junk;
-static int		 opt_csum, opt_v6;
+static int		 opt_csum, opt_v6, opt_mldq;
+static unsigned		 mld_answers;
 static unsigned		 opt_qqic = 125, opt_qrv = 2, opt_mrc = 100;
 static unsigned		 opt_rate = 50, opt_payload = 64;
 static double		 opt_blast;
@@ -117,6 +121,44 @@ general_query(uint8_t *p)
 	return 36;
 }
 
+/*
+ * -Q: an MLDv2 General Query from fe80::1 to ff02::1 with a Hop-by-Hop
+ * Router Alert, spoiled in way bad (1..5; 0 good).  Returns its length.
+ */
+static size_t
+mld_query(uint8_t *p, int bad)
+{
+	uint8_t		*m = p + 48;
+	size_t		 mlen = bad == 5 ? 26 : 28, i;
+	uint32_t	 ps = 58 + (uint32_t)mlen;
+
+	memset(p, 0, 48 + 28);
+	p[0] = 0x60;
+	put16(p + 4, (uint16_t)(8 + mlen));
+	p[6] = 0;			/* Hop-by-Hop */
+	p[7] = bad == 3 ? 2 : 1;
+	if (bad == 2)
+		p[8] = 0x20, p[9] = 0x01, p[10] = 0x0d, p[11] = 0xb8;
+	else
+		p[8] = 0xfe, p[9] = 0x80;
+	p[23] = 1;
+	p[24] = 0xff, p[25] = 0x02, p[39] = 1;
+	p[40] = 58;
+	p[42] = bad == 4 ? 1 : 5;	/* PadN, or Router Alert */
+	p[43] = 2;
+	p[46] = 1;
+	m[0] = 130;
+	put16(m + 4, (uint16_t)(opt_mrc * 100));	/* ms */
+	m[24] = (uint8_t)(opt_qrv & 7);
+	m[25] = (uint8_t)opt_qqic;
+	for (i = 8; i < 40; i += 2)		/* the pseudo-header */
+		ps += (uint32_t)p[i] << 8 | p[i + 1];
+	put16(m + 2, csum(m, mlen, ps));
+	if (bad == 1)
+		m[2] ^= 0x5a;
+	return 48 + mlen;
+}
+
 static void
 send_junk(int s, const struct sockaddr_in *to, uint32_t nonce)
 {
@@ -140,6 +182,7 @@ handle_request(int s, const struct sockaddr_in *from, const uint8_t *b,
 	uint8_t		 q[128];
 	uint32_t	 nonce;
 	size_t		 len;
+	int		 bad;
 
 	if (n < 8)
 		return;
@@ -157,7 +200,13 @@ handle_request(int s, const struct sockaddr_in *from, const uint8_t *b,
 	mac_of(ntohl(from->sin_addr.s_addr), ntohs(from->sin_port), nonce,
 	    q + 2);
 	put32(q + 8, opt_badnonce ? nonce + 1 : nonce);
-	len = 12 + general_query(q + 12);
+	if (opt_mldq && (b[1] & 1)) {
+		bad = mld_answers < 5 ? (int)mld_answers + 1 : 0;
+		mld_answers++;
+		len = 12 + mld_query(q + 12, bad);
+		printf("MLDQUERY %d\n", bad);
+	} else
+		len = 12 + general_query(q + 12);
 	if (opt_junk) {
 		memset(q + len, 0xee, 7);
 		len += 7;
@@ -413,7 +462,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fakerelay -a relay [-D discovery] [-A adv] "
-	    "[-6gGlNMTsX] [-q qqic] [-r qrv] [-m mrc]\n"
+	    "[-6gGlNMQTsX] [-q qqic] [-r qrv] [-m mrc]\n"
 	    "                 [-S src] [-R pps] [-P payload] [-b secs]\n"
 	    "                 [-B addr:port -G group]\n");
 	exit(2);
@@ -431,7 +480,7 @@ main(int argc, char *argv[])
 	uint64_t		 next_data = 0, seq = 0;
 	unsigned		 k;
 
-	while ((ch = getopt(argc, argv, "6a:A:b:B:D:gG:lm:MNP:q:r:R:sS:TX")) !=
+	while ((ch = getopt(argc, argv, "6a:A:b:B:D:gG:lm:MNP:q:Qr:R:sS:TX")) !=
 	    -1) {
 		switch (ch) {
 		case 'B': {
@@ -458,6 +507,7 @@ main(int argc, char *argv[])
 		case 'N': opt_badnonce = 1; break;
 		case 'P': opt_payload = (unsigned)atoi(optarg); break;
 		case 'q': opt_qqic = (unsigned)atoi(optarg); break;
+		case 'Q': opt_mldq = 1; break;
 		case 'r': opt_qrv = (unsigned)atoi(optarg); break;
 		case 'R': opt_rate = (unsigned)atoi(optarg); break;
 		case 's': silent = 1; break;
