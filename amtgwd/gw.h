@@ -366,7 +366,7 @@ enum gw_src_state {
 };
 
 struct gw_src {
-	uint32_t	 addr;
+	struct mc_src6	 addr;		/* IPv4 as ::ffff:a.b.c.d */
 	uint8_t		 st;		/* enum gw_src_state */
 	uint8_t		 inflight;	/* a lookup of ours is out */
 	uint8_t		 refresh;	/* renewal wanted (TTL ran out) */
@@ -392,7 +392,7 @@ enum gw_lk_kind {
 
 struct gw_lookup {
 	uint8_t		 kind;
-	uint32_t	 src;
+	struct mc_src6	 src;
 };
 
 enum gw_dns_status {
@@ -442,7 +442,7 @@ struct gw_site_ops {
 
 /* A DRIAD source and the relay that serves it (the data path's). */
 struct gw_acc {
-	uint32_t	 src;
+	struct mc_src6	 src;
 	struct mc_src6	 relay;
 };
 
@@ -511,8 +511,8 @@ enum gw_verdict {
 
 void	 site_accept(struct gw_site *, struct gw_accept *);
 enum gw_verdict gw_accept_data(const struct gw_accept *,
-	    const struct mc_src6 *, uint32_t);
-struct gw_src *site_source(const struct gw_site *, uint32_t);
+	    const struct mc_src6 *, const struct mc_src6 *);
+struct gw_src *site_source(const struct gw_site *, const struct mc_src6 *);
 void	 site_rec_text(const struct gw_cand *, char *, size_t);
 struct gw_tnl *site_tunnel(const struct gw_site *, const struct mc_src6 *);
 

@@ -273,13 +273,19 @@ data_in(struct gwio *io, const struct mc_src6 *src, uint16_t sport,
 {
 	enum amt_data_err	 v;
 	enum gwio_ctr		 c = GWIO_CTR_NOT_RELAY;
+	struct mc_src6		 s;
 	size_t			 off, len;
 
 	v = amt_data_view(p, n, &off, &len);
-	if (sport == AMT_PORT)
-		c = verdict_of[gw_accept_data(&io->acc, src,
-		    v == AMT_DATA_OK && p[off] >> 4 == 4 ?
-		    be32_load(p + off + 12) : 0)];
+	if (sport == AMT_PORT) {
+		/* The datagram's source (a valid view holds its header). */
+		memset(&s, 0, sizeof(s));
+		if (v == AMT_DATA_OK && p[off] >> 4 == 4)
+			s = mc_src6_v4(be32_load(p + off + 12));
+		else if (v == AMT_DATA_OK)
+			memcpy(s.a, p + off + 8, sizeof(s.a));
+		c = verdict_of[gw_accept_data(&io->acc, src, &s)];
+	}
 	if (c != GWIO_CTR_NOT_RELAY && v != AMT_DATA_OK)
 		c = verdict_ctr[v];
 	if (c != GWIO_CTR_DATA) {

@@ -131,7 +131,7 @@ show_tunnel(const struct gw_site *s, const struct gw_tnl *t, uint64_t now,
 	emit_arr(e, "sources");
 	for (i = 0; i < s->nsrc; i++)
 		if (s->src[i].t == t)
-			emit_str(e, NULL, addr4_ntoa(s->src[i].addr));
+			emit_str(e, NULL, addr6_ntoa(s->src[i].addr.a));
 	emit_end(e);
 	subs_show(&t->fsm.subs, "groups", now, e);
 	emit_obj(e, "counters");
@@ -147,7 +147,7 @@ show_source(const struct gw_src *x, uint64_t now, struct emit *e)
 	unsigned	 i;
 
 	emit_obj(e, NULL);
-	emit_str(e, "source", addr4_ntoa(x->addr));
+	emit_str(e, "source", addr6_ntoa(x->addr.a));
 	emit_str(e, "state", src_state_names[x->st]);
 	if (x->st == GW_SRC_RELAY)
 		emit_str(e, "relay", addr6_ntoa(x->t->key.a));

@@ -31,7 +31,8 @@
 
 static void	 select_relay(struct gw_site *, uint64_t, struct gw_src *,
 		    unsigned);
-static void	 reproject_source(struct gw_site *, uint64_t, uint32_t);
+static void	 reproject_source(struct gw_site *, uint64_t,
+		    const struct mc_src6 *);
 static void	 lookups_kick(struct gw_site *, uint64_t);
 
 /* ---- tunnels ---- */
@@ -102,7 +103,7 @@ tnl_evacuate(struct gw_site *s, uint64_t now, struct gw_tnl *t)
 		e->t = NULL;
 		s->ctr[GW_SITE_FAILOVERS]++;
 		select_relay(s, now, e, e->cur + 1);
-		reproject_source(s, now, e->addr);
+		reproject_source(s, now, &e->addr);
 	}
 }
 
@@ -222,14 +223,15 @@ tnl_free(struct gw_site *s, size_t i)
 
 /* ---- sources ---- */
 
+/* Sources of both families in one table, in the order of their keys. */
 static size_t
-src_pos(const struct gw_site *s, uint32_t a)
+src_pos(const struct gw_site *s, const struct mc_src6 *a)
 {
 	size_t	 lo = 0, hi = s->nsrc, mid;
 
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		if (s->src[mid].addr < a)
+		if (memcmp(s->src[mid].addr.a, a->a, sizeof(a->a)) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -238,11 +240,12 @@ src_pos(const struct gw_site *s, uint32_t a)
 }
 
 struct gw_src *
-site_source(const struct gw_site *s, uint32_t a)
+site_source(const struct gw_site *s, const struct mc_src6 *a)
 {
 	size_t	 i = src_pos(s, a);
 
-	return i < s->nsrc && s->src[i].addr == a ? &s->src[i] : NULL;
+	return i < s->nsrc && mc_src6_eq(&s->src[i].addr, a) ? &s->src[i] :
+	    NULL;
 }
 
 static void
@@ -266,17 +269,17 @@ src_due(struct gw_site *s, uint64_t at)
 
 /* The source's entry, made (and its lookup started) if new. */
 static struct gw_src *
-src_get(struct gw_site *s, uint64_t now, uint32_t a)
+src_get(struct gw_site *s, uint64_t now, const struct mc_src6 *a)
 {
 	struct gw_src	*nv, *e;
 	size_t		 i = src_pos(s, a), ncap;
 
-	if (i < s->nsrc && s->src[i].addr == a)
+	if (i < s->nsrc && mc_src6_eq(&s->src[i].addr, a))
 		return &s->src[i];
 	if (s->nsrc == GW_SRCS_MAX) {
 		s->ctr[GW_SITE_SOURCES_LIMIT]++;
 		log_warnx_rl(&s->lim, "%d sources with DRIAD state: source %s "
-		    "goes to the default relay", GW_SRCS_MAX, addr4_ntoa(a));
+		    "goes to the default relay", GW_SRCS_MAX, addr6_ntoa(a->a));
 		return NULL;
 	}
 	if (s->nsrc == s->srccap) {
@@ -290,7 +293,7 @@ src_get(struct gw_site *s, uint64_t now, uint32_t a)
 	s->nsrc++;
 	e = &s->src[i];
 	memset(e, 0, sizeof(*e));
-	e->addr = a;
+	e->addr = *a;
 	e->st = GW_SRC_QUEUED;
 	src_due(s, now);
 	return e;
@@ -308,13 +311,15 @@ src_del(struct gw_site *s, struct gw_src *e)
 
 /* Whether some INCLUDE group of the host side names source a. */
 static int
-src_used(const struct gw_site *s, uint32_t a)
+src_used(const struct gw_site *s, const struct mc_src6 *a)
 {
 	size_t	 i;
 
+	if (!mc_src6_is_v4(a))
+		return 0;
 	for (i = 0; i < s->subs.n; i++)
 		if (s->subs.v[i].st.mode == MC_INCLUDE &&
-		    srclist_has(&s->subs.v[i].st.srcs, a))
+		    srclist_has(&s->subs.v[i].st.srcs, mc_src6_to_v4(a)))
 			return 1;
 	return 0;
 }
@@ -342,7 +347,7 @@ lk_slot(struct gw_site *s)
 
 /* A lookup out through the daemon's resolver; -1: no slot, -2: refused. */
 static int
-lk_start(struct gw_site *s, enum gw_lk_kind kind, uint32_t src,
+lk_start(struct gw_site *s, enum gw_lk_kind kind, const struct mc_src6 *src,
     const char *name, uint16_t type)
 {
 	int	 id = lk_slot(s);
@@ -352,7 +357,7 @@ lk_start(struct gw_site *s, enum gw_lk_kind kind, uint32_t src,
 		return -1;
 	}
 	s->lk[id].kind = (uint8_t)kind;
-	s->lk[id].src = src;
+	s->lk[id].src = src != NULL ? *src : (struct mc_src6){ { 0 } };
 	if (s->ops->lookup(s->ctx, (unsigned)id, name, type) == -1) {
 		s->lk[id].kind = GW_LK_FREE;
 		s->ctr[GW_SITE_DNS_FAILED]++;
@@ -384,8 +389,12 @@ src_lookup(struct gw_site *s, uint64_t now, struct gw_src *e)
 
 	if (e->inflight)
 		return;
-	(void)driad_revname(e->addr, name, sizeof(name));
-	r = lk_start(s, GW_LK_SOURCE, e->addr, name, DRIAD_RRTYPE);
+	if (mc_src6_is_v4(&e->addr))
+		(void)driad_revname(mc_src6_to_v4(&e->addr), name,
+		    sizeof(name));
+	else
+		(void)driad_revname6(e->addr.a, name, sizeof(name));
+	r = lk_start(s, GW_LK_SOURCE, &e->addr, name, DRIAD_RRTYPE);
 	if (r == 0) {
 		e->inflight = 1;
 		e->retry_at = 0;
@@ -407,7 +416,7 @@ name_lookup(struct gw_site *s, struct gw_src *e)
 {
 	if (e->inflight)
 		return;
-	if (lk_start(s, GW_LK_NAME, e->addr, e->c[e->cur].name,
+	if (lk_start(s, GW_LK_NAME, &e->addr, e->c[e->cur].name,
 	    GW_DNS_ADDR) == 0)
 		e->inflight = 1;
 }
@@ -478,7 +487,7 @@ cands_from(struct gw_site *s, struct gw_src *e,
 		if ((err = driad_decode(a->rr[i], a->len[i], &x)) != DRIAD_OK) {
 			s->ctr[GW_SITE_RR_MALFORMED]++;
 			log_debug_rl(&s->lim, "AMTRELAY record of %s dropped: "
-			    "%s", addr4_ntoa(e->addr), driad_strerror(err));
+			    "%s", addr6_ntoa(e->addr.a), driad_strerror(err));
 			continue;
 		}
 		/* An IPv6 relay that is no global unicast; a full set. */
@@ -529,7 +538,7 @@ source_answer(struct gw_site *s, uint64_t now, struct gw_src *e,
 		if (a->status == GW_DNS_BOGUS)
 			log_warnx_rl(&s->lim, "AMTRELAY of %s: DNSSEC "
 			    "validation failed; not used",
-			    addr4_ntoa(e->addr));
+			    addr6_ntoa(e->addr.a));
 		/* A tunnel that works stays; a new source waits no more. */
 		if (e->st == GW_SRC_LOOKUP || e->st == GW_SRC_QUEUED)
 			to_default(e, "DNS lookup failed");
@@ -669,13 +678,13 @@ site_dns(struct gw_site *s, uint64_t now, unsigned id,
 	s->lk[id].kind = GW_LK_FREE;
 	if (l.kind == GW_LK_RELAY) {
 		relay_answer(s, now, a);
-	} else if ((e = site_source(s, l.src)) != NULL) {
+	} else if ((e = site_source(s, &l.src)) != NULL) {
 		e->inflight = 0;
 		if (l.kind == GW_LK_SOURCE)
 			source_answer(s, now, e, a);
 		else
 			name_answer(s, now, e, a);
-		reproject_source(s, now, e->addr);
+		reproject_source(s, now, &e->addr);
 	}
 	lookups_kick(s, now);
 }
@@ -684,7 +693,7 @@ site_dns(struct gw_site *s, uint64_t now, unsigned id,
 
 /* The tunnel serving source a, or NULL while none does. */
 static struct gw *
-route(const struct gw_site *s, uint32_t a)
+route(const struct gw_site *s, const struct mc_src6 *a)
 {
 	const struct gw_src	*e;
 
@@ -783,7 +792,8 @@ project(struct gw_site *s, uint64_t now, const struct mc_rec *rec,
 
 	if (g != NULL && g->st.mode == MC_INCLUDE && s->conf->driad)
 		for (i = 0; i < g->st.srcs.n; i++) {
-			struct gw_src *e = src_get(s, now, g->st.srcs.v[i]);
+			struct mc_src6	 k = mc_src6_v4(g->st.srcs.v[i]);
+			struct gw_src	*e = src_get(s, now, &k);
 
 			if (e != NULL && e->st == GW_SRC_IDLE)
 				select_relay(s, now, e, 0);
@@ -791,8 +801,11 @@ project(struct gw_site *s, uint64_t now, const struct mc_rec *rec,
 				src_lookup(s, now, e);
 		}
 	for (i = 0; g != NULL && g->st.mode == MC_INCLUDE &&
-	    i < g->st.srcs.n; i++)
-		s->rt[i] = route(s, g->st.srcs.v[i]);
+	    i < g->st.srcs.n; i++) {
+		struct mc_src6	 k = mc_src6_v4(g->st.srcs.v[i]);
+
+		s->rt[i] = route(s, &k);
+	}
 	project_one(s, now, &s->def, rec, group, g);
 	for (i = 0; i < s->nt; i++)
 		project_one(s, now, s->t[i], rec, group, g);
@@ -800,13 +813,15 @@ project(struct gw_site *s, uint64_t now, const struct mc_rec *rec,
 
 /* The groups naming source a, after its route changed. */
 static void
-reproject_source(struct gw_site *s, uint64_t now, uint32_t a)
+reproject_source(struct gw_site *s, uint64_t now, const struct mc_src6 *a)
 {
 	size_t	 i, n = 0;
 
+	if (!mc_src6_is_v4(a))
+		return;
 	for (i = 0; i < s->subs.n; i++)
 		if (s->subs.v[i].st.mode == MC_INCLUDE &&
-		    srclist_has(&s->subs.v[i].st.srcs, a))
+		    srclist_has(&s->subs.v[i].st.srcs, mc_src6_to_v4(a)))
 			s->groups[n++] = s->subs.v[i].group;
 	for (i = 0; i < n; i++)
 		project(s, now, NULL, s->groups[i]);
@@ -933,7 +948,7 @@ source_timer(struct gw_site *s, uint64_t now)
 
 		if (e->expires != 0 && now >= e->expires && !e->inflight) {
 			e->expires = 0;
-			if (!src_used(s, e->addr)) {
+			if (!src_used(s, &e->addr)) {
 				src_del(s, e);
 				continue;
 			}
@@ -1165,11 +1180,12 @@ site_recv_amt(struct gw_site *s, uint64_t now, const struct mc_src6 *src,
 /* ---- the data path's view ---- */
 
 static int
-acc_cmp(const struct gw_acc *x, uint32_t src, const struct mc_src6 *relay)
+acc_cmp(const struct gw_acc *x, const struct mc_src6 *src,
+    const struct mc_src6 *relay)
 {
-	if (x->src != src)
-		return x->src < src ? -1 : 1;
-	return memcmp(x->relay.a, relay->a, sizeof(relay->a));
+	int	 c = memcmp(x->src.a, src->a, sizeof(src->a));
+
+	return c != 0 ? c : memcmp(x->relay.a, relay->a, sizeof(relay->a));
 }
 
 /*
@@ -1213,7 +1229,7 @@ site_accept(struct gw_site *s, struct gw_accept *a)
 /* The data path's verdict on Data from relay for source (pure). */
 enum gw_verdict
 gw_accept_data(const struct gw_accept *a, const struct mc_src6 *relay,
-    uint32_t source)
+    const struct mc_src6 *source)
 {
 	size_t	 lo = 0, hi = a->n, mid;
 

@@ -152,6 +152,28 @@ driad_revname(uint32_t src, char *buf, size_t len)
 }
 
 /*
+ * The reverse name of an IPv6 source (RFC 3596 2.5): its 32 nibbles,
+ * lowest first, each a label, then "ip6.arpa"; -1 if no room.
+ */
+int
+driad_revname6(const uint8_t *a, char *buf, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 i, k = 0;
+
+	if (len < 32 * 2 + sizeof("ip6.arpa"))
+		return -1;
+	for (i = 16; i-- > 0;) {
+		buf[k++] = hex[a[i] & 15];
+		buf[k++] = '.';
+		buf[k++] = hex[a[i] >> 4];
+		buf[k++] = '.';
+	}
+	memcpy(buf + k, "ip6.arpa", sizeof("ip6.arpa"));
+	return 0;
+}
+
+/*
  * Precedence order, lowest first (4.2.1), and within one precedence a
  * random order (RFC 8777 4.1.2): rnd[i] is a random value for record
  * i.  An insertion sort on (precedence, random): an RRset is small.

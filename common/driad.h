@@ -19,7 +19,7 @@
 
 #define DRIAD_RRTYPE		260	/* AMTRELAY, RFC 8777 4.1 */
 #define DRIAD_NAME_MAX		254	/* presentation, without the root */
-#define DRIAD_REVNAME_MAX	32	/* "255.255.255.255.in-addr.arpa" */
+#define DRIAD_REVNAME_MAX	73	/* 32 nibbles, dots, "ip6.arpa" */
 
 /* The relay type field (4.2.3). */
 enum driad_type {
@@ -53,6 +53,7 @@ struct driad_rr {
 enum driad_err	 driad_decode(const uint8_t *, size_t, struct driad_rr *);
 const char	*driad_strerror(enum driad_err);
 int		 driad_revname(uint32_t, char *, size_t);
+int		 driad_revname6(const uint8_t *, char *, size_t);
 void		 driad_order(struct driad_rr *, size_t, const uint32_t *);
 int		 driad_format(const struct driad_rr *, char *, size_t);
 int		 driad_unicast(uint32_t);

@@ -122,6 +122,15 @@ START_TEST(test_revname_format)
 	ck_assert_int_eq(driad_revname(0xffffffff, b, sizeof(b)), 0);
 	ck_assert_str_eq(b, "255.255.255.255.in-addr.arpa");
 	ck_assert_int_eq(driad_revname(0xffffffff, b, 10), -1);
+	/* IPv6 (RFC 3596 2.5): nibbles, lowest first. */
+	ck_assert_int_eq(driad_revname6((const uint8_t *)"\x20\x01\x0d\xb8"
+	    "\0\0\0\0\0\0\0\0\0\0\x01\x2f", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "f.2.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+	    "8.b.d.0.1.0.0.2.ip6.arpa");
+	ck_assert_uint_eq(strlen(b) + 1, DRIAD_REVNAME_MAX);
+	ck_assert_int_eq(driad_revname6((const uint8_t *)"\x20\x01\x0d\xb8"
+	    "\0\0\0\0\0\0\0\0\0\0\x01\x2f", b, DRIAD_REVNAME_MAX - 1),
+	    -1);
 	ck_assert_int_eq(dec("\x0a\x81\xc0\x00\x02\x01", 6, &rr), DRIAD_OK);
 	ck_assert_int_eq(driad_format(&rr, f, sizeof(f)), 0);
 	ck_assert_str_eq(f, "AMTRELAY 10 1 1 192.0.2.1");

@@ -180,7 +180,8 @@ report(uint64_t now, uint8_t type, uint32_t g, const uint32_t *s, unsigned n)
 static const struct gw_tnl *
 expected(uint32_t s)
 {
-	const struct gw_src	*e = site_source(&site, s);
+	struct mc_src6		 k = mc_src6_v4(s);
+	const struct gw_src	*e = site_source(&site, &k);
 
 	ck_assert_ptr_nonnull(e);
 	if (e->st == GW_SRC_RELAY)
@@ -274,9 +275,10 @@ check_dead(uint64_t now)
 			continue;
 		since = dead_since[j] > e->t->fsm.t_alive ? dead_since[j] :
 		    e->t->fsm.t_alive;
-		ck_assert_msg(now - since < 5000, "source %08x still on "
+		ck_assert_msg(now - since < 5000, "source %s still on "
 		    "relay %d, %llu ms after it died or the tunnel started",
-		    e->addr, j, (unsigned long long)(now - since));
+		    addr6_ntoa(e->addr.a), j,
+		    (unsigned long long)(now - since));
 	}
 }
 

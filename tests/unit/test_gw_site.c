@@ -117,9 +117,28 @@ recv4(uint64_t now, uint32_t src, const uint8_t *b, size_t n)
 static enum gw_verdict
 accept_v4(const struct gw_accept *a, uint32_t relay, uint32_t src)
 {
-	struct mc_src6	 k = mc_src6_v4(relay);
+	struct mc_src6	 k = mc_src6_v4(relay), sk = mc_src6_v4(src);
 
-	return gw_accept_data(a, &k, src);
+	return gw_accept_data(a, &k, &sk);
+}
+
+/* Data from a relay of either family for an IPv4 source. */
+static enum gw_verdict
+accept_from(const struct gw_accept *a, const struct mc_src6 *relay,
+    uint32_t src)
+{
+	struct mc_src6	 sk = mc_src6_v4(src);
+
+	return gw_accept_data(a, relay, &sk);
+}
+
+/* The DRIAD state of IPv4 source a. */
+static struct gw_src *
+src4(uint32_t a)
+{
+	struct mc_src6	 k = mc_src6_v4(a);
+
+	return site_source(&site, &k);
 }
 
 static struct gw_tnl *
@@ -343,9 +362,9 @@ START_TEST(test_two_sources_two_tunnels)
 	ck_assert_int_eq(acc.def_ok, 1);
 	ck_assert_uint_eq(mc_src6_to_v4(&acc.def_relay), DEFRELAY);
 	ck_assert_uint_eq(acc.n, 2);
-	ck_assert_uint_eq(acc.keys[0].src, S1);
+	ck_assert_uint_eq(mc_src6_to_v4(&acc.keys[0].src), S1);
 	ck_assert_uint_eq(mc_src6_to_v4(&acc.keys[0].relay), RA);
-	ck_assert_uint_eq(acc.keys[1].src, S2);
+	ck_assert_uint_eq(mc_src6_to_v4(&acc.keys[1].src), S2);
 	ck_assert_uint_eq(mc_src6_to_v4(&acc.keys[1].relay), RB);
 	/* Data: each relay for its own source; the default for any. */
 	ck_assert_int_eq(accept_v4(&acc, RA, S1), GW_DATA_OK);
@@ -399,7 +418,7 @@ START_TEST(test_failover)
 	ck_assert_ptr_null(last_to(RB, AMT_REQUEST));
 	run(now, now + 5000);	/* the dead relay's Teardowns, then gone */
 	ck_assert_ptr_null(tunnel4(RA));
-	ck_assert_str_eq(site_source(&site, S1)->t->rec,
+	ck_assert_str_eq(src4(S1)->t->rec,
 	    "AMTRELAY 20 1 1 10.0.3.3");
 }
 END_TEST
@@ -421,7 +440,7 @@ START_TEST(test_no_records_and_failure)
 	answer(5, "1.2.0.192.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_NONE, 30,
 	    NULL, NULL, 0);
 	ck_assert(updated(mark, DEFRELAY, G1, S3));
-	e = site_source(&site, S3);
+	e = src4(S3);
 	ck_assert_uint_eq(e->st, GW_SRC_DEFAULT);
 	ck_assert_uint_eq(e->expires, 30005);
 	ck_assert_uint_eq(site.ctr[GW_SITE_NO_RECORDS], 1);
@@ -429,7 +448,7 @@ START_TEST(test_no_records_and_failure)
 	report(0, MC_ALLOW, G2, S2);
 	answer(10, "1.113.0.203.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_FAIL, 0,
 	    NULL, NULL, 0);
-	e = site_source(&site, S2);
+	e = src4(S2);
 	ck_assert_uint_eq(e->st, GW_SRC_DEFAULT);
 	ck_assert_uint_eq(e->retry_at, 1010);
 	ck_assert(updated(mark, DEFRELAY, G2, S2));
@@ -437,7 +456,7 @@ START_TEST(test_no_records_and_failure)
 	ck_assert_uint_eq(lookups_of("1.113.0.203.in-addr.arpa"), 2);
 	answer(1010, "1.113.0.203.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_FAIL, 0,
 	    NULL, NULL, 0);
-	ck_assert_uint_eq(site_source(&site, S2)->retry_at, 3010);
+	ck_assert_uint_eq(src4(S2)->retry_at, 3010);
 	answer(1010, "1.113.0.203.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_BOGUS,
 	    0, NULL, NULL, 0);	/* stale id: ignored */
 	ck_assert_uint_eq(site.ctr[GW_SITE_DNS_BOGUS], 0);
@@ -472,7 +491,7 @@ START_TEST(test_bad_and_huge_answers)
 	    rr, len, 100);
 	ck_assert_uint_eq(site.ctr[GW_SITE_RR_MALFORMED], 5);
 	ck_assert_uint_eq(site.ctr[GW_SITE_RR_SKIPPED], 100 - 5 - 16);
-	e = site_source(&site, S1);
+	e = src4(S1);
 	ck_assert_uint_eq(e->nc, GW_DRIAD_CANDS);
 	ck_assert_uint_eq(e->st, GW_SRC_RELAY);
 	ck_assert_uint_eq(key4(e->t), RA + 5);	/* precedence 55 */
@@ -507,11 +526,11 @@ START_TEST(test_ttl_and_hold)
 	run(10000, 14999);
 	ck_assert_uint_eq(site.t[0]->fsm.state != GW_STA_STOPPING, 1);
 	run(14999, 15000);
-	ck_assert_uint_eq(site_source(&site, S1)->st, GW_SRC_IDLE);
+	ck_assert_uint_eq(src4(S1)->st, GW_SRC_IDLE);
 	run(15000, 30000);
 	ck_assert_uint_eq(site.nt, 0);
 	ck_assert_uint_eq(site.ctr[GW_SITE_TUNNELS_CLOSED], 1);
-	ck_assert_ptr_null(site_source(&site, S1));
+	ck_assert_ptr_null(src4(S1));
 }
 END_TEST
 
@@ -537,7 +556,7 @@ START_TEST(test_tunnels_max)
 	    rr, len, 1);
 	ck_assert_uint_eq(site.nt, 1);
 	ck_assert_uint_eq(site.ctr[GW_SITE_TUNNELS_LIMIT], 1);
-	ck_assert_uint_eq(site_source(&site, S2)->st, GW_SRC_DEFAULT);
+	ck_assert_uint_eq(src4(S2)->st, GW_SRC_DEFAULT);
 	ck_assert(updated(mark, DEFRELAY, G2, S2));
 }
 END_TEST
@@ -646,7 +665,7 @@ START_TEST(test_limit_flag_failover)
 	ck_assert_int_eq(amt_encode(&m, v_query, &w), 0);
 	recv4(1, RA, q, w.len);
 	ck_assert_ptr_nonnull(last_to(RB, AMT_REQUEST));
-	ck_assert_uint_eq(key4(site_source(&site, S1)->t), RB);
+	ck_assert_uint_eq(key4(src4(S1)->t), RB);
 	ck_assert_uint_eq(site.ctr[GW_SITE_FAILOVERS], 1);
 }
 END_TEST
@@ -710,7 +729,7 @@ START_TEST(test_discovery_timeout_failover)
 		site_timer(&site, now);
 	}
 	ck_assert_uint_eq(site.ctr[GW_SITE_FAILOVERS], 1);
-	ck_assert_uint_eq(key4(site_source(&site, S1)->t), RB);
+	ck_assert_uint_eq(key4(src4(S1)->t), RB);
 }
 END_TEST
 
@@ -725,7 +744,7 @@ START_TEST(test_lookups_max)
 		report(0, MC_ALLOW, G1 + i, S3 + i);
 	ck_assert_uint_eq(nlk, 2);
 	ck_assert_uint_ge(site.ctr[GW_SITE_LOOKUP_QUEUED], 1);
-	ck_assert_uint_eq(site_source(&site, S3 + 4)->st, GW_SRC_QUEUED);
+	ck_assert_uint_eq(src4(S3 + 4)->st, GW_SRC_QUEUED);
 	for (i = 0; i < 5; i++) {
 		char	 name[DRIAD_REVNAME_MAX];
 
@@ -734,7 +753,7 @@ START_TEST(test_lookups_max)
 	}
 	ck_assert_uint_eq(nlk, 5);
 	for (i = 0; i < 5; i++)
-		ck_assert_uint_eq(site_source(&site, S3 + i)->st,
+		ck_assert_uint_eq(src4(S3 + i)->st,
 		    GW_SRC_DEFAULT);
 }
 END_TEST
@@ -808,9 +827,9 @@ START_TEST(driad_ipv6_relays)
 	ck_assert_uint_lt(i, nsent);
 	ck_assert_uint_eq(site.nt, 2);
 	site_accept(&site, &acc);
-	ck_assert_int_eq(gw_accept_data(&acc, &r6a, S1), GW_DATA_OK);
-	ck_assert_int_eq(gw_accept_data(&acc, &r6b, S2), GW_DATA_OK);
-	ck_assert_int_eq(gw_accept_data(&acc, &r6a, S2), GW_DATA_NOT_SERVED);
+	ck_assert_int_eq(accept_from(&acc, &r6a, S1), GW_DATA_OK);
+	ck_assert_int_eq(accept_from(&acc, &r6b, S2), GW_DATA_OK);
+	ck_assert_int_eq(accept_from(&acc, &r6a, S2), GW_DATA_NOT_SERVED);
 	ck_assert_int_eq(accept_v4(&acc, RA, S1), GW_DATA_NOT_RELAY);
 	ck_assert_uint_eq(site.ctr[GW_SITE_RR_SKIPPED], 0);
 }
