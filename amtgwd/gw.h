@@ -28,6 +28,7 @@
 #include "igmp_proto.h"
 #include "log.h"
 #include "driad.h"
+#include "mld_proto.h"
 #include "srcset.h"
 #include "srcset6.h"
 
@@ -94,6 +95,8 @@ struct gw_ops {
 	uint32_t (*random)(void *);
 	/* A Query went to the host side, which answers within ms. */
 	void	 (*asked)(void *, uint64_t, uint32_t);
+	/* The same for an MLDv2 Query. */
+	void	 (*asked6)(void *, uint64_t, uint32_t);
 	/* A failover tunnel gave its relay up (gw_set_target()). */
 	void	 (*failed)(void *, struct gw *, uint64_t);
 };
@@ -161,6 +164,23 @@ struct gw_sub6 {
 	uint64_t	 seen;		/* last reported, ms */
 };
 
+/* IPv6 groups: the site's (the host side's), or a tunnel's share. */
+struct gw_subs6 {
+	struct gw_sub6	*v;
+	size_t		 n;
+	size_t		 cap;
+	uint64_t	 asked;		/* an MLD Query went to the host */
+	uint64_t	 sweep_at;	/* age the unreported; 0: off */
+};
+
+void	 subs6_free(struct gw_subs6 *);
+struct gw_sub6 *subs6_find(const struct gw_subs6 *, const struct mc_src6 *);
+int	 subs6_record(struct gw_subs6 *, const struct mc_rec6 *, uint64_t);
+size_t	 subs6_age(struct gw_subs6 *, uint64_t, struct mc_src6 *);
+struct emit;
+void	 subs6_show(const struct gw_subs6 *, const char *, uint64_t,
+	    struct emit *);
+
 enum gw_mld_state {
 	GW_MLD_IDLE,		/* no IPv6 groups, or no tunnel yet */
 	GW_MLD_REQUESTING,	/* Request P=1 sent, waiting for the Query */
@@ -171,21 +191,33 @@ enum gw_mld_ctr {
 	GW_MLD_REQ_SENT,
 	GW_MLD_QUERY_RCVD,
 	GW_MLD_QUERY_REJECTED,
-	GW_MLD_REPORT_RCVD,
-	GW_MLD_TUN_IGNORED,
 	GW_MLD_RECORD_HELD,
 	GW_MLD_UPDATE_SENT,
-	GW_MLD_GROUPS_AGED,
-	GW_MLD_GROUPS_FULL,
 	GW_MLD_CTR_MAX
 };
 
 extern const char *const gw_mld_ctr_names[GW_MLD_CTR_MAX];
 
+/* An Update under the Query q, for the report builder. */
+struct upd_ctx {
+	struct gw		*gw;
+	const struct gw_qinfo	*q;
+};
+
+/* IPv6 records that go out together (gw_hold(), gw_flush()). */
+struct gw_batch6 {
+	int		 hold;
+	int		 open;
+	struct mld_rb	 rb;
+	struct upd_ctx	 u;
+	uint8_t		 buf[GW_PKT_MAX];
+};
+
 /*
  * The IPv6 side of a tunnel: its own Request (P=1) / MLDv2 Query cycle
- * to the tunnel's relay, run while the host side has IPv6 groups, and
- * the mirror of those groups, whose records go out in MLDv2 Reports.
+ * to the tunnel's relay, run while its share of the host side's IPv6
+ * groups is not empty, and that share, whose records go out in MLDv2
+ * Reports.
  */
 struct gw_mld {
 	enum gw_mld_state	 state;
@@ -195,19 +227,9 @@ struct gw_mld {
 	uint64_t		 t_state;	/* retransmit or query timer */
 	struct gw_qinfo		 cur;		/* the last MLDv2 Query */
 	uint32_t		 qi_ms;
-	struct gw_sub6		*v;
-	size_t			 n;
-	size_t			 cap;
-	uint64_t		 asked;		/* a Query went to the host */
-	uint64_t		 sweep_at;	/* age the unreported; 0: off */
-	struct mc_src6		 scratch[GW_SUBS_MAX_SRCS];
+	struct gw_subs6		 subs;
+	struct gw_batch6	 batch;
 	uint64_t		 ctr[GW_MLD_CTR_MAX];
-};
-
-/* An Update under the Query q, for the report builder. */
-struct upd_ctx {
-	struct gw		*gw;
-	const struct gw_qinfo	*q;
 };
 
 /* Records that go out together (gw_hold(), gw_flush()). */
@@ -303,14 +325,17 @@ uint32_t gw_query_interval(const struct gw *, uint8_t);
 
 void	 gw_mld_init(struct gw_mld *);
 void	 gw_mld_free(struct gw_mld *);
-void	 gw_mld_packet(struct gw *, uint64_t, const uint8_t *, size_t);
+void	 gw_mld_records(struct gw *, uint64_t, const struct mc_rec6 *,
+	    size_t);
+void	 gw_mld_flush(struct gw *);
 int	 gw_mld_query(struct gw *, uint64_t, const struct mc_src6 *, uint16_t,
 	    const uint8_t *, const struct amt_msg *);
 void	 gw_mld_timer(struct gw *, uint64_t);
 uint64_t gw_mld_deadline(const struct gw *);
 void	 gw_mld_relay_lost(struct gw *);
 void	 gw_mld_leave_all(struct gw *, const struct gw_qinfo *);
-void	 gw_mld_show(const struct gw *, uint64_t, struct emit *);
+void	 gw_mld_show(const struct gw *, const struct gw_subs6 *, uint64_t,
+	    struct emit *);
 int	 gw_relay_changed(const struct gw_conf *, const struct gw_conf *);
 
 /* ---- the site: the host side's membership and many tunnels ---- */
@@ -427,6 +452,10 @@ enum gw_site_ctr {
 	GW_SITE_SOURCES_LIMIT,
 	GW_SITE_TUNNELS_OPENED,
 	GW_SITE_TUNNELS_CLOSED,
+	GW_SITE_MLD_REPORT_RCVD,
+	GW_SITE_MLD_TUN_IGNORED,
+	GW_SITE_MLD_GROUPS_AGED,
+	GW_SITE_MLD_GROUPS_FULL,
 	GW_SITE_CTR_MAX
 };
 
@@ -465,6 +494,7 @@ struct gw_site {
 	int				 started;
 	int				 stopping;
 	struct gw_subs			 subs;	/* the host side's */
+	struct gw_subs6			 subs6;	/* ... IPv6 groups */
 	struct gw_acc			*acc;	/* by source, relay */
 	size_t				 nacc;
 	size_t				 acccap;
@@ -474,6 +504,11 @@ struct gw_site {
 	uint32_t			 sa[GW_SUBS_MAX_SRCS];
 	uint32_t			 sb[GW_SUBS_MAX_SRCS];
 	uint32_t			 groups[GW_SUBS_MAX_GROUPS];
+	struct mc_src6			 scratch6[GW_SUBS_MAX_SRCS];
+	struct mc_src6			 want6[GW_SUBS_MAX_SRCS];
+	struct mc_src6			 sa6[GW_SUBS_MAX_SRCS];
+	struct mc_src6			 sb6[GW_SUBS_MAX_SRCS];
+	struct mc_src6			 groups6[GW_SUBS_MAX_GROUPS];
 	uint64_t			 ctr[GW_SITE_CTR_MAX];
 	struct ratelimit		 lim;
 };

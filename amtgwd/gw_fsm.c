@@ -341,9 +341,9 @@ gw_leave_relay(struct gw *gw, uint64_t now, const char *why)
 		    addr6_ntoa(gw->upd.relay.a), gw->upd.gw_port,
 		    qrv_of(&gw->upd));
 		repeat_start(gw, now, &gw->upd, 1);
-	} else if (gw->subs.n > 0 || gw->mld.n > 0) {
+	} else if (gw->subs.n > 0 || gw->mld.subs.n > 0) {
 		log_info("update leaving %zu group(s) at relay %s",
-		    gw->subs.n + gw->mld.n, addr6_ntoa(gw->upd.relay.a));
+		    gw->subs.n + gw->mld.subs.n, addr6_ntoa(gw->upd.relay.a));
 		repeat_start(gw, now, &gw->upd, 0);
 	}
 	gw->upd.valid = 0;
@@ -1010,6 +1010,7 @@ void
 gw_hold(struct gw *gw)
 {
 	gw->batch.hold = 1;
+	gw->mld.batch.hold = 1;
 }
 
 void
@@ -1017,6 +1018,7 @@ gw_flush(struct gw *gw)
 {
 	struct gw_batch	*b = &gw->batch;
 
+	gw_mld_flush(gw);
 	b->hold = 0;
 	if (!b->open)
 		return;

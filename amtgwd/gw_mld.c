@@ -5,23 +5,22 @@
 
 /*
  * IPv6 multicast through a tunnel (RFC 7450 5.2.1, 5.2.3.5 and 5.2.3.6
- * with the P flag set): the host side's MLD reports on the
- * pseudo-interface are kept in a mirror of IPv6 groups and sent to the
- * relay as MLDv2 Reports in Updates, under the MAC and nonce of an
- * MLDv2 Query the tunnel earns with its own Requests (P=1).
+ * with the P flag set): the tunnel's share of the host side's IPv6
+ * membership (the site splits it, gw_site.c) is kept in a mirror of
+ * IPv6 groups and sent to the relay as MLDv2 Reports in Updates, under
+ * the MAC and nonce of an MLDv2 Query the tunnel earns with its own
+ * Requests (P=1).
  *
  * The IPv6 cycle runs beside the IPv4 one, to the relay that one found,
- * and only while the host side has IPv6 groups: a site without IPv6
- * receivers costs the relay nothing more.  With "mld off" the host
- * side's MLD is ignored (counted), and no IPv6 cycle ever starts.
- * Each MLDv2 Query goes into the pseudo-interface, so the host stack
- * reports its whole IPv6 membership again; a group it leaves out
- * within the Maximum Response Delay (and half a second) is left.
- * Reports from :: are taken: a TUN has no link-local address, and the
- * kernel then reports from :: (RFC 3810 5.2.13).  Our own reports
- * come from fe80::a.b.c.d, the inner source (fe80::1 without one): any
- * source will do (RFC 7450 5.2.1), but a link-local one is what every
- * MLD router accepts.
+ * and only while the tunnel has IPv6 groups: a site without IPv6
+ * receivers costs the relay nothing more.  Each MLDv2 Query goes into
+ * the pseudo-interface, so the host stack reports its whole IPv6
+ * membership again; the site leaves what it leaves out (ops->asked6).
+ * Our own reports come from fe80::a.b.c.d, the inner source (fe80::1
+ * without one): any source will do (RFC 7450 5.2.1), but a link-local
+ * one is what every MLD router accepts.
+ *
+ * The mirror's table (subs6_*) is the site's too.
  */
 
 #include <stdlib.h>
@@ -36,12 +35,8 @@ const char *const gw_mld_ctr_names[GW_MLD_CTR_MAX] = {
 	[GW_MLD_REQ_SENT] = "mld-request-sent",
 	[GW_MLD_QUERY_RCVD] = "mld-query-received",
 	[GW_MLD_QUERY_REJECTED] = "mld-query-rejected",
-	[GW_MLD_REPORT_RCVD] = "mld-tun-report",
-	[GW_MLD_TUN_IGNORED] = "mld-tun-ignored",
 	[GW_MLD_RECORD_HELD] = "mld-record-held",
 	[GW_MLD_UPDATE_SENT] = "mld-update-sent",
-	[GW_MLD_GROUPS_AGED] = "mld-groups-aged",
-	[GW_MLD_GROUPS_FULL] = "mld-groups-max-reached",
 };
 
 static const char *const mld_state_names[] = {
@@ -57,55 +52,126 @@ gw_mld_init(struct gw_mld *m)
 void
 gw_mld_free(struct gw_mld *m)
 {
-	size_t	 i;
-
-	for (i = 0; i < m->n; i++)
-		hstate_free6(&m->v[i].st);
-	free(m->v);
-	m->v = NULL;
-	m->n = m->cap = 0;
+	subs6_free(&m->subs);
 }
 
-/* ---- the mirror ---- */
+/* ---- a table of IPv6 groups (RFC 3810 6.1's host state) ---- */
 
-static struct gw_sub6 *
-find6(const struct gw_mld *m, const struct mc_src6 *g)
+void
+subs6_free(struct gw_subs6 *t)
 {
 	size_t	 i;
 
-	for (i = 0; i < m->n; i++)
-		if (mc_src6_eq(&m->v[i].group, g))
-			return &m->v[i];
+	for (i = 0; i < t->n; i++)
+		hstate_free6(&t->v[i].st);
+	free(t->v);
+	t->v = NULL;
+	t->n = t->cap = 0;
+}
+
+struct gw_sub6 *
+subs6_find(const struct gw_subs6 *t, const struct mc_src6 *g)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->n; i++)
+		if (mc_src6_eq(&t->v[i].group, g))
+			return &t->v[i];
 	return NULL;
 }
 
 static struct gw_sub6 *
-add6(struct gw_mld *m, const struct mc_src6 *g)
+subs6_add(struct gw_subs6 *t, const struct mc_src6 *g)
 {
 	struct gw_sub6	*nv;
 	size_t		 ncap;
 
-	if (m->n >= GW_SUBS_MAX_GROUPS) {
-		m->ctr[GW_MLD_GROUPS_FULL]++;
+	if (t->n >= GW_SUBS_MAX_GROUPS)
 		return NULL;
-	}
-	if (m->n == m->cap) {
-		ncap = m->cap == 0 ? 8 : m->cap * 2;
-		if ((nv = reallocarray(m->v, ncap, sizeof(*nv))) == NULL)
+	if (t->n == t->cap) {
+		ncap = t->cap == 0 ? 8 : t->cap * 2;
+		if ((nv = reallocarray(t->v, ncap, sizeof(*nv))) == NULL)
 			return NULL;
-		m->v = nv;
-		m->cap = ncap;
+		t->v = nv;
+		t->cap = ncap;
 	}
-	memset(&m->v[m->n], 0, sizeof(m->v[0]));
-	m->v[m->n].group = *g;
-	return &m->v[m->n++];
+	memset(&t->v[t->n], 0, sizeof(t->v[0]));
+	t->v[t->n].group = *g;
+	return &t->v[t->n++];
 }
 
 static void
-del6(struct gw_mld *m, struct gw_sub6 *x)
+subs6_del(struct gw_subs6 *t, struct gw_sub6 *x)
 {
 	hstate_free6(&x->st);
-	*x = m->v[--m->n];
+	*x = t->v[--t->n];
+}
+
+/* One record into the table; -1 if a new group found it full. */
+int
+subs6_record(struct gw_subs6 *t, const struct mc_rec6 *r, uint64_t now)
+{
+	struct gw_sub6	*x;
+
+	if ((x = subs6_find(t, &r->group)) == NULL) {
+		if (r->type == MC_BLOCK || r->type == MC_TO_IN ||
+		    (r->type == MC_IS_IN && r->nsrcs == 0) ||
+		    (r->type == MC_ALLOW && r->nsrcs == 0))
+			return 0;
+		if ((x = subs6_add(t, &r->group)) == NULL)
+			return -1;
+	}
+	(void)hstate_apply6(&x->st, r, GW_SUBS_MAX_SRCS);
+	x->seen = now;
+	if (!hstate_member6(&x->st))
+		subs6_del(t, x);
+	return 0;
+}
+
+/*
+ * The groups not reported since asked: removed, their addresses into
+ * out (room for GW_SUBS_MAX_GROUPS).  Returns how many.
+ */
+size_t
+subs6_age(struct gw_subs6 *t, uint64_t asked, struct mc_src6 *out)
+{
+	size_t	 i = 0, n = 0;
+
+	while (i < t->n) {
+		if (t->v[i].seen >= asked) {
+			i++;
+			continue;
+		}
+		out[n++] = t->v[i].group;
+		subs6_del(t, &t->v[i]);
+	}
+	return n;
+}
+
+/* A table's groups as an array named name. */
+void
+subs6_show(const struct gw_subs6 *t, const char *name, uint64_t now,
+    struct emit *e)
+{
+	size_t		 i;
+	uint16_t	 k;
+
+	emit_arr(e, name);
+	for (i = 0; i < t->n; i++) {
+		const struct gw_sub6	*g = &t->v[i];
+
+		emit_obj(e, NULL);
+		emit_str(e, "group", addr6_ntoa(g->group.a));
+		emit_str(e, "mode", g->st.mode == MC_EXCLUDE ? "exclude" :
+		    "include");
+		emit_u64(e, "reported-ms", now - g->seen);
+		emit_arr(e, "sources");
+		for (k = 0; k < g->st.srcs.n; k++)
+			emit_str(e, NULL, addr6_ntoa(g->st.srcs.v[k].a));
+		emit_end(e);
+		emit_end(e);
+	}
+	emit_end(e);
 }
 
 /* ---- to the relay ---- */
@@ -148,19 +214,19 @@ rb6_start(struct gw *gw, struct mld_rb *rb, uint8_t *buf, size_t cap,
 static void
 send_state6(struct gw *gw)
 {
-	struct gw_mld	*m = &gw->mld;
+	struct gw_subs6	*t = &gw->mld.subs;
 	uint8_t		 buf[GW_PKT_MAX];
 	struct mld_rb	 rb;
 	struct upd_ctx	 u;
 	size_t		 i;
 
-	if (!usable6(gw) || m->n == 0)
+	if (!usable6(gw) || t->n == 0)
 		return;
 	rb6_start(gw, &rb, buf, sizeof(buf), &u, &gw->mld.cur);
-	for (i = 0; i < m->n; i++)
-		mld_rb_add(&rb, m->v[i].st.mode == MC_EXCLUDE ? MC_IS_EX :
-		    MC_IS_IN, m->v[i].group.a, m->v[i].st.srcs.v,
-		    m->v[i].st.srcs.n);
+	for (i = 0; i < t->n; i++)
+		mld_rb_add(&rb, t->v[i].st.mode == MC_EXCLUDE ? MC_IS_EX :
+		    MC_IS_IN, t->v[i].group.a, t->v[i].st.srcs.v,
+		    t->v[i].st.srcs.n);
 	mld_rb_flush(&rb);
 }
 
@@ -195,78 +261,53 @@ start_request6(struct gw *gw, uint64_t now)
 	send_request6(gw, now);
 }
 
-/* ---- from the host side ---- */
-
-/* A group worth a record: multicast wider than the link (RFC 4291). */
-static int
-routable6(const uint8_t *g)
-{
-	return ip6_is_multicast(g) && (g[1] & 0x0f) > 2;
-}
-
-/* One record into the mirror (RFC 3810 6.1's host state). */
-static void
-record6(struct gw_mld *m, const struct mc_rec6 *r, uint64_t now)
-{
-	struct gw_sub6	*x;
-
-	if ((x = find6(m, &r->group)) == NULL) {
-		if (r->type == MC_BLOCK || r->type == MC_TO_IN ||
-		    (r->type == MC_IS_IN && r->nsrcs == 0) ||
-		    (r->type == MC_ALLOW && r->nsrcs == 0))
-			return;
-		if ((x = add6(m, &r->group)) == NULL)
-			return;
-	}
-	(void)hstate_apply6(&x->st, r, GW_SUBS_MAX_SRCS);
-	x->seen = now;
-	if (!hstate_member6(&x->st))
-		del6(m, x);
-}
+/* ---- from the site ---- */
 
 /*
- * An IPv6 datagram the host stack wrote into the pseudo-interface:
- * MLDv1 and MLDv2 reports and dones are taken (with every check of RFC
- * 3810 5, a source of :: allowed), anything else ignored and counted.
- * The records go to the mirror and, under a held Query, to the relay
- * at once; before it, the cycle starts and its Query takes them all.
+ * The tunnel's share of the host side's IPv6 membership changed by
+ * these records: into the mirror and, under a held Query, to the relay
+ * at once (with the IPv4 ones of the same host report: gw_hold(),
+ * gw_flush()); before it, the cycle starts and its Query takes them
+ * all.
  */
 void
-gw_mld_packet(struct gw *gw, uint64_t now, const uint8_t *p, size_t len)
+gw_mld_records(struct gw *gw, uint64_t now, const struct mc_rec6 *r,
+    size_t n)
 {
 	struct gw_mld	*m = &gw->mld;
-	struct ip6_info	 ip;
-	struct mld_msg	 msg;
-	struct mld_recs	 it;
-	struct mc_rec6	 r;
-	struct mld_rb	 rb;
-	struct upd_ctx	 u;
-	uint8_t		 buf[GW_PKT_MAX];
+	struct gw_batch6 *b = &m->batch;
 	int		 send = usable6(gw);
+	size_t		 i;
 
-	if (!gw->conf->mld || mld_decode_packet(p, len, &ip, &msg) !=
-	    MLD_OK || (msg.type != MLD_V1_REPORT &&
-	    msg.type != MLD_V1_DONE && msg.type != MLD_V2_REPORT)) {
-		m->ctr[GW_MLD_TUN_IGNORED]++;
+	if (n == 0 || gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
 		return;
+	if (send && !b->open) {
+		rb6_start(gw, &b->rb, b->buf, sizeof(b->buf), &b->u, &m->cur);
+		b->open = 1;
 	}
-	m->ctr[GW_MLD_REPORT_RCVD]++;
-	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
-		return;
-	if (send)
-		rb6_start(gw, &rb, buf, sizeof(buf), &u, &gw->mld.cur);
-	mld_recs_init(&it, &msg, ip.src);
-	while (mld_recs_next(&it, m->scratch, GW_SUBS_MAX_SRCS, &r) == 1) {
-		if (!MC_REC_VALID(r.type) || !routable6(r.group.a))
-			continue;	/* RFC 3810 5.2.12; link scope */
-		record6(m, &r, now);
+	for (i = 0; i < n; i++) {
+		(void)subs6_record(&m->subs, &r[i], now);
 		if (send)
-			mld_rb_add(&rb, r.type, r.group.a, r.srcs, r.nsrcs);
+			mld_rb_add(&b->rb, r[i].type, r[i].group.a, r[i].srcs,
+			    r[i].nsrcs);
 		else
 			m->ctr[GW_MLD_RECORD_HELD]++;
 	}
-	if (send)
-		mld_rb_flush(&rb);
+	if (send && !b->hold)
+		gw_mld_flush(gw);
+}
+
+void
+gw_mld_flush(struct gw *gw)
+{
+	struct gw_batch6 *b = &gw->mld.batch;
+
+	b->hold = 0;
+	if (!b->open)
+		return;
+	b->open = 0;
+	if (usable6(gw))
+		mld_rb_flush(&b->rb);
 }
 
 /* ---- the Query ---- */
@@ -338,10 +379,9 @@ gw_mld_query(struct gw *gw, uint64_t now, const struct mc_src6 *src,
 	if (gw->ops->tun_write(gw->ctx, p + a->inner_off, a->inner_len) ==
 	    -1)
 		gw->ctr[GW_CTR_SEND_ERR]++;
-	else {
+	else if (gw->ops->asked6 != NULL) {
 		mrt = mld_code_to_value(q.mrc);
-		m->asked = now;
-		m->sweep_at = now + (mrt < 500 ? 500 : mrt) + 500;
+		gw->ops->asked6(gw->ctx, now, (mrt < 500 ? 500 : mrt) + 500);
 	}
 	if (!prev.valid || !mc_src6_eq(&prev.relay, &m->cur.relay))
 		send_state6(gw);
@@ -350,40 +390,6 @@ gw_mld_query(struct gw *gw, uint64_t now, const struct mc_src6 *src,
 
 /* ---- timers ---- */
 
-/* Groups the host left out of its answer to the last Query: left. */
-static void
-sweep6(struct gw *gw, uint64_t now)
-{
-	struct gw_mld	*m = &gw->mld;
-	uint8_t		 buf[GW_PKT_MAX];
-	struct mld_rb	 rb;
-	struct upd_ctx	 u;
-	size_t		 i = 0, n = 0;
-	int		 send = usable6(gw);
-
-	m->sweep_at = 0;
-	if (send)
-		rb6_start(gw, &rb, buf, sizeof(buf), &u, &gw->mld.cur);
-	while (i < m->n) {
-		if (m->v[i].seen >= m->asked) {
-			i++;
-			continue;
-		}
-		if (send)
-			mld_rb_add(&rb, MC_TO_IN, m->v[i].group.a, NULL, 0);
-		del6(m, &m->v[i]);
-		n++;
-	}
-	if (send)
-		mld_rb_flush(&rb);
-	if (n == 0)
-		return;
-	m->ctr[GW_MLD_GROUPS_AGED] += n;
-	log_info("%zu IPv6 group(s) not reported after the relay's MLD "
-	    "query: left", n);
-	(void)now;
-}
-
 void
 gw_mld_timer(struct gw *gw, uint64_t now)
 {
@@ -391,11 +397,9 @@ gw_mld_timer(struct gw *gw, uint64_t now)
 
 	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
 		return;
-	if (m->sweep_at != 0 && now >= m->sweep_at)
-		sweep6(gw, now);
 	if (m->state == GW_MLD_IDLE) {
 		/* IPv6 groups and a relay that answers: start a cycle. */
-		if (m->n > 0 && gw_usable(gw)) {
+		if (m->subs.n > 0 && gw_usable(gw)) {
 			m->cur.valid = 0;	/* its Query takes them all */
 			start_request6(gw, now);
 		}
@@ -410,7 +414,7 @@ gw_mld_timer(struct gw *gw, uint64_t now)
 		if (m->backoff_n < 31)
 			m->backoff_n++;
 		send_request6(gw, now);
-	} else if (m->n > 0)
+	} else if (m->subs.n > 0)
 		start_request6(gw, now);	/* 5.2.3.5.5 */
 	else
 		m->state = GW_MLD_IDLE;		/* no IPv6 groups left */
@@ -421,17 +425,14 @@ uint64_t
 gw_mld_deadline(const struct gw *gw)
 {
 	const struct gw_mld	*m = &gw->mld;
-	uint64_t		 d = UINT64_MAX;
 
 	if (gw->state == GW_STA_STOPPING || gw->state == GW_STA_DONE)
-		return d;
-	if (m->state == GW_MLD_IDLE && m->n > 0 && gw_usable(gw))
+		return UINT64_MAX;
+	if (m->state == GW_MLD_IDLE && m->subs.n > 0 && gw_usable(gw))
 		return 1;
 	if (m->state != GW_MLD_IDLE && m->t_state != 0)
-		d = m->t_state;
-	if (m->sweep_at != 0 && m->sweep_at < d)
-		d = m->sweep_at;
-	return d;
+		return m->t_state;
+	return UINT64_MAX;
 }
 
 /*
@@ -448,7 +449,7 @@ gw_mld_relay_lost(struct gw *gw)
 	m->cur.valid = 0;
 	m->state = GW_MLD_IDLE;
 	m->t_state = 0;
-	m->sweep_at = 0;
+	m->batch.open = 0;
 }
 
 /*
@@ -459,27 +460,26 @@ gw_mld_relay_lost(struct gw *gw)
 void
 gw_mld_leave_all(struct gw *gw, const struct gw_qinfo *q)
 {
-	struct gw_mld	*m = &gw->mld;
+	struct gw_subs6	*t = &gw->mld.subs;
 	uint8_t		 buf[GW_PKT_MAX];
 	struct mld_rb	 rb;
 	struct upd_ctx	 u;
 	size_t		 i;
 
-	if (m->n == 0)
+	if (t->n == 0)
 		return;
 	rb6_start(gw, &rb, buf, sizeof(buf), &u, q);
-	for (i = 0; i < m->n; i++)
-		mld_rb_add(&rb, MC_TO_IN, m->v[i].group.a, NULL, 0);
+	for (i = 0; i < t->n; i++)
+		mld_rb_add(&rb, MC_TO_IN, t->v[i].group.a, NULL, 0);
 	mld_rb_flush(&rb);
 }
 
-/* "mld": the IPv6 cycle and groups, for amtctl and the dump. */
+/* "mld": the IPv6 cycle and the groups of t, for amtctl and the dump. */
 void
-gw_mld_show(const struct gw *gw, uint64_t now, struct emit *e)
+gw_mld_show(const struct gw *gw, const struct gw_subs6 *t, uint64_t now,
+    struct emit *e)
 {
 	const struct gw_mld	*m = &gw->mld;
-	size_t			 i;
-	uint16_t		 k;
 
 	emit_obj(e, "mld");
 	emit_str(e, "state", mld_state_names[m->state]);
@@ -490,21 +490,6 @@ gw_mld_show(const struct gw *gw, uint64_t now, struct emit *e)
 	if (m->state != GW_MLD_IDLE && m->t_state != 0)
 		emit_u64(e, "next-request-ms", (uint64_t)ms_until(m->t_state,
 		    now));
-	emit_arr(e, "groups");
-	for (i = 0; i < m->n; i++) {
-		const struct gw_sub6	*g = &m->v[i];
-
-		emit_obj(e, NULL);
-		emit_str(e, "group", addr6_ntoa(g->group.a));
-		emit_str(e, "mode", g->st.mode == MC_EXCLUDE ? "exclude" :
-		    "include");
-		emit_u64(e, "reported-ms", now - g->seen);
-		emit_arr(e, "sources");
-		for (k = 0; k < g->st.srcs.n; k++)
-			emit_str(e, NULL, addr6_ntoa(g->st.srcs.v[k].a));
-		emit_end(e);
-		emit_end(e);
-	}
-	emit_end(e);
+	subs6_show(t, "groups", now, e);
 	emit_end(e);
 }

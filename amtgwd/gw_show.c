@@ -33,6 +33,10 @@ static const char *const site_ctr_names[GW_SITE_CTR_MAX] = {
 	[GW_SITE_SOURCES_LIMIT] = "driad-sources-max-reached",
 	[GW_SITE_TUNNELS_OPENED] = "tunnels-opened",
 	[GW_SITE_TUNNELS_CLOSED] = "tunnels-closed",
+	[GW_SITE_MLD_REPORT_RCVD] = "mld-tun-report",
+	[GW_SITE_MLD_TUN_IGNORED] = "mld-tun-ignored",
+	[GW_SITE_MLD_GROUPS_AGED] = "mld-groups-aged",
+	[GW_SITE_MLD_GROUPS_FULL] = "mld-groups-max-reached",
 };
 
 static const char *const src_state_names[] = {
@@ -134,8 +138,11 @@ show_tunnel(const struct gw_site *s, const struct gw_tnl *t, uint64_t now,
 			emit_str(e, NULL, addr6_ntoa(s->src[i].addr.a));
 	emit_end(e);
 	subs_show(&t->fsm.subs, "groups", now, e);
+	gw_mld_show(&t->fsm, &t->fsm.mld.subs, now, e);
 	emit_obj(e, "counters");
 	gw_show_counters(&t->fsm, e);
+	for (i = 0; i < GW_MLD_CTR_MAX; i++)
+		emit_u64(e, gw_mld_ctr_names[i], t->fsm.mld.ctr[i]);
 	emit_end(e);
 	emit_end(e);
 }
@@ -181,7 +188,7 @@ site_show(const struct gw_site *s, uint64_t now, struct emit *e)
 	emit_str(e, "relay-from", how_names[s->def.how]);
 	emit_bool(e, "driad", s->conf->driad);
 	subs_show(&s->subs, "groups", now, e);
-	gw_mld_show(&s->def.fsm, now, e);
+	gw_mld_show(&s->def.fsm, &s->subs6, now, e);
 	emit_arr(e, "tunnels");
 	show_tunnel(s, &s->def, now, e);
 	for (i = 0; i < s->nt; i++)

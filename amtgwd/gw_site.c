@@ -34,6 +34,8 @@ static void	 select_relay(struct gw_site *, uint64_t, struct gw_src *,
 static void	 reproject_source(struct gw_site *, uint64_t,
 		    const struct mc_src6 *);
 static void	 lookups_kick(struct gw_site *, uint64_t);
+static void	 project6(struct gw_site *, uint64_t, const struct mc_rec6 *,
+		    const struct mc_src6 *);
 
 /* ---- tunnels ---- */
 
@@ -76,6 +78,18 @@ t_asked(void *arg, uint64_t now, uint32_t wait)
 		return;
 	s->subs.asked = now;
 	s->subs.sweep_at = now + wait;
+}
+
+/* The same for an MLDv2 Query and the host side's IPv6 groups. */
+static void
+t_asked6(void *arg, uint64_t now, uint32_t wait)
+{
+	struct gw_site	*s = arg;
+
+	if (s->subs6.sweep_at != 0)
+		return;
+	s->subs6.asked = now;
+	s->subs6.sweep_at = now + wait;
 }
 
 static struct gw_tnl *
@@ -315,8 +329,13 @@ src_used(const struct gw_site *s, const struct mc_src6 *a)
 {
 	size_t	 i;
 
-	if (!mc_src6_is_v4(a))
+	if (!mc_src6_is_v4(a)) {
+		for (i = 0; i < s->subs6.n; i++)
+			if (s->subs6.v[i].st.mode == MC_INCLUDE &&
+			    srclist_has6(&s->subs6.v[i].st.srcs, *a))
+				return 1;
 		return 0;
+	}
 	for (i = 0; i < s->subs.n; i++)
 		if (s->subs.v[i].st.mode == MC_INCLUDE &&
 		    srclist_has(&s->subs.v[i].st.srcs, mc_src6_to_v4(a)))
@@ -734,6 +753,16 @@ share(struct gw_site *s, const struct gw *t, const struct gw_sub *g,
 	return n;
 }
 
+/* A tunnel with groups of either family is in use; else idle since. */
+static void
+tnl_use(struct gw_tnl *t, uint64_t now)
+{
+	if (t->fsm.subs.n > 0 || t->fsm.mld.subs.n > 0)
+		t->idle_since = 0;
+	else if (t->idle_since == 0)
+		t->idle_since = now;
+}
+
 /* Whether t holds all of the host's state for group (g, NULL: none). */
 static int
 holds_all(const struct gw_tnl *t, uint32_t group, const struct gw_sub *g)
@@ -773,10 +802,7 @@ project_one(struct gw_site *s, uint64_t now, struct gw_tnl *t,
 		    s->want, n, s->sa, s->sb, r);
 		gw_records(&t->fsm, now, r, k);
 	}
-	if (t->fsm.subs.n > 0)
-		t->idle_since = 0;
-	else if (t->idle_since == 0)
-		t->idle_since = now;
+	tnl_use(t, now);
 }
 
 /*
@@ -817,8 +843,15 @@ reproject_source(struct gw_site *s, uint64_t now, const struct mc_src6 *a)
 {
 	size_t	 i, n = 0;
 
-	if (!mc_src6_is_v4(a))
+	if (!mc_src6_is_v4(a)) {
+		for (i = 0; i < s->subs6.n; i++)
+			if (s->subs6.v[i].st.mode == MC_INCLUDE &&
+			    srclist_has6(&s->subs6.v[i].st.srcs, *a))
+				s->groups6[n++] = s->subs6.v[i].group;
+		for (i = 0; i < n; i++)
+			project6(s, now, NULL, &s->groups6[i]);
 		return;
+	}
 	for (i = 0; i < s->subs.n; i++)
 		if (s->subs.v[i].st.mode == MC_INCLUDE &&
 		    srclist_has(&s->subs.v[i].st.srcs, mc_src6_to_v4(a)))
@@ -837,14 +870,164 @@ reproject_all(struct gw_site *s, uint64_t now)
 		s->groups[i] = s->subs.v[i].group;
 	for (i = 0; i < n; i++)
 		project(s, now, NULL, s->groups[i]);
+	n = s->subs6.n;
+	for (i = 0; i < n; i++)
+		s->groups6[i] = s->subs6.v[i].group;
+	for (i = 0; i < n; i++)
+		project6(s, now, NULL, &s->groups6[i]);
+}
+
+/* ---- the split of IPv6 groups: the same, over gw_mld.c's tables ---- */
+
+static unsigned
+share6(struct gw_site *s, const struct gw *t, const struct gw_sub6 *g,
+    uint8_t *mode)
+{
+	unsigned	 i, n = 0;
+
+	*mode = MC_INCLUDE;
+	if (g == NULL)
+		return 0;
+	if (g->st.mode == MC_EXCLUDE) {
+		if (t != &s->def.fsm)
+			return 0;
+		*mode = MC_EXCLUDE;
+		for (i = 0; i < g->st.srcs.n; i++)
+			s->want6[i] = g->st.srcs.v[i];
+		return g->st.srcs.n;
+	}
+	for (i = 0; i < g->st.srcs.n; i++)
+		if (s->rt[i] == t)
+			s->want6[n++] = g->st.srcs.v[i];
+	return n;
+}
+
+static int
+holds_all6(const struct gw_tnl *t, const struct mc_src6 *group,
+    const struct gw_sub6 *g)
+{
+	const struct gw_sub6	*o = subs6_find(&t->fsm.mld.subs, group);
+
+	if (g == NULL || o == NULL)
+		return g == o;
+	return o->st.mode == g->st.mode && srclist_eq6(&o->st.srcs,
+	    g->st.srcs.v, g->st.srcs.n);
+}
+
+static void
+project_one6(struct gw_site *s, uint64_t now, struct gw_tnl *t,
+    const struct mc_rec6 *rec, const struct mc_src6 *group,
+    const struct gw_sub6 *g)
+{
+	struct mc_rec6	 r[2];
+	struct gw_sub6	*old;
+	uint8_t		 mode;
+	unsigned	 n, k;
+
+	if (t->fsm.state == GW_STA_STOPPING || t->fsm.state == GW_STA_DONE)
+		return;
+	n = share6(s, &t->fsm, g, &mode);
+	old = subs6_find(&t->fsm.mld.subs, group);
+	if (rec != NULL && t->whole && (g == NULL || (n == g->st.srcs.n &&
+	    mode == g->st.mode)) && (old != NULL || n > 0 || t == &s->def))
+		gw_mld_records(&t->fsm, now, rec, 1);
+	else {
+		k = hstate_diff6(old != NULL ? &old->st : NULL, *group, mode,
+		    s->want6, n, s->sa6, s->sb6, r);
+		gw_mld_records(&t->fsm, now, r, k);
+	}
+	tnl_use(t, now);
+}
+
+/* Every tunnel's share of an IPv6 group, as project() does for IPv4. */
+static void
+project6(struct gw_site *s, uint64_t now, const struct mc_rec6 *rec,
+    const struct mc_src6 *group)
+{
+	const struct gw_sub6	*g = subs6_find(&s->subs6, group);
+	size_t			 i;
+
+	if (g != NULL && g->st.mode == MC_INCLUDE && s->conf->driad)
+		for (i = 0; i < g->st.srcs.n; i++) {
+			struct gw_src *e = src_get(s, now, &g->st.srcs.v[i]);
+
+			if (e != NULL && e->st == GW_SRC_IDLE)
+				select_relay(s, now, e, 0);
+			else if (e != NULL && e->st == GW_SRC_QUEUED)
+				src_lookup(s, now, e);
+		}
+	for (i = 0; g != NULL && g->st.mode == MC_INCLUDE &&
+	    i < g->st.srcs.n; i++)
+		s->rt[i] = route(s, &g->st.srcs.v[i]);
+	project_one6(s, now, &s->def, rec, group, g);
+	for (i = 0; i < s->nt; i++)
+		project_one6(s, now, s->t[i], rec, group, g);
+}
+
+/* A group worth a record: multicast wider than the link (RFC 4291). */
+static int
+routable6(const uint8_t *g)
+{
+	return ip6_is_multicast(g) && (g[1] & 0x0f) > 2;
+}
+
+/*
+ * An IPv6 datagram the host stack wrote into the pseudo-interface:
+ * MLDv1 and MLDv2 reports and dones are taken (with every check of RFC
+ * 3810 5, a source of :: allowed: a TUN may have no link-local address,
+ * and the kernel then reports from ::, 5.2.13); anything else is
+ * ignored and counted, and all of it with "mld off".
+ */
+static void
+tun_packet6(struct gw_site *s, uint64_t now, const uint8_t *p, size_t len)
+{
+	struct ip6_info		 ip;
+	struct mld_msg		 m;
+	struct mld_recs		 it;
+	struct mc_rec6		 r;
+	const struct gw_sub6	*g;
+	size_t			 i;
+
+	if (!s->conf->mld || mld_decode_packet(p, len, &ip, &m) != MLD_OK ||
+	    (m.type != MLD_V1_REPORT && m.type != MLD_V1_DONE &&
+	    m.type != MLD_V2_REPORT)) {
+		s->ctr[GW_SITE_MLD_TUN_IGNORED]++;
+		return;
+	}
+	s->ctr[GW_SITE_MLD_REPORT_RCVD]++;
+	if (s->stopping)
+		return;
+	gw_hold(&s->def.fsm);
+	for (i = 0; i < s->nt; i++)
+		gw_hold(&s->t[i]->fsm);
+	mld_recs_init(&it, &m, ip.src);
+	while (mld_recs_next(&it, s->scratch6, GW_SUBS_MAX_SRCS, &r) == 1) {
+		if (!MC_REC_VALID(r.type) || !routable6(r.group.a))
+			continue;	/* RFC 3810 5.2.12; link scope */
+		g = subs6_find(&s->subs6, &r.group);
+		s->def.whole = holds_all6(&s->def, &r.group, g);
+		for (i = 0; i < s->nt; i++)
+			s->t[i]->whole = holds_all6(s->t[i], &r.group, g);
+		if (subs6_record(&s->subs6, &r, now) == -1) {
+			s->ctr[GW_SITE_MLD_GROUPS_FULL]++;
+			log_warnx_rl(&s->lim, "%d IPv6 groups reported: %s "
+			    "not taken", GW_SUBS_MAX_GROUPS,
+			    addr6_ntoa(r.group.a));
+			continue;
+		}
+		project6(s, now, &r, &r.group);
+	}
+	gw_flush(&s->def.fsm);
+	for (i = 0; i < s->nt; i++)
+		gw_flush(&s->t[i]->fsm);
 }
 
 /*
  * A datagram the host stack wrote into the pseudo-interface.  IPv4
  * IGMPv2 reports and leaves and IGMPv3 reports are taken (RFC 7450
- * 5.2.3.6.1); IPv6 goes to the default tunnel's MLD side (DRIAD serves
- * IPv4 sources only); everything else is ignored and counted.  The records
- * update the site's mirror; each tunnel gets its share's change.
+ * 5.2.3.6.1), IPv6 MLD ones by tun_packet6(); everything else is
+ * ignored and counted.  The records update the site's mirror; each
+ * tunnel gets its share's change.
  */
 void
 site_tun_packet(struct gw_site *s, uint64_t now, const uint8_t *p,
@@ -858,8 +1041,7 @@ site_tun_packet(struct gw_site *s, uint64_t now, const uint8_t *p,
 	size_t			 i;
 
 	if (len > 0 && p[0] >> 4 == 6) {
-		/* MLD: the IPv6 side of the default tunnel (gw_mld.c). */
-		gw_mld_packet(&s->def.fsm, now, p, len);
+		tun_packet6(s, now, p, len);
 		return;
 	}
 	if (igmp_decode_packet(p, len, &ip, &m) != IGMP_OK ||
@@ -913,6 +1095,24 @@ sweep_timer(struct gw_site *s, uint64_t now)
 	s->ctr[GW_SITE_GROUPS_AGED] += n;
 	log_info("%zu group(s) not reported after the relay's query: left",
 	    n);
+}
+
+/* The same for the IPv6 groups, after an MLDv2 Query. */
+static void
+sweep6_timer(struct gw_site *s, uint64_t now)
+{
+	size_t	 i, n;
+
+	if (s->subs6.sweep_at == 0 || now < s->subs6.sweep_at)
+		return;
+	s->subs6.sweep_at = 0;
+	if ((n = subs6_age(&s->subs6, s->subs6.asked, s->groups6)) == 0)
+		return;
+	for (i = 0; i < n; i++)
+		project6(s, now, NULL, &s->groups6[i]);
+	s->ctr[GW_SITE_MLD_GROUPS_AGED] += n;
+	log_info("%zu IPv6 group(s) not reported after the relay's MLD "
+	    "query: left", n);
 }
 
 /* Lookups that wait: queued sources, names, failures due again. */
@@ -1008,6 +1208,7 @@ site_timer(struct gw_site *s, uint64_t now)
 			s->relay_retry = now + GW_DNS_RETRY_MIN_MS;
 	}
 	sweep_timer(s, now);
+	sweep6_timer(s, now);
 	source_timer(s, now);
 	tunnels_timer(s, now);
 }
@@ -1025,6 +1226,7 @@ site_next_deadline(const struct gw_site *s)
 	size_t		 i;
 
 	d = min_nz(d, s->subs.sweep_at);
+	d = min_nz(d, s->subs6.sweep_at);
 	d = min_nz(d, s->src_due);
 	d = min_nz(d, s->relay_retry);
 	for (i = 0; i < s->nt; i++) {
@@ -1051,7 +1253,7 @@ site_init(struct gw_site *s, const struct gw_conf *conf,
 	s->ops = ops;
 	s->ctx = ctx;
 	s->tops = (struct gw_ops){ t_send, t_tun_write, t_random, t_asked,
-	    t_failed };
+	    t_asked6, t_failed };
 	s->lim = (struct ratelimit)RATELIMIT_INIT(1000, 10);
 	s->nlk = 1024;
 	if ((s->lk = calloc(s->nlk, sizeof(*s->lk))) == NULL)
@@ -1073,6 +1275,7 @@ site_free(struct gw_site *s)
 		cands_free(&s->src[i]);
 	free(s->src);
 	free(s->lk);
+	subs6_free(&s->subs6);
 	free(s->acc);
 	gw_free(&s->def.fsm);
 	subs_clear(&s->subs);

@@ -1067,7 +1067,7 @@ START_TEST(test_tun_filter)
 	b[30] ^= 1;
 	site_tun_packet(&site, 0, b, sizeof(v_report));
 	ck_assert_uint_eq(site.ctr[GW_SITE_TUN_IGNORED], 5);
-	ck_assert_uint_eq(gw.mld.ctr[GW_MLD_TUN_IGNORED], 1);	/* IPv6 */
+	ck_assert_uint_eq(site.ctr[GW_SITE_MLD_TUN_IGNORED], 1);	/* IPv6 */
 	ck_assert_uint_eq(gw.ctr[GW_CTR_UPDATE_SENT], before);
 	/* IGMPv2 report and leave pass. */
 	wbuf_init(&w, b, sizeof(b));
@@ -1527,11 +1527,11 @@ START_TEST(test_mld_cycle)
 	/* The host answers the query within the delay: nothing is aged. */
 	host6(now + 300, MC_IS_IN, s6);
 	ck_assert_uint_eq(nsent, 3);
-	t = gw.mld.sweep_at;
+	t = site.subs6.sweep_at;
 	ck_assert_uint_eq(t, now + 5 + 1000 + 500);
 	site_timer(&site, t);
-	ck_assert_uint_eq(gw.mld.n, 1);
-	ck_assert_uint_eq(gw.mld.ctr[GW_MLD_GROUPS_AGED], 0);
+	ck_assert_uint_eq(gw.mld.subs.n, 1);
+	ck_assert_uint_eq(site.ctr[GW_SITE_MLD_GROUPS_AGED], 0);
 	/* The next cycle: a new Request with P=1 and a new nonce. */
 	t = gw.mld.t_state;
 	ck_assert_uint_le(t, now + 5 + 20000);
@@ -1549,7 +1549,7 @@ START_TEST(test_mld_cycle)
 	ck_assert_uint_eq(nsent, 1);
 	update6_rec(last(), &r);
 	ck_assert_uint_eq(r.type, MC_BLOCK);
-	ck_assert_uint_eq(gw.mld.n, 0);
+	ck_assert_uint_eq(gw.mld.subs.n, 0);
 	/* With nothing to ask for, the query timer ends the cycle. */
 	site_timer(&site, gw.mld.t_state);
 	ck_assert_int_eq(gw.mld.state, GW_MLD_IDLE);
@@ -1574,20 +1574,21 @@ START_TEST(test_mld_age_relay_stop)
 	host6(now, MC_ALLOW, s6);
 	site_timer(&site, now);
 	feed_query6(now + 10, last()->m.nonce, 100);
-	ck_assert_uint_eq(gw.mld.n, 1);
+	ck_assert_uint_eq(gw.mld.subs.n, 1);
 	/* A link-scope group (ff02::c): not in the mirror, not sent. */
 	nsent = 0;
 	wbuf_init(&w, b, sizeof(b));
 	ck_assert_int_eq(mld_build_v1(&w, any, ll, MLD_V1_REPORT, ll), 0);
 	site_tun_packet(&site, now, b, w.len);
-	ck_assert_uint_eq(gw.mld.n, 1);
+	ck_assert_uint_eq(gw.mld.subs.n, 1);
 	ck_assert_uint_eq(nsent, 0);
 	/* Not reported again: aged after 500 + 500 ms, left. */
-	site_timer(&site, gw.mld.sweep_at);
-	ck_assert_uint_eq(gw.mld.n, 0);
-	ck_assert_uint_eq(gw.mld.ctr[GW_MLD_GROUPS_AGED], 1);
+	site_timer(&site, site.subs6.sweep_at);
+	ck_assert_uint_eq(gw.mld.subs.n, 0);
+	ck_assert_uint_eq(site.ctr[GW_SITE_MLD_GROUPS_AGED], 1);
 	update6_rec(last(), &r);
-	ck_assert_uint_eq(r.type, MC_TO_IN);
+	ck_assert_uint_eq(r.type, MC_BLOCK);	/* INCLUDE({S}) to {} */
+	ck_assert_uint_eq(r.nsrcs, 1);
 	/* Joined again (at once: the Query is held), then shutdown. */
 	host6(now + 2000, MC_ALLOW, s6);
 	update6_rec(last(), &r);
@@ -1635,7 +1636,7 @@ START_TEST(test_mld_leave_no_g)
 	feed_query6_from(now + 10, RELAY, last()->m.nonce, 1000, 0);
 	ck_assert_int_eq(gw.mld.state, GW_MLD_ESTABLISHED);
 	host6(now + 20, MC_IS_IN, s6);		/* the host answers */
-	ck_assert_uint_eq(gw.mld.n, 1);
+	ck_assert_uint_eq(gw.mld.subs.n, 1);
 	/* The relay stops answering; rediscovery finds another. */
 	now = next_cycle();
 	now = site_next_deadline(&site);
@@ -1657,7 +1658,7 @@ START_TEST(test_mld_leave_no_g)
 	while (gw.rep.left > 0)
 		site_timer(&site, now = gw.rep.next);
 	ck_assert_uint_eq(mld_leaves(before, RELAY), 2);	/* QRV */
-	ck_assert_uint_eq(gw.mld.n, 1);
+	ck_assert_uint_eq(gw.mld.subs.n, 1);
 	/* The new relay's IPv6 cycle brings the group over; shutdown. */
 	site_timer(&site, now);
 	ck_assert_uint_eq(last()->m.flags, AMT_FLAG_P);

@@ -14,11 +14,14 @@
 
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <string.h>
 
 #include "gw.h"
 #include "igmp_proto.h"
+#include "mld_proto.h"
 #include "unit.h"
 #include "vectors.h"
 
@@ -835,6 +838,193 @@ START_TEST(driad_ipv6_relays)
 }
 END_TEST
 
+/* ---- IPv6 sources (ip6.arpa) ---- */
+
+static void
+in6(struct mc_src6 *k, const char *a)
+{
+	ck_assert_int_eq(inet_pton(AF_INET6, a, k->a), 1);
+}
+
+/* The host side's MLDv2 report (from ::) with one record. */
+static void
+report6(uint64_t now, uint8_t type, const char *g, const char *src)
+{
+	static const uint8_t	 any[16];
+	struct mc_src6		 gk, sk;
+	uint8_t			 b[256];
+	struct wbuf		 w;
+
+	in6(&gk, g);
+	if (src != NULL)
+		in6(&sk, src);
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(mld_report_begin(&w, any), 0);
+	ck_assert_int_eq(mld_report_add(&w, type, gk.a, sk.a,
+	    src != NULL ? 1 : 0), 0);
+	ck_assert_int_eq(mld_report_finish(&w), 0);
+	site_tun_packet(&site, now, b, w.len);
+}
+
+/* The newest Request with the P flag to relay, or NULL. */
+static struct sent *
+last_p_request(uint32_t relay)
+{
+	unsigned	 i;
+
+	for (i = nsent; i-- > 0;)
+		if (sent[i].dst == relay && sent[i].m.type == AMT_REQUEST &&
+		    (sent[i].m.flags & AMT_FLAG_P))
+			return &sent[i];
+	return NULL;
+}
+
+/* Answer the newest P=1 Request to relay with an MLDv2 Query. */
+static void
+query6(uint64_t now, uint32_t relay)
+{
+	static const uint8_t	 ll[16] = { 0xfe, 0x80, [15] = 1 };
+	static const uint8_t	 any[16];
+	struct mld_query	 q = { .version = 2, .src = ll,
+	    .dst = mld_all_nodes, .group = any, .mrc = 1000, .qrv = 2,
+	    .qqic = 125 };
+	struct sent		*r = last_p_request(relay);
+	struct amt_msg		 m;
+	uint8_t			 in[128], b[256];
+	struct wbuf		 w;
+
+	ck_assert_msg(r != NULL, "no P=1 Request to %08x", relay);
+	wbuf_init(&w, in, sizeof(in));
+	ck_assert_int_eq(mld_build_query(&w, &q), 0);
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_QUERY;
+	m.nonce = r->m.nonce;
+	memcpy(m.mac, "\x01\x02\x03\x04\x05\x06", 6);
+	m.inner_len = w.len;
+	{
+		struct wbuf	 o;
+
+		wbuf_init(&o, b, sizeof(b));
+		ck_assert_int_eq(amt_encode(&m, in, &o), 0);
+		recv4(now, relay, b, o.len);
+	}
+}
+
+/*
+ * Whether an Update to relay since mark carries an MLDv2 record of
+ * type for group g naming source s (NULL: any or none).
+ */
+static int
+updated6(unsigned mark, uint32_t relay, uint8_t type, const char *g,
+    const char *s)
+{
+	struct ip6_info		 ip;
+	struct mld_msg		 mm;
+	struct mld_rec_iter	 it;
+	struct mld_rec		 r;
+	struct mc_src6		 gk, sk;
+	unsigned		 i, k;
+
+	in6(&gk, g);
+	if (s != NULL)
+		in6(&sk, s);
+	for (i = mark; i < nsent; i++) {
+		if (sent[i].dst != relay || sent[i].m.type != AMT_UPDATE ||
+		    sent[i].m.inner_ver != 6)
+			continue;
+		ck_assert_int_eq(mld_decode_packet(sent[i].b +
+		    sent[i].m.inner_off, sent[i].m.inner_len, &ip, &mm),
+		    MLD_OK);
+		mld_rec_iter_init(&it, &mm);
+		while (mld_rec_next(&it, &r) == 1) {
+			if (memcmp(r.group, gk.a, 16) != 0 || r.type != type)
+				continue;
+			if (s == NULL)
+				return 1;
+			for (k = 0; k < r.nsrcs; k++)
+				if (memcmp(r.srcs + 16 * k, sk.a, 16) == 0)
+					return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * DRIAD for IPv6 sources (RFC 8777 with ip6.arpa names): a channel
+ * whose source has a record goes to that relay's tunnel, which runs
+ * its own IPv6 cycle there (P=1) once its IPv4 one is up; a source
+ * without records and an ASM group go to the default tunnel; Data from
+ * each relay is taken for its own sources only; the leave goes where
+ * the join went, and the unused tunnel closes.
+ */
+START_TEST(driad_ipv6_sources)
+{
+	static const char	 s6[] = "2001:db8:5::1", s6b[] = "2001:db8:6::1",
+				 g6[] = "ff3e::8000:1", g6b[] = "ff3e::8000:2",
+				 a6[] = "ff0e::1234";
+	char			 name[DRIAD_REVNAME_MAX], nameb[DRIAD_REVNAME_MAX];
+	uint8_t			 ra[8];
+	const uint8_t		*rr[1] = { ra };
+	size_t			 len[1];
+	struct mc_src6		 k, kb, rk;
+	struct gw_accept	 acc;
+	unsigned		 mark;
+
+	in6(&k, s6);
+	in6(&kb, s6b);
+	ck_assert_int_eq(driad_revname6(k.a, name, sizeof(name)), 0);
+	ck_assert_int_eq(driad_revname6(kb.a, nameb, sizeof(nameb)), 0);
+	site_start(&site, 0);
+	query(0, DEFRELAY);
+	report6(10, MC_ALLOW, g6, s6);
+	ck_assert_ptr_nonnull(lookup_of(name, DRIAD_RRTYPE));
+	ck_assert_uint_eq(site.subs6.n, 1);
+	ck_assert_uint_eq(site.def.fsm.mld.subs.n, 0);	/* waits */
+	len[0] = rr_v4(ra, 10, 1, RA);
+	answer(20, name, DRIAD_RRTYPE, GW_DNS_OK, 60, rr, len, 1);
+	ck_assert_ptr_nonnull(last_to(RA, AMT_REQUEST));
+	ck_assert_uint_eq(site.def.fsm.mld.subs.n, 0);
+	ck_assert_uint_eq(tunnel4(RA)->fsm.mld.subs.n, 1);
+	query(30, RA);				/* its IPv4 cycle */
+	run(30, 30);
+	mark = nsent;
+	query6(30, RA);				/* then its IPv6 one */
+	ck_assert(updated6(mark, RA, MC_IS_IN, g6, s6));
+	ck_assert(!updated6(0, DEFRELAY, MC_IS_IN, g6, s6));
+	ck_assert(!updated6(0, DEFRELAY, MC_ALLOW, g6, s6));
+	/* No records: the default relay, its own IPv6 cycle. */
+	report6(40, MC_ALLOW, g6b, s6b);
+	answer(40, nameb, DRIAD_RRTYPE, GW_DNS_NONE, 60, NULL, NULL, 0);
+	ck_assert_uint_eq(site_source(&site, &kb)->st, GW_SRC_DEFAULT);
+	run(40, 40);
+	mark = nsent;
+	query6(40, DEFRELAY);
+	ck_assert(updated6(mark, DEFRELAY, MC_IS_IN, g6b, s6b));
+	ck_assert(!updated6(0, RA, MC_IS_IN, g6b, s6b));
+	/* ASM: the default relay only. */
+	mark = nsent;
+	report6(50, MC_TO_EX, a6, NULL);
+	ck_assert(updated6(mark, DEFRELAY, MC_TO_EX, a6, NULL));
+	ck_assert(!updated6(mark, RA, MC_TO_EX, a6, NULL));
+	/* Data: each relay for its own sources. */
+	site_accept(&site, &acc);
+	rk = mc_src6_v4(RA);
+	ck_assert_int_eq(gw_accept_data(&acc, &rk, &k), GW_DATA_OK);
+	ck_assert_int_eq(gw_accept_data(&acc, &rk, &kb), GW_DATA_NOT_SERVED);
+	rk = mc_src6_v4(DEFRELAY);
+	ck_assert_int_eq(gw_accept_data(&acc, &rk, &kb), GW_DATA_OK);
+	/* The leave goes to RA; its tunnel closes after tunnel-hold. */
+	mark = nsent;
+	report6(60, MC_BLOCK, g6, s6);
+	ck_assert(updated6(mark, RA, MC_BLOCK, g6, s6));
+	ck_assert_uint_eq(tunnel4(RA)->fsm.mld.subs.n, 0);
+	ck_assert_uint_ne(tunnel4(RA)->idle_since, 0);
+	run(60, 60 + conf.tunnel_hold_ms + 1000);
+	ck_assert_ptr_null(tunnel4(RA));
+	ck_assert_uint_eq(site.def.fsm.mld.subs.n, 2);	/* s6b and ASM */
+}
+END_TEST
+
 Suite *
 gw_site_suite(void)
 {
@@ -843,6 +1033,7 @@ gw_site_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, driad_ipv6_relays);
+	tcase_add_test(tc, driad_ipv6_sources);
 	tcase_add_test(tc, test_two_sources_two_tunnels);
 	tcase_add_test(tc, test_failover);
 	tcase_add_test(tc, test_no_records_and_failure);
