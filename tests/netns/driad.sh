@@ -5,8 +5,10 @@
 # AMTRELAY records from a zone file).  Sources S1 and S2 publish their
 # relays under their reverse names: S1 relay A by address (precedence
 # 10) and relay C (precedence 20); S2 relay B by name, discovery first
-# (D=0).  S3 has no records and goes to the configured relay D.  A v3
-# host joins a channel from each: three streams through three tunnels.
+# (D=0).  S3 has no records and goes to the configured relay D.  The
+# IPv6 source S6 publishes relay C under its ip6.arpa name.  A host
+# joins a channel from each (IGMPv3, MLDv2 for S6): four streams
+# through four tunnels, S6's over relay C's own IPv6 cycle.
 # Relay A dies: S1's channel moves to C within a bound (the relay's
 # query interval, then 3 Requests at most 0.3 s apart, then the new
 # tunnel: 6 s).  named stops: the tunnels keep working past the TTL,
@@ -60,7 +62,8 @@ wait_log igmpproxyd "started" 5 || fail "igmpproxyd did not start"
 bg srcA sourceA "$BIN/mcsend" -i s0 -g 232.1.1.1 -r 100 -s 500
 bg srcB sourceB "$BIN/mcsend" -i s0 -g 232.1.1.2 -r 100 -s 500
 bg srcC sourceC "$BIN/mcsend" -i s0 -g 232.1.1.3 -r 100 -s 500
-for s in A B C; do
+bg srcA source6 "$BIN/mcsend" -i s0 -g ff3e::8000:5 -r 100 -s 500
+for s in A B C 6; do
 	wait_log source$s SENDING 5 || fail "source $s"
 done
 
@@ -76,9 +79,11 @@ flowing() {
 bg h1 recv1 "$BIN/mcrecv" -i e0 -g 232.1.1.1 -s $S1 -n 0 -t 120000
 bg h1 recv2 "$BIN/mcrecv" -i e0 -g 232.1.1.2 -s $S2 -n 0 -t 120000
 bg h1 recv3 "$BIN/mcrecv" -i e0 -g 232.1.1.3 -s $S3 -n 0 -t 120000
+bg h1 recv6 "$BIN/mcrecv" -i e0 -g ff3e::8000:5 -s $S6 -n 0 -t 120000
 t1=$(flowing 232.1.1.1 10) || fail "no stream from S1"
 t2=$(flowing 232.1.1.2 10) || fail "no stream from S2"
 t3=$(flowing 232.1.1.3 10) || fail "no stream from S3"
+t6=$(flowing ff3e::8000:5 10) || fail "no stream from S6"
 
 # source_field SOURCE KEY: from amtctl's last answer.
 sf() {
@@ -88,8 +93,13 @@ ctl "$TMP/amtgwd.sock" gateway
 [ "$(sf $S1 relay)" = 172.16.1.1 ] || fail "S1 not on relay A: $(sf $S1 relay)"
 [ "$(sf $S2 relay)" = 172.16.2.1 ] || fail "S2 not on relay B: $(sf $S2 relay)"
 [ "$(sf $S3 state)" = default ] || fail "S3 is $(sf $S3 state)"
-[ "$(jget 'len(d["tunnels"])')" = 3 ] ||
-    fail "$(jget 'len(d["tunnels"])') tunnels, not 3"
+[ "$(sf $S6 relay)" = 172.16.3.1 ] || fail "S6 not on relay C: $(sf $S6 relay)"
+[ "$(jget 'len(d["tunnels"])')" = 4 ] ||
+    fail "$(jget 'len(d["tunnels"])') tunnels, not 4"
+[ "$(jget '[t["mld"]["state"] for t in d["tunnels"] if t["relay"] == "172.16.3.1"][0]')" = established ] ||
+    fail "relay C's tunnel has no IPv6 cycle"
+[ "$(jget '[t["mld"]["groups"] for t in d["tunnels"] if t["relay"] == "172.16.4.1"][0]')" = "[]" ] ||
+    fail "the default tunnel holds the IPv6 channel"
 [ "$(jget '[t["relay"] for t in d["tunnels"] if t["found-by"] == "driad" and " 3 relay-b.amt.example. (172.16.2.1)" in t["record"]][0]')" = 172.16.2.2 ] ||
     fail "relay B not found through discovery"
 [ "$(jget '[t["sources"] for t in d["tunnels"] if t["relay"] == "172.16.4.1"][0]')" = "[]" ] ||
@@ -99,7 +109,12 @@ jget '[g["group"] for g in d["groups"]]' | grep -q "232.1.1.1" ||
     fail "relay A does not hold S1's group"
 jget '[g["group"] for g in d["groups"]]' | grep -q "232.1.1.[23]" &&
     fail "relay A holds another source's group"
-ok "the configured relay by name; 3 channels, 3 tunnels: S1 by address ($t1 ms), S2 by name after discovery ($t2 ms), S3 without records by the configured relay ($t3 ms)"
+ctl "$TMP/rC.sock" relay groups
+[ "$(jget '[g["group"] for g in d["groups"]]')" = "['ff3e::8000:5']" ] ||
+    fail "relay C holds $(jget '[g["group"] for g in d["groups"]]')"
+ctl "$TMP/rD.sock" relay groups
+jget '[g["group"] for g in d["groups"]]' | grep -q ff3e && fail "relay D holds the IPv6 channel"
+ok "the configured relay by name; 4 channels, 4 tunnels: S1 by address ($t1 ms), S2 by name after discovery ($t2 ms), S3 without records by the configured relay ($t3 ms), IPv6 S6 by its ip6.arpa record through relay C's IPv6 cycle ($t6 ms)"
 
 # The TTL (5 s) runs out: the records are looked up again.
 ctl "$TMP/amtgwd.sock" gateway
@@ -149,14 +164,14 @@ grep -q "DRIAD: " "$TMP/doctor.txt" || fail "doctor: $(cat "$TMP/doctor.txt")"
 
 [ -n "$r1" ] || fail "no retry pending for the new source"
 sleep 6		# past the TTL of every answer
-for g in 232.1.1.1 232.1.1.2 232.1.1.3; do
+for g in 232.1.1.1 232.1.1.2 232.1.1.3 ff3e::8000:5; do
 	[ "$(nsx h1 "$BIN/pktcount" -i e0 -g $g -t 500)" -gt 0 ] ||
 	    fail "$g stopped while DNS is down"
 done
 ctl "$TMP/amtgwd.sock" gateway
 f=$(jget 'd["counters"]["driad-lookup-failed"]')
 kill -0 "$GW" || fail "amtgwd died"
-ok "DNS down: 3 streams keep flowing past the TTL; $f failed lookups, retried with back-off (next in ${r1} ms), the new source on the default relay"
+ok "DNS down: 4 streams keep flowing past the TTL; $f failed lookups, retried with back-off (next in ${r1} ms), the new source on the default relay"
 
 # Shutdown: every tunnel torn down.
 stop_pid "$GW" 10 || fail "amtgwd does not stop"
