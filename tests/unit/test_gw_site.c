@@ -1025,6 +1025,55 @@ START_TEST(driad_ipv6_sources)
 }
 END_TEST
 
+/*
+ * An IPv6 source's relay stops answering: the source moves to its next
+ * record, whose tunnel is told with an ALLOW in its own IPv6 cycle; the
+ * dead relay's tunnel goes.
+ */
+START_TEST(driad_ipv6_failover)
+{
+	static const char	 s6[] = "2001:db8:5::1", g6[] = "ff3e::8000:1";
+	char			 name[DRIAD_REVNAME_MAX];
+	uint8_t			 b[2][8];
+	const uint8_t		*rr[2] = { b[0], b[1] };
+	size_t			 len[2];
+	struct mc_src6		 k;
+	unsigned		 mark;
+	uint64_t		 now;
+
+	in6(&k, s6);
+	ck_assert_int_eq(driad_revname6(k.a, name, sizeof(name)), 0);
+	site_start(&site, 0);
+	query(0, DEFRELAY);
+	report6(0, MC_ALLOW, g6, s6);
+	len[0] = rr_v4(b[0], 20, 1, RC);
+	len[1] = rr_v4(b[1], 10, 1, RA);
+	answer(5, name, DRIAD_RRTYPE, GW_DNS_OK, 3600, rr, len, 2);
+	query(10, RA);
+	run(10, 10);
+	query6(10, RA);
+	ck_assert(updated6(0, RA, MC_IS_IN, g6, s6));
+	report6(20, MC_IS_IN, g6, s6);		/* the host answers */
+	/* RA goes silent: its Requests (either cycle) go unanswered. */
+	mark = nsent;
+	now = 10;
+	while (last_to(RC, AMT_REQUEST) == NULL) {
+		now = site_next_deadline(&site);
+		ck_assert_uint_lt(now, 200000);
+		site_timer(&site, now);
+	}
+	ck_assert_uint_eq(site.ctr[GW_SITE_FAILOVERS], 1);
+	ck_assert_uint_eq(key4(site_source(&site, &k)->t), RC);
+	query(now, RC);
+	run(now, now);
+	query6(now, RC);
+	ck_assert(updated6(mark, RC, MC_IS_IN, g6, s6));
+	ck_assert(!updated6(0, DEFRELAY, MC_IS_IN, g6, s6));
+	run(now, now + 5000);
+	ck_assert_ptr_null(tunnel4(RA));
+}
+END_TEST
+
 Suite *
 gw_site_suite(void)
 {
@@ -1034,6 +1083,7 @@ gw_site_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, driad_ipv6_relays);
 	tcase_add_test(tc, driad_ipv6_sources);
+	tcase_add_test(tc, driad_ipv6_failover);
 	tcase_add_test(tc, test_two_sources_two_tunnels);
 	tcase_add_test(tc, test_failover);
 	tcase_add_test(tc, test_no_records_and_failure);
