@@ -110,7 +110,7 @@ ok "IPv6 Data: into amt0 for a receiver there, $(cut -d' ' -f2 "$TMP/v6.log") da
 #     ones after them taken and answered.
 start_pair mldq -Q -g -q 1
 wait_log gw-mldq "established" 5 || fail "mldq: no tunnel"
-nsx g tcpdump -U -ni amt0 -w "$TMP/amt0q.pcap" ip6 >"$TMP/tdq.log" 2>&1 &
+nsx g tcpdump --immediate-mode -U -ni amt0 -w "$TMP/amt0q.pcap" ip6 >"$TMP/tdq.log" 2>&1 &
 TDQ=$!
 PIDS="$PIDS $TDQ"
 wait_log tdq "listening on" 5 || fail "mldq: tcpdump"
@@ -124,8 +124,6 @@ until ctl "$TMP/amtgwd.sock" gateway &&
 	[ "$(now_ms)" -ge $deadline ] && fail "mldq: $(jget "d['mld']")"
 	sleep 0.05
 done
-rej=$(jget "d['counters']['mld-query-rejected']")
-[ "$rej" -eq 5 ] || fail "mldq: $rej queries rejected, not 5"
 nq() {
 	tshark -r "$TMP/amt0q.pcap" -Y 'icmpv6.type == 130' 2>/dev/null |
 	    wc -l
@@ -136,14 +134,21 @@ until [ "$(nq)" -ge 1 ]; do
 	sleep 0.1
 done
 stop_pid $RELAY 5
-good=$(count_log relay-mldq "MLDQUERY 0")
-sleep 0.3	# the last one written into amt0
+sleep 0.3	# an answer still in flight is taken, or not
+ctl "$TMP/amtgwd.sock" gateway
+rej=$(jget "d['counters']['mld-query-rejected']")
+acc=$(jget "d['counters']['mld-query-received']")
 nq=$(nq)
 stop_pid $GW 5 || fail "amtgwd did not stop"
 stop_pid $TDQ
-[ "$nq" -eq "$good" ] ||
-    fail "mldq: $nq queries into amt0 for $good good ones"
-ok "MLDv2 queries from the relay: 5 spoiled ones rejected, none into amt0; $good good one(s) taken, $nq written into amt0, the group reported"
+# Spoiled ones carry QQIC 77 (the byte at 40 + 8 + 25 of the datagram).
+nbad=$(tshark -r "$TMP/amt0q.pcap" -Y 'icmpv6.type == 130 && frame[73] == 4d' \
+    2>/dev/null | wc -l)
+# (an answer to a retransmitted Request is rejected too: not awaited)
+[ "$rej" -ge 5 ] && [ "$acc" -ge 1 ] && [ "$nq" -eq "$acc" ] &&
+    [ "$nbad" -eq 0 ] ||
+    fail "mldq: $rej rejected, $acc taken, $nq written into amt0 ($nbad spoiled)"
+ok "MLDv2 queries from the relay: the 5 spoiled ones rejected ($rej in all), none into amt0; $acc good one(s) taken, $nq written into amt0, the group reported"
 
 # 3. A relay at its tunnel limit (L) with nothing subscribed there:
 #    look for another relay, paced by back-off.

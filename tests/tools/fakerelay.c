@@ -14,8 +14,8 @@
  * sendmmsg and UDP GSO for benchmarks); with -6, IPv6 Data too.  With
  * -Q, Requests with the P flag get an MLDv2 General Query, the first
  * five spoiled one way each (checksum, a global source, hop limit 2, no
- * Router Alert, a length that is neither MLDv1 nor MLDv2), the rest
- * good.  Every event is one line on stdout for the test to wait on.
+ * Router Alert, a length that is neither MLDv1 nor MLDv2; QQIC 77 marks
+ * them), the rest good.  Every event is one line on stdout for the test to wait on.
  */
 
 #include <sys/socket.h>
@@ -150,7 +150,7 @@ mld_query(uint8_t *p, int bad)
 	m[0] = 130;
 	put16(m + 4, (uint16_t)(opt_mrc * 100));	/* ms */
 	m[24] = (uint8_t)(opt_qrv & 7);
-	m[25] = (uint8_t)opt_qqic;
+	m[25] = bad ? 77 : (uint8_t)opt_qqic;	/* 77 marks a spoiled one */
 	for (i = 8; i < 40; i += 2)		/* the pseudo-header */
 		ps += (uint32_t)p[i] << 8 | p[i + 1];
 	put16(m + 2, csum(m, mlen, ps));
