@@ -149,7 +149,7 @@ struct igmp_rb;
 struct mc_rec;
 void	 subs_init(struct gw_subs *);
 void	 subs_clear(struct gw_subs *);
-void	 subs_record(struct gw_subs *, const struct mc_rec *, uint64_t);
+int	 subs_record(struct gw_subs *, const struct mc_rec *, uint64_t);
 struct gw_sub *subs_find(const struct gw_subs *, uint32_t);
 void	 subs_state(const struct gw_subs *, struct igmp_rb *);
 void	 subs_leave(const struct gw_subs *, struct igmp_rb *);
@@ -456,6 +456,7 @@ enum gw_site_ctr {
 	GW_SITE_MLD_TUN_IGNORED,
 	GW_SITE_MLD_GROUPS_AGED,
 	GW_SITE_MLD_GROUPS_FULL,
+	GW_SITE_GROUPS_FULL,
 	GW_SITE_CTR_MAX
 };
 

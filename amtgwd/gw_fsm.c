@@ -993,7 +993,7 @@ gw_records(struct gw *gw, uint64_t now, const struct mc_rec *r, size_t n)
 		b->open = 1;
 	}
 	for (i = 0; i < n; i++) {
-		subs_record(&gw->subs, &r[i], now);
+		(void)subs_record(&gw->subs, &r[i], now);
 		if (send)
 			igmp_rb_add(&b->rb, r[i].type, r[i].group, r[i].srcs,
 			    r[i].nsrcs);

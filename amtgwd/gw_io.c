@@ -258,8 +258,8 @@ from_key(const struct sockaddr_in6 *f)
 static const uint8_t *
 cap_local(const struct gwio *io, const struct mc_src6 *peer)
 {
-	static const struct mc_src6	 any4 = { { [10] = 0xff, [11] = 0xff } };
-	static const struct mc_src6	 any6;
+	static const struct mc_src6	 any6, any4 = { { [10] = 0xff,
+	    [11] = 0xff } };
 
 	if (mc_src6_is_v4(&io->laddr) == mc_src6_is_v4(peer))
 		return io->laddr.a;

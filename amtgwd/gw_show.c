@@ -37,6 +37,7 @@ static const char *const site_ctr_names[GW_SITE_CTR_MAX] = {
 	[GW_SITE_MLD_TUN_IGNORED] = "mld-tun-ignored",
 	[GW_SITE_MLD_GROUPS_AGED] = "mld-groups-aged",
 	[GW_SITE_MLD_GROUPS_FULL] = "mld-groups-max-reached",
+	[GW_SITE_GROUPS_FULL] = "groups-max-reached",
 };
 
 static const char *const src_state_names[] = {

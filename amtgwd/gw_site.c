@@ -34,8 +34,6 @@ static void	 select_relay(struct gw_site *, uint64_t, struct gw_src *,
 static void	 reproject_source(struct gw_site *, uint64_t,
 		    const struct mc_src6 *);
 static void	 lookups_kick(struct gw_site *, uint64_t);
-static void	 project6(struct gw_site *, uint64_t, const struct mc_rec6 *,
-		    const struct mc_src6 *);
 
 /* ---- tunnels ---- */
 
@@ -729,30 +727,6 @@ route(const struct gw_site *s, const struct mc_src6 *a)
 	return NULL;
 }
 
-/* Tunnel t's share of group g (NULL: the host left it) into s->want. */
-static unsigned
-share(struct gw_site *s, const struct gw *t, const struct gw_sub *g,
-    uint8_t *mode)
-{
-	unsigned	 i, n = 0;
-
-	*mode = MC_INCLUDE;
-	if (g == NULL)
-		return 0;
-	if (g->st.mode == MC_EXCLUDE) {
-		if (t != &s->def.fsm)
-			return 0;
-		*mode = MC_EXCLUDE;
-		for (i = 0; i < g->st.srcs.n; i++)
-			s->want[i] = g->st.srcs.v[i];
-		return g->st.srcs.n;
-	}
-	for (i = 0; i < g->st.srcs.n; i++)
-		if (s->rt[i] == t)	/* route(), once per group: project() */
-			s->want[n++] = g->st.srcs.v[i];
-	return n;
-}
-
 /* A tunnel with groups of either family is in use; else idle since. */
 static void
 tnl_use(struct gw_tnl *t, uint64_t now)
@@ -763,205 +737,96 @@ tnl_use(struct gw_tnl *t, uint64_t now)
 		t->idle_since = now;
 }
 
-/* Whether t holds all of the host's state for group (g, NULL: none). */
-static int
-holds_all(const struct gw_tnl *t, uint32_t group, const struct gw_sub *g)
-{
-	const struct gw_sub	*o = subs_find(&t->fsm.subs, group);
+/* The split, for IPv4 groups (IGMP) and for IPv6 groups (MLD). */
+#define SP(n)			n##4
+#define SP_KEY			uint32_t
+#define SP_SUB			struct gw_sub
+#define SP_REC			struct mc_rec
+#define SP_SITE(s)		(&(s)->subs)
+#define SP_TBL(t)		(&(t)->fsm.subs)
+#define SP_FIND(tbl, g)		subs_find(tbl, g)
+#define SP_RECORD(tbl, r, now)	subs_record(tbl, r, now)
+#define SP_AGE(tbl, a, out)	subs_age(tbl, a, out)
+#define SP_SRCKEY(x)		mc_src6_v4(x)
+#define SP_EQ			srclist_eq
+#define SP_HAS			srclist_has
+#define SP_DIFF			hstate_diff
+#define SP_RECORDS		gw_records
+#define SP_WANT(s)		((s)->want)
+#define SP_SA(s)		((s)->sa)
+#define SP_SB(s)		((s)->sb)
+#define SP_GROUPS(s)		((s)->groups)
+#define SP_CTR_AGED		GW_SITE_GROUPS_AGED
+#define SP_CTR_FULL		GW_SITE_GROUPS_FULL
+#define SP_WHAT			""
+#include "gw_split_impl.h"
 
-	if (g == NULL || o == NULL)
-		return g == o;
-	return o->st.mode == g->st.mode && srclist_eq(&o->st.srcs,
-	    g->st.srcs.v, g->st.srcs.n);
+static struct gw_sub6 *
+find6_by_value(const struct gw_subs6 *t, struct mc_src6 g)
+{
+	return subs6_find(t, &g);
 }
 
-/*
- * Tunnel t's share of group, as it is now, to t as records.  When the
- * tunnel held all of the group before the host's record rec and holds
- * all of it after, the record goes as it is (host semantics give the
- * same state at the relay); otherwise the difference does.
- */
-static void
-project_one(struct gw_site *s, uint64_t now, struct gw_tnl *t,
-    const struct mc_rec *rec, uint32_t group, const struct gw_sub *g)
-{
-	struct mc_rec	 r[2];
-	struct gw_sub	*old;
-	uint8_t		 mode;
-	unsigned	 n, k;
-
-	if (t->fsm.state == GW_STA_STOPPING || t->fsm.state == GW_STA_DONE)
-		return;
-	n = share(s, &t->fsm, g, &mode);
-	old = subs_find(&t->fsm.subs, group);
-	if (rec != NULL && t->whole && (g == NULL || (n == g->st.srcs.n &&
-	    mode == g->st.mode)) && (old != NULL || n > 0 || t == &s->def))
-		gw_records(&t->fsm, now, rec, 1);
-	else {
-		k = hstate_diff(old != NULL ? &old->st : NULL, group, mode,
-		    s->want, n, s->sa, s->sb, r);
-		gw_records(&t->fsm, now, r, k);
-	}
-	tnl_use(t, now);
-}
-
-/*
- * Every tunnel's share of group, after the host's record rec (NULL: a
- * route changed).
- */
-static void
-project(struct gw_site *s, uint64_t now, const struct mc_rec *rec,
-    uint32_t group)
-{
-	const struct gw_sub	*g = subs_find(&s->subs, group);
-	size_t			 i;
-
-	if (g != NULL && g->st.mode == MC_INCLUDE && s->conf->driad)
-		for (i = 0; i < g->st.srcs.n; i++) {
-			struct mc_src6	 k = mc_src6_v4(g->st.srcs.v[i]);
-			struct gw_src	*e = src_get(s, now, &k);
-
-			if (e != NULL && e->st == GW_SRC_IDLE)
-				select_relay(s, now, e, 0);
-			else if (e != NULL && e->st == GW_SRC_QUEUED)
-				src_lookup(s, now, e);
-		}
-	for (i = 0; g != NULL && g->st.mode == MC_INCLUDE &&
-	    i < g->st.srcs.n; i++) {
-		struct mc_src6	 k = mc_src6_v4(g->st.srcs.v[i]);
-
-		s->rt[i] = route(s, &k);
-	}
-	project_one(s, now, &s->def, rec, group, g);
-	for (i = 0; i < s->nt; i++)
-		project_one(s, now, s->t[i], rec, group, g);
-}
+#define SP(n)			n##6
+#define SP_KEY			struct mc_src6
+#define SP_SUB			struct gw_sub6
+#define SP_REC			struct mc_rec6
+#define SP_SITE(s)		(&(s)->subs6)
+#define SP_TBL(t)		(&(t)->fsm.mld.subs)
+#define SP_FIND(tbl, g)		find6_by_value(tbl, g)
+#define SP_RECORD(tbl, r, now)	subs6_record(tbl, r, now)
+#define SP_AGE(tbl, a, out)	subs6_age(tbl, a, out)
+#define SP_SRCKEY(x)		(x)
+#define SP_EQ			srclist_eq6
+#define SP_HAS			srclist_has6
+#define SP_DIFF			hstate_diff6
+#define SP_RECORDS		gw_mld_records
+#define SP_WANT(s)		((s)->want6)
+#define SP_SA(s)		((s)->sa6)
+#define SP_SB(s)		((s)->sb6)
+#define SP_GROUPS(s)		((s)->groups6)
+#define SP_CTR_AGED		GW_SITE_MLD_GROUPS_AGED
+#define SP_CTR_FULL		GW_SITE_MLD_GROUPS_FULL
+#define SP_WHAT			" IPv6"
+#include "gw_split_impl.h"
 
 /* The groups naming source a, after its route changed. */
 static void
 reproject_source(struct gw_site *s, uint64_t now, const struct mc_src6 *a)
 {
-	size_t	 i, n = 0;
-
-	if (!mc_src6_is_v4(a)) {
-		for (i = 0; i < s->subs6.n; i++)
-			if (s->subs6.v[i].st.mode == MC_INCLUDE &&
-			    srclist_has6(&s->subs6.v[i].st.srcs, *a))
-				s->groups6[n++] = s->subs6.v[i].group;
-		for (i = 0; i < n; i++)
-			project6(s, now, NULL, &s->groups6[i]);
-		return;
-	}
-	for (i = 0; i < s->subs.n; i++)
-		if (s->subs.v[i].st.mode == MC_INCLUDE &&
-		    srclist_has(&s->subs.v[i].st.srcs, mc_src6_to_v4(a)))
-			s->groups[n++] = s->subs.v[i].group;
-	for (i = 0; i < n; i++)
-		project(s, now, NULL, s->groups[i]);
+	if (mc_src6_is_v4(a))
+		reproject_source4(s, now, mc_src6_to_v4(a));
+	else
+		reproject_source6(s, now, *a);
 }
 
 /* Every group (the configuration changed). */
 static void
 reproject_all(struct gw_site *s, uint64_t now)
 {
-	size_t	 i, n = s->subs.n;
-
-	for (i = 0; i < n; i++)
-		s->groups[i] = s->subs.v[i].group;
-	for (i = 0; i < n; i++)
-		project(s, now, NULL, s->groups[i]);
-	n = s->subs6.n;
-	for (i = 0; i < n; i++)
-		s->groups6[i] = s->subs6.v[i].group;
-	for (i = 0; i < n; i++)
-		project6(s, now, NULL, &s->groups6[i]);
+	reproject_all4(s, now);
+	reproject_all6(s, now);
 }
 
-/* ---- the split of IPv6 groups: the same, over gw_mld.c's tables ---- */
-
-static unsigned
-share6(struct gw_site *s, const struct gw *t, const struct gw_sub6 *g,
-    uint8_t *mode)
-{
-	unsigned	 i, n = 0;
-
-	*mode = MC_INCLUDE;
-	if (g == NULL)
-		return 0;
-	if (g->st.mode == MC_EXCLUDE) {
-		if (t != &s->def.fsm)
-			return 0;
-		*mode = MC_EXCLUDE;
-		for (i = 0; i < g->st.srcs.n; i++)
-			s->want6[i] = g->st.srcs.v[i];
-		return g->st.srcs.n;
-	}
-	for (i = 0; i < g->st.srcs.n; i++)
-		if (s->rt[i] == t)
-			s->want6[n++] = g->st.srcs.v[i];
-	return n;
-}
-
-static int
-holds_all6(const struct gw_tnl *t, const struct mc_src6 *group,
-    const struct gw_sub6 *g)
-{
-	const struct gw_sub6	*o = subs6_find(&t->fsm.mld.subs, group);
-
-	if (g == NULL || o == NULL)
-		return g == o;
-	return o->st.mode == g->st.mode && srclist_eq6(&o->st.srcs,
-	    g->st.srcs.v, g->st.srcs.n);
-}
-
+/*
+ * The records of one host report go out together, in one Update per
+ * tunnel and family: hold_all(s, 1) before them, hold_all(s, 0) after.
+ */
 static void
-project_one6(struct gw_site *s, uint64_t now, struct gw_tnl *t,
-    const struct mc_rec6 *rec, const struct mc_src6 *group,
-    const struct gw_sub6 *g)
+hold_all(struct gw_site *s, int hold)
 {
-	struct mc_rec6	 r[2];
-	struct gw_sub6	*old;
-	uint8_t		 mode;
-	unsigned	 n, k;
+	size_t	 i;
 
-	if (t->fsm.state == GW_STA_STOPPING || t->fsm.state == GW_STA_DONE)
-		return;
-	n = share6(s, &t->fsm, g, &mode);
-	old = subs6_find(&t->fsm.mld.subs, group);
-	if (rec != NULL && t->whole && (g == NULL || (n == g->st.srcs.n &&
-	    mode == g->st.mode)) && (old != NULL || n > 0 || t == &s->def))
-		gw_mld_records(&t->fsm, now, rec, 1);
-	else {
-		k = hstate_diff6(old != NULL ? &old->st : NULL, *group, mode,
-		    s->want6, n, s->sa6, s->sb6, r);
-		gw_mld_records(&t->fsm, now, r, k);
+	if (hold)
+		gw_hold(&s->def.fsm);
+	else
+		gw_flush(&s->def.fsm);
+	for (i = 0; i < s->nt; i++) {
+		if (hold)
+			gw_hold(&s->t[i]->fsm);
+		else
+			gw_flush(&s->t[i]->fsm);
 	}
-	tnl_use(t, now);
-}
-
-/* Every tunnel's share of an IPv6 group, as project() does for IPv4. */
-static void
-project6(struct gw_site *s, uint64_t now, const struct mc_rec6 *rec,
-    const struct mc_src6 *group)
-{
-	const struct gw_sub6	*g = subs6_find(&s->subs6, group);
-	size_t			 i;
-
-	if (g != NULL && g->st.mode == MC_INCLUDE && s->conf->driad)
-		for (i = 0; i < g->st.srcs.n; i++) {
-			struct gw_src *e = src_get(s, now, &g->st.srcs.v[i]);
-
-			if (e != NULL && e->st == GW_SRC_IDLE)
-				select_relay(s, now, e, 0);
-			else if (e != NULL && e->st == GW_SRC_QUEUED)
-				src_lookup(s, now, e);
-		}
-	for (i = 0; g != NULL && g->st.mode == MC_INCLUDE &&
-	    i < g->st.srcs.n; i++)
-		s->rt[i] = route(s, &g->st.srcs.v[i]);
-	project_one6(s, now, &s->def, rec, group, g);
-	for (i = 0; i < s->nt; i++)
-		project_one6(s, now, s->t[i], rec, group, g);
 }
 
 /* A group worth a record: multicast wider than the link (RFC 4291). */
@@ -985,8 +850,6 @@ tun_packet6(struct gw_site *s, uint64_t now, const uint8_t *p, size_t len)
 	struct mld_msg		 m;
 	struct mld_recs		 it;
 	struct mc_rec6		 r;
-	const struct gw_sub6	*g;
-	size_t			 i;
 
 	if (!s->conf->mld || mld_decode_packet(p, len, &ip, &m) != MLD_OK ||
 	    (m.type != MLD_V1_REPORT && m.type != MLD_V1_DONE &&
@@ -997,29 +860,12 @@ tun_packet6(struct gw_site *s, uint64_t now, const uint8_t *p, size_t len)
 	s->ctr[GW_SITE_MLD_REPORT_RCVD]++;
 	if (s->stopping)
 		return;
-	gw_hold(&s->def.fsm);
-	for (i = 0; i < s->nt; i++)
-		gw_hold(&s->t[i]->fsm);
+	hold_all(s, 1);
 	mld_recs_init(&it, &m, ip.src);
-	while (mld_recs_next(&it, s->scratch6, GW_SUBS_MAX_SRCS, &r) == 1) {
-		if (!MC_REC_VALID(r.type) || !routable6(r.group.a))
-			continue;	/* RFC 3810 5.2.12; link scope */
-		g = subs6_find(&s->subs6, &r.group);
-		s->def.whole = holds_all6(&s->def, &r.group, g);
-		for (i = 0; i < s->nt; i++)
-			s->t[i]->whole = holds_all6(s->t[i], &r.group, g);
-		if (subs6_record(&s->subs6, &r, now) == -1) {
-			s->ctr[GW_SITE_MLD_GROUPS_FULL]++;
-			log_warnx_rl(&s->lim, "%d IPv6 groups reported: %s "
-			    "not taken", GW_SUBS_MAX_GROUPS,
-			    addr6_ntoa(r.group.a));
-			continue;
-		}
-		project6(s, now, &r, &r.group);
-	}
-	gw_flush(&s->def.fsm);
-	for (i = 0; i < s->nt; i++)
-		gw_flush(&s->t[i]->fsm);
+	while (mld_recs_next(&it, s->scratch6, GW_SUBS_MAX_SRCS, &r) == 1)
+		if (MC_REC_VALID(r.type) && routable6(r.group.a))
+			host_record6(s, now, &r); /* RFC 3810 5.2.12; scope */
+	hold_all(s, 0);
 }
 
 /*
@@ -1037,8 +883,6 @@ site_tun_packet(struct gw_site *s, uint64_t now, const uint8_t *p,
 	struct igmp_msg		 m;
 	struct igmp_recs	 it;
 	struct mc_rec		 r;
-	const struct gw_sub	*g;
-	size_t			 i;
 
 	if (len > 0 && p[0] >> 4 == 6) {
 		tun_packet6(s, now, p, len);
@@ -1053,67 +897,16 @@ site_tun_packet(struct gw_site *s, uint64_t now, const uint8_t *p,
 	s->ctr[GW_SITE_REPORT_RCVD]++;
 	if (s->stopping)
 		return;
-	gw_hold(&s->def.fsm);
-	for (i = 0; i < s->nt; i++)
-		gw_hold(&s->t[i]->fsm);
+	hold_all(s, 1);
 	igmp_recs_init(&it, &m, ip.src);
 	while (igmp_recs_next(&it, s->subs.scratch, GW_SUBS_MAX_SRCS,
-	    &r) == 1) {
-		if (!MC_REC_VALID(r.type))
-			continue;	/* RFC 3376 4.2.12 */
-		g = subs_find(&s->subs, r.group);
-		s->def.whole = holds_all(&s->def, r.group, g);
-		for (i = 0; i < s->nt; i++)
-			s->t[i]->whole = holds_all(s->t[i], r.group, g);
-		subs_record(&s->subs, &r, now);
-		project(s, now, &r, r.group);
-	}
-	gw_flush(&s->def.fsm);
-	for (i = 0; i < s->nt; i++)
-		gw_flush(&s->t[i]->fsm);
+	    &r) == 1)
+		if (MC_REC_VALID(r.type))	/* RFC 3376 4.2.12 */
+			host_record4(s, now, &r);
+	hold_all(s, 0);
 }
 
 /* ---- timers ---- */
-
-/*
- * The host side had a Query at subs.asked and answers within its Max
- * Resp Time: a group it did not report since is no longer wanted (as a
- * router's group timer runs out, RFC 3376 6.5).  Leave it everywhere.
- */
-static void
-sweep_timer(struct gw_site *s, uint64_t now)
-{
-	size_t	 i, n = 0;
-
-	if (s->subs.sweep_at == 0 || now < s->subs.sweep_at)
-		return;
-	s->subs.sweep_at = 0;
-	if ((n = subs_age(&s->subs, s->subs.asked, s->groups)) == 0)
-		return;
-	for (i = 0; i < n; i++)
-		project(s, now, NULL, s->groups[i]);
-	s->ctr[GW_SITE_GROUPS_AGED] += n;
-	log_info("%zu group(s) not reported after the relay's query: left",
-	    n);
-}
-
-/* The same for the IPv6 groups, after an MLDv2 Query. */
-static void
-sweep6_timer(struct gw_site *s, uint64_t now)
-{
-	size_t	 i, n;
-
-	if (s->subs6.sweep_at == 0 || now < s->subs6.sweep_at)
-		return;
-	s->subs6.sweep_at = 0;
-	if ((n = subs6_age(&s->subs6, s->subs6.asked, s->groups6)) == 0)
-		return;
-	for (i = 0; i < n; i++)
-		project6(s, now, NULL, &s->groups6[i]);
-	s->ctr[GW_SITE_MLD_GROUPS_AGED] += n;
-	log_info("%zu IPv6 group(s) not reported after the relay's MLD "
-	    "query: left", n);
-}
 
 /* Lookups that wait: queued sources, names, failures due again. */
 static void
@@ -1207,8 +1000,8 @@ site_timer(struct gw_site *s, uint64_t now)
 		    GW_DNS_ADDR) == -1)
 			s->relay_retry = now + GW_DNS_RETRY_MIN_MS;
 	}
-	sweep_timer(s, now);
-	sweep6_timer(s, now);
+	sweep4(s, now);
+	sweep6(s, now);
 	source_timer(s, now);
 	tunnels_timer(s, now);
 }

@@ -83,27 +83,31 @@ sub_del(struct gw_subs *s, struct gw_sub *g)
 	s->v[i] = s->v[--s->n];
 }
 
-/* Apply one record to the group it names; it was reported at now. */
-void
+/*
+ * Apply one record to the group it names; it was reported at now.
+ * Returns -1 if a new group found the table full, else 0.
+ */
+int
 subs_record(struct gw_subs *s, const struct mc_rec *r, uint64_t now)
 {
 	struct gw_sub	*g = subs_find(s, r->group);
 
 	if (!MC_REC_VALID(r->type))
-		return;		/* RFC 3376 4.2.12 */
+		return 0;	/* RFC 3376 4.2.12 */
 	if (g == NULL) {
 		/* No membership yet: only EXCLUDE or some source makes one. */
 		if (r->type == MC_BLOCK || (r->type != MC_IS_EX &&
 		    r->type != MC_TO_EX && r->nsrcs == 0))
-			return;
+			return 0;
 		if ((g = sub_add(s, r->group)) == NULL)
-			return;
+			return -1;
 	}
 	if (hstate_apply(&g->st, r, GW_SUBS_MAX_SRCS) == -1)
 		s->overflow = 1;
 	g->seen = now;
 	if (!hstate_member(&g->st))
 		sub_del(s, g);
+	return 0;
 }
 
 /* The current state of every group (IS_IN / IS_EX records) into rb. */

@@ -60,28 +60,38 @@ addr4_parse(const char *s, uint32_t *a)
 }
 
 /*
+ * A "/len" at the end of s: cut off, its value (at most max) into *len;
+ * none leaves *len.  -1 if it is not a number in range.
+ */
+static int
+cut_len(char *s, unsigned long max, unsigned long *len)
+{
+	char	*slash, *end;
+
+	if ((slash = strchr(s, '/')) == NULL)
+		return 0;
+	*slash++ = '\0';
+	if (*slash < '0' || *slash > '9')
+		return -1;
+	*len = strtoul(slash, &end, 10);
+	return *end != '\0' || *len > max ? -1 : 0;
+}
+
+/*
  * Parse "a.b.c.d/len" or a bare address (a /32).  Host bits must be
  * zero: a prefix with host bits set is almost always a typo.
  */
 int
 prefix4_parse(const char *s, struct prefix4 *p)
 {
-	char		 tmp[INET_ADDRSTRLEN + 4], *slash, *end;
+	char		 tmp[INET_ADDRSTRLEN + 4];
 	unsigned long	 len = 32;
 	uint32_t	 a;
 
 	if (strlen(s) >= sizeof(tmp))
 		return -1;
 	strcpy(tmp, s);
-	if ((slash = strchr(tmp, '/')) != NULL) {
-		*slash++ = '\0';
-		if (*slash < '0' || *slash > '9')
-			return -1;
-		len = strtoul(slash, &end, 10);
-		if (*end != '\0' || len > 32)
-			return -1;
-	}
-	if (addr4_parse(tmp, &a) == -1)
+	if (cut_len(tmp, 32, &len) == -1 || addr4_parse(tmp, &a) == -1)
 		return -1;
 	if ((a & ~prefix4_mask((uint8_t)len)) != 0)
 		return -1;
@@ -101,7 +111,7 @@ int
 prefix46_parse(const char *s, struct prefix46 *p)
 {
 	struct prefix4	 p4;
-	char		 tmp[INET6_ADDRSTRLEN + 5], *slash, *end;
+	char		 tmp[INET6_ADDRSTRLEN + 5];
 	unsigned long	 len = 128;
 	unsigned	 i;
 
@@ -118,15 +128,8 @@ prefix46_parse(const char *s, struct prefix46 *p)
 	if (strlen(s) >= sizeof(tmp) || strchr(s, ':') == NULL)
 		return -1;
 	strcpy(tmp, s);
-	if ((slash = strchr(tmp, '/')) != NULL) {
-		*slash++ = '\0';
-		if (*slash < '0' || *slash > '9')
-			return -1;
-		len = strtoul(slash, &end, 10);
-		if (*end != '\0' || len > 128)
-			return -1;
-	}
-	if (inet_pton(AF_INET6, tmp, p->a) != 1)
+	if (cut_len(tmp, 128, &len) == -1 ||
+	    inet_pton(AF_INET6, tmp, p->a) != 1)
 		return -1;
 	/* An IPv4-mapped address is written as IPv4. */
 	if (memcmp(p->a, v4mapped, sizeof(v4mapped)) == 0)

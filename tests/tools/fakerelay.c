@@ -15,7 +15,8 @@
  * -Q, Requests with the P flag get an MLDv2 General Query, the first
  * five spoiled one way each (checksum, a global source, hop limit 2, no
  * Router Alert, a length that is neither MLDv1 nor MLDv2; QQIC 77 marks
- * them), the rest good.  Every event is one line on stdout for the test to wait on.
+ * them), the rest good.  Every event is one line on stdout for the test
+ * to wait on.
  */
 
 #include <sys/socket.h>

@@ -300,6 +300,18 @@ updated(unsigned mark, uint32_t relay, uint32_t g, uint32_t s)
 	return 0;
 }
 
+/* Run timers from now until a Request goes to relay; returns when. */
+static uint64_t
+until_request(uint64_t now, uint32_t relay)
+{
+	while (last_to(relay, AMT_REQUEST) == NULL) {
+		now = site_next_deadline(&site);
+		ck_assert_uint_lt(now, 200000);
+		site_timer(&site, now);
+	}
+	return now;
+}
+
 /* Run timers from now to until. */
 static void
 run(uint64_t now, uint64_t until)
@@ -407,12 +419,7 @@ START_TEST(test_failover)
 	ck_assert(updated(0, RA, G1, S1));
 	/* RA goes silent: its next cycle's Requests go unanswered. */
 	mark = nsent;
-	now = 10;
-	while (last_to(RC, AMT_REQUEST) == NULL) {
-		now = site_next_deadline(&site);
-		ck_assert_uint_lt(now, 200000);
-		site_timer(&site, now);
-	}
+	now = until_request(10, RC);
 	ck_assert_uint_eq(site.ctr[GW_SITE_FAILOVERS], 1);
 	/* Within a query interval and the Request retries. */
 	ck_assert_uint_lt(now, 125000 + 3 * 2000);
@@ -959,10 +966,11 @@ updated6(unsigned mark, uint32_t relay, uint8_t type, const char *g,
  */
 START_TEST(driad_ipv6_sources)
 {
-	static const char	 s6[] = "2001:db8:5::1", s6b[] = "2001:db8:6::1",
-				 g6[] = "ff3e::8000:1", g6b[] = "ff3e::8000:2",
-				 a6[] = "ff0e::1234";
-	char			 name[DRIAD_REVNAME_MAX], nameb[DRIAD_REVNAME_MAX];
+	static const char	 s6[] = "2001:db8:5::1", g6[] = "ff3e::8000:1",
+				 s6b[] = "2001:db8:6::1", a6[] = "ff0e::1234",
+				 g6b[] = "ff3e::8000:2";
+	char			 name[DRIAD_REVNAME_MAX];
+	char			 nameb[DRIAD_REVNAME_MAX];
 	uint8_t			 ra[8];
 	const uint8_t		*rr[1] = { ra };
 	size_t			 len[1];
@@ -1056,12 +1064,7 @@ START_TEST(driad_ipv6_failover)
 	report6(20, MC_IS_IN, g6, s6);		/* the host answers */
 	/* RA goes silent: its Requests (either cycle) go unanswered. */
 	mark = nsent;
-	now = 10;
-	while (last_to(RC, AMT_REQUEST) == NULL) {
-		now = site_next_deadline(&site);
-		ck_assert_uint_lt(now, 200000);
-		site_timer(&site, now);
-	}
+	now = until_request(10, RC);
 	ck_assert_uint_eq(site.ctr[GW_SITE_FAILOVERS], 1);
 	ck_assert_uint_eq(key4(site_source(&site, &k)->t), RC);
 	query(now, RC);
