@@ -224,6 +224,28 @@ px_downstreams(struct dr *d)
 
 /* ---- the checks ---- */
 
+/*
+ * The default tunnel's IPv6 cycle: a relay that answers IPv4 Requests
+ * and leaves those with the P flag unanswered serves no IPv6 group.
+ */
+static void
+check_mld_cycle(struct dr *d, const char *relay)
+{
+	const char	*m = strstr(d->gw, "\"mld\":");
+	char		 st[32];
+	long long	 sent = jnum(d->gw, "mld-request-sent");
+	long long	 got = jnum(d->gw, "mld-query-received");
+
+	if (m == NULL || !jstr(m, "state", st, sizeof(st)) ||
+	    strcmp(st, "requesting") != 0 || sent - got < 4)
+		return;
+	problem(d, "use a relay that serves IPv6 multicast (on amtrelayd: "
+	    "mld on), or leave IPv6 groups to native routing",
+	    "relay %s leaves this gateway's IPv6 Requests (the P flag) "
+	    "unanswered: %lld sent, %lld answered; IPv6 groups wait", relay,
+	    sent, got);
+}
+
 static void
 check_daemons(struct dr *d)
 {
@@ -267,6 +289,7 @@ check_daemons(struct dr *d)
 			    "ago", relay, state, ms < 0 ? "it started" :
 			    "its last Query came", ms < 0 ? jnum(d->gw,
 			    "state-ms") / 1000 : ms / 1000);
+		check_mld_cycle(d, relay);
 	}
 	if (ask(d->px_sock, "igmpproxyd", CTL_CMD_INTERFACES " " CTL_JSON
 	    "\n", &d->px, 1) == -1 || strncmp(d->px, "{\"" CTL_ERROR, 7) ==

@@ -410,7 +410,13 @@ gw_mld_timer(struct gw *gw, uint64_t now)
 	m->t_state = 0;
 	if (m->state == GW_MLD_REQUESTING) {
 		/* Again with the same nonce, backing off (5.2.3.5.3). */
-		m->tries++;
+		if (++m->tries == gw->conf->req_retries + 1 && gw_usable(gw))
+			log_warnx_rl(&gw->lim, "relay %s does not answer "
+			    "Requests for IPv6 (the P flag) after %u tries, "
+			    "though it answers IPv4 ones: its IPv6 groups "
+			    "wait (a relay with \"mld off\", or without IPv6 "
+			    "multicast, never answers them)",
+			    addr6_ntoa(gw->relay.a), m->tries);
 		if (m->backoff_n < 31)
 			m->backoff_n++;
 		send_request6(gw, now);

@@ -55,6 +55,7 @@ TD=$!
 PIDS="$PIDS $TD"
 sleep 0.5	# tcpdump attaches
 bg rly rl "$BIN/amtrelayd" -d -v -f "$TMP/rl.conf"
+RL=$LASTPID
 wait_log rl "receiving native multicast on u0" 5 || fail "amtrelayd"
 bg site gw "$BIN/amtgwd" -d -v -f "$TMP/gw.conf"
 wait_log gw "tunnel to relay .* established" 5 || fail "amtgwd"
@@ -138,3 +139,21 @@ nq=$(amt 'amt.type == 4 && icmpv6.type == 130' | wc -l)
 [ "$nr" -ge 2 ] && [ "$nq" -ge 1 ] ||
     fail "tshark: $nr MLDv2 reports for $G6, $nq MLD queries"
 ok "tshark: $nq MLDv2 Queries, $nr MLDv2 Reports for $G6 in Updates, none malformed"
+
+# 6. The relay turns MLD off (SIGHUP): the gateway's IPv6 Requests go
+#    unanswered while its IPv4 ones are, and it says so, once.
+echo "mld off" >>"$TMP/rl.conf"
+kill -HUP $RL
+bg site r2 "$BIN/mcrecv" -i amt0 -g ff3e::8000:9 -s $S6 -n 0 -t 30000
+wait_log gw "relay 172.16.1.1 does not answer Requests for IPv6" 15 ||
+    fail "unanswered IPv6 Requests not said"
+[ "$(count_log gw "does not answer Requests for IPv6")" -eq 1 ] ||
+    fail "said more than once"
+deadline=$(($(now_ms) + 10000))
+until nsx site "$BIN/amtctl" doctor -g "$TMP/gw.sock" -p "$TMP/none.sock" \
+    -t 1 >"$TMP/doctor.txt" 2>&1;
+    grep -q "leaves this gateway's IPv6 Requests (the P flag) unanswered" \
+    "$TMP/doctor.txt"; do
+	[ "$(now_ms)" -ge $deadline ] && fail "doctor: $(cat "$TMP/doctor.txt")"
+done
+ok "a relay with mld off: the IPv6 Requests it leaves unanswered are said, once, with the likely cause; the doctor names it"
