@@ -11,16 +11,20 @@
  * must hold: each source of each INCLUDE group is in exactly one
  * tunnel's share, the one its state names; ASM groups only on the
  * default tunnel; no tunnel holds a group or source the host does not
- * want; and a relay dead for 5 s serves nothing.
+ * want; and a relay dead for 5 s serves nothing.  The same for IPv6
+ * channels and groups (MLD, sources under ip6.arpa, each tunnel's own
+ * IPv6 cycle), mixed with the IPv4 ones.
  */
 
 #include <sys/socket.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gw.h"
 #include "igmp_proto.h"
+#include "mld_proto.h"
 #include "unit.h"
 
 #define NRELAYS		40
@@ -39,12 +43,35 @@ static struct gw_site	 site;
 static uint32_t		 rseed;
 static int		 dead[NRELAYS];
 static uint64_t		 dead_since[NRELAYS];
-static struct { uint32_t relay, nonce; } reqs[MAXQ];
+static struct { uint32_t relay, nonce; int p; } reqs[MAXQ];
 static unsigned		 nreqs;
-static struct { unsigned id; uint32_t src; } lks[MAXQ];
+static struct { unsigned id; unsigned i; } lks[MAXQ];	/* source index */
 static unsigned		 nlks;
-static uint8_t		 query_inner[64];
-static size_t		 query_inner_len;
+static uint8_t		 query_inner[64], query6_inner[128];
+static unsigned long	 routed6;	/* IPv6 (S,G) seen on a DRIAD tunnel */
+static size_t		 query_inner_len, query6_inner_len;
+
+/* IPv6 sources 2001:db8:ff::i (i < NSRC), groups ff3e::k and ff0e::k. */
+static struct mc_src6
+src6(unsigned i)
+{
+	struct mc_src6	 k = { { 0x20, 0x01, 0x0d, 0xb8, 0, 0xff } };
+
+	k.a[14] = (uint8_t)(i >> 8);
+	k.a[15] = (uint8_t)i;
+	return k;
+}
+
+static struct mc_src6
+grp6(unsigned k, int asm_)
+{
+	struct mc_src6	 g = { { 0xff, 0x3e } };
+
+	if (asm_)
+		g.a[1] = 0x0e;
+	g.a[15] = (uint8_t)k;
+	return g;
+}
 
 static int
 relay_index(uint32_t a)
@@ -68,6 +95,7 @@ m_send(void *arg, const struct mc_src6 *dst6, uint16_t port, const uint8_t *p,
 	if (m.type == AMT_REQUEST && nreqs < MAXQ &&
 	    (dst == DEFRELAY || (j >= 0 && !dead[j]))) {
 		reqs[nreqs].relay = dst;
+		reqs[nreqs].p = (m.flags & AMT_FLAG_P) != 0;
 		reqs[nreqs++].nonce = m.nonce;
 	}
 	return 0;
@@ -89,18 +117,30 @@ m_random(void *arg)
 	return xorshift32(&rseed);
 }
 
+/* The source index of a reverse name: IPv4 SRC(i), or IPv6 src6(i). */
 static int
 m_lookup(void *arg, unsigned id, const char *name, uint16_t type)
 {
 	unsigned	 a, b, c, d;
+	char		 want[DRIAD_REVNAME_MAX];
+	struct mc_src6	 k;
 
 	(void)arg;
 	ck_assert_uint_eq(type, DRIAD_RRTYPE);
-	ck_assert_int_eq(sscanf(name, "%u.%u.%u.%u.in-addr.arpa", &d, &c, &b,
-	    &a), 4);
 	ck_assert_uint_lt(nlks, MAXQ);
 	lks[nlks].id = id;
-	lks[nlks++].src = a << 24 | b << 16 | c << 8 | d;
+	if (sscanf(name, "%u.%u.%u.%u.in-addr.arpa", &d, &c, &b, &a) == 4) {
+		lks[nlks++].i = (a << 24 | b << 16 | c << 8 | d) - SRC(0);
+		return 0;
+	}
+	k = src6(0);
+	k.a[14] = (uint8_t)(strtoul(name + 6, NULL, 16) << 4 |
+	    strtoul(name + 4, NULL, 16));
+	k.a[15] = (uint8_t)(strtoul(name + 2, NULL, 16) << 4 |
+	    strtoul(name, NULL, 16));
+	ck_assert_int_eq(driad_revname6(k.a, want, sizeof(want)), 0);
+	ck_assert_str_eq(name, want);
+	lks[nlks++].i = (unsigned)k.a[14] << 8 | k.a[15];
 	return 0;
 }
 
@@ -119,7 +159,7 @@ answer_lookups(uint64_t now)
 
 	nlks = 0;
 	for (k = 0; k < n; k++) {
-		i = lks[k].src - SRC(0);
+		i = lks[k].i;
 		memset(&a, 0, sizeof(a));
 		a.ttl = 30;
 		if (i % 10 == 0)
@@ -156,9 +196,10 @@ answer_requests(uint64_t now)
 		memset(&m, 0, sizeof(m));
 		m.type = AMT_QUERY;
 		m.nonce = reqs[i].nonce;
-		m.inner_len = query_inner_len;
+		m.inner_len = reqs[i].p ? query6_inner_len : query_inner_len;
 		wbuf_init(&w, b, sizeof(b));
-		ck_assert_int_eq(amt_encode(&m, query_inner, &w), 0);
+		ck_assert_int_eq(amt_encode(&m, reqs[i].p ? query6_inner :
+		    query_inner, &w), 0);
 		k = mc_src6_v4(reqs[i].relay);
 		site_recv_amt(&site, now, &k, AMT_PORT, b, w.len);
 	}
@@ -175,6 +216,36 @@ report(uint64_t now, uint8_t type, uint32_t g, const uint32_t *s, unsigned n)
 	ck_assert_int_eq(igmp_report_add(&w, type, g, s, (uint16_t)n), 0);
 	ck_assert_int_eq(igmp_report_finish(&w), 0);
 	site_tun_packet(&site, now, b, w.len);
+}
+
+/* The host side's MLDv2 report (from ::) with one record. */
+static void
+report6(uint64_t now, uint8_t type, const struct mc_src6 *g,
+    const struct mc_src6 *s)
+{
+	static const uint8_t	 any[16];
+	uint8_t			 b[256];
+	struct wbuf		 w;
+
+	wbuf_init(&w, b, sizeof(b));
+	ck_assert_int_eq(mld_report_begin(&w, any), 0);
+	ck_assert_int_eq(mld_report_add(&w, type, g->a, s != NULL ? s->a :
+	    NULL, s != NULL), 0);
+	ck_assert_int_eq(mld_report_finish(&w), 0);
+	site_tun_packet(&site, now, b, w.len);
+}
+
+static const struct gw_tnl *
+expected6(const struct mc_src6 *k)
+{
+	const struct gw_src	*e = site_source(&site, k);
+
+	ck_assert_ptr_nonnull(e);
+	if (e->st == GW_SRC_RELAY)
+		return e->t;
+	if (e->st == GW_SRC_DEFAULT)
+		return &site.def;
+	return NULL;
 }
 
 static const struct gw_tnl *
@@ -253,6 +324,64 @@ check_split(void)
 	}
 }
 
+static int
+holds6(const struct gw_tnl *t, const struct mc_src6 *g,
+    const struct mc_src6 *s)
+{
+	const struct gw_sub6	*x = subs6_find(&t->fsm.mld.subs, g);
+
+	return x != NULL && x->st.mode == MC_INCLUDE &&
+	    srclist_has6(&x->st.srcs, *s);
+}
+
+/* The same for the IPv6 groups and the tunnels' IPv6 shares. */
+static void
+check_split6(void)
+{
+	const struct gw_sub6	*g, *x;
+	size_t			 i, k, n;
+	uint16_t		 j;
+
+	for (i = 0; i < site.subs6.n; i++) {
+		g = &site.subs6.v[i];
+		if (g->st.mode == MC_EXCLUDE) {
+			x = subs6_find(&site.def.fsm.mld.subs, &g->group);
+			ck_assert(x != NULL && x->st.mode == MC_EXCLUDE);
+			for (k = 0; k < site.nt; k++)
+				ck_assert_ptr_null(subs6_find(
+				    &site.t[k]->fsm.mld.subs, &g->group));
+			continue;
+		}
+		for (j = 0; j < g->st.srcs.n; j++) {
+			const struct mc_src6 *s = &g->st.srcs.v[j];
+			const struct gw_tnl *want = expected6(s);
+
+			routed6 += want != NULL && want != &site.def;
+			ck_assert_int_eq(holds6(&site.def, &g->group, s),
+			    want == &site.def);
+			for (k = 0; k < site.nt; k++)
+				if (live(site.t[k]))
+					ck_assert_int_eq(holds6(site.t[k],
+					    &g->group, s), want == site.t[k]);
+		}
+	}
+	for (k = 0; k <= site.nt; k++) {
+		const struct gw_tnl *t = k == site.nt ? &site.def : site.t[k];
+
+		if (!live(t))
+			continue;
+		for (n = 0; n < t->fsm.mld.subs.n; n++) {
+			x = &t->fsm.mld.subs.v[n];
+			ck_assert_ptr_nonnull(subs6_find(&site.subs6,
+			    &x->group));
+			for (j = 0; j < x->st.srcs.n && x->st.mode ==
+			    MC_INCLUDE; j++)
+				ck_assert_ptr_eq(expected6(&x->st.srcs.v[j]),
+				    t);
+		}
+	}
+}
+
 /*
  * A tunnel to a dead relay gives it up within 5 s of the death or of
  * its own start, whichever is later (a query interval of 2 s, then the
@@ -282,12 +411,35 @@ check_dead(uint64_t now)
 	}
 }
 
+/* Half the joins and leaves are IPv6 ones. */
+static int
+one_op6(uint64_t now, uint32_t r)
+{
+	struct mc_src6	 s = src6(xorshift32(&rseed) % NSRC),
+			 g = grp6(xorshift32(&rseed) % NGRP, 0),
+			 a = grp6(r % NASM, 1);
+
+	if (xorshift32(&rseed) % 2 != 0 || r >= 85)
+		return 0;
+	if (r < 45)
+		report6(now, MC_ALLOW, &g, &s);
+	else if (r < 75)
+		report6(now, MC_BLOCK, &g, &s);
+	else if (r < 80)
+		report6(now, MC_TO_EX, &a, NULL);
+	else
+		report6(now, MC_TO_IN, &a, NULL);
+	return 1;
+}
+
 static void
 one_op(uint64_t now)
 {
 	uint32_t	 r = xorshift32(&rseed) % 100, s, g;
 	int		 j;
 
+	if (one_op6(now, r))
+		return;
 	s = SRC(xorshift32(&rseed) % NSRC);
 	g = GRP(xorshift32(&rseed) % NGRP);
 	if (r < 45)
@@ -326,6 +478,7 @@ START_TEST(test_model)
 	rseed = UNIT_SEED + (uint32_t)_i;
 	memset(dead, 0, sizeof(dead));
 	nreqs = nlks = 0;
+	routed6 = 0;
 	log_setverbose(0);
 	memset(&q, 0, sizeof(q));
 	q.version = 3;
@@ -337,6 +490,17 @@ START_TEST(test_model)
 	wbuf_init(&w, query_inner, sizeof(query_inner));
 	ck_assert_int_eq(igmp_build_query(&w, &q), 0);
 	query_inner_len = w.len;
+	{
+		static const uint8_t	 ll[16] = { 0xfe, 0x80, [15] = 1 },
+					 any[16];
+		struct mld_query	 q6 = { .version = 2, .src = ll,
+		    .dst = mld_all_nodes, .group = any, .mrc = 1000,
+		    .qrv = 2, .qqic = 2 };
+
+		wbuf_init(&w, query6_inner, sizeof(query6_inner));
+		ck_assert_int_eq(mld_build_query(&w, &q6), 0);
+		query6_inner_len = w.len;
+	}
 	ck_assert_int_eq(site_init(&site, &conf, &m_ops, NULL), 0);
 	site_start(&site, now);
 	for (step = 0; step < 3000; step++) {
@@ -352,9 +516,12 @@ START_TEST(test_model)
 			answer_requests(now);
 		}
 		check_split();
+		check_split6();
 		check_dead(now);
 	}
 	ck_assert_uint_gt(site.ctr[GW_SITE_FAILOVERS], 10);
+	ck_assert_uint_gt(site.ctr[GW_SITE_MLD_REPORT_RCVD], 500);
+	ck_assert_uint_gt(routed6, 1000);
 	ck_assert_uint_gt(site.ctr[GW_SITE_TUNNELS_OPENED], NRELAYS);
 	ck_assert_uint_gt(site.ctr[GW_SITE_TUNNELS_CLOSED], 0);
 	ck_assert_uint_le(site.nt, NRELAYS);
