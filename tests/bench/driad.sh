@@ -10,7 +10,10 @@
 #    to relay A (Request, Query) before the Update;
 #  - DRIAD, warm: the records cached and A's tunnel up: the Update only.
 # ROUNDS rounds, each on fresh groups; the host joins (S1, G) with an
-# IGMPv3 report through igmpproxyd.
+# IGMPv3 report through igmpproxyd, and (S6, G6) with an MLDv2 one: S6's
+# record (under ip6.arpa) names relay C, and a DRIAD tunnel runs its
+# IPv6 cycle (P=1) after its IPv4 one, so a cold IPv6 join costs one
+# more round trip.
 
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -27,6 +30,9 @@ while [ $i -le $((ROUNDS * 3)) ]; do
 done
 bg srcA source "$BIN/mcsend" -i s0 -g "$groups" -r 500 -s 200
 wait_log source SENDING 5 || fail "source"
+groups6=$(echo "$groups" | sed 's/232\.3\.0\./ff3e::3:/g')
+bg srcA source6 "$BIN/mcsend" -i s0 -g "$groups6" -r 500 -s 200
+wait_log source6 SENDING 5 || fail "IPv6 source"
 
 cat >"$TMP/igmpproxyd.conf" <<EOC
 upstream amt0
@@ -65,9 +71,10 @@ EOC
 	done
 }
 
-# join GROUP FILE: one join, its latency in ms appended to FILE.
+# join GROUP FILE [SOURCE]: one join (S1's, or SOURCE's), its latency in
+# ms appended to FILE.
 join() {
-	nsx h1 "$BIN/mcrecv" -i e0 -g "$1" -s 10.10.0.2 -n 1 -t 8000 \
+	nsx h1 "$BIN/mcrecv" -i e0 -g "$1" -s "${3:-10.10.0.2}" -n 1 -t 8000 \
 	    >"$TMP/j.log" 2>&1 || fail "join $1: nothing"
 	awk '/FIRST/ {printf "%.3f\n", $2 / 1000}' "$TMP/j.log" >>"$2"
 }
@@ -77,18 +84,26 @@ wait_log igmpproxyd "started" 5 || fail "igmpproxyd"
 : >"$TMP/cfg.txt"
 : >"$TMP/cold.txt"
 : >"$TMP/warm.txt"
+: >"$TMP/cfg6.txt"
+: >"$TMP/cold6.txt"
+: >"$TMP/warm6.txt"
 g=1
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	gw_start configured
 	join 232.3.0.$g "$TMP/cfg.txt"
+	join ff3e::3:$g "$TMP/cfg6.txt" $S6
 	stop_pid $GW 5
 	gw_start driad
 	join 232.3.0.$((g + 1)) "$TMP/cold.txt"
+	join ff3e::3:$((g + 1)) "$TMP/cold6.txt" $S6
 	join 232.3.0.$((g + 2)) "$TMP/warm.txt"
+	join ff3e::3:$((g + 2)) "$TMP/warm6.txt" $S6
 	ctl "$TMP/amtgwd.sock" gateway
 	[ "$(jget "[s['relay'] for s in d['sources'] if s['source'] == '10.10.0.2'][0]")" = 172.16.1.1 ] ||
 	    fail "the join did not go through relay A"
+	[ "$(jget "[s['relay'] for s in d['sources'] if s['source'] == '$S6'][0]")" = 172.16.3.1 ] ||
+	    fail "the IPv6 join did not go through relay C"
 	stop_pid $GW 5
 	g=$((g + 3))
 	r=$((r + 1))
@@ -97,12 +112,17 @@ done
 stat() {	# FILE: p50 and max
 	sort -n "$1" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)], v[NR]}'
 }
-set -- $(stat "$TMP/cfg.txt") $(stat "$TMP/cold.txt") $(stat "$TMP/warm.txt")
+report() {	# WHAT CFG COLD WARM
+	set -- "$1" $(stat "$2") $(stat "$3") $(stat "$4")
+	awk -v f="$1" -v c="$2" -v cm="$3" -v k="$4" -v km="$5" -v w="$6" \
+	    -v wm="$7" 'BEGIN {
+	printf "%s configured relay:   p50 %6.1f ms, max %6.1f ms\n", f, c, cm
+	printf "%s DRIAD, cold cache:  p50 %6.1f ms, max %6.1f ms  " \
+	    "(p50 %+.1f ms: the lookup and a new tunnel)\n", f, k, km, k - c
+	printf "%s DRIAD, warm cache:  p50 %6.1f ms, max %6.1f ms  " \
+	    "(p50 %+.1f ms)\n", f, w, wm, w - c
+	}'
+}
 echo "== DRIAD: host join -> first packet, $ROUNDS joins each (same run)"
-awk -v c="$1" -v cm="$2" -v k="$3" -v km="$4" -v w="$5" -v wm="$6" 'BEGIN {
-	printf "configured relay:   p50 %6.1f ms, max %6.1f ms\n", c, cm
-	printf "DRIAD, cold cache:  p50 %6.1f ms, max %6.1f ms  " \
-	    "(p50 %+.1f ms: the lookup and a new tunnel)\n", k, km, k - c
-	printf "DRIAD, warm cache:  p50 %6.1f ms, max %6.1f ms  " \
-	    "(p50 %+.1f ms)\n", w, wm, w - c
-}'
+report IPv4 "$TMP/cfg.txt" "$TMP/cold.txt" "$TMP/warm.txt"
+report IPv6 "$TMP/cfg6.txt" "$TMP/cold6.txt" "$TMP/warm6.txt"
