@@ -76,7 +76,7 @@ COMMON_PURE	:= common/buf.c common/cksum.c common/ip4.c common/amt_proto.c \
 		   common/srcset6.c
 COMMON_SRCS	:= $(COMMON_PURE) common/log.c common/addr.c common/conf.c \
 		   common/util.c common/daemon.c common/tun.c common/nl.c \
-		   common/emit.c common/ctl.c common/pcapw.c
+		   common/emit.c common/ctl.c common/pcapw.c common/ifstat.c
 
 GW_CORE		:= amtgwd/gw_fsm.c amtgwd/gw_subs.c amtgwd/gw_site.c \
 		   amtgwd/gw_show.c amtgwd/gw_conf.c amtgwd/gw_mld.c
@@ -156,7 +156,7 @@ $(O)/bin/amtrelayd: $(call obj,$(RELAY_SRCS)) $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(O)/bin/amtctl: $(call obj,amtctl/amtctl.c amtctl/doctor.c)
+$(O)/bin/amtctl: $(call obj,amtctl/amtctl.c amtctl/doctor.c) $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 

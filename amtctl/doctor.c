@@ -40,6 +40,7 @@
 
 #include "amtctl.h"
 #include "ctlproto.h"
+#include "ifstat.h"
 
 #define DR_MAXIF	32
 
@@ -163,21 +164,13 @@ sysctl_get(const char *dir, const char *name)
 	return v;
 }
 
+/* What an interface transmitted of IPv4 (ifstat.h); 0 if unknown. */
 static unsigned long long
 tx_packets(const char *ifname)
 {
-	char			 path[96];
-	FILE			*fp;
-	unsigned long long	 v = 0;
+	uint64_t	 v;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/tx_packets",
-	    ifname);
-	if ((fp = fopen(path, "re")) == NULL)
-		return 0;
-	if (fscanf(fp, "%llu", &v) != 1)
-		v = 0;
-	fclose(fp);
-	return v;
+	return ifstat_tx4(ifname, &v) == 0 ? v : 0;
 }
 
 /* A VIF's packets in and out (/proc/net/ip_mr_vif); 0 if no VIF. */

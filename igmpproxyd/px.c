@@ -870,12 +870,13 @@ out_check_if(struct proxy *px, struct px_iface *ifp)
 	    sent >= ifp->out_sent && dr >= PX_OUT_MIN && ds < dr / 2) {
 		ifp->ctr_out_lost += dr - ds;
 		log_warnx_rl(&ifp->lim_refused, "%s: multicast routing sent "
-		    "%llu datagrams to it in %u s, but it transmitted %llu: "
-		    "something after the routing drops them, most likely a "
-		    "firewall's forward chain (allow what comes in on %s "
-		    "and goes out on %s; amtctl doctor)", ifp->name,
-		    (unsigned long long)dr, PX_OUT_CHECK_MS / 1000,
-		    (unsigned long long)ds, px->upif.name, ifp->name);
+		    "%llu %s datagrams to it in %u s, but it transmitted "
+		    "%llu: something after the routing drops them, most "
+		    "likely a firewall's forward chain (allow what comes in "
+		    "on %s and goes out on %s; amtctl doctor)", ifp->name,
+		    (unsigned long long)dr, px->v6 ? "IPv6" : "IPv4",
+		    PX_OUT_CHECK_MS / 1000, (unsigned long long)ds,
+		    px->upif.name, ifp->name);
 	}
 	ifp->out_routed = routed;
 	ifp->out_sent = sent;

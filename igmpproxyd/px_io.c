@@ -27,6 +27,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
+#include "ifstat.h"
 #include "ip4.h"
 #include "ip6.h"
 #include "mld_proto.h"
@@ -210,34 +211,18 @@ os_join(void *arg, int ifindex)
 	return mr_join_routers(((struct pxio *)arg)->mr, ifindex);
 }
 
-/* A counter in sysfs (readable after the privilege drop). */
-static int
-sysfs_u64(const char *ifname, const char *what, uint64_t *v)
-{
-	char			 path[96];
-	FILE			*fp;
-	unsigned long long	 x;
-	int			 ok;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s",
-	    ifname, what);
-	if ((fp = fopen(path, "re")) == NULL)
-		return -1;
-	ok = fscanf(fp, "%llu", &x) == 1;
-	fclose(fp);
-	if (!ok)
-		return -1;
-	*v = x;
-	return 0;
-}
-
+/*
+ * What multicast routing sent to a VIF, and what the interface then
+ * transmitted of IPv4 (ifstat.h), so that an IPv6 stream on the same
+ * LAN does not hide IPv4 drops.
+ */
 static int
 os_out_counts(void *arg, int vif, const char *ifname, uint64_t *routed,
     uint64_t *sent)
 {
 	if (mr_vif_out(((struct pxio *)arg)->mr, vif, routed) == -1)
 		return -1;
-	return sysfs_u64(ifname, "tx_packets", sent);
+	return ifstat_tx4(ifname, sent);
 }
 
 static uint32_t
@@ -432,13 +417,14 @@ os6_join(void *arg, int ifindex)
 	return mr6_join_routers(((struct pxio6 *)arg)->join, ifindex);
 }
 
+/* The same for a MIF, against the IPv6 multicast it transmitted. */
 static int
 os6_out_counts(void *arg, int mif, const char *ifname, uint64_t *routed,
     uint64_t *sent)
 {
 	if (mr6_mif_out(((struct pxio6 *)arg)->mr, mif, routed) == -1)
 		return -1;
-	return sysfs_u64(ifname, "tx_packets", sent);
+	return ifstat_tx6_mcast(ifname, sent);
 }
 
 const struct px_os pxio6_os = {

@@ -6,7 +6,9 @@
 # reaching the LANs is set up in turn (in the test's own namespaces),
 # and the doctor must name it (and exit 1):
 #   rp_filter strict on all interfaces; nftables input dropping IGMP
-#   and AMT; a forward chain dropping what comes in on amt0; another
+#   and AMT; a forward chain dropping what comes in on amt0 (IPv4 only,
+#   while an IPv6 stream to the same LAN gets through: it must not hide
+#   the loss); another
 #   program holding the multicast routing table; the relay gone; a
 #   receiver at the IGMP membership limit.
 
@@ -16,12 +18,16 @@ need_root
 command -v nft >/dev/null || skip "nft missing"
 
 topo_build
+topo_ipv6
 start_relay
 start_gw
 start_px
 start_source 232.1.1.1
 bg h1 r1 "$BIN/mcrecv" -i e0 -g 232.1.1.1 -s $SRC -n 0 -t 600000
 wait_log r1 FIRST 10 || fail "no stream"
+bg src s6 "$BIN/mcsend" -i s0 -g ff3e::8000:1 -r 200 -s 1316
+bg h1 r6 "$BIN/mcrecv" -i e0 -g ff3e::8000:1 -s $S6 -n 0 -t 600000
+wait_log r6 FIRST 10 || fail "no IPv6 stream"
 
 doctor() {	# LOGNAME: run it in the site router, output in the log
 	nsx site "$BIN/amtctl" doctor -g "$TMP/amtgwd.sock" \
@@ -65,11 +71,13 @@ grep -q "drops AMT (UDP 2268)" "$TMP/input.log" ||
 nsx site nft delete table inet filter
 wait_flow h1 e0 232.1.1.1 20 >/dev/null || fail "stream did not come back"
 
-# 3. Forward chain dropping everything (policy drop, no exception).
+# 3. Forward chain dropping all IPv4 (policy drop, an exception for
+#    IPv6 only): the IPv6 stream to the same LAN goes on.
 nsx site nft -f - <<'EON' || fail "nft"
 table inet filter {
 	chain forward {
 		type filter hook forward priority 0; policy drop;
+		meta nfproto ipv6 accept
 	}
 }
 EON
@@ -78,9 +86,10 @@ expect fwd "forward chain forward drops what comes in on amt0" \
 grep -Eq "routed to d[12] in 1 s, [0-9] left it" "$TMP/fwd.log" ||
     fail "firewall forward: the traffic check did not see the drop: $(cat "$TMP/fwd.log")"
 # igmpproxyd says it too, on its own (a check every 10 s).
-wait_log igmpproxyd "d1: multicast routing sent [0-9]+ datagrams to it in 10 s, but it transmitted [0-9]+: something after the routing" 25 ||
+wait_log igmpproxyd "d1: multicast routing sent [0-9]+ IPv4 datagrams to it in 10 s, but it transmitted [0-9]+: something after the routing" 25 ||
     fail "igmpproxyd did not say that forwarded datagrams are dropped"
-ok "igmpproxyd logs it too: $(grep -m1 -o "d1: multicast routing sent.*transmitted [0-9]*" "$TMP/igmpproxyd.log")"
+[ "$(seen h1 e0 ff3e::8000:1 500)" -gt 0 ] || fail "the IPv6 stream stopped"
+ok "igmpproxyd logs it too, an IPv6 stream on the LAN beside it: $(grep -m1 -o "d1: multicast routing sent.*transmitted [0-9]*" "$TMP/igmpproxyd.log")"
 nsx site nft delete table inet filter
 
 # 4. Another program holds the multicast routing table.

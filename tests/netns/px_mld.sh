@@ -15,13 +15,17 @@
 #  - bad MLD from a host (no Router Alert, a global source, hop limit 2,
 #    truncated records) is counted as malformed and makes no state;
 #  - an IPv6 group denied in the configuration (deny ff0e::dead) is
-#    neither forwarded nor asked for upstream, and counted.
+#    neither forwarded nor asked for upstream, and counted;
+#  - a forward chain dropping IPv6 to LAN1 while IPv4 reaches it too:
+#    igmpproxyd says IPv6 datagrams are lost there (the IPv4 stream on
+#    the same LAN does not hide it), and nothing of IPv4.
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 need_root
 command -v tshark >/dev/null || skip "tshark missing"
 command -v tcpdump >/dev/null || skip "tcpdump missing"
+command -v nft >/dev/null || skip "nft missing"
 
 G6=ff3e::8000:1
 A6=ff0e::1234
@@ -215,3 +219,25 @@ ctl "$TMP/igmpproxyd.sock" proxy groups
 [ "$(jget "[g for g in d['mld']['database'] if g['group'] == \
     'ff0e::bad1']")" = "[]" ] || fail "bad MLD made state"
 ok "bad MLD (no Router Alert, global source, hop limit 2, truncated records): 4 counted malformed, no state"
+
+# A forward chain drops IPv6 to LAN1, where an IPv4 stream flows too.
+bg src s6b "$BIN/mcsend" -i s0 -g $G6 -r 200 -s 1000
+bg h1 rb6 "$BIN/mcrecv" -i e0 -g $G6 -s $S6 -n 0 -t 60000
+bg h1 rb4 "$BIN/mcrecv" -i e0 -g 232.1.1.1 -s $SRC -n 0 -t 60000
+wait_log rb6 FIRST 8 || fail "LAN1: no IPv6 stream"
+wait_log rb4 FIRST 8 || fail "LAN1: no IPv4 stream"
+nsx site nft -f - <<'EON' || fail "nft"
+table inet pxmld {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		meta nfproto ipv6 oifname "d1" drop
+	}
+}
+EON
+wait_log igmpproxyd "d1: multicast routing sent [0-9]+ IPv6 datagrams to it in 10 s, but it transmitted [0-9]+" 25 ||
+    fail "IPv6 forward drops on d1 not said"
+grep -q "d1: multicast routing sent [0-9]* IPv4" "$TMP/igmpproxyd.log" &&
+    fail "an IPv4 loss said where there is none"
+[ "$(seen h1 e0 232.1.1.1 500)" -gt 0 ] || fail "LAN1 lost its IPv4 stream"
+nsx site nft delete table inet pxmld
+ok "IPv6 dropped in the forward chain to LAN1, IPv4 flowing there: $(grep -m1 -o "d1: multicast routing sent [0-9]* IPv6.*transmitted [0-9]*" "$TMP/igmpproxyd.log")"
