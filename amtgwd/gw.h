@@ -99,6 +99,8 @@ struct gw_ops {
 	void	 (*asked6)(void *, uint64_t, uint32_t);
 	/* A failover tunnel gave its relay up (gw_set_target()). */
 	void	 (*failed)(void *, struct gw *, uint64_t);
+	/* ... or only for IPv6: it leaves Requests with P unanswered. */
+	void	 (*failed6)(void *, struct gw *, uint64_t);
 };
 
 /* The fields a Membership Query leaves behind (5.2.3.5.4). */

@@ -409,14 +409,28 @@ gw_mld_timer(struct gw *gw, uint64_t now)
 		return;
 	m->t_state = 0;
 	if (m->state == GW_MLD_REQUESTING) {
+		if (m->subs.n == 0) {		/* its groups went elsewhere */
+			m->state = GW_MLD_IDLE;
+			return;
+		}
 		/* Again with the same nonce, backing off (5.2.3.5.3). */
-		if (++m->tries == gw->conf->req_retries + 1 && gw_usable(gw))
+		if (++m->tries == gw->conf->req_retries + 1 && gw_usable(gw)) {
 			log_warnx_rl(&gw->lim, "relay %s does not answer "
 			    "Requests for IPv6 (the P flag) after %u tries, "
-			    "though it answers IPv4 ones: its IPv6 groups "
-			    "wait (a relay with \"mld off\", or without IPv6 "
-			    "multicast, never answers them)",
-			    addr6_ntoa(gw->relay.a), m->tries);
+			    "though it answers IPv4 ones: %s (a relay with "
+			    "\"mld off\", or without IPv6 multicast, never "
+			    "answers them)", addr6_ntoa(gw->relay.a), m->tries,
+			    gw->failover ? "its IPv6 sources move to their "
+			    "next relay" : "its IPv6 groups wait");
+			if (gw->failover && gw->ops->failed6 != NULL) {
+				gw->ops->failed6(gw->ctx, gw, now);
+				if (m->subs.n == 0) {
+					m->state = GW_MLD_IDLE;
+					m->t_state = 0;
+					return;
+				}
+			}
+		}
 		if (m->backoff_n < 31)
 			m->backoff_n++;
 		send_request6(gw, now);

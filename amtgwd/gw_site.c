@@ -101,22 +101,36 @@ tnl_of(struct gw_site *s, const struct gw *gw)
 	return NULL;
 }
 
-/* Move every source off t, to its next relay. */
+/* Move every source off t (of family 6 only, or all: 0), to its next relay. */
 static void
-tnl_evacuate(struct gw_site *s, uint64_t now, struct gw_tnl *t)
+tnl_evacuate(struct gw_site *s, uint64_t now, struct gw_tnl *t, int family)
 {
 	size_t	 i;
 
 	for (i = 0; i < s->nsrc; i++) {
 		struct gw_src	*e = &s->src[i];
 
-		if (e->t != t)
+		if (e->t != t || (family == 6 && mc_src6_is_v4(&e->addr)))
 			continue;
 		e->t = NULL;
 		s->ctr[GW_SITE_FAILOVERS]++;
 		select_relay(s, now, e, e->cur + 1);
 		reproject_source(s, now, &e->addr);
 	}
+}
+
+/*
+ * A tunnel found by DNS answers IPv4 Requests but not IPv6 ones: its
+ * IPv6 sources move to their next relay, its IPv4 ones stay.
+ */
+static void
+t_failed6(void *arg, struct gw *gw, uint64_t now)
+{
+	struct gw_site	*s = arg;
+	struct gw_tnl	*t = tnl_of(s, gw);
+
+	if (t != NULL && !t->dead)
+		tnl_evacuate(s, now, t, 6);
 }
 
 /* A tunnel found by DNS gave its relay up (no answer, or the L flag). */
@@ -130,7 +144,7 @@ t_failed(void *arg, struct gw *gw, uint64_t now)
 		return;
 	t->dead = 1;
 	gw_stop(&t->fsm, now);
-	tnl_evacuate(s, now, t);
+	tnl_evacuate(s, now, t, 0);
 }
 
 /* The tunnel already going to addr, the default one included. */
@@ -971,7 +985,7 @@ tunnels_timer(struct gw_site *s, uint64_t now)
 
 		gw_timer(&t->fsm, now);
 		if (t->fsm.state == GW_STA_DONE && !s->stopping) {
-			tnl_evacuate(s, now, t);
+			tnl_evacuate(s, now, t, 0);
 			tnl_free(s, i);
 			continue;
 		}
@@ -1046,7 +1060,7 @@ site_init(struct gw_site *s, const struct gw_conf *conf,
 	s->ops = ops;
 	s->ctx = ctx;
 	s->tops = (struct gw_ops){ t_send, t_tun_write, t_random, t_asked,
-	    t_asked6, t_failed };
+	    t_asked6, t_failed, t_failed6 };
 	s->lim = (struct ratelimit)RATELIMIT_INIT(1000, 10);
 	s->nlk = 1024;
 	if ((s->lk = calloc(s->nlk, sizeof(*s->lk))) == NULL)

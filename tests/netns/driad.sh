@@ -13,8 +13,9 @@
 # query interval, then 3 Requests at most 0.3 s apart, then the new
 # tunnel: 6 s).  named stops: the tunnels keep working past the TTL,
 # a new source's lookup fails and is retried with back-off, nothing
-# crashes.  Last, with a trust anchor the unsigned zone does not
-# validate: its records are not used.
+# crashes.  Relay C turns MLD off: the IPv6 source moves to the default
+# relay, C keeps the IPv4 one.  Last, with a trust anchor the unsigned
+# zone does not validate: its records are not used.
 #
 # The topology is tests/netns/dtopo.sh.
 
@@ -172,6 +173,23 @@ ctl "$TMP/amtgwd.sock" gateway
 f=$(jget 'd["counters"]["driad-lookup-failed"]')
 kill -0 "$GW" || fail "amtgwd died"
 ok "DNS down: 4 streams keep flowing past the TTL; $f failed lookups, retried with back-off (next in ${r1} ms), the new source on the default relay"
+
+# Relay C turns MLD off: S6 (whose only record names C) moves to the
+# default relay D; S1 stays on C.
+echo "mld off" >>"$TMP/rC.conf"
+kill -HUP "$(cat "$TMP/rC.pid")"
+t0=$(now_ms)
+wait_log amtgwd "relay 172.16.3.1 does not answer Requests for IPv6.*its IPv6 sources move" 15 ||
+    fail "relay C's silence to IPv6 Requests not noticed"
+ms=$(flowing ff3e::8000:5 10) || fail "S6 did not come back through relay D"
+back=$(($(now_ms) - t0))
+ctl "$TMP/amtgwd.sock" gateway
+[ "$(sf $S6 state)" = default ] || fail "S6 is $(sf $S6 state)"
+[ "$(sf $S1 relay)" = 172.16.3.1 ] || fail "S1 left relay C: $(sf $S1 relay)"
+ctl "$TMP/rD.sock" relay groups
+jget '[g["group"] for g in d["groups"]]' | grep -q "ff3e::8000:5" ||
+    fail "relay D does not hold S6's channel"
+ok "relay C with mld off: S6 moved to the default relay D after $back ms (its IPv4 sources stay on C)"
 
 # Shutdown: every tunnel torn down.
 stop_pid "$GW" 10 || fail "amtgwd does not stop"

@@ -1077,6 +1077,62 @@ START_TEST(driad_ipv6_failover)
 }
 END_TEST
 
+/*
+ * An IPv6 source's relay answers IPv4 Requests but never IPv6 ones (P
+ * flag; "mld off" there): after the Request retries the IPv6 source
+ * moves to its next record, the relay's tunnel keeps the IPv4 source.
+ */
+START_TEST(driad_ipv6_relay_without_mld)
+{
+	static const char	 s6[] = "2001:db8:5::1", g6[] = "ff3e::8000:1";
+	char			 name[DRIAD_REVNAME_MAX];
+	uint8_t			 b[2][8], c[8];
+	const uint8_t		*rr[2] = { b[0], b[1] }, *rr4[1] = { c };
+	size_t			 len[2], len4[1];
+	struct mc_src6		 k;
+	unsigned		 mark;
+	uint64_t		 now = 10;
+
+	in6(&k, s6);
+	ck_assert_int_eq(driad_revname6(k.a, name, sizeof(name)), 0);
+	site_start(&site, 0);
+	query(0, DEFRELAY);
+	report(0, MC_ALLOW, G1, S1);
+	report6(0, MC_ALLOW, g6, s6);
+	len4[0] = rr_v4(c, 10, 1, RA);
+	answer(5, "1.100.51.198.in-addr.arpa", DRIAD_RRTYPE, GW_DNS_OK, 3600,
+	    rr4, len4, 1);
+	len[0] = rr_v4(b[0], 10, 1, RA);
+	len[1] = rr_v4(b[1], 20, 1, RC);
+	answer(5, name, DRIAD_RRTYPE, GW_DNS_OK, 3600, rr, len, 2);
+	query(10, RA);				/* IPv4: answered */
+	ck_assert(updated(0, RA, G1, S1));
+	mark = nsent;
+	while (last_to(RC, AMT_REQUEST) == NULL) {	/* IPv6: never */
+		now = site_next_deadline(&site);
+		ck_assert_uint_lt(now, 20000);
+		site_timer(&site, now);
+	}
+	ck_assert_ptr_nonnull(last_p_request(RA));
+	ck_assert_uint_eq(key4(site_source(&site, &k)->t), RC);
+	ck_assert_uint_eq(key4(src4(S1)->t), RA);	/* IPv4 stays */
+	ck_assert_uint_eq(tunnel4(RA)->fsm.mld.subs.n, 0);
+	ck_assert_uint_eq(site.ctr[GW_SITE_FAILOVERS], 1);
+	query(now, RC);
+	run(now, now);
+	query6(now, RC);
+	ck_assert(updated6(mark, RC, MC_IS_IN, g6, s6));
+	/* RA's tunnel stops asking for IPv6, and serves IPv4 on. */
+	mark = nsent;
+	run(now, now + 3000);
+	for (; mark < nsent; mark++)
+		ck_assert(!(sent[mark].dst == RA &&
+		    sent[mark].m.type == AMT_REQUEST &&
+		    (sent[mark].m.flags & AMT_FLAG_P)));
+	ck_assert_int_eq(tunnel4(RA)->fsm.mld.state, GW_MLD_IDLE);
+}
+END_TEST
+
 Suite *
 gw_site_suite(void)
 {
@@ -1087,6 +1143,7 @@ gw_site_suite(void)
 	tcase_add_test(tc, driad_ipv6_relays);
 	tcase_add_test(tc, driad_ipv6_sources);
 	tcase_add_test(tc, driad_ipv6_failover);
+	tcase_add_test(tc, driad_ipv6_relay_without_mld);
 	tcase_add_test(tc, test_two_sources_two_tunnels);
 	tcase_add_test(tc, test_failover);
 	tcase_add_test(tc, test_no_records_and_failure);
